@@ -1,0 +1,42 @@
+"""Mingjing (明镜): public oversight of village small and micro power."""
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from app.config import load_config
+
+    app.config.update(load_config(app.instance_path))
+    if config:
+        app.config.update(config)
+    app.json.ensure_ascii = False
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    from app import models  # noqa: F401  (one metadata for the app and Alembic)
+    from app.extensions import db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"),
+                     render_as_batch=True, compare_type=True)
+
+    from app.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+    from app.api import bp as api_bp
+    from app.health import bp as health_bp
+
+    app.register_blueprint(api_bp)
+    app.register_blueprint(health_bp)
+
+    from app.cli import register_cli
+
+    register_cli(app)
+    return app

@@ -1,0 +1,178 @@
+"""marshmallow 4 schemas for every input and output of the API. Inputs RAISE on unknown fields."""
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from app.clock import to_shanghai
+from app.models import ROLE_LABELS, Role
+
+
+class In(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class ShanghaiDateTime(fields.DateTime):
+    """UTC inside, Asia/Shanghai (+08:00) on the wire."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(to_shanghai(value), attr, obj, **kwargs)
+
+
+def _text(max_len: int, min_len: int = 1, **kw):
+    return fields.String(validate=validate.Length(min=min_len, max=max_len), **kw)
+
+
+# ---- errors (documented in OpenAPI; produced by app.errors) ----
+class ErrorBody(Schema):
+    code = fields.String(required=True, metadata={"description": "stable machine-readable code"})
+    message = fields.String(required=True, metadata={"description": "message for people, in Chinese"})
+    fields = fields.Dict(metadata={"description": "per-field errors"})
+
+
+class ErrorOut(Schema):
+    error = fields.Nested(ErrorBody, required=True)
+
+
+# ---- auth ----
+class WxLoginIn(In):
+    code = _text(128, required=True, metadata={"description": "code from wx.login"})
+
+
+class ConsoleLoginIn(In):
+    username = _text(64, required=True)
+    password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+
+
+class InvitationAcceptIn(In):
+    token = _text(128, required=True)
+
+
+class TerritoryRef(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+
+
+class RoleOut(Schema):
+    id = fields.Integer()
+    role = fields.String()
+    role_label = fields.Function(lambda r: ROLE_LABELS[Role(r.role)])
+    holder_name = fields.String(allow_none=True)
+    county_id = fields.Integer()
+    township = fields.Nested(TerritoryRef, allow_none=True)
+    village = fields.Nested(TerritoryRef, allow_none=True)
+    grid_id = fields.Integer(allow_none=True)
+    household_id = fields.Integer(allow_none=True)
+    starts_at = ShanghaiDateTime()
+    ends_at = ShanghaiDateTime(allow_none=True)
+    end_reason = fields.String(allow_none=True)
+
+
+class MeOut(Schema):
+    kind = fields.String(metadata={"description": "wx (WeChat user) or console (staff account)"})
+    id = fields.Integer()
+    display_name = fields.String(allow_none=True)
+    roles = fields.List(fields.Nested(RoleOut))
+
+
+class SessionOut(Schema):
+    token = fields.String(metadata={"description": "opaque bearer token; send as Authorization: Bearer …"})
+    expires_at = ShanghaiDateTime()
+    me = fields.Nested(MeOut)
+
+
+# ---- territory ----
+class GridOut(Schema):
+    id = fields.Integer()
+    number = fields.Integer()
+    name = fields.String()
+
+
+class TownshipOut(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    supervision_phone = fields.String(allow_none=True)
+
+
+class VillageOut(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    township = fields.Nested(TownshipOut)
+    grids = fields.List(fields.Nested(GridOut))
+
+
+class HouseholdOut(Schema):
+    id = fields.Integer()
+    village_id = fields.Integer()
+    grid = fields.Nested(GridOut, allow_none=True)
+    number = fields.String()
+    address = fields.String()
+    head_name = fields.String()
+    latitude = fields.Float(allow_none=True)
+    longitude = fields.Float(allow_none=True)
+
+
+class PageIn(In):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class HouseholdQueryIn(PageIn):
+    grid_id = fields.Integer()
+
+
+class HouseholdPageOut(Schema):
+    items = fields.List(fields.Nested(HouseholdOut))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class RosterQueryIn(In):
+    include_ended = fields.Boolean(load_default=False)
+
+
+# ---- roles and invitations ----
+INVITABLE_ROLES = [r.value for r in Role if r not in (Role.VILLAGER, Role.COUNTY_STAFF)]
+
+
+class InvitationIn(In):
+    role = fields.String(required=True, validate=validate.OneOf(INVITABLE_ROLES))
+    holder_name = _text(64, required=True, metadata={"description": "the invitee's real name"})
+    township_id = fields.Integer()
+    village_id = fields.Integer()
+    grid_id = fields.Integer()
+
+
+class InvitationOut(Schema):
+    id = fields.Integer()
+    role = fields.String()
+    holder_name = fields.String()
+    township_id = fields.Integer(allow_none=True)
+    village_id = fields.Integer(allow_none=True)
+    expires_at = ShanghaiDateTime()
+    token = fields.String(metadata={"description": "shown once; only its hash is stored"})
+    url = fields.String(metadata={"description": "what the QR encodes"})
+    qr_png_base64 = fields.String()
+
+
+class EndTermIn(In):
+    reason = _text(200, required=True)
+
+
+class HealthPart(Schema):
+    ok = fields.Boolean()
+    detail = fields.String()
+
+
+class HealthOut(Schema):
+    ok = fields.Boolean()
+    database = fields.Nested(HealthPart)
+    redis = fields.Nested(HealthPart)
+    worker = fields.Nested(HealthPart)
+    scheduler = fields.Nested(HealthPart)

@@ -1,0 +1,11 @@
+"""Flask CLI commands: `flask --app wsgi <command>`."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_cli(app: Flask) -> None:
+    from app.cli import accounts, demo, territory, worker
+
+    for module in (accounts, demo, territory, worker):
+        module.register(app)

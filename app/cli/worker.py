@@ -1,0 +1,59 @@
+"""`flask --app wsgi worker`: the RQ worker with its built-in scheduler, plus the periodic scheduler.
+`flask --app wsgi wechat-sandbox`: the loopback WeChat server used when no real credentials are set."""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+
+import click
+from flask import Flask, current_app
+from redis import Redis
+from rq import Worker
+from rq.cron import CronScheduler
+
+from app.extensions import db, get_redis
+from app.jobs import queue
+
+
+def _run_cron(redis_url: str, queue_name: str) -> None:
+    from app.jobs.periodic import PERIODIC
+
+    cron = CronScheduler(connection=Redis.from_url(redis_url), logging_level=logging.INFO)
+    for func, interval in PERIODIC:
+        cron.register(func, queue_name, interval=interval)
+    cron.start()
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("worker")
+    @click.option("--burst", is_flag=True, help="Run the jobs that are due, then exit.")
+    @click.option("--no-cron", is_flag=True, help="Do not start the periodic scheduler.")
+    def worker(burst: bool, no_cron: bool) -> None:
+        """Run the RQ worker (with scheduler) and the periodic job scheduler."""
+        # Each job runs in a forked child: it must not reuse the parent's database connections.
+        engines = list(db.engines.values())
+        os.register_at_fork(after_in_child=lambda: [e.dispose(close=False) for e in engines])
+        cron = None
+        if not burst and not no_cron:
+            cron = multiprocessing.get_context("fork").Process(
+                target=_run_cron, args=(current_app.config["REDIS_URL"], current_app.config["RQ_QUEUE"]),
+                name="mingjing-cron", daemon=True)
+            cron.start()
+        try:
+            Worker([queue()], connection=get_redis()).work(with_scheduler=True, burst=burst)
+        finally:
+            if cron is not None and cron.is_alive():
+                cron.terminate()
+                cron.join(5)
+
+    @app.cli.command("wechat-sandbox")
+    @click.option("--host", default="127.0.0.1")
+    @click.option("--port", default=5010, type=int)
+    def wechat_sandbox(host: str, port: int) -> None:
+        """Serve the loopback WeChat sandbox (see README: how a code maps to an openid)."""
+        from app.wechat.sandbox import create_sandbox_app
+
+        cfg = current_app.config
+        create_sandbox_app(appid=cfg["WECHAT_APPID"], secret=cfg["WECHAT_SECRET"]).run(
+            host=host, port=port, threaded=True)

@@ -1,0 +1,57 @@
+"""Configuration read from the environment, with embedded defaults that run on a fresh machine."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# The sandbox WeChat server (app/wechat/sandbox.py) answers as this app when no real credentials are set.
+SANDBOX_APPID = "wxsandbox0000000000"
+SANDBOX_SECRET = "sandbox-secret"
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+def load_config(instance_path: str) -> dict:
+    """Build the Flask config dict from the environment.
+
+    DATABASE_URL defaults to a SQLite file in the instance folder (the embedded default);
+    PostgreSQL is the production database.
+    """
+    db_url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'mingjing.sqlite3'}"
+    # Heroku-style URLs name the old driver; we use psycopg 3.
+    if db_url.startswith("postgres://"):
+        db_url = "postgresql://" + db_url[len("postgres://"):]
+    if db_url.startswith("postgresql://"):
+        db_url = "postgresql+psycopg://" + db_url[len("postgresql://"):]
+
+    appid = os.environ.get("WECHAT_APPID", "")
+    secret = os.environ.get("WECHAT_SECRET", "")
+    sandbox = not (appid and secret)
+    sandbox_port = _int("WECHAT_SANDBOX_PORT", 5010)
+
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or "dev-only-not-secret",
+        "SQLALCHEMY_DATABASE_URI": db_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
+        "RQ_QUEUE": os.environ.get("RQ_QUEUE") or "mingjing",
+        # The https origin printed on household stickers (一户一码).
+        "PUBLIC_BASE_URL": (os.environ.get("PUBLIC_BASE_URL") or "https://mingjing.example.cn").rstrip("/"),
+        "WECHAT_SANDBOX": sandbox,
+        "WECHAT_APPID": SANDBOX_APPID if sandbox else appid,
+        "WECHAT_SECRET": SANDBOX_SECRET if sandbox else secret,
+        "WECHAT_API_BASE": os.environ.get("WECHAT_API_BASE")
+        or (f"http://127.0.0.1:{sandbox_port}/" if sandbox else "https://api.weixin.qq.com/"),
+        "WECHAT_TIMEOUT": float(os.environ.get("WECHAT_TIMEOUT") or 5),
+        # Request bodies above this are refused with 413 before parsing.
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 1 * 1024 * 1024),
+        "SESSION_TTL_SECONDS": _int("SESSION_TTL_SECONDS", 30 * 24 * 3600),
+        "CONSOLE_SESSION_TTL_SECONDS": _int("CONSOLE_SESSION_TTL_SECONDS", 12 * 3600),
+        "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
+        "LOGIN_FAILURE_WINDOW_SECONDS": _int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60),
+        "INVITATION_TTL_SECONDS": _int("INVITATION_TTL_SECONDS", 7 * 24 * 3600),
+        "JSON_AS_ASCII": False,
+    }

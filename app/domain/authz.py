@@ -1,0 +1,208 @@
+"""The one authorization layer.
+
+Every endpoint asks the same two questions through this module:
+  * `scoped(actor, action, Model)` — a WHERE clause limiting a query to the rows the actor may act on;
+    scope is enforced in the query, never by filtering results afterwards;
+  * `can(actor, action, obj)` / `require(...)` — the same rule for one object, answered by the same
+    clause, so the decision for a single object and for a list can never disagree.
+
+A permission maps each role that has it to how far it reaches (household, village, township, county)
+from the territory the role is held over. Only roles whose term is running at request time count.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+
+from app.clock import utcnow
+from app.errors import Forbidden, NotFound
+from app.extensions import db
+from app.models import (
+    VILLAGE_CADRE_ROLES,
+    County,
+    Household,
+    Level,
+    Role,
+    RoleAssignment,
+    Township,
+    Village,
+)
+
+R = Role
+L = Level
+
+_VILLAGE_OFFICERS = {r: L.VILLAGE for r in VILLAGE_CADRE_ROLES | {R.SUPERVISION_MEMBER, R.SUPERVISION_LIAISON}}
+_TOWNSHIP_STAFF = {
+    r: L.TOWNSHIP for r in (R.TOWNSHIP_DISCIPLINE, R.TOWNSHIP_ASSETS, R.TOWNSHIP_DISPATCHER, R.TOWNSHIP_LEADER)
+}
+_COUNTY = {R.COUNTY_STAFF: L.COUNTY}
+
+# action → {role: reach}
+PERMISSIONS: dict[str, dict[Role, Level]] = {
+    # A village's public face: name, township, grids.
+    "village.read": {R.VILLAGER: L.VILLAGE, **_VILLAGE_OFFICERS, **_TOWNSHIP_STAFF, **_COUNTY},
+    # Household register (addresses, heads of household): private to the village's officers and above;
+    # a villager sees only their own household.
+    "household.read": {R.VILLAGER: L.HOUSEHOLD, **_VILLAGE_OFFICERS, **_TOWNSHIP_STAFF, **_COUNTY},
+    # Who holds which role, with history.
+    "role.read": {**_VILLAGE_OFFICERS, **_TOWNSHIP_STAFF, **_COUNTY},
+    # Invite cadres, end terms of office.
+    "role.manage": {**_TOWNSHIP_STAFF, **_COUNTY},
+    "township.read": {**_TOWNSHIP_STAFF, **_COUNTY},
+    "county.read": {**_COUNTY},
+}
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One running term of office, reduced to what authorization needs."""
+
+    role: Role
+    county_id: int
+    township_id: int | None
+    village_id: int | None
+    grid_id: int | None
+    household_id: int | None
+    assignment_id: int
+
+    def unit_id(self, level: Level) -> int | None:
+        return {
+            L.HOUSEHOLD: self.household_id,
+            L.VILLAGE: self.village_id,
+            L.TOWNSHIP: self.township_id,
+            L.COUNTY: self.county_id,
+        }[level]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is making the request: a WeChat user or a console account, with their running roles."""
+
+    kind: str  # "wx" | "console"
+    id: int
+    grants: tuple[Grant, ...] = field(default_factory=tuple)
+
+    @property
+    def user_id(self) -> int | None:
+        return self.id if self.kind == "wx" else None
+
+    @property
+    def console_account_id(self) -> int | None:
+        return self.id if self.kind == "console" else None
+
+    def roles(self) -> set[Role]:
+        return {g.role for g in self.grants}
+
+
+def term_running(moment: datetime | None = None) -> ColumnElement[bool]:
+    """Clause: the role's term of office is running at `moment` (now by default)."""
+    moment = moment or utcnow()
+    return and_(RoleAssignment.starts_at <= moment,
+                or_(RoleAssignment.ends_at.is_(None), RoleAssignment.ends_at > moment))
+
+
+def held_by(user_id: int | None = None, console_account_id: int | None = None) -> ColumnElement[bool]:
+    if user_id is not None:
+        return RoleAssignment.user_id == user_id
+    return RoleAssignment.console_account_id == console_account_id
+
+
+def load_grants(*, user_id: int | None = None, console_account_id: int | None = None,
+                moment: datetime | None = None) -> tuple[Grant, ...]:
+    rows = db.session.scalars(
+        select(RoleAssignment)
+        .where(held_by(user_id, console_account_id), term_running(moment))
+        .order_by(RoleAssignment.id)
+    )
+    return tuple(
+        Grant(Role(r.role), r.county_id, r.township_id, r.village_id, r.grid_id, r.household_id, r.id)
+        for r in rows
+    )
+
+
+# Where each model's rows sit in the territory tree: the columns naming a unit directly, and the
+# column leading to the parent model. `within` climbs parents until it finds the level asked for.
+_DIRECT: dict[type, dict[Level, ColumnElement]] = {
+    County: {L.COUNTY: County.id},
+    Township: {L.TOWNSHIP: Township.id, L.COUNTY: Township.county_id},
+    Village: {L.VILLAGE: Village.id, L.TOWNSHIP: Village.township_id},
+    Household: {L.HOUSEHOLD: Household.id, L.VILLAGE: Household.village_id},
+    # Role assignments carry their whole scope chain.
+    RoleAssignment: {
+        L.HOUSEHOLD: RoleAssignment.household_id,
+        L.VILLAGE: RoleAssignment.village_id,
+        L.TOWNSHIP: RoleAssignment.township_id,
+        L.COUNTY: RoleAssignment.county_id,
+    },
+}
+_PARENT: dict[type, tuple[ColumnElement, type]] = {
+    Household: (Household.village_id, Village),
+    Village: (Village.township_id, Township),
+    Township: (Township.county_id, County),
+}
+
+
+def register_placement(model: type, direct: dict[Level, ColumnElement],
+                       parent: tuple[ColumnElement, type] | None = None) -> None:
+    """Later areas (disclosures, complaints) place their models in the tree here."""
+    _DIRECT[model] = direct
+    if parent is not None:
+        _PARENT[model] = parent
+
+
+def within(model: type, level: Level, ids: list[int]) -> ColumnElement[bool] | None:
+    """Clause: the row lies inside one of the units `ids` of `level` (None: it cannot)."""
+    column = _DIRECT[model].get(level)
+    if column is not None:
+        return column.in_(ids)
+    if model not in _PARENT:
+        return None
+    link, parent = _PARENT[model]
+    inner = within(parent, level, ids)
+    return None if inner is None else link.in_(select(parent.id).where(inner))
+
+
+def scoped(actor: Actor | None, action: str, model: type) -> ColumnElement[bool]:
+    """WHERE clause: rows of `model` on which `actor` may perform `action`."""
+    if actor is None:
+        return false()
+    reach = PERMISSIONS[action]
+    by_level: dict[Level, set[int]] = {}
+    for grant in actor.grants:
+        level = reach.get(grant.role)
+        if level is None:
+            continue
+        unit = grant.unit_id(level)
+        if unit is not None:
+            by_level.setdefault(level, set()).add(unit)
+    clauses = []
+    for level, ids in by_level.items():
+        clause = within(model, level, sorted(ids))
+        if clause is not None:
+            clauses.append(clause)
+    return or_(*clauses) if clauses else false()
+
+
+def can(actor: Actor | None, action: str, obj) -> bool:
+    model = type(obj)
+    return bool(db.session.scalar(select(exists().where(and_(model.id == obj.id, scoped(actor, action, model))))))
+
+
+def require(actor: Actor | None, action: str, obj) -> None:
+    if not can(actor, action, obj):
+        raise Forbidden()
+
+
+def get_or_404(actor: Actor | None, action: str, model: type, object_id: int):
+    """Fetch one row the actor may act on; out of scope looks exactly like absent."""
+    obj = db.session.scalar(select(model).where(model.id == object_id, scoped(actor, action, model)))
+    if obj is None:
+        raise NotFound()
+    return obj
+
+
+def roles_with(action: str) -> Iterable[Role]:
+    return PERMISSIONS[action].keys()

@@ -1,0 +1,156 @@
+"""Roles and terms of office: assign, end, and bind a cadre's WeChat identity by invitation.
+
+Terms are never overwritten: ending one sets ends_at; a new term is a new row.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from app.clock import utcnow
+from app.domain import authz
+from app.domain.auth import hash_token, new_token
+from app.errors import AppError, NotFound
+from app.extensions import db
+from app.models import (
+    ConsoleAccount,
+    Grid,
+    Household,
+    Invitation,
+    Level,
+    Role,
+    RoleAssignment,
+    Township,
+    Village,
+    WxUser,
+)
+
+
+def _scope_chain(role: Role, *, township: Township | None = None, village: Village | None = None,
+                 grid: Grid | None = None, household: Household | None = None) -> dict:
+    """The full county → … chain for a role held over a unit, checked against the role's level."""
+    level = role.level
+    if level is Level.HOUSEHOLD:
+        if household is None:
+            raise AppError("scope_required", "村民身份须绑定到具体户", kind="unprocessable")
+        village = household.village
+        grid = household.grid
+    if level in (Level.HOUSEHOLD, Level.VILLAGE):
+        if village is None:
+            raise AppError("scope_required", "村级角色须指定所在村", kind="unprocessable",
+                           fields={"village_id": ["必填"]})
+        if grid is not None and grid.village_id != village.id:
+            raise AppError("grid_mismatch", "网格不属于该村", kind="unprocessable", fields={"grid_id": ["网格不属于该村"]})
+        township = village.township
+    if level is Level.TOWNSHIP and township is None:
+        raise AppError("scope_required", "镇级角色须指定所在镇（街道）", kind="unprocessable",
+                       fields={"township_id": ["必填"]})
+    if level is Level.COUNTY:
+        raise AppError("county_role_not_invitable", "县级账号由县里统一开通", kind="unprocessable")
+    return {
+        "county_id": township.county_id,
+        "township_id": township.id,
+        "village_id": village.id if level in (Level.HOUSEHOLD, Level.VILLAGE) else None,
+        "grid_id": grid.id if grid is not None and level in (Level.HOUSEHOLD, Level.VILLAGE) else None,
+        "household_id": household.id if level is Level.HOUSEHOLD else None,
+    }
+
+
+def assign(role: Role, *, user: WxUser | None = None, account: ConsoleAccount | None = None,
+           holder_name: str | None = None, county_id: int | None = None, **units) -> RoleAssignment:
+    """Start a term. County roles name their county directly; all others derive it from the unit."""
+    if role.level is Level.COUNTY:
+        if county_id is None:
+            raise AppError("scope_required", "县级角色须指定县", kind="unprocessable")
+        chain = {"county_id": county_id, "township_id": None, "village_id": None,
+                 "grid_id": None, "household_id": None}
+    else:
+        chain = _scope_chain(role, **units)
+    assignment = RoleAssignment(
+        role=role.value,
+        user_id=user.id if user else None,
+        console_account_id=account.id if account else None,
+        holder_name=holder_name,
+        starts_at=utcnow(),
+        **chain,
+    )
+    db.session.add(assignment)
+    db.session.flush()
+    return assignment
+
+
+def end_term(actor: authz.Actor, assignment_id: int, reason: str) -> RoleAssignment:
+    assignment = authz.get_or_404(actor, "role.manage", RoleAssignment, assignment_id)
+    if assignment.ends_at is not None:
+        raise AppError("term_already_ended", "该任期已结束", kind="conflict")
+    assignment.ends_at = utcnow()
+    assignment.end_reason = reason
+    return assignment
+
+
+def create_invitation(actor: authz.Actor, *, role: Role, holder_name: str, ttl_seconds: int,
+                      township_id: int | None = None, village_id: int | None = None,
+                      grid_id: int | None = None) -> tuple[Invitation, str]:
+    """Township staff invite a cadre; returns the invitation and its one-time token (shown once)."""
+    if role is Role.VILLAGER:
+        raise AppError("role_not_invitable", "村民通过扫描门牌二维码绑定，无需邀请", kind="unprocessable",
+                       fields={"role": ["村民无需邀请"]})
+    if actor.kind != "console":
+        raise AppError("forbidden", "只有镇（街道）或县工作人员可以发出邀请", kind="forbidden")
+    village = authz.get_or_404(actor, "role.manage", Village, village_id) if village_id else None
+    township = authz.get_or_404(actor, "role.manage", Township, township_id) if township_id else None
+    grid = db.session.get(Grid, grid_id) if grid_id else None
+    if grid_id and grid is None:
+        raise NotFound("未找到该网格")
+    chain = _scope_chain(role, township=township, village=village, grid=grid)
+    token, digest = new_token()
+    invitation = Invitation(
+        token_hash=digest,
+        role=role.value,
+        holder_name=holder_name,
+        created_by_account_id=actor.id,
+        expires_at=utcnow() + timedelta(seconds=ttl_seconds),
+        **{k: v for k, v in chain.items() if k != "household_id"},
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    return invitation, token
+
+
+def accept_invitation(user: WxUser, token: str) -> RoleAssignment:
+    """A cadre scans the invitation QR in the mini-program: bind their WeChat identity to the role.
+
+    The row is claimed with a conditional UPDATE so two scans of the same QR cannot both win.
+    """
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
+    now = utcnow()
+    if invitation is None or invitation.revoked_at is not None:
+        raise AppError("invitation_invalid", "邀请码无效，请联系镇（街道）工作人员重新生成", kind="not_found")
+    if invitation.accepted_at is not None:
+        raise AppError("invitation_used", "该邀请码已被使用", kind="conflict")
+    if invitation.expires_at <= now:
+        raise AppError("invitation_expired", "邀请码已过期，请联系镇（街道）工作人员重新生成", kind="gone")
+    claimed = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
+        .values(accepted_at=now, accepted_by_user_id=user.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise AppError("invitation_used", "该邀请码已被使用", kind="conflict")
+    assignment = RoleAssignment(
+        role=invitation.role,
+        user_id=user.id,
+        holder_name=invitation.holder_name,
+        county_id=invitation.county_id,
+        township_id=invitation.township_id,
+        village_id=invitation.village_id,
+        grid_id=invitation.grid_id,
+        starts_at=now,
+    )
+    db.session.add(assignment)
+    db.session.flush()
+    db.session.expire(invitation)
+    invitation.role_assignment_id = assignment.id
+    return assignment

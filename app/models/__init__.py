@@ -1,0 +1,33 @@
+"""All models, imported here so Alembic and the app see one metadata."""
+from app.models.base import Base, UTCDateTime
+from app.models.people import (
+    ROLE_LABELS,
+    VILLAGE_CADRE_ROLES,
+    AuthSession,
+    ConsoleAccount,
+    Invitation,
+    Level,
+    Role,
+    RoleAssignment,
+    WxUser,
+)
+from app.models.territory import County, Grid, Household, Township, Village
+
+__all__ = [
+    "ROLE_LABELS",
+    "VILLAGE_CADRE_ROLES",
+    "AuthSession",
+    "Base",
+    "ConsoleAccount",
+    "County",
+    "Grid",
+    "Household",
+    "Invitation",
+    "Level",
+    "Role",
+    "RoleAssignment",
+    "Township",
+    "UTCDateTime",
+    "Village",
+    "WxUser",
+]

@@ -1,0 +1,26 @@
+"""WeChat integration: the adapter over wechatpy (the sandbox server lives in app.wechat.sandbox)."""
+from app.wechat.adapter import (
+    SUBSCRIBE_FIELD_LIMITS,
+    TextCheck,
+    WeChatAdapter,
+    WeChatCodeInvalid,
+    WeChatError,
+    WeChatNoSubscribeCredit,
+    WeChatTemplateInvalid,
+    WeChatUnavailable,
+    WxSession,
+    truncate_subscribe_fields,
+)
+
+__all__ = [
+    "SUBSCRIBE_FIELD_LIMITS",
+    "TextCheck",
+    "WeChatAdapter",
+    "WeChatCodeInvalid",
+    "WeChatError",
+    "WeChatNoSubscribeCredit",
+    "WeChatTemplateInvalid",
+    "WeChatUnavailable",
+    "WxSession",
+    "truncate_subscribe_fields",
+]
