@@ -64,7 +64,10 @@ def _load(schema: Schema, data: Any) -> Any:
 
 
 def load_json_body(schema: Schema) -> Any:
-    data = request.get_json(force=True, silent=True)
+    try:
+        data = request.get_json(force=True, silent=True)
+    except RecursionError:  # absurdly deep nesting: not JSON we accept, not a server error
+        data = None
     if data is None:
         raise AppError("invalid_json", "请求内容不是有效的 JSON")
     if not isinstance(data, dict):

@@ -250,7 +250,8 @@ class _SharedTokenClient(WeChatClient):
                 return self._request(method=method, url_or_endpoint=url, result_processor=result_processor, **kwargs)
             finally:
                 self._retry_state.active = False
-        return super()._handle_result(result, method, url, result_processor, **kwargs)
+        # Hand wechatpy the original response: its error path reads res.request.
+        return super()._handle_result(res, method, url, result_processor, **kwargs)
 
     def _refresh_rejected_token(self, rejected: str | None) -> None:
         current = self.session.get(self.access_token_key)

@@ -247,10 +247,10 @@ def create_sandbox_app(
 
     @app.post("/wxa/msg_sec_check")
     def msg_sec_check() -> ResponseReturnValue:
-        if (error := require_token()) is not None:
-            return error
         with state.lock:
             state.stats["msg_sec_check_calls"] += 1
+        if (error := require_token()) is not None:
+            return error
         body = _json_body()
         if body is None or body.get("version") != 2 or body.get("scene") not in (1, 2, 3, 4):
             return _err(47001, "data format error")
@@ -277,10 +277,10 @@ def create_sandbox_app(
 
     @app.post("/cgi-bin/message/subscribe/send")
     def subscribe_send() -> ResponseReturnValue:
-        if (error := require_token()) is not None:
-            return error
         with state.lock:
             state.stats["subscribe_send_calls"] += 1
+        if (error := require_token()) is not None:
+            return error
         body = _json_body()
         if body is None:
             return _err(47001, "data format error")

@@ -1,0 +1,63 @@
+# Shared by scripts/run and scripts/test. Sourced, not executed.
+# shellcheck shell=bash
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+PY="$VENV/bin/python"
+RUN_DIR="$ROOT/.run"
+mkdir -p "$RUN_DIR"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf '\033[31mxx  %s\033[0m\n' "$*" >&2; exit 1; }
+
+# Create .venv and install requirements.txt; reinstall only when requirements.txt changed.
+ensure_venv() {
+  command -v python3 >/dev/null || die "python3 is missing: install Python 3.11+ (apt-get install python3 python3-venv)"
+  if [ ! -x "$PY" ]; then
+    say "creating .venv"
+    python3 -m venv "$VENV" || die "could not create .venv (apt-get install python3-venv)"
+  fi
+  local stamp="$VENV/.requirements.sha256" want
+  want=$(sha256sum "$ROOT/requirements.txt" | cut -d' ' -f1)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    say "installing requirements.txt into .venv"
+    "$PY" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements.txt" \
+      2> >(grep -v "is ignored" >&2) || die "pip install failed"
+    echo "$want" > "$stamp"
+  fi
+}
+
+# ensure_redis URL: use the Redis at URL; if none answers, start a private redis-server on that port.
+STARTED_REDIS_PID=""
+redis_ping() { "$PY" -c "import sys,redis; redis.Redis.from_url(sys.argv[1], socket_connect_timeout=1).ping()" "$1" 2>/dev/null; }
+ensure_redis() {
+  local url="$1"
+  redis_ping "$url" && return 0
+  local port
+  port=$("$PY" -c "import sys; from urllib.parse import urlsplit; print(urlsplit(sys.argv[1]).port or 6379)" "$url")
+  command -v redis-server >/dev/null || die "nothing answers at $url and redis-server is not installed: apt-get install redis-server (or set REDIS_URL)"
+  say "no Redis at $url: starting a private redis-server on 127.0.0.1:$port (nothing kept on disk)"
+  redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly no --dir "$RUN_DIR" \
+    --logfile "$RUN_DIR/redis.log" --daemonize no &
+  STARTED_REDIS_PID=$!
+  for _ in $(seq 1 50); do redis_ping "$url" && return 0; sleep 0.1; done
+  die "redis-server did not come up on port $port (see $RUN_DIR/redis.log)"
+}
+
+# wait_http URL SECONDS: until URL answers at all (any status).
+wait_http() {
+  "$PY" - "$1" "$2" <<'PY'
+import sys, time, urllib.request, urllib.error
+url, limit = sys.argv[1], float(sys.argv[2])
+end = time.time() + limit
+while time.time() < end:
+    try:
+        urllib.request.urlopen(url, timeout=2)
+        sys.exit(0)
+    except urllib.error.HTTPError:
+        sys.exit(0)
+    except Exception:
+        time.sleep(0.2)
+sys.exit(1)
+PY
+}
