@@ -52,8 +52,7 @@ def register(app: Flask) -> None:
     @click.option("--port", default=5010, type=int)
     def wechat_sandbox(host: str, port: int) -> None:
         """Serve the loopback WeChat sandbox (see README: how a code maps to an openid)."""
-        from app.wechat.sandbox import create_sandbox_app
+        from app.wechat.sandbox import serve
 
         cfg = current_app.config
-        create_sandbox_app(appid=cfg["WECHAT_APPID"], secret=cfg["WECHAT_SECRET"]).run(
-            host=host, port=port, threaded=True)
+        serve(host, port, appid=cfg["WECHAT_APPID"], secret=cfg["WECHAT_SECRET"])
