@@ -1,0 +1,212 @@
+const { FAIL, installWx, apiError, bearer, isLogin, session } = require('./helpers')
+
+const BASE = 'http://127.0.0.1:5000/api/v1'
+let wx
+let storage
+let request
+let errors
+
+function setup(route, opts) {
+  ;({ wx, storage } = installWx(route, opts))
+  ;({ request } = require('../utils/request'))
+  errors = require('../utils/errors')
+}
+
+// Answers 200 to the current token `good`, 401 to anything else; logins hand out `good`.
+function tokenRoute(good, body = { ok: true }) {
+  return opts => {
+    if (isLogin(opts)) return session(good)
+    if (bearer(opts) === 'Bearer ' + good) return { statusCode: 200, data: body }
+    return apiError(401, 'token_expired', '登录已过期，请重新登录')
+  }
+}
+
+const loginCalls = () => wx.request.mock.calls.filter(([o]) => isLogin(o))
+
+beforeEach(() => {
+  jest.resetModules()
+})
+
+test('adds the stored token as a Bearer header and resolves to the JSON body', async () => {
+  setup(() => ({ statusCode: 200, data: { id: 1, name: '东村' } }), { token: 'tok-1' })
+
+  await expect(request({ url: '/villages/1' })).resolves.toEqual({ id: 1, name: '东村' })
+
+  expect(wx.request).toHaveBeenCalledTimes(1)
+  const opts = wx.request.mock.calls[0][0]
+  expect(opts.url).toBe(BASE + '/villages/1')
+  expect(opts.method).toBe('GET')
+  expect(opts.header.Authorization).toBe('Bearer tok-1')
+  expect(wx.login).not.toHaveBeenCalled()
+})
+
+test('sends the body of a POST and resolves 204 to null', async () => {
+  setup(() => ({ statusCode: 204, data: '' }), { token: 'tok-1' })
+
+  await expect(request({ url: '/auth/logout', method: 'POST', data: { a: 1 } })).resolves.toBeNull()
+  expect(wx.request.mock.calls[0][0]).toMatchObject({ method: 'POST', data: { a: 1 } })
+})
+
+test('on 401 logs in silently once, stores the new token and retries the request', async () => {
+  setup(tokenRoute('fresh'), { token: 'stale' })
+
+  await expect(request({ url: '/me' })).resolves.toEqual({ ok: true })
+
+  expect(wx.login).toHaveBeenCalledTimes(1)
+  expect(loginCalls()).toHaveLength(1)
+  const login = loginCalls()[0][0]
+  expect(login).toMatchObject({ url: BASE + '/auth/wx-login', method: 'POST', data: { code: 'wx-code-1' } })
+  expect(login.header.Authorization).toBeUndefined()
+  expect(storage.mingjing_token).toBe('fresh')
+  const urls = wx.request.mock.calls.map(([o]) => [o.url, bearer(o)])
+  expect(urls).toEqual([
+    [BASE + '/me', 'Bearer stale'],
+    [BASE + '/auth/wx-login', ''],
+    [BASE + '/me', 'Bearer fresh'],
+  ])
+})
+
+test('first run without a token: 401, then login, then the request succeeds', async () => {
+  setup(tokenRoute('first'))
+
+  await expect(request({ url: '/me' })).resolves.toEqual({ ok: true })
+  expect(wx.request.mock.calls[0][0].header.Authorization).toBeUndefined()
+  expect(wx.login).toHaveBeenCalledTimes(1)
+  expect(storage.mingjing_token).toBe('first')
+})
+
+test('a second 401 after the re-login rejects instead of looping', async () => {
+  setup(opts => (isLogin(opts) ? session('fresh') : apiError(401, 'invalid_token', '登录状态无效，请重新登录')),
+    { token: 'stale' })
+
+  const err = await request({ url: '/me' }).catch(e => e)
+
+  expect(err).toBeInstanceOf(errors.ApiError)
+  expect(err).toMatchObject({ status: 401, code: 'invalid_token', message: '登录状态无效，请重新登录' })
+  expect(wx.login).toHaveBeenCalledTimes(1)
+  expect(wx.request).toHaveBeenCalledTimes(3) // original, login, one retry
+})
+
+test('concurrent 401s share exactly one login', async () => {
+  setup(tokenRoute('fresh'), { token: 'stale' })
+
+  const results = await Promise.all([
+    request({ url: '/me' }),
+    request({ url: '/villages/1' }),
+    request({ url: '/villages/2' }),
+  ])
+
+  expect(results).toEqual([{ ok: true }, { ok: true }, { ok: true }])
+  expect(wx.login).toHaveBeenCalledTimes(1)
+  expect(loginCalls()).toHaveLength(1)
+  expect(wx.request).toHaveBeenCalledTimes(7) // 3 originals, 1 login, 3 retries
+})
+
+test('a 401 arriving after another request already re-logged in just retries', async () => {
+  // /slow answers late, after /me has already replaced the token.
+  setup(tokenRoute('fresh'), { token: 'stale' })
+  const origRequest = wx.request.getMockImplementation()
+  wx.request.mockImplementation(opts => {
+    if (opts.url.endsWith('/slow') && bearer(opts) === 'Bearer stale') {
+      setTimeout(() => opts.success(apiError(401, 'token_expired', '登录已过期')), 50)
+      return
+    }
+    origRequest(opts)
+  })
+
+  const [a, b] = await Promise.all([request({ url: '/me' }), request({ url: '/slow' })])
+
+  expect([a, b]).toEqual([{ ok: true }, { ok: true }])
+  expect(wx.login).toHaveBeenCalledTimes(1)
+})
+
+test('a failed re-login rejects with the login error', async () => {
+  setup(opts => (isLogin(opts)
+    ? apiError(401, 'wechat_code_invalid', '微信登录凭证无效，请重试')
+    : apiError(401, 'unauthenticated', '请先登录')))
+
+  await expect(request({ url: '/me' })).rejects.toMatchObject({
+    status: 401, code: 'wechat_code_invalid', message: '微信登录凭证无效，请重试',
+  })
+  expect(wx.login).toHaveBeenCalledTimes(1)
+  expect(wx.request).toHaveBeenCalledTimes(2)
+})
+
+test('maps the server error body to an ApiError with the Chinese message', async () => {
+  setup(() => apiError(422, 'validation_error', '提交的内容有误，请检查后重试', { token: ['不能为空'] }),
+    { token: 'tok' })
+
+  const err = await request({ url: '/auth/invitations/accept', method: 'POST', data: {} }).catch(e => e)
+
+  expect(err).toBeInstanceOf(errors.ApiError)
+  expect(err.name).toBe('ApiError')
+  expect(err.status).toBe(422)
+  expect(err.code).toBe('validation_error')
+  expect(err.message).toBe('提交的内容有误，请检查后重试')
+  expect(err.fields).toEqual({ token: ['不能为空'] })
+  expect(wx.login).not.toHaveBeenCalled() // only 401 triggers a login
+})
+
+test('a non-JSON error page still gives a readable Chinese error', async () => {
+  setup(() => ({ statusCode: 502, data: '<html>Bad Gateway</html>' }), { token: 'tok' })
+
+  await expect(request({ url: '/me' })).rejects.toMatchObject({
+    status: 502, code: 'server_error', message: '服务暂时不可用，请稍后再试',
+  })
+})
+
+test('a network failure rejects with network_error', async () => {
+  setup(() => FAIL, { token: 'tok' })
+
+  const err = await request({ url: '/me' }).catch(e => e)
+
+  expect(err).toBeInstanceOf(errors.ApiError)
+  expect(err).toMatchObject({ status: 0, code: 'network_error', message: '网络连接失败，请检查网络后重试' })
+  expect(wx.login).not.toHaveBeenCalled()
+})
+
+test('logout revokes the session without logging in again and forgets the token', async () => {
+  setup(() => apiError(401, 'token_expired', '登录已过期'), { token: 'tok' })
+  const auth = require('../utils/auth')
+
+  await auth.logout()
+
+  expect(wx.request).toHaveBeenCalledTimes(1)
+  expect(wx.request.mock.calls[0][0]).toMatchObject({ url: BASE + '/auth/logout', method: 'POST' })
+  expect(wx.login).not.toHaveBeenCalled()
+  expect(storage.mingjing_token).toBeUndefined()
+  expect(auth.getToken()).toBe('')
+})
+
+test('showError: short messages as a toast, long ones as a modal', () => {
+  setup(() => FAIL)
+  errors.showError(new errors.ApiError({ code: 'invitation_used', message: '该邀请已被使用' }))
+  expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '该邀请已被使用', icon: 'none' }))
+
+  errors.showError(errors.networkError())
+  expect(wx.showModal).toHaveBeenCalledWith(expect.objectContaining({
+    content: '网络连接失败，请检查网络后重试', showCancel: false,
+  }))
+
+  errors.showError(new TypeError('x is undefined'))
+  expect(wx.showToast).toHaveBeenLastCalledWith(expect.objectContaining({ title: '操作失败，请稍后重试' }))
+})
+
+test('no module other than utils/request.js calls wx.request', () => {
+  const fs = require('fs')
+  const path = require('path')
+  const root = path.resolve(__dirname, '..')
+  const offenders = []
+  const walk = dir => {
+    for (const name of fs.readdirSync(dir)) {
+      if (name === 'node_modules' || name === 'tests') continue
+      const full = path.join(dir, name)
+      if (fs.statSync(full).isDirectory()) walk(full)
+      else if (name.endsWith('.js') && /\bwx\.request\s*\(/.test(fs.readFileSync(full, 'utf8'))) {
+        offenders.push(path.relative(root, full))
+      }
+    }
+  }
+  walk(root)
+  expect(offenders).toEqual(['utils/request.js'])
+})
