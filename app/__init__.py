@@ -32,9 +32,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     from app.api import bp as api_bp
     from app.health import bp as health_bp
+    from app.web import bp as web_bp
 
     app.register_blueprint(api_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(web_bp)
 
     from app.cli import register_cli
 

@@ -77,7 +77,8 @@ def load_json_body(schema: Schema) -> Any:
 
 def endpoint(*, tags: list[str], summary: str, auth: str | None = "any", body: Schema | None = None,
              query: Schema | None = None, response: Schema | None = None, status: int = 200,
-             description: str | None = None, errors: list[str] | None = None):
+             description: str | None = None, errors: list[str] | None = None,
+             produces: str = "application/json"):
     """auth: None (public), "any" (any session), "wx" (a WeChat user), "console" (staff account)."""
     for tag in tags:
         assert tag in AUDIENCES, tag
@@ -105,7 +106,7 @@ def endpoint(*, tags: list[str], summary: str, auth: str | None = "any", body: S
             return jsonify(response.dump(result)), status
 
         wrapper.api_doc = EndpointDoc(tags, summary, auth, body, query, response, status, description,
-                                      errors or [])
+                                      errors or [], produces)
         return wrapper
 
     return decorate

@@ -50,8 +50,9 @@ def build_spec(app: Flask) -> dict:
         responses: dict = {}
         ok_content = {"application/json": {"schema": doc.response}} if doc.response is not None else None
         if doc.produces != "application/json":
-            ok_content = {doc.produces: {"schema": {"type": "string"}}}
-        responses[str(doc.status if doc.response is not None else 204)] = (
+            ok_content = {doc.produces: {"schema": {"type": "string", "format": "binary"}}}
+        has_body = doc.response is not None or doc.produces != "application/json"
+        responses[str(doc.status if has_body else 204)] = (
             {"description": "成功", **({"content": ok_content} if ok_content else {})})
         error_statuses = {400, 422} if (doc.body or doc.query) else set()
         if doc.auth is not None:

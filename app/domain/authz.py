@@ -27,6 +27,7 @@ from app.models import (
     Level,
     Role,
     RoleAssignment,
+    StickerSheet,
     Township,
     Village,
 )
@@ -52,6 +53,9 @@ PERMISSIONS: dict[str, dict[Role, Level]] = {
     # Invite cadres, end terms of office.
     "role.manage": {**_TOWNSHIP_STAFF, **_COUNTY},
     "township.read": {**_TOWNSHIP_STAFF, **_COUNTY},
+    # Door stickers (一户一码): print sheets, revoke and re-issue codes.
+    "stickers.print": {**_TOWNSHIP_STAFF, **_COUNTY},
+    "household_code.manage": {**_TOWNSHIP_STAFF, **_COUNTY},
     "county.read": {**_COUNTY},
 }
 
@@ -130,6 +134,7 @@ _DIRECT: dict[type, dict[Level, ColumnElement]] = {
     Township: {L.TOWNSHIP: Township.id, L.COUNTY: Township.county_id},
     Village: {L.VILLAGE: Village.id, L.TOWNSHIP: Village.township_id},
     Household: {L.HOUSEHOLD: Household.id, L.VILLAGE: Household.village_id},
+    StickerSheet: {L.VILLAGE: StickerSheet.village_id, L.TOWNSHIP: StickerSheet.township_id},
     # Role assignments carry their whole scope chain.
     RoleAssignment: {
         L.HOUSEHOLD: RoleAssignment.household_id,
@@ -139,6 +144,7 @@ _DIRECT: dict[type, dict[Level, ColumnElement]] = {
     },
 }
 _PARENT: dict[type, tuple[ColumnElement, type]] = {
+    StickerSheet: (StickerSheet.village_id, Village),
     Household: (Household.village_id, Village),
     Village: (Village.township_id, Township),
     Township: (Township.county_id, County),

@@ -154,3 +154,21 @@ def accept_invitation(user: WxUser, token: str) -> RoleAssignment:
     db.session.expire(invitation)
     invitation.role_assignment_id = assignment.id
     return assignment
+
+
+def bind_villager(user: WxUser, household: Household) -> tuple[RoleAssignment, bool]:
+    """A villager scans their own door: bind them to that household. Physical access to the door
+    sticker is the proof (一户一码). A person belongs to one household at a time, so a running
+    binding to another household ends. Returns (the running term, whether it is new)."""
+    running = db.session.scalars(
+        select(RoleAssignment).where(RoleAssignment.user_id == user.id, RoleAssignment.role == Role.VILLAGER.value,
+                                     authz.term_running())
+    ).all()
+    for term in running:
+        if term.household_id == household.id:
+            return term, False
+    now = utcnow()
+    for term in running:
+        term.ends_at = now
+        term.end_reason = "绑定到其他住户"
+    return assign(Role.VILLAGER, user=user, household=household), True

@@ -11,6 +11,7 @@ from app.models.people import (
     RoleAssignment,
     WxUser,
 )
+from app.models.stickers import HouseholdCode, StickerSheet
 from app.models.territory import County, Grid, Household, Township, Village
 
 __all__ = [
@@ -22,10 +23,12 @@ __all__ = [
     "County",
     "Grid",
     "Household",
+    "HouseholdCode",
     "Invitation",
     "Level",
     "Role",
     "RoleAssignment",
+    "StickerSheet",
     "Township",
     "UTCDateTime",
     "Village",

@@ -1,0 +1,116 @@
+"""Household door codes (一户一码): the mini-program's landing, binding, code changes, sticker sheets."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app, send_file
+
+from app.api import bp
+from app.api.endpoint import current_actor, endpoint
+from app.api.schemas import (
+    CodeChangeIn,
+    HouseholdCodeOut,
+    HouseholdLandingOut,
+    RoleOut,
+    StickerSheetIn,
+    StickerSheetOut,
+)
+from app.domain import authz, household_codes, roles, stickers
+from app.errors import AppError
+from app.extensions import db
+from app.jobs import queue
+from app.models import Household, WxUser
+
+
+def _landing_household(code: str) -> Household:
+    household = household_codes.resolve(code)
+    if household is None:
+        raise AppError("household_code_void", household_codes.VOID_MESSAGE, kind="not_found")
+    return household
+
+
+@bp.get("/h/<code>")
+@endpoint(tags=["villager"], summary="扫门牌码：本户所在村与最新公开", auth=None, response=HouseholdLandingOut(),
+          errors=["household_code_void"])
+def household_landing(code: str):
+    household = _landing_household(code)
+    return {"code": household_codes.grouped(household_codes.canonical(code)), "village": household.village,
+            "household": household, "disclosures": []}
+
+
+@bp.post("/h/<code>/bind")
+@endpoint(tags=["villager"], summary="扫自家门牌码，绑定为本户村民", auth="wx", response=RoleOut(), status=201,
+          errors=["household_code_void"])
+def bind_household(code: str):
+    household = _landing_household(code)
+    term, _ = roles.bind_villager(db.session.get(WxUser, current_actor().id), household)
+    return term
+
+
+def _code_out(row) -> dict:
+    return {"household_id": row.household_id, "code": household_codes.grouped(row.code),
+            "url": household_codes.url_for_code(current_app.config["PUBLIC_BASE_URL"], row.code),
+            "issued_at": row.issued_at, "revoked_at": row.revoked_at}
+
+
+@bp.post("/households/<int:household_id>/code/reissue")
+@endpoint(tags=["township", "county"], summary="补发门牌码（旧码立即作废）", auth="console", body=CodeChangeIn(),
+          response=HouseholdCodeOut(), status=201)
+def reissue_code(household_id: int, body):
+    household = authz.get_or_404(current_actor(), "household_code.manage", Household, household_id)
+    return _code_out(household_codes.reissue(household, body["reason"]))
+
+
+@bp.post("/households/<int:household_id>/code/revoke")
+@endpoint(tags=["township", "county"], summary="作废门牌码", auth="console", body=CodeChangeIn(),
+          response=HouseholdCodeOut(), errors=["no_active_code"])
+def revoke_code(household_id: int, body):
+    household = authz.get_or_404(current_actor(), "household_code.manage", Household, household_id)
+    return _code_out(household_codes.revoke(household, body["reason"]))
+
+
+@bp.post("/sticker-sheets")
+@endpoint(tags=["township", "county"], summary="生成一个村的门牌码打印版（后台任务，可查询进度）", auth="console",
+          body=StickerSheetIn(), response=StickerSheetOut(), status=202,
+          errors=["invalid_layout", "empty_selection", "grid_not_found", "households_not_in_village"])
+def request_sticker_sheet(body):
+    sheet = stickers.request_sheet(
+        current_actor(), village_id=body["village_id"], layout=body["layout"], grid_number=body.get("grid"),
+        household_ids=body.get("household_ids"), include_head_name=body["include_head_name"],
+        public_base_url=current_app.config["PUBLIC_BASE_URL"])
+    db.session.commit()  # the worker reads the row: commit before enqueueing
+    from app.jobs.stickers import build_sticker_sheet
+
+    queue().enqueue(build_sticker_sheet, sheet.id, job_id=f"sticker-sheet-{sheet.id}", job_timeout=3600)
+    return sheet
+
+
+@bp.get("/sticker-sheets/<int:sheet_id>")
+@endpoint(tags=["township", "county"], summary="打印版进度", auth="console", response=StickerSheetOut())
+def get_sticker_sheet(sheet_id: int):
+    return stickers.get_sheet(current_actor(), sheet_id)
+
+
+def _ready_file(sheet_id: int, index: int) -> Path:
+    sheet = stickers.get_sheet(current_actor(), sheet_id)
+    if sheet.status != "done":
+        raise AppError("sheet_not_ready", "打印版还在生成中，请稍后再试", kind="conflict")
+    path = stickers.sheet_paths(current_app.instance_path, sheet.id)[index]
+    if not path.is_file():
+        raise AppError("sheet_file_missing", "打印文件已不存在，请重新生成", kind="gone")
+    return path
+
+
+@bp.get("/sticker-sheets/<int:sheet_id>/file")
+@endpoint(tags=["township", "county"], summary="下载打印版 PDF", auth="console", produces="application/pdf",
+          errors=["sheet_not_ready"])
+def download_sticker_sheet(sheet_id: int):
+    return send_file(_ready_file(sheet_id, 0), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"stickers-{sheet_id}.pdf")
+
+
+@bp.get("/sticker-sheets/<int:sheet_id>/preview.png")
+@endpoint(tags=["township", "county"], summary="打印版第一页预览", auth="console", produces="image/png",
+          errors=["sheet_not_ready"])
+def preview_sticker_sheet(sheet_id: int):
+    return send_file(_ready_file(sheet_id, 1), mimetype="image/png")

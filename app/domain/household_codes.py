@@ -1,0 +1,111 @@
+"""Household door codes (一户一码): random, unguessable, short enough to type, revocable.
+
+A code is 13 characters of Crockford's base32 (no I, L, O, U: nothing to confuse with 1 or 0),
+65 bits of entropy, shown grouped as XXXX-XXXX-XXXXX. Input is forgiving: case, spaces and
+hyphens are ignored, and O/I/L typed by mistake read as 0/1/1.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.clock import utcnow
+from app.errors import AppError
+from app.extensions import db
+from app.models import Household, HouseholdCode, Village
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+LENGTH = 13  # 13 × 5 = 65 bits
+_TYPO = str.maketrans({"O": "0", "I": "1", "L": "1"})
+_VALID = re.compile(f"^[{ALPHABET}]{{{LENGTH}}}$")
+VOID_MESSAGE = "此二维码已作废或不存在，请联系村委会"
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+
+
+def canonical(text: str) -> str | None:
+    """The stored form of a code as someone typed or scanned it, or None if it cannot be one."""
+    if not isinstance(text, str) or len(text) > 40:
+        return None
+    value = re.sub(r"[\s\-_.]", "", text).upper().translate(_TYPO)
+    return value if _VALID.match(value) else None
+
+
+def grouped(code: str) -> str:
+    return f"{code[:4]}-{code[4:8]}-{code[8:]}"
+
+
+def url_for_code(public_base_url: str, code: str) -> str:
+    """What the sticker's QR encodes: an ordinary https URL (WeChat maps the /h/ prefix to the
+    mini-program; any other camera opens the web page)."""
+    return f"{public_base_url}/h/{code}"
+
+
+def active_code(household_id: int) -> HouseholdCode | None:
+    return db.session.scalar(
+        select(HouseholdCode).where(HouseholdCode.household_id == household_id, HouseholdCode.revoked_at.is_(None)))
+
+
+def ensure_codes(households: Iterable[Household]) -> dict[int, str]:
+    """Active code per household, issuing one where a household has none. {household_id: code}"""
+    households = list(households)
+    ids = [h.id for h in households]
+    codes: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        codes.update(db.session.execute(
+            select(HouseholdCode.household_id, HouseholdCode.code)
+            .where(HouseholdCode.household_id.in_(chunk), HouseholdCode.revoked_at.is_(None))
+        ).all())
+    now = utcnow()
+    for household in households:
+        if household.id not in codes:
+            code = new_code()
+            db.session.add(HouseholdCode(household_id=household.id, code=code, issued_at=now))
+            codes[household.id] = code
+    db.session.flush()
+    return codes
+
+
+def revoke(household: Household, reason: str) -> HouseholdCode:
+    """Void the household's active code at once (a lost or defaced sticker)."""
+    current = active_code(household.id)
+    if current is None:
+        raise AppError("no_active_code", "该户当前没有有效的二维码", kind="conflict")
+    current.revoked_at = utcnow()
+    current.revoke_reason = reason
+    db.session.flush()
+    return current
+
+
+def reissue(household: Household, reason: str) -> HouseholdCode:
+    """Revoke the active code (if any) and issue a new one: the replacement sticker."""
+    current = active_code(household.id)
+    if current is not None:
+        current.revoked_at = utcnow()
+        current.revoke_reason = reason
+        db.session.flush()  # the partial unique index allows one active code per household
+    replacement = HouseholdCode(household_id=household.id, code=new_code(), issued_at=utcnow())
+    db.session.add(replacement)
+    db.session.flush()
+    return replacement
+
+
+def resolve(text: str) -> Household | None:
+    """The household behind an active code; None for anything else (unknown, revoked, malformed),
+    so callers cannot tell a revoked code from one that never existed."""
+    code = canonical(text)
+    if code is None:
+        return None
+    return db.session.scalar(
+        select(Household)
+        .join(HouseholdCode, HouseholdCode.household_id == Household.id)
+        .options(selectinload(Household.village).selectinload(Village.township), selectinload(Household.grid))
+        .where(HouseholdCode.code == code, HouseholdCode.revoked_at.is_(None))
+    )

@@ -1,0 +1,41 @@
+"""Pages for people outside the mini-program: the landing of a door sticker scanned by any camera.
+
+/h/<code> is also the URL prefix WeChat maps to the mini-program ("scan ordinary link"), and WeChat
+verifies that rule with a file it asks us to serve under the same prefix: /h/<name>.txt files in
+the instance folder's wechat-verify/ directory are served as they are.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, render_template, send_from_directory
+
+from app.domain import household_codes
+
+bp = Blueprint("web", __name__)
+
+_VERIFY_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}\.txt$")
+
+
+@bp.get("/h/<path:code>")
+def household_landing(code: str):
+    if _VERIFY_NAME.match(code):
+        folder = Path(current_app.instance_path) / "wechat-verify"
+        if (folder / code).is_file():
+            return send_from_directory(folder, code, mimetype="text/plain")
+    household = household_codes.resolve(code)
+    if household is None:
+        # Unknown, revoked and malformed codes get the very same answer.
+        return render_template("void.html", message=household_codes.VOID_MESSAGE), 404
+    canonical = household_codes.canonical(code)
+    return render_template("household.html", household=household, village=household.village,
+                           code_text=household_codes.grouped(canonical), disclosures=[])
+
+
+@bp.get("/i/<token>")
+def invitation_landing(token: str):
+    # Cadre invitations open in the mini-program only; a plain camera gets a short explanation.
+    if len(token) > 128:
+        abort(404)
+    return render_template("void.html", message="这是村干部身份绑定邀请，请用微信扫码，在「明镜」小程序中确认。"), 200
