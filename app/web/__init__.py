@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template, send_from_directory
+from flask import Blueprint, abort, current_app, make_response, render_template, send_from_directory
+
+from app.api.endpoint import endpoint
 
 from app.domain import household_codes
 
@@ -19,6 +21,7 @@ _VERIFY_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}\.txt$")
 
 
 @bp.get("/h/<path:code>")
+@endpoint(tags=["villager"], summary="门牌码落地页（非微信扫码时打开的网页）", auth=None, produces="text/html")
 def household_landing(code: str):
     if _VERIFY_NAME.match(code):
         folder = Path(current_app.instance_path) / "wechat-verify"
@@ -27,15 +30,17 @@ def household_landing(code: str):
     household = household_codes.resolve(code)
     if household is None:
         # Unknown, revoked and malformed codes get the very same answer.
-        return render_template("void.html", message=household_codes.VOID_MESSAGE), 404
+        return make_response(render_template("void.html", message=household_codes.VOID_MESSAGE), 404)
     canonical = household_codes.canonical(code)
-    return render_template("household.html", household=household, village=household.village,
-                           code_text=household_codes.grouped(canonical), disclosures=[])
+    return make_response(render_template("household.html", household=household, village=household.village,
+                                         code_text=household_codes.grouped(canonical), disclosures=[]))
 
 
 @bp.get("/i/<token>")
+@endpoint(tags=["cadre"], summary="干部邀请码落地页（提示用微信扫码）", auth=None, produces="text/html")
 def invitation_landing(token: str):
     # Cadre invitations open in the mini-program only; a plain camera gets a short explanation.
     if len(token) > 128:
         abort(404)
-    return render_template("void.html", message="这是村干部身份绑定邀请，请用微信扫码，在「明镜」小程序中确认。"), 200
+    return make_response(render_template(
+        "void.html", message="这是村干部身份绑定邀请，请用微信扫码，在「明镜」小程序中确认。"))
