@@ -61,3 +61,30 @@ while time.time() < end:
 sys.exit(1)
 PY
 }
+
+# A CJK font for stickers (never boxes instead of characters) and, for the tests, the zbar decoder.
+have_cjk_font() {
+  [ -n "${MINGJING_CJK_FONT:-}" ] && [ -f "$MINGJING_CJK_FONT" ] && return 0
+  ls /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc /usr/share/fonts/opentype/noto/NotoSansCJK-*.ttc \
+     /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf >/dev/null 2>&1 && return 0
+  command -v fc-list >/dev/null && [ -n "$(fc-list :lang=zh 2>/dev/null | head -1)" ]
+}
+have_zbar() { ldconfig -p 2>/dev/null | grep -q "libzbar.so.0"; }
+
+# ensure_os_packages [--for-tests]: install what is missing from Debian's packages when we may;
+# without root, the tests stop with the command to run and the app starts with a warning.
+ensure_os_packages() {
+  local missing=()
+  have_cjk_font || missing+=(fonts-wqy-zenhei)
+  [ "${1:-}" = "--for-tests" ] && ! have_zbar && missing+=(libzbar0)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing from Debian's packages: ${missing[*]}"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; } \
+      >"$RUN_DIR/apt.log" 2>&1 || die "apt-get install ${missing[*]} failed (see $RUN_DIR/apt.log)"
+  elif [ "${1:-}" = "--for-tests" ]; then
+    die "missing OS packages: ${missing[*]} — install them with: sudo apt-get install ${missing[*]}"
+  else
+    say "WARNING: no CJK font: printing stickers will fail until you run: sudo apt-get install ${missing[*]}"
+  fi
+}
