@@ -86,6 +86,13 @@ def endpoint(*, tags: list[str], summary: str, auth: str | None = "any", body: S
     def decorate(view):
         @wraps(view)
         def wrapper(**kwargs):
+            try:
+                return run(**kwargs)
+            except BaseException:
+                db.session.rollback()  # a failed request writes nothing, whatever it flushed
+                raise
+
+        def run(**kwargs):
             if auth is not None:
                 actor = actor_for_token(bearer_token())
                 if auth != "any" and actor.kind != auth:

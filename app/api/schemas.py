@@ -239,3 +239,158 @@ class StickerSheetOut(Schema):
     file_url = fields.Function(lambda s: f"/api/v1/sticker-sheets/{s.id}/file" if s.status == "done" else None)
     preview_url = fields.Function(
         lambda s: f"/api/v1/sticker-sheets/{s.id}/preview.png" if s.status == "done" else None)
+
+
+# ---- three-affairs disclosures (三务公开) ----
+MAX_FEN = 10**13  # ¥100 billion: far above any village amount, far below overflow
+
+
+class LineItemIn(In):
+    label = _text(100, required=True)
+    income_fen = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_FEN))
+    expense_fen = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_FEN))
+
+
+class TotalsIn(In):
+    income_fen = fields.Integer(validate=validate.Range(min=0, max=MAX_FEN * 1000))
+    expense_fen = fields.Integer(validate=validate.Range(min=0, max=MAX_FEN * 1000))
+
+
+class DisclosureDraftIn(In):
+    village_id = fields.Integer(required=True)
+    item_type_id = fields.Integer(required=True)
+    period = _text(16, required=True, metadata={"description": "2026-03, 2026-Q1 or 2026-03-15 (immediate)"})
+    title = _text(120, required=True)
+    body = _text(20000, required=True)
+    line_items = fields.List(fields.Nested(LineItemIn), validate=validate.Length(max=500))
+    totals = fields.Nested(TotalsIn, metadata={"description": "declared totals, checked against the items"})
+
+
+class DisclosureEditIn(In):
+    title = _text(120)
+    body = _text(20000)
+    line_items = fields.List(fields.Nested(LineItemIn), validate=validate.Length(max=500))
+    totals = fields.Nested(TotalsIn)
+
+
+class CorrectionIn(DisclosureEditIn):
+    reason = _text(300, required=True, metadata={"description": "public reason for the correction"})
+
+
+class ReviewIn(In):
+    comment = _text(500)
+
+
+class ReturnIn(In):
+    comment = _text(500, required=True)
+
+
+class ItemTypeOut(Schema):
+    id = fields.Integer()
+    key = fields.String()
+    name = fields.String()
+    category = fields.String()
+    frequency = fields.String()
+    legal_basis = fields.String(allow_none=True)
+
+
+class LineItemOut(Schema):
+    label = fields.String()
+    income_fen = fields.Integer()
+    expense_fen = fields.Integer()
+
+
+def _sum(version, key):
+    return sum(i[key] for i in version.line_items) if version.line_items else None
+
+
+class VersionOut(Schema):
+    id = fields.Integer()
+    disclosure_id = fields.Integer()
+    number = fields.Integer()
+    status = fields.String()
+    title = fields.String()
+    body = fields.String()
+    line_items = fields.List(fields.Nested(LineItemOut), allow_none=True)
+    total_income_fen = fields.Function(lambda v: _sum(v, "income_fen"))
+    total_expense_fen = fields.Function(lambda v: _sum(v, "expense_fen"))
+    correction_reason = fields.String(allow_none=True)
+    review_comment = fields.String(allow_none=True)
+    submitted_at = ShanghaiDateTime(allow_none=True)
+    published_at = ShanghaiDateTime(allow_none=True)
+    content_hash = fields.String(allow_none=True)
+
+
+class PublicVersionOut(VersionOut):
+    class Meta:
+        exclude = ("status", "review_comment", "submitted_at")
+
+
+class DisclosureOut(Schema):
+    id = fields.Integer()
+    village_id = fields.Integer()
+    category = fields.String()
+    period = fields.String()
+    item_type = fields.Nested(ItemTypeOut)
+    first_published_at = ShanghaiDateTime(allow_none=True)
+    current = fields.Nested(PublicVersionOut, attribute="published_version", allow_none=True)
+
+
+class DisclosureDetailOut(DisclosureOut):
+    versions = fields.Method("published_versions")
+
+    def published_versions(self, disclosure):
+        return PublicVersionOut(many=True).dump([v for v in disclosure.versions if v.status == "published"])
+
+
+class OfficerDisclosureOut(DisclosureOut):
+    versions = fields.List(fields.Nested(VersionOut))
+
+
+class DisclosureListIn(PageIn):
+    category = fields.String(validate=validate.OneOf(["party", "village", "finance"]))
+    period = _text(16)
+
+
+class DisclosurePageOut(Schema):
+    items = fields.List(fields.Nested(DisclosureOut))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class ReachOut(Schema):
+    disclosure_id = fields.Integer()
+    households_reached = fields.Integer()
+    households_total = fields.Integer()
+    ratio = fields.Float()
+
+
+class VillageReachOut(Schema):
+    households_reached = fields.Integer()
+    households_total = fields.Integer()
+    disclosures = fields.List(fields.Nested(ReachOut))
+
+
+class CalendarIn(In):
+    since = fields.Date(metadata={"description": "first day considered; default one year back"})
+
+
+class CalendarRowOut(Schema):
+    item_type = fields.Nested(ItemTypeOut)
+    period = fields.String()
+    due = fields.Date()
+    status = fields.String(metadata={"description": "on_time | published_late | due | overdue"})
+    published_on = fields.Date(allow_none=True)
+
+
+class VillageWarningOut(Schema):
+    village = fields.Nested(TerritoryRef)
+    overdue = fields.Integer()
+    published_late = fields.Integer()
+
+
+class VerificationOut(Schema):
+    ok = fields.Boolean()
+    entries = fields.Integer()
+    problems = fields.List(fields.String())

@@ -22,18 +22,11 @@ from app.jobs import queue
 from app.models import Household, WxUser
 
 
-def _landing_household(code: str) -> Household:
-    household = household_codes.resolve(code)
-    if household is None:
-        raise AppError("household_code_void", household_codes.VOID_MESSAGE, kind="not_found")
-    return household
-
-
 @bp.get("/h/<code>")
 @endpoint(tags=["villager"], summary="扫门牌码：本户所在村与最新公开", auth=None, response=HouseholdLandingOut(),
           errors=["household_code_void"])
 def household_landing(code: str):
-    household = _landing_household(code)
+    household = household_codes.resolve_or_void(code)
     return {"code": household_codes.grouped(household_codes.canonical(code)), "village": household.village,
             "household": household, "disclosures": []}
 
@@ -42,7 +35,7 @@ def household_landing(code: str):
 @endpoint(tags=["villager"], summary="扫自家门牌码，绑定为本户村民", auth="wx", response=RoleOut(), status=201,
           errors=["household_code_void"])
 def bind_household(code: str):
-    household = _landing_household(code)
+    household = household_codes.resolve_or_void(code)
     term, _ = roles.bind_villager(db.session.get(WxUser, current_actor().id), household)
     return term
 

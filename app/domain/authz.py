@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy import ColumnElement, and_, false, or_, select
 
 from app.clock import utcnow
 from app.errors import Forbidden, NotFound
@@ -23,6 +23,7 @@ from app.extensions import db
 from app.models import (
     VILLAGE_CADRE_ROLES,
     County,
+    Disclosure,
     Household,
     Level,
     Role,
@@ -56,6 +57,12 @@ PERMISSIONS: dict[str, dict[Role, Level]] = {
     # Door stickers (一户一码): print sheets, revoke and re-issue codes.
     "stickers.print": {**_TOWNSHIP_STAFF, **_COUNTY},
     "household_code.manage": {**_TOWNSHIP_STAFF, **_COUNTY},
+    # Three-affairs disclosures (三务公开): cadres draft, the supervision committee reviews,
+    # officers of the village and above follow drafts, reach and the statutory calendar.
+    "disclosure.draft": {r: L.VILLAGE for r in (R.VILLAGE_SECRETARY, R.VILLAGE_DIRECTOR,
+                                                 R.VILLAGE_COMMITTEE_MEMBER, R.VILLAGE_BOOKKEEPER)},
+    "disclosure.review": {R.SUPERVISION_MEMBER: L.VILLAGE},
+    "disclosure.monitor": {**_VILLAGE_OFFICERS, **_TOWNSHIP_STAFF, **_COUNTY},
     "county.read": {**_COUNTY},
 }
 
@@ -135,6 +142,7 @@ _DIRECT: dict[type, dict[Level, ColumnElement]] = {
     Village: {L.VILLAGE: Village.id, L.TOWNSHIP: Village.township_id},
     Household: {L.HOUSEHOLD: Household.id, L.VILLAGE: Household.village_id},
     StickerSheet: {L.VILLAGE: StickerSheet.village_id, L.TOWNSHIP: StickerSheet.township_id},
+    Disclosure: {L.VILLAGE: Disclosure.village_id},
     # Role assignments carry their whole scope chain.
     RoleAssignment: {
         L.HOUSEHOLD: RoleAssignment.household_id,
@@ -145,6 +153,7 @@ _DIRECT: dict[type, dict[Level, ColumnElement]] = {
 }
 _PARENT: dict[type, tuple[ColumnElement, type]] = {
     StickerSheet: (StickerSheet.village_id, Village),
+    Disclosure: (Disclosure.village_id, Village),
     Household: (Household.village_id, Village),
     Village: (Village.township_id, Township),
     Township: (Township.county_id, County),
@@ -194,7 +203,8 @@ def scoped(actor: Actor | None, action: str, model: type) -> ColumnElement[bool]
 
 def can(actor: Actor | None, action: str, obj) -> bool:
     model = type(obj)
-    return bool(db.session.scalar(select(exists().where(and_(model.id == obj.id, scoped(actor, action, model))))))
+    found = db.session.scalar(select(model.id).where(model.id == obj.id, scoped(actor, action, model)).limit(1))
+    return found is not None
 
 
 def require(actor: Actor | None, action: str, obj) -> None:

@@ -109,3 +109,11 @@ def resolve(text: str) -> Household | None:
         .options(selectinload(Household.village).selectinload(Village.township), selectinload(Household.grid))
         .where(HouseholdCode.code == code, HouseholdCode.revoked_at.is_(None))
     )
+
+
+def resolve_or_void(text: str) -> Household:
+    """As resolve, for callers that answer a void code with the one error everybody sees."""
+    household = resolve(text)
+    if household is None:
+        raise AppError("household_code_void", VOID_MESSAGE, kind="not_found")
+    return household

@@ -1,5 +1,15 @@
 """All models, imported here so Alembic and the app see one metadata."""
 from app.models.base import Base, UTCDateTime
+from app.models.disclosures import (
+    AuditEntry,
+    Category,
+    Disclosure,
+    DisclosureVersion,
+    DisclosureView,
+    Frequency,
+    ItemType,
+    VersionStatus,
+)
 from app.models.people import (
     ROLE_LABELS,
     VILLAGE_CADRE_ROLES,
@@ -15,6 +25,14 @@ from app.models.stickers import HouseholdCode, StickerSheet
 from app.models.territory import County, Grid, Household, Township, Village
 
 __all__ = [
+    "AuditEntry",
+    "Category",
+    "Disclosure",
+    "DisclosureVersion",
+    "DisclosureView",
+    "Frequency",
+    "ItemType",
+    "VersionStatus",
     "ROLE_LABELS",
     "VILLAGE_CADRE_ROLES",
     "AuthSession",

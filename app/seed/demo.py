@@ -19,6 +19,7 @@ from sqlalchemy import or_, select
 
 from app.clock import SHANGHAI, utcnow
 from app.domain import auth, roles
+from app.domain.disclosures import catalogue
 from app.extensions import db
 from app.models import (
     ConsoleAccount,
@@ -361,6 +362,8 @@ def seed_demo(session=None) -> DemoSummary:
         townships[spec.code] = row
         made("township")
     session.flush()
+    for township in townships.values():  # the default disclosure catalogue (村务公开目录)
+        catalogue.ensure_default_catalogue(township)
 
     # --- villages and grids ---
     village_codes = [p.spec.code for p in villages_plan]

@@ -1,0 +1,205 @@
+"""Three-affairs disclosures: drafting and review for cadres, reading for villagers (by door code),
+reach and the statutory calendar for officers, and public verification of the hash chain."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.api import bp
+from app.api.endpoint import current_actor, endpoint
+from app.api.schemas import (
+    CalendarIn,
+    CalendarRowOut,
+    CorrectionIn,
+    DisclosureDetailOut,
+    DisclosureDraftIn,
+    DisclosureEditIn,
+    DisclosureListIn,
+    DisclosurePageOut,
+    ItemTypeOut,
+    OfficerDisclosureOut,
+    ReachOut,
+    ReturnIn,
+    ReviewIn,
+    VerificationOut,
+    VersionOut,
+    VillageReachOut,
+    VillageWarningOut,
+)
+from app.clock import to_shanghai, utcnow
+from app.domain import authz, household_codes
+from app.domain.disclosures import browse, calendar, chain, reach, workflow
+from app.errors import NotFound
+from app.extensions import db
+from app.models import Disclosure, ItemType, Township, Village
+
+
+def _edits(body: dict) -> dict:
+    return {k: body[k] for k in ("title", "body", "line_items", "totals") if k in body}
+
+
+# ---- catalogue ----
+@bp.get("/townships/<int:township_id>/catalogue")
+@endpoint(tags=["cadre", "township"], summary="本镇（街道）三务公开目录", response=ItemTypeOut(many=True))
+def catalogue(township_id: int):
+    actor = current_actor()
+    visible = db.session.scalar(select(Village.id).where(
+        Village.township_id == township_id, authz.scoped(actor, "disclosure.monitor", Village)).limit(1))
+    if visible is None:
+        raise NotFound()
+    return db.session.scalars(select(ItemType).where(ItemType.township_id == township_id, ItemType.active.is_(True))
+                              .order_by(ItemType.category, ItemType.id)).all()
+
+
+# ---- workflow (cadres and the supervision committee) ----
+@bp.post("/disclosures")
+@endpoint(tags=["cadre"], summary="起草公开内容（草稿）", auth="wx", body=DisclosureDraftIn(), response=VersionOut(),
+          status=201, errors=["item_type_invalid", "period_invalid", "disclosure_exists", "totals_mismatch",
+                              "line_items_required"])
+def draft_disclosure(body):
+    return workflow.create(current_actor(), village_id=body["village_id"], item_type_id=body["item_type_id"],
+                           period=body["period"], **_edits(body))
+
+
+@bp.patch("/disclosure-versions/<int:version_id>")
+@endpoint(tags=["cadre"], summary="修改草稿或被退回的内容", auth="wx", body=DisclosureEditIn(), response=VersionOut(),
+          errors=["version_not_editable", "totals_mismatch"])
+def edit_version(version_id: int, body):
+    return workflow.edit(current_actor(), version_id, **_edits(body))
+
+
+@bp.post("/disclosure-versions/<int:version_id>/submit")
+@endpoint(tags=["cadre"], summary="提交村务监督委员会审核", auth="wx", response=VersionOut(),
+          errors=["version_not_submittable"])
+def submit_version(version_id: int):
+    return workflow.submit(current_actor(), version_id)
+
+
+@bp.post("/disclosure-versions/<int:version_id>/approve")
+@endpoint(tags=["cadre"], summary="村务监督委员会审核通过并公开", auth="wx", body=ReviewIn(), response=VersionOut(),
+          errors=["version_not_in_review", "own_draft"])
+def approve_version(version_id: int, body):
+    return workflow.approve(current_actor(), version_id, body.get("comment"))
+
+
+@bp.post("/disclosure-versions/<int:version_id>/return")
+@endpoint(tags=["cadre"], summary="村务监督委员会退回修改（附意见）", auth="wx", body=ReturnIn(), response=VersionOut(),
+          errors=["version_not_in_review", "own_draft"])
+def return_version(version_id: int, body):
+    return workflow.return_for_changes(current_actor(), version_id, body["comment"])
+
+
+@bp.post("/disclosures/<int:disclosure_id>/corrections")
+@endpoint(tags=["cadre"], summary="更正已公开内容（新版本，公开更正理由）", auth="wx", body=CorrectionIn(),
+          response=VersionOut(), status=201, errors=["not_published", "correction_pending"])
+def correct_disclosure(disclosure_id: int, body):
+    return workflow.correct(current_actor(), disclosure_id, reason=body["reason"], **_edits(body))
+
+
+@bp.get("/villages/<int:village_id>/disclosures")
+@endpoint(tags=["cadre", "township", "county"], summary="本村全部公开记录（含草稿与审核中）",
+          query=DisclosureListIn(), response=OfficerDisclosureOut(many=True))
+def officer_disclosures(village_id: int, query):
+    authz.get_or_404(current_actor(), "disclosure.monitor", Village, village_id)
+    where = [Disclosure.village_id == village_id]
+    if "category" in query:
+        where.append(Disclosure.category == query["category"])
+    if "period" in query:
+        where.append(Disclosure.period == query["period"])
+    return db.session.scalars(
+        select(Disclosure).options(selectinload(Disclosure.versions), selectinload(Disclosure.item_type),
+                                   selectinload(Disclosure.published_version))
+        .where(*where).order_by(Disclosure.created_at.desc(), Disclosure.id.desc())
+        .limit(query["per_page"]).offset((query["page"] - 1) * query["per_page"])).all()
+
+
+# ---- villagers, from the door code ----
+@bp.get("/h/<code>/disclosures")
+@endpoint(tags=["villager"], summary="本村已公开内容（按类别、期间筛选，新的在前）", auth=None,
+          query=DisclosureListIn(), response=DisclosurePageOut(), errors=["household_code_void"])
+def villager_disclosures(code: str, query):
+    household = household_codes.resolve_or_void(code)
+    items, total = browse.published(household.village_id, category=query.get("category"),
+                                    period=query.get("period"), page=query["page"], per_page=query["per_page"])
+    return {"items": items, "total": total, "page": query["page"], "per_page": query["per_page"]}
+
+
+@bp.get("/h/<code>/disclosures/<int:disclosure_id>")
+@endpoint(tags=["villager"], summary="公开内容详情（含历次更正）；记录本户已阅", auth=None,
+          response=DisclosureDetailOut(), errors=["household_code_void"])
+def villager_disclosure(code: str, disclosure_id: int):
+    household = household_codes.resolve_or_void(code)
+    disclosure = browse.published_one(household.village_id, disclosure_id)
+    if disclosure is None:
+        raise NotFound()
+    reach.record_view(disclosure, household)
+    return disclosure
+
+
+# ---- reach, calendar, warnings ----
+@bp.get("/disclosures/<int:disclosure_id>/reach")
+@endpoint(tags=["cadre", "township", "county"], summary="一条公开的到达率（已阅户数 / 全村户数）",
+          response=ReachOut())
+def disclosure_reach(disclosure_id: int):
+    disclosure = authz.get_or_404(current_actor(), "disclosure.monitor", Disclosure, disclosure_id)
+    reached = reach.reach_of([disclosure])[disclosure.id]
+    total = reach.households_in(disclosure.village_id)
+    return {"disclosure_id": disclosure.id, "households_reached": reached, "households_total": total,
+            "ratio": reached / total if total else 0.0}
+
+
+@bp.get("/villages/<int:village_id>/reach")
+@endpoint(tags=["cadre", "township", "county"], summary="本村公开到达情况", response=VillageReachOut())
+def village_reach(village_id: int):
+    authz.get_or_404(current_actor(), "disclosure.monitor", Village, village_id)
+    disclosures = db.session.scalars(select(Disclosure).where(
+        Disclosure.village_id == village_id, Disclosure.published_version_id.is_not(None))
+        .order_by(Disclosure.first_published_at.desc())).all()
+    counts = reach.reach_of(disclosures)
+    summary = reach.village_summary(village_id)
+    total = summary["households_total"]
+    return {**summary, "disclosures": [
+        {"disclosure_id": d.id, "households_reached": counts[d.id], "households_total": total,
+         "ratio": counts[d.id] / total if total else 0.0} for d in disclosures]}
+
+
+def _calendar_rows(village: Village, since=None):
+    today = to_shanghai(utcnow()).date()
+    return calendar.village_calendar(village, today=today, since=since or today - timedelta(days=365))
+
+
+@bp.get("/villages/<int:village_id>/calendar")
+@endpoint(tags=["cadre", "township", "county"], summary="法定公开日历：应公开、逾期、缺失",
+          query=CalendarIn(), response=CalendarRowOut(many=True))
+def village_calendar(village_id: int, query):
+    village = authz.get_or_404(current_actor(), "disclosure.monitor", Village, village_id)
+    return _calendar_rows(village, query.get("since"))
+
+
+@bp.get("/townships/<int:township_id>/disclosure-warnings")
+@endpoint(tags=["township", "county"], summary="各村公开逾期预警", response=VillageWarningOut(many=True))
+def township_warnings(township_id: int):
+    actor = current_actor()
+    authz.get_or_404(actor, "township.read", Township, township_id)
+    villages = db.session.scalars(select(Village).where(Village.township_id == township_id).order_by(Village.code))
+    out = []
+    for village in villages:
+        rows = _calendar_rows(village)
+        out.append({"village": village, "overdue": sum(r.status == "overdue" for r in rows),
+                    "published_late": sum(r.status == "published_late" for r in rows)})
+    return out
+
+
+# ---- verification: anyone may check a disclosure against the chain ----
+@bp.get("/disclosures/<int:disclosure_id>/verify")
+@endpoint(tags=["villager", "cadre", "township", "county"], summary="核验公开内容未被篡改（哈希链）", auth=None,
+          response=VerificationOut())
+def verify_disclosure(disclosure_id: int):
+    disclosure = db.session.scalar(select(Disclosure).where(
+        Disclosure.id == disclosure_id, Disclosure.published_version_id.is_not(None)))
+    if disclosure is None:
+        raise NotFound()
+    result = chain.verify(disclosure.id)
+    return {"ok": result.ok, "entries": result.entries, "problems": result.problems}

@@ -1,0 +1,52 @@
+"""The statutory calendar: for each village, which required disclosures are due, late or missing."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from app.clock import to_shanghai
+from app.domain.disclosures import periods
+from app.extensions import db
+from app.models import Disclosure, Frequency, ItemType, Village
+
+
+@dataclass(frozen=True)
+class CalendarRow:
+    item_type: ItemType
+    period: str
+    due: date
+    status: str  # on_time | published_late | due (not yet past the deadline) | overdue (missing, past it)
+    published_on: date | None
+
+
+def village_calendar(village: Village, *, today: date, since: date) -> list[CalendarRow]:
+    """Rows for every monthly and quarterly item whose period ended between `since` and `today`,
+    and for immediate items that were disclosed (late if published after their window)."""
+    item_types = db.session.scalars(select(ItemType).where(
+        ItemType.township_id == village.township_id, ItemType.active.is_(True)).order_by(ItemType.id)).all()
+    published = {
+        (d.item_type_id, d.period): d for d in db.session.scalars(
+            select(Disclosure).where(Disclosure.village_id == village.id))
+    }
+    rows: list[CalendarRow] = []
+    for item in item_types:
+        frequency = Frequency(item.frequency)
+        if frequency is Frequency.IMMEDIATE:
+            candidates = [periods.parse(frequency, d.period) for (tid, _), d in published.items()
+                          if tid == item.id and d.period >= since.isoformat()]
+        else:
+            candidates = periods.periods_between(frequency, since, today)
+        for period in candidates:
+            due = periods.due_date(frequency, period)
+            disclosure = published.get((item.id, period.label))
+            first = disclosure.first_published_at if disclosure else None
+            on = to_shanghai(first).date() if first else None
+            if on is not None:
+                status = "on_time" if on <= due else "published_late"
+            else:
+                status = "due" if today <= due else "overdue"
+            rows.append(CalendarRow(item, period.label, due, status, on))
+    rows.sort(key=lambda r: (r.due, r.item_type.id))
+    return rows
