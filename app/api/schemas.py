@@ -202,7 +202,8 @@ class HouseholdLandingOut(Schema):
     code = fields.String(metadata={"description": "the code, grouped for reading"})
     village = fields.Nested(PublicVillageOut)
     household = fields.Nested(PublicHouseholdOut)
-    disclosures = fields.List(fields.Dict(), metadata={"description": "latest disclosures (三务公开)"})
+    disclosures = fields.List(fields.Nested(lambda: DisclosureOut()),
+                              metadata={"description": "the five latest disclosures (三务公开)"})
 
 
 class CodeChangeIn(In):

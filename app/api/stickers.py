@@ -16,6 +16,7 @@ from app.api.schemas import (
     StickerSheetOut,
 )
 from app.domain import authz, household_codes, roles, stickers
+from app.domain.disclosures import browse
 from app.errors import AppError
 from app.extensions import db
 from app.jobs import queue
@@ -27,8 +28,9 @@ from app.models import Household, WxUser
           errors=["household_code_void"])
 def household_landing(code: str):
     household = household_codes.resolve_or_void(code)
+    latest, _ = browse.published(household.village_id, per_page=5)
     return {"code": household_codes.grouped(household_codes.canonical(code)), "village": household.village,
-            "household": household, "disclosures": []}
+            "household": household, "disclosures": latest}
 
 
 @bp.post("/h/<code>/bind")

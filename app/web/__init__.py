@@ -13,7 +13,9 @@ from flask import Blueprint, abort, current_app, make_response, render_template,
 
 from app.api.endpoint import endpoint
 
+from app.clock import to_shanghai
 from app.domain import household_codes
+from app.domain.disclosures import browse
 
 bp = Blueprint("web", __name__)
 
@@ -32,8 +34,12 @@ def household_landing(code: str):
         # Unknown, revoked and malformed codes get the very same answer.
         return make_response(render_template("void.html", message=household_codes.VOID_MESSAGE), 404)
     canonical = household_codes.canonical(code)
+    latest, _ = browse.published(household.village_id, per_page=5)
+    disclosures = [{"title": d.published_version.title,
+                    "published": to_shanghai(d.published_version.published_at).strftime("%Y-%m-%d"),
+                    "category": d.item_type.name} for d in latest]
     return make_response(render_template("household.html", household=household, village=household.village,
-                                         code_text=household_codes.grouped(canonical), disclosures=[]))
+                                         code_text=household_codes.grouped(canonical), disclosures=disclosures))
 
 
 @bp.get("/i/<token>")

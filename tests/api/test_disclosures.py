@@ -97,6 +97,10 @@ def test_draft_review_publish_correct(client, village_world):
     assert detail["current"]["total_expense_fen"] == 102000
     assert "review_comment" not in detail["current"]
 
+    landing = client.get(f"/api/v1/h/{code}").get_json()
+    assert [d["current"]["title"] for d in landing["disclosures"]] == ["2026年2月财务收支公开"]
+    assert "2026年2月财务收支公开" in client.get(f"/h/{code}").get_data(as_text=True)
+
     verified = client.get(f"/api/v1/disclosures/{v1['disclosure_id']}/verify").get_json()
     assert verified == {"ok": True, "entries": 2, "problems": []}
 
