@@ -46,8 +46,9 @@ def load_config(instance_path: str) -> dict:
         "WECHAT_API_BASE": os.environ.get("WECHAT_API_BASE")
         or (f"http://127.0.0.1:{sandbox_port}/" if sandbox else "https://api.weixin.qq.com/"),
         "WECHAT_TIMEOUT": float(os.environ.get("WECHAT_TIMEOUT") or 5),
-        # Request bodies above this are refused with 413 before parsing.
-        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 1 * 1024 * 1024),
+        # Request bodies above these are refused with 413 before parsing: uploads, and JSON bodies.
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 12 * 1024 * 1024),
+        "MAX_JSON_BYTES": _int("MAX_JSON_BYTES", 1 * 1024 * 1024),
         "SESSION_TTL_SECONDS": _int("SESSION_TTL_SECONDS", 30 * 24 * 3600),
         "CONSOLE_SESSION_TTL_SECONDS": _int("CONSOLE_SESSION_TTL_SECONDS", 12 * 3600),
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),

@@ -25,6 +25,7 @@ KIND_STATUS = {
     "not_found": 404,
     "conflict": 409,
     "gone": 410,
+    "too_large": 413,
     "unprocessable": 422,
     "rate_limited": 429,
     "upstream": 502,

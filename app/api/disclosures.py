@@ -2,7 +2,10 @@
 reach and the statutory calendar for officers, and public verification of the hash chain."""
 from __future__ import annotations
 
+import os
 from datetime import timedelta
+
+from flask import current_app, request, send_file
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -10,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from app.api import bp
 from app.api.endpoint import current_actor, endpoint
 from app.api.schemas import (
+    AttachmentOut,
     CalendarIn,
     CalendarRowOut,
     CorrectionIn,
@@ -29,9 +33,9 @@ from app.api.schemas import (
     VillageWarningOut,
 )
 from app.clock import to_shanghai, utcnow
-from app.domain import authz, household_codes
-from app.domain.disclosures import browse, calendar, chain, reach, workflow
-from app.errors import NotFound
+from app.domain import authz, household_codes, uploads
+from app.domain.disclosures import attachments, browse, calendar, chain, reach, workflow
+from app.errors import AppError, NotFound
 from app.extensions import db
 from app.models import Disclosure, ItemType, Township, Village
 
@@ -203,3 +207,32 @@ def verify_disclosure(disclosure_id: int):
         raise NotFound()
     result = chain.verify(disclosure.id)
     return {"ok": result.ok, "entries": result.entries, "problems": result.problems}
+
+
+# ---- attachments ----
+def _attachment_folder() -> str:
+    return os.path.join(current_app.instance_path, "attachments")
+
+
+@bp.post("/disclosure-versions/<int:version_id>/attachments")
+@endpoint(tags=["cadre"], summary="上传附件（JPG、PNG、PDF；图片会重新编码并去除元数据）", auth="wx",
+          response=AttachmentOut(), status=201, upload=True,
+          errors=["unsupported_file_type", "file_too_large", "image_too_large", "file_damaged",
+                  "file_active_content", "version_not_editable", "file_missing"])
+def upload_attachment(version_id: int):
+    upload = request.files.get("file")
+    if upload is None:
+        raise AppError("file_missing", "请选择要上传的文件", kind="unprocessable", fields={"file": ["必填"]})
+    data = upload.read(uploads.MAX_IMAGE_BYTES + 1)
+    return attachments.add(current_actor(), version_id, filename=upload.filename, data=data,
+                           folder=_attachment_folder())
+
+
+@bp.get("/h/<code>/attachments/<int:attachment_id>")
+@endpoint(tags=["villager"], summary="查看已公开内容的附件", auth=None, produces="application/octet-stream",
+          errors=["household_code_void"])
+def villager_attachment(code: str, attachment_id: int):
+    household = household_codes.resolve_or_void(code)
+    attachment = attachments.published_attachment(household.village_id, attachment_id)
+    return send_file(attachments.storage_path(_attachment_folder(), attachment), mimetype=attachment.media_type,
+                     download_name=attachment.filename)

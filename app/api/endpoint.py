@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 
-from flask import g, jsonify, request
+from flask import current_app, g, jsonify, request
 from marshmallow import Schema, ValidationError
 
 from app.domain.auth import actor_for_token
@@ -37,6 +37,7 @@ class EndpointDoc:
     description: str | None = None
     errors: list[str] = field(default_factory=list)
     produces: str = "application/json"
+    upload: bool = False  # multipart/form-data with one "file" field
 
 
 def bearer_token() -> str | None:
@@ -64,6 +65,8 @@ def _load(schema: Schema, data: Any) -> Any:
 
 
 def load_json_body(schema: Schema) -> Any:
+    if (request.content_length or 0) > current_app.config["MAX_JSON_BYTES"]:
+        raise AppError("payload_too_large", "提交的内容过大", kind="too_large")
     try:
         data = request.get_json(force=True, silent=True)
     except RecursionError:  # absurdly deep nesting: not JSON we accept, not a server error
@@ -78,7 +81,7 @@ def load_json_body(schema: Schema) -> Any:
 def endpoint(*, tags: list[str], summary: str, auth: str | None = "any", body: Schema | None = None,
              query: Schema | None = None, response: Schema | None = None, status: int = 200,
              description: str | None = None, errors: list[str] | None = None,
-             produces: str = "application/json"):
+             produces: str = "application/json", upload: bool = False):
     """auth: None (public), "any" (any session), "wx" (a WeChat user), "console" (staff account)."""
     for tag in tags:
         assert tag in AUDIENCES, tag
@@ -113,7 +116,7 @@ def endpoint(*, tags: list[str], summary: str, auth: str | None = "any", body: S
             return jsonify(response.dump(result)), status
 
         wrapper.api_doc = EndpointDoc(tags, summary, auth, body, query, response, status, description,
-                                      errors or [], produces)
+                                      errors or [], produces, upload)
         return wrapper
 
     return decorate

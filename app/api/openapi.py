@@ -71,6 +71,10 @@ def build_spec(app: Flask) -> dict:
                 ("\n\n错误码：" + ", ".join(doc.errors)) if doc.errors else "")
         if doc.body is not None:
             operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": doc.body}}}
+        if doc.upload:
+            operation["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
+                "type": "object", "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}}}}}}
         if doc.auth is not None:
             operation["security"] = [{"bearer": []}]
         methods = sorted(m for m in rule.methods if m not in ("HEAD", "OPTIONS"))

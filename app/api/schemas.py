@@ -320,6 +320,7 @@ class VersionOut(Schema):
     submitted_at = ShanghaiDateTime(allow_none=True)
     published_at = ShanghaiDateTime(allow_none=True)
     content_hash = fields.String(allow_none=True)
+    attachments = fields.List(fields.Nested(lambda: AttachmentOut()))
 
 
 class PublicVersionOut(VersionOut):
@@ -395,3 +396,12 @@ class VerificationOut(Schema):
     ok = fields.Boolean()
     entries = fields.Integer()
     problems = fields.List(fields.String())
+
+
+class AttachmentOut(Schema):
+    id = fields.Integer()
+    version_id = fields.Integer()
+    filename = fields.String()
+    media_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()

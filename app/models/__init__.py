@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see one metadata."""
 from app.models.base import Base, UTCDateTime
 from app.models.disclosures import (
+    Attachment,
     AuditEntry,
     Category,
     Disclosure,
@@ -25,6 +26,7 @@ from app.models.stickers import HouseholdCode, StickerSheet
 from app.models.territory import County, Grid, Household, Township, Village
 
 __all__ = [
+    "Attachment",
     "AuditEntry",
     "Category",
     "Disclosure",

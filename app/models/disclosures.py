@@ -105,6 +105,7 @@ class DisclosureVersion(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     disclosure: Mapped[Disclosure] = relationship(back_populates="versions", foreign_keys=[disclosure_id])
+    attachments: Mapped[list[Attachment]] = relationship(order_by="Attachment.id")
 
 
 class AuditEntry(Base):
@@ -131,3 +132,17 @@ class DisclosureView(Base):
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
     village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
     first_viewed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Attachment(Base):
+    """A file attached to a disclosure version (images re-encoded; stored by content hash)."""
+
+    __tablename__ = "disclosure_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("disclosure_version.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(120))  # shown to people; never used as a path
+    media_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -35,6 +35,8 @@ def content_of(version: DisclosureVersion) -> dict:
         "line_items": version.line_items,
         "correction_reason": version.correction_reason,
         "published_at": version.published_at.isoformat() if version.published_at else None,
+        "attachments": [{"sha256": a.sha256, "media_type": a.media_type, "filename": a.filename}
+                        for a in version.attachments],
     }
 
 

@@ -1,0 +1,98 @@
+"""Uploaded files (disclosure attachments now, complaint photos later): the type is sniffed from the
+content, never trusted from the name or header; sizes are limited; images are decoded under a pixel
+budget and re-encoded, which drops EXIF (GPS!), comments and anything appended after the image data."""
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from app.errors import AppError
+
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+MAX_PDF_BYTES = 10 * 1024 * 1024
+MAX_PIXELS = 40_000_000  # e.g. 8000 × 5000; a decompression bomb claims far more
+MAX_SIDE = 4096  # images are stored at most this wide or tall
+
+_SIGNATURES = [
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"%PDF-", "application/pdf"),
+]
+# Active content a published PDF has no business carrying.
+_PDF_FORBIDDEN = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile", b"/OpenAction", b"/AA")
+
+
+@dataclass(frozen=True)
+class CleanFile:
+    data: bytes
+    media_type: str
+    sha256: str
+
+    @property
+    def extension(self) -> str:
+        return {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}[self.media_type]
+
+
+def sniff(data: bytes) -> str | None:
+    for signature, media_type in _SIGNATURES:
+        if data.startswith(signature):
+            return media_type
+    return None
+
+
+def _reject(code: str, message: str, kind: str = "unprocessable") -> AppError:
+    return AppError(code, message, kind=kind, fields={"file": [message]})
+
+
+def clean(data: bytes) -> CleanFile:
+    """Return the file as it will be stored, or raise a clear error."""
+    if not data:
+        raise _reject("file_empty", "文件是空的")
+    media_type = sniff(data)
+    if media_type is None:
+        raise _reject("unsupported_file_type", "只支持 JPG、PNG 图片和 PDF 文件")
+    if media_type == "application/pdf":
+        return _clean_pdf(data)
+    return _clean_image(data, media_type)
+
+
+def _clean_pdf(data: bytes) -> CleanFile:
+    if len(data) > MAX_PDF_BYTES:
+        raise _reject("file_too_large", f"PDF 文件不能超过 {MAX_PDF_BYTES // 1024 // 1024} MB", "unprocessable")
+    if b"%%EOF" not in data[-1024:]:
+        raise _reject("file_damaged", "PDF 文件不完整或已损坏")
+    if any(marker in data for marker in _PDF_FORBIDDEN):
+        raise _reject("file_active_content", "PDF 中含有脚本、附件或自动操作，出于安全考虑不能上传")
+    return CleanFile(data, "application/pdf", hashlib.sha256(data).hexdigest())
+
+
+def _clean_image(data: bytes, media_type: str) -> CleanFile:
+    if len(data) > MAX_IMAGE_BYTES:
+        raise _reject("file_too_large", f"图片不能超过 {MAX_IMAGE_BYTES // 1024 // 1024} MB")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            width, height = image.size  # read from the header, before anything is decoded
+            if width * height > MAX_PIXELS:
+                raise _reject("image_too_large", "图片像素过大，请压缩后再上传")
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _reject("image_too_large", "图片像素过大，请压缩后再上传") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise _reject("file_damaged", "图片已损坏或无法识别") from exc
+    image = ImageOps.exif_transpose(image)  # keep the picture upright once EXIF is gone
+    image.thumbnail((MAX_SIDE, MAX_SIDE))
+    out = io.BytesIO()
+    if media_type == "image/png":
+        if image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
+            image = image.convert("RGBA")
+        image.save(out, format="PNG", optimize=False)
+    else:
+        image.convert("RGB").save(out, format="JPEG", quality=85)
+    cleaned = out.getvalue()
+    return CleanFile(cleaned, media_type, hashlib.sha256(cleaned).hexdigest())
