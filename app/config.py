@@ -54,5 +54,7 @@ def load_config(instance_path: str) -> dict:
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
         "LOGIN_FAILURE_WINDOW_SECONDS": _int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60),
         "INVITATION_TTL_SECONDS": _int("INVITATION_TTL_SECONDS", 7 * 24 * 3600),
+        # A village must answer a public question on a disclosure within this many days (Ningbo rule).
+        "QUESTION_REPLY_DAYS": _int("QUESTION_REPLY_DAYS", 20),
         "JSON_AS_ASCII": False,
     }

@@ -7,12 +7,15 @@ from datetime import timedelta
 
 from flask import current_app, request, send_file
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.api import bp
 from app.api.endpoint import current_actor, endpoint
 from app.api.schemas import (
+    AnswerIn,
+    QuestionIn,
+    QuestionOut,
     AttachmentOut,
     CalendarIn,
     CalendarRowOut,
@@ -34,10 +37,11 @@ from app.api.schemas import (
 )
 from app.clock import to_shanghai, utcnow
 from app.domain import authz, household_codes, uploads
-from app.domain.disclosures import attachments, browse, calendar, chain, reach, workflow
+from app.domain.disclosures import attachments, browse, calendar, chain, questions, reach, workflow
 from app.errors import AppError, NotFound
-from app.extensions import db
-from app.models import Disclosure, ItemType, Township, Village
+from app.extensions import db, get_redis
+from app.models import Disclosure, ItemType, Question, Township, Village, WxUser
+from app.wechat.current import wechat
 
 
 def _edits(body: dict) -> dict:
@@ -188,11 +192,16 @@ def township_warnings(township_id: int):
     actor = current_actor()
     authz.get_or_404(actor, "township.read", Township, township_id)
     villages = db.session.scalars(select(Village).where(Village.township_id == township_id).order_by(Village.code))
+    late_questions = dict(db.session.execute(
+        select(Question.village_id, func.count()).join(Village, Village.id == Question.village_id)
+        .where(Village.township_id == township_id, Question.answered_at.is_(None), Question.due_at < utcnow())
+        .group_by(Question.village_id)).all())
     out = []
     for village in villages:
         rows = _calendar_rows(village)
         out.append({"village": village, "overdue": sum(r.status == "overdue" for r in rows),
-                    "published_late": sum(r.status == "published_late" for r in rows)})
+                    "published_late": sum(r.status == "published_late" for r in rows),
+                    "overdue_questions": late_questions.get(village.id, 0)})
     return out
 
 
@@ -236,3 +245,40 @@ def villager_attachment(code: str, attachment_id: int):
     attachment = attachments.published_attachment(household.village_id, attachment_id)
     return send_file(attachments.storage_path(_attachment_folder(), attachment), mimetype=attachment.media_type,
                      download_name=attachment.filename)
+
+
+# ---- public questions (质询) ----
+@bp.post("/h/<code>/disclosures/<int:disclosure_id>/questions")
+@endpoint(tags=["villager"], summary="对公开内容提出质询（身份不公开）", auth="wx", body=QuestionIn(),
+          response=QuestionOut(), status=201,
+          errors=["household_code_void", "content_refused", "rate_limited", "content_check_unavailable"])
+def ask_question(code: str, disclosure_id: int, body):
+    household = household_codes.resolve_or_void(code)
+    return questions.ask(db.session.get(WxUser, current_actor().id), household, disclosure_id, body["body"],
+                         reply_days=current_app.config["QUESTION_REPLY_DAYS"], wechat=wechat(),
+                         redis=get_redis())
+
+
+@bp.get("/h/<code>/disclosures/<int:disclosure_id>/questions")
+@endpoint(tags=["villager"], summary="本条公开的质询与答复", auth=None, response=QuestionOut(many=True),
+          errors=["household_code_void"])
+def list_questions(code: str, disclosure_id: int):
+    household = household_codes.resolve_or_void(code)
+    if browse.published_one(household.village_id, disclosure_id) is None:
+        raise NotFound()
+    return questions.public_questions(disclosure_id)
+
+
+@bp.post("/disclosure-questions/<int:question_id>/answer")
+@endpoint(tags=["cadre"], summary="答复质询", auth="wx", body=AnswerIn(), response=QuestionOut(),
+          errors=["already_answered"])
+def answer_question(question_id: int, body):
+    return questions.answer(current_actor(), question_id, body["answer"])
+
+
+@bp.get("/villages/<int:village_id>/disclosure-questions")
+@endpoint(tags=["cadre", "township", "county"], summary="本村质询（含逾期未答复）", response=QuestionOut(many=True))
+def village_questions(village_id: int):
+    authz.get_or_404(current_actor(), "disclosure.monitor", Village, village_id)
+    return db.session.scalars(select(Question).where(Question.village_id == village_id)
+                              .order_by(Question.answered_at.is_not(None), Question.due_at)).all()

@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 from app.clock import to_shanghai
+from app.domain.disclosures.questions import status_of as question_status
 from app.models import ROLE_LABELS, Role
 
 
@@ -388,8 +389,9 @@ class CalendarRowOut(Schema):
 
 class VillageWarningOut(Schema):
     village = fields.Nested(TerritoryRef)
-    overdue = fields.Integer()
+    overdue = fields.Integer(metadata={"description": "required disclosures past their due date, missing"})
     published_late = fields.Integer()
+    overdue_questions = fields.Integer(metadata={"description": "public questions past the reply period"})
 
 
 class VerificationOut(Schema):
@@ -405,3 +407,25 @@ class AttachmentOut(Schema):
     media_type = fields.String()
     size = fields.Integer()
     sha256 = fields.String()
+
+
+class QuestionIn(In):
+    body = _text(500, required=True)
+
+
+class AnswerIn(In):
+    answer = _text(2000, required=True)
+
+
+class QuestionOut(Schema):
+    """Public to the village: no asker, no household."""
+
+    id = fields.Integer()
+    disclosure_id = fields.Integer()
+    body = fields.String()
+    asked_at = ShanghaiDateTime()
+    due_at = ShanghaiDateTime()
+    answer = fields.String(allow_none=True)
+    answered_at = ShanghaiDateTime(allow_none=True)
+    status = fields.Function(lambda q: question_status(q), metadata={"description": "open | overdue | answered"})
+    held_for_review = fields.Function(lambda q: q.moderation == "held")

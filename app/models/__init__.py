@@ -9,6 +9,7 @@ from app.models.disclosures import (
     DisclosureView,
     Frequency,
     ItemType,
+    Question,
     VersionStatus,
 )
 from app.models.people import (
@@ -34,6 +35,7 @@ __all__ = [
     "DisclosureView",
     "Frequency",
     "ItemType",
+    "Question",
     "VersionStatus",
     "ROLE_LABELS",
     "VILLAGE_CADRE_ROLES",

@@ -146,3 +146,25 @@ class Attachment(Base):
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Question(Base):
+    """A villager's public question on a disclosure (质询). The village must answer within the reply
+    period (20 days by default, Ningbo rule). Questions and answers are public to the village; the
+    asker's identity is not."""
+
+    __tablename__ = "disclosure_question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    disclosure_id: Mapped[int] = mapped_column(ForeignKey("disclosure.id"), index=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
+    asked_by_user_id: Mapped[int] = mapped_column(ForeignKey("wx_user.id"))
+    body: Mapped[str] = mapped_column(String(500))
+    # visible | held (WeChat's content check asked for review: not shown until a person clears it)
+    moderation: Mapped[str] = mapped_column(String(16), default="visible")
+    asked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None]
+    answered_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("wx_user.id"))

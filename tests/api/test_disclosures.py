@@ -158,7 +158,9 @@ def test_personal_data_is_masked_in_what_is_stored(client, village_world):
 def _publish_one(client, w, period="2026-02"):
     keeper = f.login_wx(client, w["bookkeeper"])
     supervisor = f.login_wx(client, w["supervisor"])
-    version = _draft(client, keeper, w, period=period).get_json()
+    response = _draft(client, keeper, w, period=period)
+    assert response.status_code == 201, response.get_json()
+    version = response.get_json()
     client.post(f"/api/v1/disclosure-versions/{version['id']}/submit", headers=f.bearer(keeper))
     client.post(f"/api/v1/disclosure-versions/{version['id']}/approve", headers=f.bearer(supervisor), json={})
     return version
