@@ -17,6 +17,19 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     app.json.ensure_ascii = False
+    # No cookie sessions: the API authenticates with bearer tokens and the web pages are public.
+    # (Flask would otherwise build a signing serializer on every request; NullSession fails loudly
+    # if anything ever tries to use one.)
+    from flask.sessions import SessionInterface
+
+    class _NoCookieSessions(SessionInterface):
+        def open_session(self, app, request):
+            return self.make_null_session(app)
+
+        def save_session(self, app, session, response):
+            return None
+
+    app.session_interface = _NoCookieSessions()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     from app import models  # noqa: F401  (one metadata for the app and Alembic)

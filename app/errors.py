@@ -14,6 +14,8 @@ from typing import Any
 
 from flask import Flask, jsonify, request
 from marshmallow import ValidationError
+from redis.exceptions import RedisError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -163,6 +165,13 @@ def register_error_handlers(app: Flask) -> None:
         if status == 405 and exc.valid_methods:  # type: ignore[attr-defined]
             headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
         return error_response(status, code, message, headers=headers)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(RedisError)
+    def _unavailable(exc: Exception):
+        # The database or Redis cannot be reached: not the caller's fault, not a bug; try again.
+        log.warning("service unavailable on %s %s: %s", request.method, request.path, exc)
+        return error_response(503, "service_unavailable", "服务暂时不可用，请稍后再试", headers={"Retry-After": "5"})
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

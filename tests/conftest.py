@@ -19,7 +19,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.config import SANDBOX_APPID, SANDBOX_SECRET
-from app.extensions import db
+from app.extensions import db, dispose_engines
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -103,7 +103,7 @@ def app(migrated_database, wechat_sandbox, redis_client):
         yield app
         db.session.remove()
         _empty_all_tables()
-        db.engine.dispose()
+        dispose_engines()
     wechat_sandbox.reset()
 
 

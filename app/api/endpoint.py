@@ -108,12 +108,17 @@ def endpoint(*, tags: list[str], summary: str, auth: str | None = "any", body: S
             if query is not None:
                 kwargs["query"] = _load(query, request.args.to_dict(flat=True))
             result = view(**kwargs)
-            db.session.commit()
-            if not isinstance(result, tuple) and hasattr(result, "status_code"):
-                return result  # a ready Response (files, pages)
+            ready = not isinstance(result, tuple) and hasattr(result, "status_code")  # files, pages
+            # Dump inside the transaction: after a commit every loaded object is expired and the
+            # schema would reload each one with its own query.
+            payload = None if ready or response is None else response.dump(result)
+            if db.session.registry.has() and db.session().in_transaction():  # the fast paths: nothing to commit
+                db.session.commit()
+            if ready:
+                return result
             if response is None:
                 return "", 204
-            return jsonify(response.dump(result)), status
+            return jsonify(payload), status
 
         wrapper.api_doc = EndpointDoc(tags, summary, auth, body, query, response, status, description,
                                       errors or [], produces, upload)

@@ -196,15 +196,18 @@ class PublicVillageOut(Schema):
 class PublicHouseholdOut(Schema):
     id = fields.Integer()
     number = fields.String()
-    grid_name = fields.Function(lambda h: h.grid.name if h.grid else None)
+    grid_name = fields.String(allow_none=True)
 
 
-class HouseholdLandingOut(Schema):
-    code = fields.String(metadata={"description": "the code, grouped for reading"})
+class VillageLandingOut(Schema):
     village = fields.Nested(PublicVillageOut)
-    household = fields.Nested(PublicHouseholdOut)
     disclosures = fields.List(fields.Nested(lambda: DisclosureOut()),
                               metadata={"description": "the five latest disclosures (三务公开)"})
+
+
+class HouseholdLandingOut(VillageLandingOut):
+    code = fields.String(metadata={"description": "the code, grouped for reading"})
+    household = fields.Nested(PublicHouseholdOut)
 
 
 class CodeChangeIn(In):

@@ -1,6 +1,7 @@
 """Household door codes (一户一码): the mini-program's landing, binding, code changes, sticker sheets."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from flask import current_app, send_file
@@ -11,26 +12,55 @@ from app.api.schemas import (
     CodeChangeIn,
     HouseholdCodeOut,
     HouseholdLandingOut,
+    PublicHouseholdOut,
     RoleOut,
     StickerSheetIn,
     StickerSheetOut,
+    VillageLandingOut,
 )
-from app.domain import authz, household_codes, roles, stickers
+from app.domain import authz, household_codes, landing, roles, stickers
 from app.domain.disclosures import browse
 from app.errors import AppError
 from app.extensions import db
 from app.jobs import queue
-from app.models import Household, WxUser
+from app.models import Household, Village, WxUser
+
+
+_PUBLIC_HOUSEHOLD = PublicHouseholdOut()  # one instance: building a schema costs more than dumping 3 fields
+
+
+def landing_parts(code: str) -> tuple[dict, str] | None:
+    """(household, village part as JSON text) of the landing for an active code, None for any other
+    code. The village part is the schema's output, kept per village revision (app.domain.landing)."""
+    canonical = household_codes.canonical(code)
+    row = household_codes.resolve_public(canonical) if canonical else None
+    if row is None:
+        return None
+
+    def village_part() -> str:
+        village = db.session.get(Village, row.village_id)
+        latest, _ = browse.published(village.id, per_page=5)
+        return _json(VillageLandingOut().dump({"village": village, "disclosures": latest}))
+
+    return _PUBLIC_HOUSEHOLD.dump(row), landing.village_part(row.village_id, row.village_revision, village_part,
+                                                                 stamp=row.village_created_at)
+
+
+def _json(data) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 @bp.get("/h/<code>")
 @endpoint(tags=["villager"], summary="扫门牌码：本户所在村与最新公开", auth=None, response=HouseholdLandingOut(),
           errors=["household_code_void"])
 def household_landing(code: str):
-    household = household_codes.resolve_or_void(code)
-    latest, _ = browse.published(household.village_id, per_page=5)
-    return {"code": household_codes.grouped(household_codes.canonical(code)), "village": household.village,
-            "household": household, "disclosures": latest}
+    parts = landing_parts(code)
+    if parts is None:
+        raise AppError("household_code_void", household_codes.VOID_MESSAGE, kind="not_found")
+    household, village = parts
+    # HouseholdLandingOut, spliced from its parts: the village part is already the schema's JSON.
+    head = _json({"code": household_codes.grouped(household_codes.canonical(code)), "household": household})
+    return current_app.response_class(head[:-1] + "," + village[1:], mimetype="application/json")
 
 
 @bp.post("/h/<code>/bind")

@@ -9,14 +9,15 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterable
+from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
 from app.clock import utcnow
 from app.errors import AppError
-from app.extensions import db
-from app.models import Household, HouseholdCode, Village
+from app.extensions import db, read_one
+from app.models import Grid, Household, HouseholdCode, Village
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 LENGTH = 13  # 13 × 5 = 65 bits
@@ -109,6 +110,32 @@ def resolve(text: str) -> Household | None:
         .options(selectinload(Household.village).selectinload(Village.township), selectinload(Household.grid))
         .where(HouseholdCode.code == code, HouseholdCode.revoked_at.is_(None))
     )
+
+
+class PublicHousehold(NamedTuple):
+    id: int
+    number: str
+    grid_name: str | None
+    village_id: int
+    village_revision: int
+    village_created_at: object  # tells apart villages of databases that were re-created with the same ids
+
+
+_PUBLIC_BY_CODE = (
+    select(Household.id, Household.number, Grid.name, Village.id, Village.public_revision, Village.created_at)
+    .select_from(HouseholdCode)
+    .join(Household, Household.id == HouseholdCode.household_id)
+    .join(Village, Village.id == Household.village_id)
+    .outerjoin(Grid, Grid.id == Household.grid_id)
+    .where(HouseholdCode.code == bindparam("code"), HouseholdCode.revoked_at.is_(None))
+)
+
+
+def resolve_public(code: str) -> PublicHousehold | None:
+    """For the door-code landing, the hottest read of the product: one indexed query for just what
+    the landing needs, for an active canonical code (see app.extensions.read_one)."""
+    row = read_one(_PUBLIC_BY_CODE, {"code": code})
+    return None if row is None else PublicHousehold(*row)
 
 
 def resolve_or_void(text: str) -> Household:

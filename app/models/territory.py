@@ -48,6 +48,9 @@ class Village(Base):
     name: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(12), default="village")  # village 村 | community 社区
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Bumped in the transaction that changes what villagers see of the village at the door (a
+    # disclosure published): copies of the door-code landing are kept per revision.
+    public_revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     township: Mapped[Township] = relationship(back_populates="villages")
     grids: Mapped[list[Grid]] = relationship(back_populates="village", order_by="Grid.number")
@@ -83,3 +86,7 @@ class Household(Base):
 
     village: Mapped[Village] = relationship()
     grid: Mapped[Grid | None] = relationship()
+
+    @property
+    def grid_name(self) -> str | None:
+        return self.grid.name if self.grid else None

@@ -6,16 +6,15 @@ the instance folder's wechat-verify/ directory are served as they are.
 """
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, make_response, render_template, send_from_directory
 
 from app.api.endpoint import endpoint
-
-from app.clock import to_shanghai
+from app.api.stickers import landing_parts
 from app.domain import household_codes
-from app.domain.disclosures import browse
 
 bp = Blueprint("web", __name__)
 
@@ -29,17 +28,16 @@ def household_landing(code: str):
         folder = Path(current_app.instance_path) / "wechat-verify"
         if (folder / code).is_file():
             return send_from_directory(folder, code, mimetype="text/plain")
-    household = household_codes.resolve(code)
-    if household is None:
+    parts = landing_parts(code)
+    if parts is None:
         # Unknown, revoked and malformed codes get the very same answer.
         return make_response(render_template("void.html", message=household_codes.VOID_MESSAGE), 404)
-    canonical = household_codes.canonical(code)
-    latest, _ = browse.published(household.village_id, per_page=5)
-    disclosures = [{"title": d.published_version.title,
-                    "published": to_shanghai(d.published_version.published_at).strftime("%Y-%m-%d"),
-                    "category": d.item_type.name} for d in latest]
-    return make_response(render_template("household.html", household=household, village=household.village,
-                                         code_text=household_codes.grouped(canonical), disclosures=disclosures))
+    household, village = parts[0], json.loads(parts[1])
+    disclosures = [{"title": d["current"]["title"], "published": d["current"]["published_at"][:10],
+                    "category": d["item_type"]["name"]} for d in village["disclosures"]]
+    return make_response(render_template(
+        "household.html", household=household, village=village["village"],
+        code_text=household_codes.grouped(household_codes.canonical(code)), disclosures=disclosures))
 
 
 @bp.get("/i/<token>")

@@ -4,9 +4,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, update
 
+from app import create_app
 from app.domain import household_codes as hc
 from app.domain.disclosures import catalogue
-from app.extensions import db
+from app.extensions import db, dispose_engines
 from app.models import DisclosureVersion, ItemType, Role
 from tests import factories as f
 
@@ -215,3 +216,22 @@ def test_calendar_and_township_warnings_over_http(client, village_world, clock):
     assert mine["overdue"] > 0
     bad = client.get(f"/api/v1/villages/{w['village'].id}/calendar?since=yesterday", headers=f.bearer(staff))
     assert bad.status_code == 422
+
+
+def test_door_landing_follows_a_publication_at_once_in_every_process(app, client, village_world):
+    """The landing keeps the village part per process and in Redis, per village revision: a
+    publication bumps the revision in its own transaction, so no process serves the old list."""
+    w = village_world
+    code = w["codes"][0]
+    other_app = create_app(dict(app.config))
+    other_process = other_app.test_client()
+    assert client.get(f"/api/v1/h/{code}").get_json()["disclosures"] == []
+    assert other_process.get(f"/api/v1/h/{code}").get_json()["disclosures"] == []  # both hold a copy now
+    _publish_one(client, w)
+    for c in (client, other_process):
+        titles = [d["current"]["title"] for d in c.get(f"/api/v1/h/{code}").get_json()["disclosures"]]
+        assert titles == ["2026年2月财务收支公开"]
+    page = other_process.get(f"/h/{code}")
+    assert "2026年2月财务收支公开" in page.get_data(as_text=True)
+    with other_app.app_context():
+        dispose_engines()

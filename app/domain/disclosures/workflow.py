@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 
 from app.clock import utcnow
-from app.domain import authz
+from app.domain import authz, landing
 from app.domain.disclosures import chain, periods
 from app.domain.disclosures.masking import mask
 from app.errors import AppError, NotFound
@@ -126,6 +126,7 @@ def approve(actor: authz.Actor, version_id: int, comment: str | None = None) -> 
     db.session.flush()
     chain.append(version)
     disclosure = version.disclosure
+    landing.touch_village(disclosure.village_id)  # the door-code landing shows the latest five
     disclosure.published_version_id = version.id
     if disclosure.first_published_at is None:
         disclosure.first_published_at = now
