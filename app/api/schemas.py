@@ -4,8 +4,12 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 from app.clock import to_shanghai
+from app.domain.complaints.categories import CATEGORIES as _CATEGORIES
+from app.domain.complaints.routing import handler_label
 from app.domain.disclosures.questions import status_of as question_status
 from app.models import ROLE_LABELS, Role
+
+CATEGORY_NAMES = {key: c.name for key, c in _CATEGORIES.items()}
 
 
 class In(Schema):
@@ -432,3 +436,124 @@ class QuestionOut(Schema):
     answered_at = ShanghaiDateTime(allow_none=True)
     status = fields.Function(lambda q: question_status(q), metadata={"description": "open | overdue | answered"})
     held_for_review = fields.Function(lambda q: q.moderation == "held")
+
+
+# ---- complaints (监督一点通) ----
+class ComplaintIn(In):
+    client_request_id = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_-]{8,64}$"),
+                                      metadata={"description": "made by the client per filing: a replay files nothing twice"})
+    category = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    description = _text(1000, 5, required=True)
+    anonymous = fields.Boolean(load_default=False)
+    contact_name = _text(32, allow_none=True)
+    contact_phone = fields.String(allow_none=True, validate=validate.Regexp(r"^[0-9+\- ]{5,20}$"))
+    latitude = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
+    longitude = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
+    about_role = fields.String(allow_none=True, validate=validate.Length(max=32),
+                               metadata={"description": "the role the complaint is about (conflict of interest)"})
+
+
+class ComplaintEventOut(Schema):
+    kind = fields.String()
+    to_status = fields.String()
+    actor_label = fields.String()
+    public_note = fields.String(allow_none=True)
+    created_at = ShanghaiDateTime()
+
+
+class HandlerEventOut(ComplaintEventOut):
+    internal_note = fields.String(allow_none=True)
+
+
+class ComplaintPublicOut(Schema):
+    """What anyone in the village may see of a resolved case: no identities, no description."""
+    reference = fields.String()
+    category = fields.String()
+    category_name = fields.Function(lambda c: CATEGORY_NAMES[c.category])
+    status = fields.String()
+    resolution = fields.String(allow_none=True)
+    filed_at = ShanghaiDateTime()
+    closed_at = ShanghaiDateTime(allow_none=True)
+    events = fields.List(fields.Nested(ComplaintEventOut))
+
+
+class ComplaintOut(ComplaintPublicOut):
+    """The complainant's own view."""
+    id = fields.Integer()
+    lane = fields.String()
+    description = fields.String()
+    anonymous = fields.Boolean()
+    handler = fields.Function(handler_label)
+    held_for_review = fields.Function(lambda c: c.moderation == "held")
+    reopen_count = fields.Integer()
+    rating = fields.Integer(allow_none=True)
+
+
+class HandlerComplaintOut(ComplaintOut):
+    """The handling office's view: the complainant's contact only for real-name cases."""
+    village_id = fields.Integer()
+    household_id = fields.Integer()
+    contact_name = fields.String(allow_none=True)
+    contact_phone = fields.String(allow_none=True)
+    about_role = fields.String(allow_none=True)
+    routing_fallback = fields.Boolean()
+    latitude = fields.Float(allow_none=True)
+    longitude = fields.Float(allow_none=True)
+    events = fields.List(fields.Nested(HandlerEventOut))
+
+
+class ComplaintListIn(PageIn):
+    status = fields.String(validate=validate.OneOf(["held", "assigned", "signed", "replied", "returned", "closed"]))
+    village_id = fields.Integer()
+    category = fields.String(validate=validate.Length(max=32))
+
+
+class ComplaintPageOut(Schema):
+    items = fields.List(fields.Nested(HandlerComplaintOut))
+    total = fields.Integer()
+
+
+class NoteIn(In):
+    text = _text(500, required=True)
+
+
+class ReasonIn(In):
+    reason = _text(500, required=True)
+
+
+class RedispatchIn(In):
+    target = fields.String(required=True, validate=validate.OneOf(["village_role", "township_dispatch",
+                                                                   "township_discipline"]))
+    role = fields.String(allow_none=True, validate=validate.Length(max=32))
+    reason = _text(500, required=True)
+
+
+class ConfirmIn(In):
+    solved = fields.Boolean(required=True)
+    note = _text(500, allow_none=True)
+
+
+class RatingIn(In):
+    stars = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
+    comment = _text(200, allow_none=True)
+
+
+class RoutingRuleIn(In):
+    category = fields.String(required=True, validate=validate.Length(max=32))
+    target = fields.String(required=True, validate=validate.Length(max=32))
+    role = fields.String(allow_none=True, validate=validate.Length(max=32))
+    village_id = fields.Integer(allow_none=True)
+    copy_liaison = fields.Boolean(load_default=False)
+
+
+class RoutingRuleOut(Schema):
+    id = fields.Integer()
+    township_id = fields.Integer()
+    village_id = fields.Integer(allow_none=True)
+    category = fields.String()
+    target = fields.String()
+    target_role = fields.String(allow_none=True)
+    copy_liaison = fields.Boolean()
+    created_at = ShanghaiDateTime()
+    deactivated_at = ShanghaiDateTime(allow_none=True)
+

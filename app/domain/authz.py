@@ -11,7 +11,7 @@ from the territory the role is held over. Only roles whose term is running at re
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -64,7 +64,17 @@ PERMISSIONS: dict[str, dict[Role, Level]] = {
     "disclosure.review": {R.SUPERVISION_MEMBER: L.VILLAGE},
     "disclosure.monitor": {**_VILLAGE_OFFICERS, **_TOWNSHIP_STAFF, **_COUNTY},
     "county.read": {**_COUNTY},
+    # Complaint routing rules (who receives which category): township administrators.
+    "complaint.route": {R.TOWNSHIP_LEADER: L.TOWNSHIP, R.TOWNSHIP_DISPATCHER: L.TOWNSHIP, **_COUNTY},
 }
+
+# Actions whose scope is not "inside a territory" but a rule of their own (complaints: routed to the
+# actor's office, and never about the actor). `scoped` asks these first; see app.domain.complaints.
+_RULES: dict[str, Callable[[Actor], ColumnElement[bool]]] = {}
+
+
+def register_rule(action: str, clause: Callable[[Actor], ColumnElement[bool]]) -> None:
+    _RULES[action] = clause
 
 
 @dataclass(frozen=True)
@@ -184,6 +194,8 @@ def scoped(actor: Actor | None, action: str, model: type) -> ColumnElement[bool]
     """WHERE clause: rows of `model` on which `actor` may perform `action`."""
     if actor is None:
         return false()
+    if action in _RULES:
+        return _RULES[action](actor)
     reach = PERMISSIONS[action]
     by_level: dict[Level, set[int]] = {}
     for grant in actor.grants:

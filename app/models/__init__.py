@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see one metadata."""
 from app.models.base import Base, UTCDateTime
+from app.models.complaints import Complaint, ComplaintEvent, ComplaintSubject, RoutingRule
 from app.models.disclosures import (
     Attachment,
     AuditEntry,
@@ -28,6 +29,10 @@ from app.models.territory import County, Grid, Household, Township, Village
 
 __all__ = [
     "Attachment",
+    "Complaint",
+    "ComplaintEvent",
+    "ComplaintSubject",
+    "RoutingRule",
     "AuditEntry",
     "Category",
     "Disclosure",

@@ -8,12 +8,12 @@ from redis import Redis
 from sqlalchemy import select
 
 from app.clock import utcnow
-from app.domain import authz, ratelimit
+from app.domain import authz, content, ratelimit
 from app.domain.disclosures import browse
 from app.errors import AppError, NotFound
 from app.extensions import db
 from app.models import Disclosure, Household, Question, WxUser
-from app.wechat import WeChatAdapter, WeChatError
+from app.wechat import WeChatAdapter
 
 ASK_LIMIT = ratelimit.Limit("disclosure-question", 10, 24 * 3600)
 
@@ -30,13 +30,7 @@ def ask(user: WxUser, household: Household, disclosure_id: int, body: str, *, re
     if disclosure is None:
         raise NotFound()
     ratelimit.check(redis, ASK_LIMIT, f"user:{user.id}", "今天提问次数已达上限，请明天再试")
-    try:
-        verdict = wechat.check_text(body, openid=user.openid).suggest
-    except WeChatError as exc:
-        raise AppError("content_check_unavailable", "内容安全检查暂时不可用，请稍后再试", kind="upstream") from exc
-    if verdict == "risky":
-        raise AppError("content_refused", "提问内容含有不适宜公开的信息，请修改后再提交", kind="unprocessable",
-                       fields={"body": ["内容未通过安全检查"]})
+    verdict = content.check_text(wechat, body, user.openid, field="body")
     now = utcnow()
     question = Question(disclosure_id=disclosure.id, village_id=household.village_id, household_id=household.id,
                         asked_by_user_id=user.id, body=body, asked_at=now, due_at=now + timedelta(days=reply_days),

@@ -1,0 +1,166 @@
+"""Complaints (监督一点通): villagers file and follow at the door; offices sign for, reply, send back
+and re-dispatch; township staff moderate and edit routing. Views: parse, authorize, call the domain."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.api import bp
+from app.api.endpoint import current_actor, endpoint
+from app.api.schemas import (
+    ComplaintIn,
+    ComplaintListIn,
+    ComplaintOut,
+    ComplaintPageOut,
+    ComplaintPublicOut,
+    ConfirmIn,
+    HandlerComplaintOut,
+    NoteIn,
+    RatingIn,
+    ReasonIn,
+    RedispatchIn,
+    RoutingRuleIn,
+    RoutingRuleOut,
+)
+from app.domain import authz, household_codes
+from app.domain.complaints import cases, routing
+from app.extensions import db, get_redis
+from app.models import Complaint, Township, WxUser
+from app.wechat.current import wechat
+
+_ERRORS = ["invalid_transition", "case_changed"]
+
+
+# ---- villagers ----
+@bp.post("/h/<code>/complaints")
+@endpoint(tags=["villager"], summary="从门牌码反映问题（监督一点通）", auth="wx", body=ComplaintIn(),
+          response=ComplaintOut(), status=201,
+          errors=["household_code_void", "unknown_category", "unknown_role", "contact_name_required", "rate_limited",
+                  "content_refused", "content_check_unavailable", "request_id_reused"])
+def file_complaint(code: str, body):
+    household = household_codes.resolve_or_void(code)
+    complaint, _created = cases.file(db.session.get(WxUser, current_actor().id), household, cases.Filing(**body),
+                                     wechat=wechat(), redis=get_redis())
+    return complaint
+
+
+@bp.get("/me/complaints")
+@endpoint(tags=["villager"], summary="我反映的问题", auth="wx", response=ComplaintOut(many=True))
+def my_complaints():
+    return db.session.scalars(select(Complaint).options(selectinload(Complaint.events))
+                              .where(Complaint.filed_by_user_id == current_actor().id)
+                              .order_by(Complaint.filed_at.desc())).all()
+
+
+@bp.get("/me/complaints/<int:complaint_id>")
+@endpoint(tags=["villager"], summary="我反映的问题：办理进度", auth="wx", response=ComplaintOut())
+def my_complaint(complaint_id: int):
+    return cases.own(current_actor().id, complaint_id)
+
+
+@bp.post("/me/complaints/<int:complaint_id>/confirm")
+@endpoint(tags=["villager"], summary="确认已解决，或反馈未解决（重新办理）", auth="wx", body=ConfirmIn(),
+          response=ComplaintOut(), errors=_ERRORS)
+def confirm_complaint(complaint_id: int, body):
+    return cases.confirm(current_actor().id, complaint_id, solved=body["solved"], note=body.get("note"))
+
+
+@bp.post("/me/complaints/<int:complaint_id>/rating")
+@endpoint(tags=["villager"], summary="办结后评价", auth="wx", body=RatingIn(), response=ComplaintOut(),
+          errors=["not_closed", "already_rated"])
+def rate_complaint(complaint_id: int, body):
+    return cases.rate(current_actor().id, complaint_id, body["stars"], body.get("comment"))
+
+
+@bp.get("/h/<code>/resolved-complaints")
+@endpoint(tags=["villager"], summary="本村已解决的问题（公开，不含任何身份信息）", auth=None,
+          response=ComplaintPublicOut(many=True), errors=["household_code_void"])
+def resolved_in_village(code: str):
+    household = household_codes.resolve_or_void(code)
+    return cases.public_resolved(household.village_id)
+
+
+# ---- handling offices ----
+@bp.get("/complaints")
+@endpoint(tags=["cadre", "township", "county"], summary="我的待办（分派给本岗位的案件）", query=ComplaintListIn(),
+          response=ComplaintPageOut())
+def inbox(query):
+    actor = current_actor()
+    where = [authz.scoped(actor, "complaint.inbox", Complaint)]
+    for field in ("status", "village_id", "category"):
+        if query.get(field) is not None:
+            where.append(getattr(Complaint, field) == query[field])
+    total = db.session.scalar(select(func.count()).select_from(Complaint).where(*where))
+    items = db.session.scalars(select(Complaint).options(selectinload(Complaint.events)).where(*where)
+                               .order_by(Complaint.filed_at.desc())
+                               .limit(query["per_page"]).offset((query["page"] - 1) * query["per_page"])).all()
+    return {"items": items, "total": total}
+
+
+@bp.get("/complaints/<int:complaint_id>")
+@endpoint(tags=["cadre", "township", "county"], summary="案件详情", response=HandlerComplaintOut())
+def complaint_detail(complaint_id: int):
+    return authz.get_or_404(current_actor(), "complaint.read", Complaint, complaint_id)
+
+
+@bp.post("/complaints/<int:complaint_id>/sign")
+@endpoint(tags=["cadre", "township", "county"], summary="签收", response=HandlerComplaintOut(), errors=_ERRORS)
+def sign_complaint(complaint_id: int):
+    return cases.sign_for(current_actor(), complaint_id)
+
+
+@bp.post("/complaints/<int:complaint_id>/reply")
+@endpoint(tags=["cadre", "township", "county"], summary="答复村民（公开给反映人）", body=NoteIn(),
+          response=HandlerComplaintOut(), errors=_ERRORS)
+def reply_complaint(complaint_id: int, body):
+    return cases.reply(current_actor(), complaint_id, body["text"])
+
+
+@bp.post("/complaints/<int:complaint_id>/send-back")
+@endpoint(tags=["cadre", "township"], summary="退单（非本岗位职责，退回镇四平台）", body=ReasonIn(),
+          response=HandlerComplaintOut(), errors=_ERRORS)
+def send_back_complaint(complaint_id: int, body):
+    return cases.send_back(current_actor(), complaint_id, body["reason"])
+
+
+@bp.post("/complaints/<int:complaint_id>/redispatch")
+@endpoint(tags=["township"], summary="重新分派（镇四平台）", auth="console", body=RedispatchIn(),
+          response=HandlerComplaintOut(),
+          errors=_ERRORS + ["dispatcher_only", "conflict_of_interest", "unknown_role", "unknown_target"])
+def redispatch_complaint(complaint_id: int, body):
+    return cases.redispatch(current_actor(), complaint_id, target=body["target"], role=body.get("role"),
+                            reason=body["reason"])
+
+
+@bp.post("/complaints/<int:complaint_id>/release")
+@endpoint(tags=["township", "county"], summary="审核通过（内容待人工审核的案件）", auth="console",
+          response=HandlerComplaintOut(), errors=_ERRORS)
+def release_complaint(complaint_id: int):
+    return cases.release(current_actor(), complaint_id)
+
+
+@bp.post("/complaints/<int:complaint_id>/reject")
+@endpoint(tags=["township", "county"], summary="审核不通过（说明理由，反映人可见）", auth="console", body=ReasonIn(),
+          response=HandlerComplaintOut(), errors=_ERRORS)
+def reject_complaint(complaint_id: int, body):
+    return cases.reject(current_actor(), complaint_id, body["reason"])
+
+
+# ---- routing rules ----
+@bp.get("/townships/<int:township_id>/complaint-routes")
+@endpoint(tags=["township", "county"], summary="反映问题的分派规则（含已停用的历史）", auth="console",
+          response=RoutingRuleOut(many=True))
+def list_routes(township_id: int):
+    authz.get_or_404(current_actor(), "complaint.route", Township, township_id)
+    return routing.rules(township_id, include_inactive=True)
+
+
+@bp.post("/townships/<int:township_id>/complaint-routes")
+@endpoint(tags=["township", "county"], summary="设置分派规则（旧规则停用保留）", auth="console", body=RoutingRuleIn(),
+          response=RoutingRuleOut(), status=201,
+          errors=["unknown_category", "unknown_target", "unknown_role", "village_not_in_township"])
+def set_route(township_id: int, body):
+    township = authz.get_or_404(current_actor(), "complaint.route", Township, township_id)
+    return routing.set_rule(current_actor(), township, category=body["category"], target=body["target"],
+                            village_id=body.get("village_id"), role=body.get("role"),
+                            copy_liaison=body["copy_liaison"])

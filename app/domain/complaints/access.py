@@ -1,0 +1,90 @@
+"""Who sees which complaint, as WHERE clauses registered with the one authorization layer.
+
+* complaint.handle — the case is routed to an office the actor holds (a village role in that
+  village, the township's dispatch or discipline office, the county), cleared by moderation;
+* complaint.copy — the village supervision liaison's read-only copy of discipline cases;
+* complaint.moderate — held cases, for the township dispatcher (county staff for cases about
+  township staff);
+* complaint.monitor — township leader and discipline office over their township, county staff over
+  the county; cases about township staff are the county's alone.
+
+Every clause excludes the cases the actor is the subject of (conflict of interest is absolute:
+not routed to, not visible to, not countable by them), so no list, filter or count can reach them.
+"""
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, exists, false, not_, or_, select
+
+from app.domain import authz
+from app.domain.complaints.routing import COUNTY, TOWNSHIP_DISCIPLINE, TOWNSHIP_DISPATCH, VILLAGE_ROLE
+from app.models import VILLAGE_CADRE_ROLES, Complaint, ComplaintSubject, Role
+
+C = Complaint
+
+
+def not_about(actor: authz.Actor) -> ColumnElement[bool]:
+    person = (ComplaintSubject.user_id == actor.user_id if actor.kind == "wx"
+              else ComplaintSubject.console_account_id == actor.console_account_id)
+    return not_(exists(select(ComplaintSubject.id).where(ComplaintSubject.complaint_id == C.id, person)))
+
+
+def _any(clauses: list) -> ColumnElement[bool]:
+    return or_(*clauses) if clauses else false()
+
+
+def handle(actor: authz.Actor) -> ColumnElement[bool]:
+    clauses = []
+    for g in actor.grants:
+        if g.role in VILLAGE_CADRE_ROLES:
+            clauses.append(and_(C.handler_kind == VILLAGE_ROLE, C.handler_role == g.role.value,
+                                C.handler_village_id == g.village_id))
+        elif g.role == Role.TOWNSHIP_DISPATCHER:
+            clauses.append(and_(C.handler_kind == TOWNSHIP_DISPATCH, C.handler_township_id == g.township_id))
+        elif g.role == Role.TOWNSHIP_DISCIPLINE:
+            clauses.append(and_(C.handler_kind == TOWNSHIP_DISCIPLINE, C.handler_township_id == g.township_id))
+        elif g.role == Role.COUNTY_STAFF:
+            clauses.append(and_(C.handler_kind == COUNTY, C.handler_county_id == g.county_id))
+    return and_(_any(clauses), C.moderation == "clear", not_about(actor))
+
+
+def copy(actor: authz.Actor) -> ColumnElement[bool]:
+    villages = [g.village_id for g in actor.grants if g.role == Role.SUPERVISION_LIAISON]
+    if not villages:
+        return false()
+    return and_(C.copy_liaison.is_(True), C.village_id.in_(villages), C.moderation == "clear", not_about(actor))
+
+
+def moderate(actor: authz.Actor) -> ColumnElement[bool]:
+    clauses = []
+    for g in actor.grants:
+        if g.role == Role.TOWNSHIP_DISPATCHER:
+            clauses.append(and_(C.township_id == g.township_id, C.handler_kind != COUNTY))
+        elif g.role == Role.COUNTY_STAFF:
+            clauses.append(C.county_id == g.county_id)
+    return and_(_any(clauses), C.moderation == "held", not_about(actor))
+
+
+def monitor(actor: authz.Actor) -> ColumnElement[bool]:
+    clauses = []
+    for g in actor.grants:
+        if g.role in (Role.TOWNSHIP_LEADER, Role.TOWNSHIP_DISCIPLINE):
+            clauses.append(and_(C.township_id == g.township_id, C.handler_kind != COUNTY))
+        elif g.role == Role.COUNTY_STAFF:
+            clauses.append(C.county_id == g.county_id)
+    return and_(_any(clauses), not_about(actor))
+
+
+def inbox(actor: authz.Actor) -> ColumnElement[bool]:
+    """What lands on the actor's desk: routed to them, copied to them, or waiting for their moderation."""
+    return or_(handle(actor), copy(actor), moderate(actor))
+
+
+def read(actor: authz.Actor) -> ColumnElement[bool]:
+    """Any officer's reading access: handling, copy, moderation or monitoring."""
+    return or_(handle(actor), copy(actor), moderate(actor), monitor(actor))
+
+
+for _action, _clause in (("complaint.handle", handle), ("complaint.copy", copy), ("complaint.moderate", moderate),
+                         ("complaint.monitor", monitor), ("complaint.inbox", inbox),
+                         ("complaint.read", read)):
+    authz.register_rule(_action, _clause)

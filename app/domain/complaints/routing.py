@@ -1,0 +1,167 @@
+"""Who receives a complaint: routing rules as data, with the conflict-of-interest rule above them.
+
+Order of decision:
+1. A complaint *about* someone never reaches them nor anyone they supervise: about a village-level
+   role → the township discipline office; about a township-level role → the county.
+2. Otherwise the live rule for (village, category), else for (township, category), else the
+   default of the domain notes (DEFAULT_RULES).
+3. A village role nobody holds right now cannot receive anything: the case is caught by the
+   township dispatcher (四平台) and flagged `routing_fallback`, never dropped.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from app.clock import utcnow
+from app.domain import authz
+from app.domain.complaints.categories import CATEGORIES, DISCIPLINE
+from app.errors import AppError
+from app.extensions import db
+from app.models import Role, RoleAssignment, RoutingRule, Township, Village
+
+logger = logging.getLogger(__name__)
+
+VILLAGE_ROLE = "village_role"
+TOWNSHIP_DISPATCH = "township_dispatch"  # 基层治理四平台 command room
+TOWNSHIP_DISCIPLINE = "township_discipline"  # 镇纪委 / 监察办
+COUNTY = "county"  # 县纪委监委: complaints about township staff
+RULE_TARGETS = (VILLAGE_ROLE, TOWNSHIP_DISPATCH, TOWNSHIP_DISCIPLINE)
+
+# The role that works a case for each kind of handler office above the village.
+OFFICE_ROLES = {TOWNSHIP_DISPATCH: Role.TOWNSHIP_DISPATCHER, TOWNSHIP_DISCIPLINE: Role.TOWNSHIP_DISCIPLINE,
+                COUNTY: Role.COUNTY_STAFF}
+HANDLER_LABELS = {TOWNSHIP_DISPATCH: "镇四平台", TOWNSHIP_DISCIPLINE: "镇纪委", COUNTY: "县纪委监委"}
+
+
+@dataclass(frozen=True)
+class Target:
+    target: str
+    role: Role | None = None
+    copy_liaison: bool = False
+
+
+def _defaults() -> dict[str, Target]:
+    service = {
+        "environment": Target(TOWNSHIP_DISPATCH),  # 四平台: 综合执法
+        "safety": Target(TOWNSHIP_DISPATCH),  # 四平台: 综治工作
+        "dispute": Target(VILLAGE_ROLE, Role.VILLAGE_DIRECTOR),  # the village mediation committee
+        "hardship": Target(VILLAGE_ROLE, Role.VILLAGE_DIRECTOR),
+        "public_service": Target(VILLAGE_ROLE, Role.GRID_WORKER),  # 网格员 代办
+        "other": Target(TOWNSHIP_DISPATCH),
+    }
+    return {key: (Target(TOWNSHIP_DISCIPLINE, copy_liaison=True) if c.lane == DISCIPLINE else service[key])
+            for key, c in CATEGORIES.items()}
+
+
+DEFAULT_RULES: dict[str, Target] = _defaults()
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a case goes: the handler office, and why."""
+
+    kind: str  # village_role | township_dispatch | township_discipline | county
+    role: Role | None
+    village_id: int | None
+    township_id: int | None
+    county_id: int
+    copy_liaison: bool
+    rule_id: int | None
+    fallback: bool = False
+    note: str | None = None  # for the case's history: why it went where it went
+
+    @property
+    def label(self) -> str:
+        return self.role.label if self.kind == VILLAGE_ROLE else HANDLER_LABELS[self.kind]
+
+
+def handler_label(complaint) -> str:
+    """The office holding a case, in words people read (never a person's name)."""
+    if complaint.handler_kind == VILLAGE_ROLE:
+        return Role(complaint.handler_role).label
+    return HANDLER_LABELS.get(complaint.handler_kind, "")
+
+
+def live_rule(township_id: int, village_id: int | None, category: str) -> RoutingRule | None:
+    rules = db.session.scalars(select(RoutingRule).where(
+        RoutingRule.township_id == township_id, RoutingRule.category == category,
+        RoutingRule.deactivated_at.is_(None),
+        (RoutingRule.village_id == village_id) | RoutingRule.village_id.is_(None),
+    )).all()
+    # the village's own rule wins over the township-wide one
+    return next((r for r in rules if r.village_id is not None), rules[0] if rules else None)
+
+
+def role_is_held(role: Role, village_id: int) -> bool:
+    return db.session.scalar(select(RoleAssignment.id).where(
+        RoleAssignment.role == role.value, RoleAssignment.village_id == village_id,
+        RoleAssignment.user_id.is_not(None), authz.term_running()).limit(1)) is not None
+
+
+def route(village: Village, category: str, about_level: str | None) -> Route:
+    township = village.township
+    county_id = township.county_id
+    if about_level == "township":
+        return Route(COUNTY, None, None, None, county_id, False, None,
+                     note="反映对象为镇街干部，由县纪委监委受理")
+    if about_level == "village":
+        return Route(TOWNSHIP_DISCIPLINE, None, None, township.id, county_id, True, None,
+                     note="反映对象为村干部，由镇纪委受理")
+    rule = live_rule(township.id, village.id, category)
+    target = (Target(rule.target, Role(rule.target_role) if rule.target_role else None, rule.copy_liaison)
+              if rule else DEFAULT_RULES[category])
+    rule_id = rule.id if rule else None
+    if target.target == VILLAGE_ROLE:
+        if role_is_held(target.role, village.id):
+            return Route(VILLAGE_ROLE, target.role, village.id, township.id, county_id, target.copy_liaison, rule_id)
+        logger.warning("no live %s in village %s: complaint caught by the township dispatcher",
+                       target.role.value, village.id)
+        return Route(TOWNSHIP_DISPATCH, None, None, township.id, county_id, target.copy_liaison, rule_id,
+                     fallback=True, note=f"本村暂无{target.role.label}在任，由镇四平台接收")
+    return Route(target.target, None, None, township.id, county_id, target.copy_liaison, rule_id)
+
+
+# ---- editing the rules (township administrators) ----
+
+def set_rule(actor: authz.Actor, township: Township, *, category: str, target: str, village_id: int | None = None,
+             role: str | None = None, copy_liaison: bool = False) -> RoutingRule:
+    """Replace the live rule for (township or village, category): the old one is deactivated, kept."""
+    authz.require(actor, "complaint.route", township)
+    if category not in CATEGORIES:
+        raise AppError("unknown_category", "没有这个反映类别", kind="unprocessable", fields={"category": ["不是可选的值"]})
+    if target not in RULE_TARGETS:
+        raise AppError("unknown_target", "没有这个接收方", kind="unprocessable", fields={"target": ["不是可选的值"]})
+    if target == VILLAGE_ROLE:
+        if role not in {r.value for r in (Role.VILLAGE_SECRETARY, Role.VILLAGE_DIRECTOR, Role.VILLAGE_COMMITTEE_MEMBER,
+                                          Role.VILLAGE_BOOKKEEPER, Role.GRID_WORKER)}:
+            raise AppError("unknown_role", "请选择一个村干部职务", kind="unprocessable", fields={"role": ["不是可选的值"]})
+    else:
+        role = None
+    if village_id is not None:
+        village = db.session.get(Village, village_id)
+        if village is None or village.township_id != township.id:
+            raise AppError("village_not_in_township", "该村不属于本镇街", kind="unprocessable",
+                           fields={"village_id": ["不属于本镇街"]})
+    now = utcnow()
+    for old in db.session.scalars(select(RoutingRule).where(
+            RoutingRule.township_id == township.id, RoutingRule.category == category,
+            RoutingRule.village_id.is_(None) if village_id is None else RoutingRule.village_id == village_id,
+            RoutingRule.deactivated_at.is_(None))):
+        old.deactivated_at, old.deactivated_by_console_account_id = now, actor.console_account_id
+    db.session.flush()
+    rule = RoutingRule(township_id=township.id, village_id=village_id, category=category, target=target,
+                       target_role=role, copy_liaison=copy_liaison, created_at=now,
+                       created_by_console_account_id=actor.console_account_id)
+    db.session.add(rule)
+    db.session.flush()
+    return rule
+
+
+def rules(township_id: int, *, include_inactive: bool = False) -> list[RoutingRule]:
+    query = select(RoutingRule).where(RoutingRule.township_id == township_id)
+    if not include_inactive:
+        query = query.where(RoutingRule.deactivated_at.is_(None))
+    return list(db.session.scalars(query.order_by(RoutingRule.category, RoutingRule.village_id, RoutingRule.id)))

@@ -1,0 +1,17 @@
+"""WeChat's text check (msgSecCheck v2) before anything a villager writes is kept or shown (先审后发)."""
+from __future__ import annotations
+
+from app.errors import AppError
+from app.wechat import WeChatAdapter, WeChatError
+
+
+def check_text(wechat: WeChatAdapter, text: str, openid: str, *, field: str) -> str:
+    """'pass' or 'review' (held for people to look at); risky text is refused with a clear message."""
+    try:
+        verdict = wechat.check_text(text, openid=openid).suggest
+    except WeChatError as exc:
+        raise AppError("content_check_unavailable", "内容安全检查暂时不可用，请稍后再试", kind="upstream") from exc
+    if verdict == "risky":
+        raise AppError("content_refused", "内容含有不适宜的信息，请修改后再提交", kind="unprocessable",
+                       fields={field: ["内容未通过安全检查"]})
+    return verdict

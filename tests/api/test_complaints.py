@@ -1,0 +1,247 @@
+"""Complaints (监督一点通) over HTTP: lanes, conflict of interest, send back and re-dispatch, not solved
+→ reopened, moderation hold, routing rules with history, and bad input."""
+from __future__ import annotations
+
+import secrets
+
+import pytest
+from sqlalchemy import func, select
+
+from app.domain import household_codes as hc
+from app.extensions import db
+from app.models import Complaint, ComplaintEvent, Role, RoutingRule
+from tests import factories as f
+
+
+@pytest.fixture
+def world(app):
+    village = f.village()
+    township = village.township
+    homes = [f.household(village) for _ in range(3)]
+    codes = hc.ensure_codes(homes)
+    w = {
+        "village": village, "township": township, "codes": [codes[h.id] for h in homes],
+        "villager": f.villager(homes[0]), "neighbour": f.villager(homes[1]),
+        "director": f.cadre(Role.VILLAGE_DIRECTOR, village), "secretary": f.cadre(Role.VILLAGE_SECRETARY, village),
+        "grid_worker": f.cadre(Role.GRID_WORKER, village), "liaison": f.cadre(Role.SUPERVISION_LIAISON, village),
+        "discipline": f.township_staff(Role.TOWNSHIP_DISCIPLINE, township),
+        "dispatcher": f.township_staff(Role.TOWNSHIP_DISPATCHER, township),
+        "leader": f.township_staff(Role.TOWNSHIP_LEADER, township),
+        "county": f.county_staff(township.county),
+    }
+    db.session.commit()
+    return w
+
+
+def _file(client, token, code, **overrides):
+    body = {"client_request_id": secrets.token_hex(8), "category": "dispute",
+            "description": "邻居家的围墙占了公共通道，多次协商无果。", "anonymous": True}
+    body.update(overrides)
+    return client.post(f"/api/v1/h/{code}/complaints", headers=f.bearer(token), json=body)
+
+
+def _inbox(client, token, **params):
+    response = client.get("/api/v1/complaints", headers=f.bearer(token), query_string=params)
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def _ids(client, token):
+    return {c["id"] for c in _inbox(client, token)["items"]}
+
+
+def test_each_lane_reaches_the_right_inbox(client, world):
+    w = world
+    me = f.login_wx(client, w["villager"])
+    dispute = _file(client, me, w["codes"][0]).get_json()
+    funds = _file(client, me, w["codes"][0], category="collective_assets",
+                  description="村集体厂房租金去年没有公开，去向不明。").get_json()
+    fire = _file(client, me, w["codes"][0], category="safety", description="村口加油站旁堆放易燃杂物。").get_json()
+    assert dispute["handler"] == "村委会主任" and funds["handler"] == "镇纪委" and fire["handler"] == "镇四平台"
+    tokens = {name: (f.login_wx if name in ("director", "liaison", "grid_worker") else f.login_console)(client, w[name])
+              for name in ("director", "grid_worker", "liaison", "discipline", "dispatcher")}
+    assert _ids(client, tokens["director"]) == {dispute["id"]}
+    assert _ids(client, tokens["discipline"]) == {funds["id"]}
+    assert _ids(client, tokens["dispatcher"]) == {fire["id"]}
+    assert _ids(client, tokens["liaison"]) == {funds["id"]}  # copied on the discipline lane
+    assert _ids(client, tokens["grid_worker"]) == set()
+    # the villager follows every step
+    sign = client.post(f"/api/v1/complaints/{funds['id']}/sign", headers=f.bearer(tokens["discipline"]))
+    assert sign.status_code == 200 and sign.get_json()["status"] == "signed"
+    mine = client.get(f"/api/v1/me/complaints/{funds['id']}", headers=f.bearer(me)).get_json()
+    assert [e["kind"] for e in mine["events"]] == ["filed", "signed"]
+    assert mine["events"][1]["actor_label"] == "镇纪委"
+    assert "internal_note" not in mine["events"][0]
+    # the copy is read-only: the liaison cannot sign for it
+    assert client.post(f"/api/v1/complaints/{funds['id']}/reply", headers=f.bearer(tokens["liaison"]),
+                       json={"text": "我来答"}).status_code == 404
+
+
+def test_complaint_about_the_village_head_bypasses_them_everywhere(client, world):
+    w = world
+    me = f.login_wx(client, w["villager"])
+    about = _file(client, me, w["codes"][0], category="dispute", about_role="village_director",
+                  description="村主任处理纠纷偏袒亲戚，请上级调查。")
+    assert about.status_code == 201, about.get_json()
+    case = about.get_json()
+    assert case["handler"] == "镇纪委"
+    director = f.login_wx(client, w["director"])
+    # no list, filter, count or detail reaches the director
+    assert _inbox(client, director) == {"items": [], "total": 0}
+    assert _inbox(client, director, status="assigned", village_id=w["village"].id)["total"] == 0
+    assert client.get(f"/api/v1/complaints/{case['id']}", headers=f.bearer(director)).status_code == 404
+    assert client.post(f"/api/v1/complaints/{case['id']}/sign", headers=f.bearer(director)).status_code == 404
+    discipline = f.login_console(client, w["discipline"])
+    detail = client.get(f"/api/v1/complaints/{case['id']}", headers=f.bearer(discipline)).get_json()
+    assert detail["about_role"] == "village_director" and detail["contact_name"] is None  # anonymous
+    # the dispatcher cannot send it down to the village either
+    client.post(f"/api/v1/complaints/{case['id']}/send-back", headers=f.bearer(discipline), json={"reason": "转四平台"})
+    dispatcher = f.login_console(client, w["dispatcher"])
+    down = client.post(f"/api/v1/complaints/{case['id']}/redispatch", headers=f.bearer(dispatcher),
+                       json={"target": "village_role", "role": "village_secretary", "reason": "村里处理"})
+    assert down.status_code == 422 and down.get_json()["error"]["code"] == "conflict_of_interest"
+
+
+def test_complaint_about_township_staff_goes_to_the_county(client, world):
+    w = world
+    me = f.login_wx(client, w["villager"])
+    case = _file(client, me, w["codes"][0], category="cadre_conduct", about_role="township_discipline",
+                 description="镇纪委对举报一直不受理。").get_json()
+    assert case["handler"] == "县纪委监委"
+    for name in ("discipline", "leader", "dispatcher"):
+        assert _inbox(client, f.login_console(client, w[name]))["total"] == 0
+    assert _ids(client, f.login_console(client, w["county"])) == {case["id"]}
+
+
+def test_send_back_then_redispatch_and_not_solved_reopens(client, world):
+    w = world
+    me = f.login_wx(client, w["villager"])
+    case = _file(client, me, w["codes"][0], category="public_service",
+                 description="想办理老年证，不知道找谁。").get_json()
+    assert case["handler"] == "网格员"
+    grid = f.login_wx(client, w["grid_worker"])
+    back = client.post(f"/api/v1/complaints/{case['id']}/send-back", headers=f.bearer(grid),
+                       json={"reason": "老年证归民政，不是网格事务"})
+    assert back.status_code == 200 and back.get_json()["status"] == "returned"
+    assert _ids(client, grid) == set()
+    dispatcher = f.login_console(client, w["dispatcher"])
+    assert _ids(client, dispatcher) == {case["id"]}
+    moved = client.post(f"/api/v1/complaints/{case['id']}/redispatch", headers=f.bearer(dispatcher),
+                        json={"target": "village_role", "role": "village_director", "reason": "由村委会代办"})
+    assert moved.status_code == 200 and moved.get_json()["handler"] == "村委会主任"
+    director = f.login_wx(client, w["director"])
+    client.post(f"/api/v1/complaints/{case['id']}/sign", headers=f.bearer(director))
+    client.post(f"/api/v1/complaints/{case['id']}/reply", headers=f.bearer(director), json={"text": "已约周三上门代办。"})
+    reopened = client.post(f"/api/v1/me/complaints/{case['id']}/confirm", headers=f.bearer(me),
+                           json={"solved": False, "note": "周三没人来"})
+    assert reopened.get_json()["status"] == "assigned" and reopened.get_json()["reopen_count"] == 1
+    assert client.post(f"/api/v1/me/complaints/{case['id']}/rating", headers=f.bearer(me),
+                       json={"stars": 1}).status_code == 409
+    client.post(f"/api/v1/complaints/{case['id']}/sign", headers=f.bearer(director))
+    client.post(f"/api/v1/complaints/{case['id']}/reply", headers=f.bearer(director), json={"text": "已办好。"})
+    closed = client.post(f"/api/v1/me/complaints/{case['id']}/confirm", headers=f.bearer(me), json={"solved": True})
+    assert closed.get_json()["status"] == "closed" and closed.get_json()["resolution"] == "solved"
+    # a closed case's transitions are refused, nothing written
+    events_before = db.session.scalar(select(func.count()).select_from(ComplaintEvent))
+    for path, body in (("sign", None), ("reply", {"text": "再答"}), ("send-back", {"reason": "x"})):
+        refused = client.post(f"/api/v1/complaints/{case['id']}/{path}", headers=f.bearer(director), json=body)
+        assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "invalid_transition"
+    assert client.post(f"/api/v1/me/complaints/{case['id']}/confirm", headers=f.bearer(me),
+                       json={"solved": False}).status_code == 409
+    assert db.session.scalar(select(func.count()).select_from(ComplaintEvent)) == events_before
+    assert client.post(f"/api/v1/me/complaints/{case['id']}/rating", headers=f.bearer(me),
+                       json={"stars": 4, "comment": "第二次很快"}).get_json()["rating"] == 4
+    # the village's public tracking list: resolved, without identities or the description
+    public = client.get(f"/api/v1/h/{w['codes'][2]}/resolved-complaints").get_json()
+    assert [p["reference"] for p in public] == [case["reference"]]
+    assert not {"description", "contact_name", "household_id", "id"} & set(public[0])
+
+
+def test_moderation_hold_and_risky_text(client, world):
+    w = world
+    me = f.login_wx(client, w["villager"])
+    held = _file(client, me, w["codes"][0], description="【审核】村里有人打牌，请管管。")
+    assert held.status_code == 201 and held.get_json()["status"] == "held" and held.get_json()["held_for_review"]
+    case = held.get_json()
+    director = f.login_wx(client, w["director"])
+    assert _inbox(client, director)["total"] == 0  # not shown to the handler until cleared
+    dispatcher = f.login_console(client, w["dispatcher"])
+    assert _ids(client, dispatcher) == {case["id"]}
+    released = client.post(f"/api/v1/complaints/{case['id']}/release", headers=f.bearer(dispatcher))
+    assert released.status_code == 200 and released.get_json()["status"] == "assigned"
+    assert _ids(client, director) == {case["id"]}
+    risky = _file(client, me, w["codes"][0], description="【违规】内容")
+    assert risky.status_code == 422 and risky.get_json()["error"]["code"] == "content_refused"
+    assert db.session.scalar(select(func.count()).select_from(Complaint)) == 1
+
+
+def test_unheld_role_is_caught_by_the_township_and_rules_keep_history(client, world):
+    w = world
+    dispatcher = f.login_console(client, w["dispatcher"])
+    url = f"/api/v1/townships/{w['township'].id}/complaint-routes"
+    first = client.post(url, headers=f.bearer(dispatcher),
+                        json={"category": "hardship", "target": "village_role", "role": "village_bookkeeper"})
+    assert first.status_code == 201, first.get_json()
+    second = client.post(url, headers=f.bearer(dispatcher),
+                         json={"category": "hardship", "target": "village_role", "role": "village_committee_member"})
+    assert second.status_code == 201
+    history = client.get(url, headers=f.bearer(dispatcher)).get_json()
+    assert [(r["target_role"], r["deactivated_at"] is None) for r in history] == [
+        ("village_bookkeeper", False), ("village_committee_member", True)]
+    me = f.login_wx(client, w["villager"])
+    case = _file(client, me, w["codes"][0], category="hardship", description="家里老人重病，申请临时救助。").get_json()
+    assert case["handler"] == "镇四平台"  # nobody holds 委员 in this village: caught, never dropped
+    detail = client.get(f"/api/v1/complaints/{case['id']}", headers=f.bearer(dispatcher)).get_json()
+    assert detail["routing_fallback"] is True
+    for bad, code in (({"category": "nope", "target": "township_dispatch"}, "unknown_category"),
+                      ({"category": "other", "target": "mayor"}, "unknown_target"),
+                      ({"category": "other", "target": "village_role", "role": "township_leader"}, "unknown_role"),
+                      ({"category": "other", "target": "township_dispatch", "village_id": f.village().id},
+                       "village_not_in_township")):
+        db.session.commit()
+        response = client.post(url, headers=f.bearer(dispatcher), json=bad)
+        assert response.status_code == 422 and response.get_json()["error"]["code"] == code, bad
+    villager_try = client.post(url, headers=f.bearer(me), json={"category": "other", "target": "township_dispatch"})
+    assert villager_try.status_code == 403
+    assert db.session.scalar(select(func.count()).select_from(RoutingRule)) == 2
+
+
+def test_bad_filings_and_replays(client, world):
+    w = world
+    me = f.login_wx(client, w["villager"])
+    code = w["codes"][0]
+    replay_id = secrets.token_hex(8)
+    first = _file(client, me, code, client_request_id=replay_id)
+    again = _file(client, me, code, client_request_id=replay_id)
+    assert first.status_code == 201 and again.status_code == 201 and again.get_json()["id"] == first.get_json()["id"]
+    reused = _file(client, me, code, client_request_id=replay_id, description="另一件事情，请处理。")
+    assert reused.status_code == 409 and reused.get_json()["error"]["code"] == "request_id_reused"
+    cases = [
+        ({"category": "ufo"}, 422, "unknown_category"),
+        ({"description": "短"}, 422, "validation_error"),
+        ({"description": "长" * 1001}, 422, "validation_error"),
+        ({"anonymous": False}, 422, "contact_name_required"),
+        ({"about_role": "emperor"}, 422, "unknown_role"),
+        ({"latitude": 123}, 422, "validation_error"),
+        ({"contact_phone": "call me"}, 422, "validation_error"),
+        ({"client_request_id": "x"}, 422, "validation_error"),
+        ({"extra": 1}, 422, "validation_error"),
+    ]
+    for overrides, status, error in cases:
+        response = _file(client, me, code, **overrides)
+        assert response.status_code == status and response.get_json()["error"]["code"] == error, overrides
+    assert _file(client, me, hc.new_code()).status_code == 404  # unknown door
+    stranger = f.household()
+    other_code = hc.ensure_codes([stranger])[stranger.id]
+    db.session.commit()
+    # a code of another village files for that village, never this one
+    elsewhere = _file(client, me, other_code).get_json()
+    assert db.session.get(Complaint, elsewhere["id"]).village_id == stranger.village_id
+    assert client.post(f"/api/v1/h/{code}/complaints", json={}).status_code == 401
+    # nobody reads another villager's case
+    neighbour = f.login_wx(client, w["neighbour"])
+    assert client.get(f"/api/v1/me/complaints/{first.get_json()['id']}", headers=f.bearer(neighbour)).status_code == 404
+    for _ in range(5):
+        _file(client, me, code)
+    limited = _file(client, me, code)
+    assert limited.status_code == 429 and limited.get_json()["error"]["code"] == "rate_limited"
