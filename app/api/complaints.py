@@ -2,6 +2,7 @@
 and re-dispatch; township staff moderate and edit routing. Views: parse, authorize, call the domain."""
 from __future__ import annotations
 
+from flask import jsonify
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -94,13 +95,26 @@ def inbox(query):
     items = db.session.scalars(select(Complaint).options(selectinload(Complaint.events)).where(*where)
                                .order_by(Complaint.filed_at.desc())
                                .limit(query["per_page"]).offset((query["page"] - 1) * query["per_page"])).all()
-    return {"items": items, "total": total}
+    return jsonify({"items": _officer_view(actor, items), "total": total})
 
 
 @bp.get("/complaints/<int:complaint_id>")
-@endpoint(tags=["cadre", "township", "county"], summary="案件详情", response=HandlerComplaintOut())
+@endpoint(tags=["cadre", "township", "county"], summary="案件详情（反映人联系方式仅对承办部门可见）",
+          response=HandlerComplaintOut())
 def complaint_detail(complaint_id: int):
-    return authz.get_or_404(current_actor(), "complaint.read", Complaint, complaint_id)
+    actor = current_actor()
+    return jsonify(_officer_view(actor, [authz.get_or_404(actor, "complaint.read", Complaint, complaint_id)])[0])
+
+
+_WITH_IDENTITY = HandlerComplaintOut()
+_WITHOUT_IDENTITY = HandlerComplaintOut(exclude=("contact_name", "contact_phone"))
+
+
+def _officer_view(actor, complaints) -> list[dict]:
+    """Copies, moderation and monitoring show the case; the complainant's contact is for the
+    handling office alone (whistleblower protection)."""
+    handled = cases.handled_ids(actor, [c.id for c in complaints])
+    return [(_WITH_IDENTITY if c.id in handled else _WITHOUT_IDENTITY).dump(c) for c in complaints]
 
 
 @bp.post("/complaints/<int:complaint_id>/sign")

@@ -86,7 +86,3 @@ class Household(Base):
 
     village: Mapped[Village] = relationship()
     grid: Mapped[Grid | None] = relationship()
-
-    @property
-    def grid_name(self) -> str | None:
-        return self.grid.name if self.grid else None

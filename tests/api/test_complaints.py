@@ -245,3 +245,27 @@ def test_bad_filings_and_replays(client, world):
         _file(client, me, code)
     limited = _file(client, me, code)
     assert limited.status_code == 429 and limited.get_json()["error"]["code"] == "rate_limited"
+
+
+def test_only_the_handling_office_sees_who_complained(client, world):
+    w = world
+    me = f.login_wx(client, w["villager"])
+    case = _file(client, me, w["codes"][0], category="subsidies", anonymous=False, contact_name="王秀英",
+                 contact_phone="13800000000", description="低保名单里有村干部的亲戚。").get_json()
+    discipline = f.login_console(client, w["discipline"])
+    handled = client.get(f"/api/v1/complaints/{case['id']}", headers=f.bearer(discipline)).get_json()
+    assert handled["contact_name"] == "王秀英" and handled["contact_phone"] == "13800000000"
+    liaison = f.login_wx(client, w["liaison"])
+    copied = _inbox(client, liaison)["items"][0]
+    assert copied["id"] == case["id"] and not {"contact_name", "contact_phone"} & set(copied)
+    leader = f.login_console(client, w["leader"])
+    monitored = client.get(f"/api/v1/complaints/{case['id']}", headers=f.bearer(leader)).get_json()
+    assert monitored["id"] == case["id"] and not {"contact_name", "contact_phone"} & set(monitored)
+    # a bad re-dispatch is a clear error, not a failure
+    client.post(f"/api/v1/complaints/{case['id']}/send-back", headers=f.bearer(discipline), json={"reason": "转派"})
+    dispatcher = f.login_console(client, w["dispatcher"])
+    bad = client.post(f"/api/v1/complaints/{case['id']}/redispatch", headers=f.bearer(dispatcher),
+                      json={"target": "village_role", "role": "emperor", "reason": "x"})
+    assert bad.status_code == 422 and bad.get_json()["error"]["code"] == "unknown_role"
+    events = client.get(f"/api/v1/complaints/{case['id']}", headers=f.bearer(dispatcher)).get_json()["events"]
+    assert [(e["kind"], e["to_status"]) for e in events] == [("filed", "assigned"), ("returned", "returned")]

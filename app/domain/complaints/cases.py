@@ -21,7 +21,16 @@ from app.clock import to_shanghai, utcnow
 from app.domain import authz, content, ratelimit
 from app.domain.complaints import access  # noqa: F401  (registers the complaint scopes)
 from app.domain.complaints.categories import CATEGORIES, lane_of
-from app.domain.complaints.routing import OFFICE_ROLES, VILLAGE_ROLE, Route, route
+from app.domain.complaints.routing import (
+    HANDLER_LABELS,
+    OFFICE_ROLES,
+    TOWNSHIP_DISCIPLINE,
+    TOWNSHIP_DISPATCH,
+    VILLAGE_ROLE,
+    Route,
+    route,
+    village_cadre_role,
+)
 from app.errors import AppError, NotFound
 from app.extensions import db
 from app.models import (
@@ -43,9 +52,6 @@ HOUSEHOLD_LIMIT = ratelimit.Limit("complaint-household", 10, 24 * 3600)
 # Roles a villager may name as the subject ("about") of a complaint.
 ABOUT_ROLES = VILLAGE_CADRE_ROLES | {Role.SUPERVISION_MEMBER, Role.SUPERVISION_LIAISON, Role.TOWNSHIP_DISCIPLINE,
                                      Role.TOWNSHIP_ASSETS, Role.TOWNSHIP_DISPATCHER, Role.TOWNSHIP_LEADER}
-
-OPEN = ("held", "assigned", "signed", "replied", "returned")
-
 
 @dataclass(frozen=True)
 class Filing:
@@ -112,7 +118,7 @@ def file(user: WxUser, household: Household, filing: Filing, *, wechat, redis: R
 
 
 def _reference(now) -> str:
-    return f"TS-{to_shanghai(now):%Y%m%d}-{secrets.token_hex(3).upper()}"
+    return f"TS-{to_shanghai(now):%Y%m%d}-{secrets.token_hex(5).upper()}"  # 40 bits: no collision in a day
 
 
 def _apply_route(complaint: Complaint, target: Route) -> None:
@@ -155,9 +161,23 @@ def _office_label(actor: authz.Actor, complaint: Complaint) -> str:
     return next(iter(sorted(r.label for r in roles)), "工作人员")
 
 
-def _transition(complaint: Complaint, allowed_from: tuple[str, ...], to_status: str, **values) -> None:
-    """The one way a case changes state: conditional on the version the caller read."""
-    if complaint.status not in allowed_from:
+@dataclass(frozen=True)
+class By:
+    """Who takes a step, as the case's history records it: an office label and the person."""
+    label: str
+    user_id: int | None = None
+    console_account_id: int | None = None
+
+
+def _by(actor: authz.Actor, label: str) -> By:
+    return By(label, actor.user_id, actor.console_account_id)
+
+
+def _step(complaint: Complaint, kind: str, allowed_from: tuple[str, ...], to_status: str, by: By, *,
+          public_note: str | None = None, internal_note: str | None = None, **values) -> Complaint:
+    """The one way a case changes state, with its event: conditional on the version the caller read."""
+    before = complaint.status
+    if before not in allowed_from:
         raise AppError("invalid_transition", "案件当前状态下不能进行此操作", kind="conflict")
     seen = complaint.version
     result = db.session.execute(
@@ -166,6 +186,9 @@ def _transition(complaint: Complaint, allowed_from: tuple[str, ...], to_status: 
     if result.rowcount != 1:
         raise AppError("case_changed", "案件刚刚被他人处理，请刷新后重试", kind="conflict")
     db.session.refresh(complaint)
+    _event(complaint, kind, before, to_status, by.label, user_id=by.user_id,
+           console_account_id=by.console_account_id, public_note=public_note, internal_note=internal_note)
+    return complaint
 
 
 def _handled(actor: authz.Actor, complaint_id: int) -> Complaint:
@@ -175,29 +198,24 @@ def _handled(actor: authz.Actor, complaint_id: int) -> Complaint:
 def sign_for(actor: authz.Actor, complaint_id: int) -> Complaint:
     """签收: the handler office takes the case."""
     complaint = _handled(actor, complaint_id)
-    _transition(complaint, ("assigned",), "signed", signed_at=utcnow())
-    _event(complaint, "signed", "assigned", "signed", _office_label(actor, complaint), **_who(actor),
-           public_note=f"{_office_label(actor, complaint)}已签收")
-    return complaint
+    label = _office_label(actor, complaint)
+    return _step(complaint, "signed", ("assigned",), "signed", _by(actor, label), public_note=f"{label}已签收",
+                 signed_at=utcnow())
 
 
 def reply(actor: authz.Actor, complaint_id: int, text: str) -> Complaint:
     complaint = _handled(actor, complaint_id)
-    _transition(complaint, ("signed",), "replied", replied_at=utcnow())
-    _event(complaint, "replied", "signed", "replied", _office_label(actor, complaint), **_who(actor), public_note=text)
-    return complaint
+    return _step(complaint, "replied", ("signed",), "replied", _by(actor, _office_label(actor, complaint)),
+                 public_note=text, replied_at=utcnow())
 
 
 def send_back(actor: authz.Actor, complaint_id: int, reason: str) -> Complaint:
     """退单: not ours. The case waits for the township dispatcher to send it on."""
     complaint = _handled(actor, complaint_id)
-    label = _office_label(actor, complaint)
-    township = complaint.township_id
-    _transition(complaint, ("assigned", "signed"), "returned", handler_kind="township_dispatch", handler_role=None,
-                handler_village_id=None, handler_township_id=township, signed_at=None)
-    _event(complaint, "returned", None, "returned", label, **_who(actor), public_note="已退回镇四平台重新分派",
-           internal_note=reason)
-    return complaint
+    return _step(complaint, "returned", ("assigned", "signed"), "returned", _by(actor, _office_label(actor, complaint)),
+                 public_note="已退回镇四平台重新分派", internal_note=reason, handler_kind=TOWNSHIP_DISPATCH,
+                 handler_role=None, handler_village_id=None, handler_township_id=complaint.township_id,
+                 signed_at=None)
 
 
 def redispatch(actor: authz.Actor, complaint_id: int, *, target: str, role: str | None, reason: str) -> Complaint:
@@ -210,33 +228,30 @@ def redispatch(actor: authz.Actor, complaint_id: int, *, target: str, role: str 
                        fields={"target": ["不能分派到村"]})
     values = {"handler_kind": target, "handler_role": None, "handler_village_id": None,
               "handler_township_id": complaint.township_id, "assigned_at": utcnow(), "signed_at": None}
-    label = {"township_discipline": "镇纪委", "township_dispatch": "镇四平台"}.get(target)
     if target == VILLAGE_ROLE:
-        if role is None or Role(role) not in VILLAGE_CADRE_ROLES:
-            raise AppError("unknown_role", "请选择一个村干部职务", kind="unprocessable", fields={"role": ["不是可选的值"]})
-        values.update(handler_role=role, handler_village_id=complaint.village_id)
-        label = ROLE_LABELS[Role(role)]
-    elif label is None:
+        cadre = village_cadre_role(role)
+        values.update(handler_role=cadre.value, handler_village_id=complaint.village_id)
+        label = cadre.label
+    elif target in (TOWNSHIP_DISPATCH, TOWNSHIP_DISCIPLINE):
+        label = HANDLER_LABELS[target]
+    else:
         raise AppError("unknown_target", "没有这个接收方", kind="unprocessable", fields={"target": ["不是可选的值"]})
-    _transition(complaint, ("returned", "assigned", "signed"), "assigned", **values)
-    _event(complaint, "redispatched", None, "assigned", "镇四平台", **_who(actor), public_note=f"已转{label}办理",
-           internal_note=reason)
-    return complaint
+    return _step(complaint, "redispatched", ("returned", "assigned", "signed"), "assigned",
+                 _by(actor, HANDLER_LABELS[TOWNSHIP_DISPATCH]), public_note=f"已转{label}办理", internal_note=reason,
+                 **values)
 
 
 def release(actor: authz.Actor, complaint_id: int) -> Complaint:
     """Moderation: a held complaint is fine after all; it goes to its handler."""
     complaint = authz.get_or_404(actor, "complaint.moderate", Complaint, complaint_id)
-    _transition(complaint, ("held",), "assigned", moderation="clear", assigned_at=utcnow())
-    _event(complaint, "released", "held", "assigned", "审核", **_who(actor), public_note="审核通过，已转办")
-    return complaint
+    return _step(complaint, "released", ("held",), "assigned", _by(actor, "审核"), public_note="审核通过，已转办",
+                 moderation="clear", assigned_at=utcnow())
 
 
 def reject(actor: authz.Actor, complaint_id: int, reason: str) -> Complaint:
     complaint = authz.get_or_404(actor, "complaint.moderate", Complaint, complaint_id)
-    _transition(complaint, ("held",), "closed", moderation="rejected", resolution="rejected", closed_at=utcnow())
-    _event(complaint, "rejected", "held", "closed", "审核", **_who(actor), public_note=reason)
-    return complaint
+    return _step(complaint, "rejected", ("held",), "closed", _by(actor, "审核"), public_note=reason,
+                 moderation="rejected", resolution="rejected", closed_at=utcnow())
 
 
 def own(user_id: int, complaint_id: int) -> Complaint:
@@ -250,15 +265,13 @@ def own(user_id: int, complaint_id: int) -> Complaint:
 def confirm(user_id: int, complaint_id: int, *, solved: bool, note: str | None = None) -> Complaint:
     """The villager answers the reply: solved closes the case; not solved reopens it to the same office."""
     complaint = own(user_id, complaint_id)
+    villager = By("村民", user_id=user_id)
     if solved:
-        _transition(complaint, ("replied",), "closed", resolution="solved", closed_at=utcnow())
-        _event(complaint, "confirmed", "replied", "closed", "村民", user_id=user_id, public_note=note or "村民确认已解决")
-    else:
-        _transition(complaint, ("replied",), "assigned", reopen_count=complaint.reopen_count + 1,
-                    assigned_at=utcnow(), signed_at=None, replied_at=None)
-        _event(complaint, "reopened", "replied", "assigned", "村民", user_id=user_id,
-               public_note=note or "村民反馈问题未解决，重新办理")
-    return complaint
+        return _step(complaint, "confirmed", ("replied",), "closed", villager, public_note=note or "村民确认已解决",
+                     resolution="solved", closed_at=utcnow())
+    return _step(complaint, "reopened", ("replied",), "assigned", villager,
+                 public_note=note or "村民反馈问题未解决，重新办理", reopen_count=complaint.reopen_count + 1,
+                 assigned_at=utcnow(), signed_at=None, replied_at=None)
 
 
 def rate(user_id: int, complaint_id: int, stars: int, comment: str | None) -> Complaint:
@@ -271,8 +284,12 @@ def rate(user_id: int, complaint_id: int, stars: int, comment: str | None) -> Co
     return complaint
 
 
-def _who(actor: authz.Actor) -> dict:
-    return {"user_id": actor.user_id, "console_account_id": actor.console_account_id}
+def handled_ids(actor: authz.Actor, complaint_ids: list[int]) -> set[int]:
+    """Which of these cases the actor's office handles: only the handling office sees who complained."""
+    if not complaint_ids:
+        return set()
+    return set(db.session.scalars(select(Complaint.id).where(
+        Complaint.id.in_(complaint_ids), authz.scoped(actor, "complaint.handle", Complaint))))
 
 
 def public_resolved(village_id: int, limit: int = 50) -> list[Complaint]:

@@ -20,7 +20,7 @@ from app.domain import authz
 from app.domain.complaints.categories import CATEGORIES, DISCIPLINE
 from app.errors import AppError
 from app.extensions import db
-from app.models import Role, RoleAssignment, RoutingRule, Township, Village
+from app.models import VILLAGE_CADRE_ROLES, Role, RoleAssignment, RoutingRule, Township, Village
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +76,14 @@ class Route:
     @property
     def label(self) -> str:
         return self.role.label if self.kind == VILLAGE_ROLE else HANDLER_LABELS[self.kind]
+
+
+def village_cadre_role(value: str | None) -> Role:
+    """The village cadre role named by `value`, or a clear error (anything else, including no role)."""
+    role = next((r for r in VILLAGE_CADRE_ROLES if r.value == value), None)
+    if role is None:
+        raise AppError("unknown_role", "请选择一个村干部职务", kind="unprocessable", fields={"role": ["不是可选的值"]})
+    return role
 
 
 def handler_label(complaint) -> str:
@@ -134,12 +142,7 @@ def set_rule(actor: authz.Actor, township: Township, *, category: str, target: s
         raise AppError("unknown_category", "没有这个反映类别", kind="unprocessable", fields={"category": ["不是可选的值"]})
     if target not in RULE_TARGETS:
         raise AppError("unknown_target", "没有这个接收方", kind="unprocessable", fields={"target": ["不是可选的值"]})
-    if target == VILLAGE_ROLE:
-        if role not in {r.value for r in (Role.VILLAGE_SECRETARY, Role.VILLAGE_DIRECTOR, Role.VILLAGE_COMMITTEE_MEMBER,
-                                          Role.VILLAGE_BOOKKEEPER, Role.GRID_WORKER)}:
-            raise AppError("unknown_role", "请选择一个村干部职务", kind="unprocessable", fields={"role": ["不是可选的值"]})
-    else:
-        role = None
+    role = village_cadre_role(role).value if target == VILLAGE_ROLE else None
     if village_id is not None:
         village = db.session.get(Village, village_id)
         if village is None or village.township_id != township.id:
