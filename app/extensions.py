@@ -11,6 +11,7 @@ from redis import Redis
 from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
+from app import transaction  # noqa: F401  (registers the after-commit hooks)
 from app.models.base import Base
 
 db = SQLAlchemy(model_class=Base)

@@ -1,4 +1,5 @@
 """`flask --app wsgi worker`: the RQ worker with its built-in scheduler, plus the periodic scheduler.
+`flask --app wsgi sweep`: one sweep now (deadlines, deliveries, notifications).
 `flask --app wsgi wechat-sandbox`: the loopback WeChat server used when no real credentials are set."""
 from __future__ import annotations
 
@@ -46,6 +47,17 @@ def register(app: Flask) -> None:
             if cron is not None and cron.is_alive():
                 cron.terminate()
                 cron.join(5)
+
+    @app.cli.command("sweep")
+    def sweep_now() -> None:
+        """Run one sweep now (what the scheduler runs every minute) and print what it did."""
+        from app.jobs.sweep import sweep
+
+        done = sweep()
+        for name, count in done.items():
+            click.echo(f"{name}: {'失败，见日志' if count < 0 else count}")
+        if any(count < 0 for count in done.values()):
+            raise click.exceptions.Exit(1)
 
     @app.cli.command("wechat-sandbox")
     @click.option("--host", default="127.0.0.1")

@@ -6,11 +6,16 @@ builds one in processes that have none (e.g. a bare `rq worker`).
 from __future__ import annotations
 
 import functools
+import logging
+from datetime import datetime
 
 from flask import current_app, has_app_context
 from rq import Queue
 
-from app.extensions import get_redis
+from app.extensions import db, get_redis
+from app.transaction import after_commit
+
+logger = logging.getLogger(__name__)
 
 _app = None
 
@@ -37,3 +42,19 @@ def in_app_context(fn):
 
 def queue() -> Queue:
     return Queue(current_app.config["RQ_QUEUE"], connection=get_redis())
+
+
+def enqueue_after_commit(func, *args, job_id: str | None = None, at: datetime | None = None) -> None:
+    """Enqueue `func(*args)` once the current transaction commits, never before: the job reads rows
+    this transaction writes. `at` (aware UTC) schedules it instead. A failure to enqueue (Redis down)
+    is logged and lost on purpose: the database row is the source of truth and the periodic sweep
+    finds whatever a job should have done."""
+    q = queue()  # bound now, while the app context is certainly here
+
+    def enqueue() -> None:
+        if at is None:
+            q.enqueue(func, *args, job_id=job_id)
+        else:
+            q.enqueue_at(at, func, *args, job_id=job_id)
+
+    after_commit(db.session(), enqueue)

@@ -1,0 +1,43 @@
+"""The minute sweep: the guarantee behind every scheduled job.
+
+Scheduled RQ jobs live only in Redis (gone when it restarts without persistence) and RQ can run a job
+twice, so a job is only the fast path. The sweep, run every minute by the cron scheduler and by
+`flask --app wsgi sweep`, asks the database what is due and does it. Every sweeper does its steps as
+conditional updates, so a sweep racing a job (or another sweep) changes nothing twice.
+
+A sweeper is `fn(now) -> int` (how many things it did); it commits its own work in small batches.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from app.clock import utcnow
+from app.extensions import db
+from app.jobs import in_app_context
+
+logger = logging.getLogger(__name__)
+
+Sweeper = Callable[[datetime], int]
+
+
+def sweepers() -> list[tuple[str, Sweeper]]:
+    """(name, sweeper) in the order they run. Imported here, not at module level: each sweeper's
+    module imports the domain, which may import the jobs package."""
+    return []
+
+
+@in_app_context
+def sweep() -> dict[str, int]:
+    """Run every sweeper once; one failing does not stop the others (the next sweep retries it)."""
+    now = utcnow()
+    done: dict[str, int] = {}
+    for name, fn in sweepers():
+        try:
+            done[name] = fn(now)
+        except Exception:  # noqa: BLE001 - reported, retried next minute
+            db.session.rollback()
+            logger.exception("sweeper %s failed", name)
+            done[name] = -1
+    return done

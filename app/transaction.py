@@ -1,0 +1,36 @@
+"""Work that must wait for the database transaction to commit.
+
+An RQ job that reads a row must be enqueued after the row is committed, and a cache entry must be
+forgotten again once the change is visible to other readers. `after_commit(fn)` runs `fn` right
+after the current transaction of the app's session commits, and drops it if the transaction rolls
+back. Failures of `fn` are logged, not raised: the transaction has already committed.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+logger = logging.getLogger(__name__)
+_KEY = "mingjing.after_commit"
+
+
+def after_commit(session: Session, fn: Callable[[], object]) -> None:
+    session.info.setdefault(_KEY, []).append(fn)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    for fn in session.info.pop(_KEY, []):
+        try:
+            fn()
+        except Exception:  # noqa: BLE001 - committed already; report and carry on
+            logger.exception("after-commit action %r failed", fn)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_rollback(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:  # the outermost transaction, not a savepoint
+        session.info.pop(_KEY, None)
