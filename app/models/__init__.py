@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see one metadata."""
 from app.models.base import Base, UTCDateTime
 from app.models.complaints import Complaint, ComplaintEvent, ComplaintSubject, RoutingRule
+from app.models.deadlines import DeadlinePolicy, QuestionEscalation
 from app.models.disclosures import (
     Attachment,
     AuditEntry,
@@ -32,6 +33,8 @@ __all__ = [
     "Complaint",
     "ComplaintEvent",
     "ComplaintSubject",
+    "DeadlinePolicy",
+    "QuestionEscalation",
     "RoutingRule",
     "AuditEntry",
     "Category",

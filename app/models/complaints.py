@@ -46,6 +46,9 @@ class Complaint(Base):
     __table_args__ = (
         UniqueConstraint("filed_by_user_id", "client_request_id"),  # a replayed filing is one case
         Index("ix_complaint_handler", "handler_kind", "handler_township_id", "handler_village_id"),
+        # The sweep reads only what is due: its cost follows the number due, not the number open.
+        Index("ix_complaint_next_check", "next_check_at", postgresql_where=text("next_check_at IS NOT NULL"),
+              sqlite_where=text("next_check_at IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -91,6 +94,18 @@ class Complaint(Base):
     signed_at: Mapped[datetime | None]
     replied_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # deadlines (app/domain/deadlines): the running clock, recomputed on every transition
+    clock_step: Mapped[str | None] = mapped_column(String(16))  # sign | handle | escalated | follow_up | None
+    clock_started_at: Mapped[datetime | None]  # when the current office got the case
+    due_at: Mapped[datetime | None]
+    remind_at: Mapped[datetime | None]
+    reminded_at: Mapped[datetime | None]
+    next_check_at: Mapped[datetime | None]  # min(remind_at not yet sent, due_at): what the sweep looks at
+    escalation_level: Mapped[int] = mapped_column(default=0)  # 0 as routed, +1 per level climbed
+    escalated_at: Mapped[datetime | None]
+    overdue_since: Mapped[datetime | None]  # the current clock ran out (cleared when a new clock starts)
+    was_late: Mapped[bool] = mapped_column(default=False)  # any clock ever ran out
+    deadline_outcome: Mapped[str | None] = mapped_column(String(8))  # on_time | late, frozen at closing
     # the villager's rating after closure
     rating: Mapped[int | None]
     rating_comment: Mapped[str | None] = mapped_column(String(200))

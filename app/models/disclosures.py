@@ -168,3 +168,6 @@ class Question(Base):
     answer: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None]
     answered_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("wx_user.id"))
+    # escalation when unanswered (same machinery as complaints): 1 township, 2 county
+    escalation_level: Mapped[int] = mapped_column(default=0)
+    next_check_at: Mapped[datetime | None] = mapped_column(index=True)

@@ -31,6 +31,7 @@ from app.domain.complaints.routing import (
     route,
     village_cadre_role,
 )
+from app.domain.deadlines import clocks, policy
 from app.errors import AppError, NotFound
 from app.extensions import db
 from app.models import (
@@ -105,6 +106,8 @@ def file(user: WxUser, household: Household, filing: Filing, *, wechat, redis: R
     _apply_route(complaint, target)
     if verdict != "review":
         complaint.assigned_at = now
+    for name, value in _clock(complaint, "filed", None, complaint.status, {}).items():
+        setattr(complaint, name, value)
     db.session.add(complaint)
     db.session.flush()
     if filing.about_role is not None:
@@ -112,6 +115,7 @@ def file(user: WxUser, household: Household, filing: Filing, *, wechat, redis: R
     _event(complaint, "filed", None, complaint.status, "村民", user_id=user.id,
            public_note="已提交，等待审核" if verdict == "review" else f"已提交，转{target.label}办理",
            internal_note=target.note)
+    _schedule_check(complaint)
     ratelimit.record(redis, USER_LIMIT, f"user:{user.id}")
     ratelimit.record(redis, HOUSEHOLD_LIMIT, f"household:{household.id}")
     return complaint, True
@@ -175,11 +179,13 @@ def _by(actor: authz.Actor, label: str) -> By:
 
 def _step(complaint: Complaint, kind: str, allowed_from: tuple[str, ...], to_status: str, by: By, *,
           public_note: str | None = None, internal_note: str | None = None, **values) -> Complaint:
-    """The one way a case changes state, with its event: conditional on the version the caller read."""
+    """The one way a case changes state, with its event and its recomputed deadline clock:
+    conditional on the version the caller read."""
     before = complaint.status
     if before not in allowed_from:
         raise AppError("invalid_transition", "案件当前状态下不能进行此操作", kind="conflict")
     seen = complaint.version
+    values.update(_clock(complaint, kind, before, to_status, values))
     result = db.session.execute(
         update(Complaint).where(Complaint.id == complaint.id, Complaint.version == seen)
         .values(status=to_status, version=seen + 1, **values).execution_options(synchronize_session=False))
@@ -188,7 +194,29 @@ def _step(complaint: Complaint, kind: str, allowed_from: tuple[str, ...], to_sta
     db.session.refresh(complaint)
     _event(complaint, kind, before, to_status, by.label, user_id=by.user_id,
            console_account_id=by.console_account_id, public_note=public_note, internal_note=internal_note)
+    _schedule_check(complaint)
     return complaint
+
+
+_CLOCK_INPUTS = ("id", "lane", "township_id", "clock_started_at", "due_at", "reminded_at", "overdue_since",
+                 "was_late", "replied_at", "escalated_at")
+
+
+def _clock(complaint: Complaint, kind: str, before: str | None, to_status: str, values: dict) -> dict:
+    case = {name: getattr(complaint, name) for name in _CLOCK_INPUTS} | values | {"status": to_status}
+    return clocks.clock_values(case, kind, before, utcnow(), policy.policy_for(case["township_id"], case["lane"]))
+
+
+def _schedule_check(complaint: Complaint) -> None:
+    """The fast path of the deadline machinery: a job at the case's next check. The sweep is the
+    guarantee; a job of an older version finds nothing to do."""
+    if complaint.next_check_at is None:
+        return
+    from app.jobs import enqueue_after_commit
+    from app.jobs.deadlines import check_complaint
+
+    enqueue_after_commit(check_complaint, complaint.id, job_id=f"complaint-{complaint.id}-v{complaint.version}",
+                         at=complaint.next_check_at)
 
 
 def _handled(actor: authz.Actor, complaint_id: int) -> Complaint:
@@ -207,6 +235,13 @@ def reply(actor: authz.Actor, complaint_id: int, text: str) -> Complaint:
     complaint = _handled(actor, complaint_id)
     return _step(complaint, "replied", ("signed",), "replied", _by(actor, _office_label(actor, complaint)),
                  public_note=text, replied_at=utcnow())
+
+
+def ask_villager(actor: authz.Actor, complaint_id: int, question: str) -> Complaint:
+    """The office needs more from the villager (补充材料): its clock stands still until they answer."""
+    complaint = _handled(actor, complaint_id)
+    return _step(complaint, "asked", ("signed",), "waiting", _by(actor, _office_label(actor, complaint)),
+                 public_note=question)
 
 
 def send_back(actor: authz.Actor, complaint_id: int, reason: str) -> Complaint:
@@ -272,6 +307,13 @@ def confirm(user_id: int, complaint_id: int, *, solved: bool, note: str | None =
     return _step(complaint, "reopened", ("replied",), "assigned", villager,
                  public_note=note or "村民反馈问题未解决，重新办理", reopen_count=complaint.reopen_count + 1,
                  assigned_at=utcnow(), signed_at=None, replied_at=None)
+
+
+def supply(user_id: int, complaint_id: int, text: str) -> Complaint:
+    """The villager answers the office's question: the office's clock runs again."""
+    complaint = own(user_id, complaint_id)
+    return _step(complaint, "supplied", ("waiting",), "signed", By("村民", user_id=user_id),
+                 public_note="村民已补充情况", internal_note=text)
 
 
 def rate(user_id: int, complaint_id: int, stars: int, comment: str | None) -> Complaint:

@@ -35,6 +35,8 @@ def ask(user: WxUser, household: Household, disclosure_id: int, body: str, *, re
     question = Question(disclosure_id=disclosure.id, village_id=household.village_id, household_id=household.id,
                         asked_by_user_id=user.id, body=body, asked_at=now, due_at=now + timedelta(days=reply_days),
                         moderation="visible" if verdict == "pass" else "held")
+    # A held question is invisible to the village: its clock starts when moderation releases it.
+    question.next_check_at = question.due_at if question.moderation == "visible" else None
     db.session.add(question)
     db.session.flush()
     ratelimit.record(redis, ASK_LIMIT, f"user:{user.id}")
@@ -53,4 +55,5 @@ def answer(actor: authz.Actor, question_id: int, text: str) -> Question:
     if question.answered_at is not None:
         raise AppError("already_answered", "该提问已答复", kind="conflict")
     question.answer, question.answered_at, question.answered_by_user_id = text, utcnow(), actor.user_id
+    question.next_check_at = None  # answered: out of the escalation sweep
     return question

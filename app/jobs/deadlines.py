@@ -1,0 +1,55 @@
+"""Deadline jobs: the per-case check scheduled at its next due instant (the fast path) and the
+sweeper that finds whatever such jobs missed (the guarantee). Both call the same domain step."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.clock import utcnow
+from app.domain.deadlines import escalation
+from app.extensions import db
+from app.jobs import in_app_context
+from app.models import Complaint, Question
+
+BATCH = 200  # cases per transaction: a failure loses one batch's work until the next sweep, no more
+
+
+@in_app_context
+def check_complaint(complaint_id: int) -> str | None:
+    """Take the deadline step due on one case now, if any (safe to run any number of times)."""
+    complaint = db.session.get(Complaint, complaint_id)
+    if complaint is None:
+        return None
+    done = escalation.advance(complaint, utcnow())
+    db.session.commit()
+    return done
+
+
+def sweep_complaints(now: datetime) -> int:
+    """Every case whose next check has come: cost follows the number due (partial index on
+    next_check_at), not the number open."""
+    done, last_id = 0, 0
+    while True:
+        batch = list(db.session.scalars(select(Complaint).where(
+            Complaint.next_check_at <= now, Complaint.id > last_id).order_by(Complaint.id).limit(BATCH)))
+        if not batch:
+            return done
+        for complaint in batch:
+            done += escalation.advance(complaint, now) is not None
+        last_id = batch[-1].id
+        db.session.commit()
+
+
+def sweep_questions(now: datetime) -> int:
+    done, last_id = 0, 0
+    while True:
+        batch = list(db.session.scalars(select(Question).where(
+            Question.next_check_at <= now, Question.answered_at.is_(None), Question.id > last_id)
+            .order_by(Question.id).limit(BATCH)))
+        if not batch:
+            return done
+        for question in batch:
+            done += escalation.advance_question(question, now) is not None
+        last_id = batch[-1].id
+        db.session.commit()
