@@ -487,6 +487,9 @@ class ComplaintOut(ComplaintPublicOut):
     held_for_review = fields.Function(lambda c: c.moderation == "held")
     reopen_count = fields.Integer()
     rating = fields.Integer(allow_none=True)
+    due_at = ShanghaiDateTime(allow_none=True, metadata={"description": "when the current step is due"})
+    clock_step = fields.String(allow_none=True, metadata={"description": "sign | handle | escalated | waiting | follow_up"})
+    escalation_level = fields.Integer(metadata={"description": "0 as routed; 1, 2: levels climbed for being overdue"})
 
 
 class HandlerComplaintOut(ComplaintOut):
@@ -503,7 +506,8 @@ class HandlerComplaintOut(ComplaintOut):
 
 
 class ComplaintListIn(PageIn):
-    status = fields.String(validate=validate.OneOf(["held", "assigned", "signed", "replied", "returned", "closed"]))
+    status = fields.String(validate=validate.OneOf(["held", "assigned", "signed", "waiting", "replied", "returned",
+                                                    "closed"]))
     village_id = fields.Integer()
     category = fields.String(validate=validate.Length(max=32))
 
@@ -557,3 +561,113 @@ class RoutingRuleOut(Schema):
     created_at = ShanghaiDateTime()
     deactivated_at = ShanghaiDateTime(allow_none=True)
 
+
+
+# ---- deadlines and monitoring (时限与督办) ----
+class ClockIn(In):
+    amount = fields.Integer(required=True, strict=True)
+    unit = fields.String(required=True, validate=validate.OneOf(["working_days", "days", "hours"]))
+
+
+class DeadlinePolicyIn(In):
+    sign = fields.Nested(ClockIn, required=True)
+    handle = fields.Nested(ClockIn, required=True)
+    follow_up = fields.Nested(ClockIn, required=True)
+    remind_working_days = fields.Integer(load_default=1, strict=True)
+    escalate_working_days = fields.Integer(load_default=5, strict=True)
+
+
+class ClockOut(Schema):
+    amount = fields.Integer()
+    unit = fields.String()
+    label = fields.Function(str)
+
+
+class PolicyOut(Schema):
+    sign = fields.Nested(ClockOut)
+    handle = fields.Nested(ClockOut)
+    follow_up = fields.Nested(ClockOut)
+    remind_working_days = fields.Integer()
+    escalate_working_days = fields.Integer()
+    policy_id = fields.Integer(allow_none=True, metadata={"description": "null: the built-in default"})
+
+
+class PolicyRowOut(Schema):
+    id = fields.Integer()
+    lane = fields.String()
+    sign = fields.Function(lambda r: {"amount": r.sign_amount, "unit": r.sign_unit})
+    handle = fields.Function(lambda r: {"amount": r.handle_amount, "unit": r.handle_unit})
+    follow_up = fields.Function(lambda r: {"amount": r.follow_up_amount, "unit": r.follow_up_unit})
+    remind_working_days = fields.Integer()
+    escalate_working_days = fields.Integer()
+    created_at = ShanghaiDateTime()
+    deactivated_at = ShanghaiDateTime(allow_none=True)
+
+
+class DeadlinePoliciesOut(Schema):
+    live = fields.Dict(keys=fields.String(), values=fields.Nested(PolicyOut))
+    history = fields.List(fields.Nested(PolicyRowOut))
+
+
+class PolicyChangeOut(Schema):
+    policy = fields.Nested(PolicyRowOut)
+    recomputed = fields.Integer(metadata={"description": "open cases whose due times were recomputed"})
+
+
+class MonitorIn(PageIn):
+    view = fields.String(load_default="overdue", validate=validate.OneOf(["overdue", "at_risk", "open", "all"]))
+    village_id = fields.Integer()
+    category = fields.String(validate=validate.OneOf(list(CATEGORY_NAMES)))
+    colour = fields.String(validate=validate.OneOf(["red", "yellow", "green"]))
+    min_age_days = fields.Integer(validate=validate.Range(min=0, max=3650))
+
+
+class MonitoredComplaintOut(Schema):
+    """A case on the monitoring list: no description, no identity."""
+    id = fields.Integer()
+    reference = fields.String()
+    village_id = fields.Integer()
+    category = fields.String()
+    category_name = fields.Function(lambda c: CATEGORY_NAMES[c.category])
+    lane = fields.String()
+    status = fields.String()
+    colour = fields.String(allow_none=True)
+    handler = fields.Function(handler_label)
+    clock_step = fields.String(allow_none=True)
+    due_at = ShanghaiDateTime(allow_none=True)
+    escalation_level = fields.Integer()
+    escalated_at = ShanghaiDateTime(allow_none=True)
+    was_late = fields.Boolean()
+    deadline_outcome = fields.String(allow_none=True)
+    filed_at = ShanghaiDateTime()
+
+
+class MonitoredPageOut(Schema):
+    items = fields.List(fields.Nested(MonitoredComplaintOut))
+    total = fields.Integer()
+
+
+class RatesIn(In):
+    min_cases = fields.Integer(load_default=5, validate=validate.Range(min=1, max=1000))
+
+
+class VillageRateOut(Schema):
+    village_id = fields.Integer()
+    village_name = fields.String()
+    closed = fields.Integer()
+    on_time = fields.Integer()
+    open_overdue = fields.Integer()
+    rate = fields.Float(allow_none=True, metadata={"description": "null under min_cases closed cases"})
+
+
+class QuestionMonitorIn(In):
+    village_id = fields.Integer()
+
+
+class OverdueQuestionOut(Schema):
+    id = fields.Integer()
+    disclosure_id = fields.Integer()
+    village_id = fields.Integer()
+    asked_at = ShanghaiDateTime()
+    due_at = ShanghaiDateTime()
+    escalation_level = fields.Integer()

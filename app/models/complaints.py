@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, and_, case, or_, text
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
@@ -113,6 +114,25 @@ class Complaint(Base):
 
     village: Mapped[Village] = relationship(foreign_keys=[village_id])
     household: Mapped[Household] = relationship()
+
+    @hybrid_property
+    def colour(self) -> str | None:
+        """Monitoring colour (预警): red = overdue or escalated and not picked up yet, yellow = being
+        handled after that, green = resolved; None = on its normal course. One rule, in Python and SQL."""
+        flagged = self.escalation_level > 0 or self.overdue_since is not None
+        if self.status == "closed":
+            return "green"
+        if flagged:
+            return "red" if self.status in ("assigned", "returned") else "yellow"
+        return None
+
+    @colour.inplace.expression
+    @classmethod
+    def _colour_expression(cls):
+        flagged = or_(cls.escalation_level > 0, cls.overdue_since.is_not(None))
+        return case((cls.status == "closed", "green"),
+                    (and_(flagged, cls.status.in_(("assigned", "returned"))), "red"),
+                    (flagged, "yellow"), else_=None)
     events: Mapped[list[ComplaintEvent]] = relationship(order_by="ComplaintEvent.id", back_populates="complaint")
 
 

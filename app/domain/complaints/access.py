@@ -5,8 +5,9 @@
 * complaint.copy — the village supervision liaison's read-only copy of discipline cases;
 * complaint.moderate — held cases, for the township dispatcher (county staff for cases about
   township staff);
-* complaint.monitor — township leader and discipline office over their township, county staff over
-  the county; cases about township staff are the county's alone.
+* complaint.monitor — township leader, discipline office and dispatcher over their township (cases
+  escalated to the county included), county staff over the county; cases about township staff are
+  the county's alone.
 
 Every clause excludes the cases the actor is the subject of (conflict of interest is absolute:
 not routed to, not visible to, not countable by them), so no list, filter or count can reach them.
@@ -67,8 +68,9 @@ def moderate(actor: authz.Actor) -> ColumnElement[bool]:
 def monitor(actor: authz.Actor) -> ColumnElement[bool]:
     clauses = []
     for g in actor.grants:
-        if g.role in (Role.TOWNSHIP_LEADER, Role.TOWNSHIP_DISCIPLINE):
-            clauses.append(and_(C.township_id == g.township_id, C.handler_kind != COUNTY))
+        if g.role in (Role.TOWNSHIP_LEADER, Role.TOWNSHIP_DISCIPLINE, Role.TOWNSHIP_DISPATCHER):
+            # a case escalated to the county stays in the township's view; one about township staff never
+            clauses.append(and_(C.township_id == g.township_id, or_(C.about_level.is_(None), C.about_level != "township")))
         elif g.role == Role.COUNTY_STAFF:
             clauses.append(C.county_id == g.county_id)
     return and_(_any(clauses), not_about(actor))

@@ -90,8 +90,8 @@ def clock_values(case: Mapping, kind: str, before: str | None, now: datetime, po
     due = clock.deadline(start, paused)
     remind = _reminder(clock, start, paused, due, policy)
     reminded = values.get("reminded_at", case["reminded_at"])
-    if overdue is not None and not new_clock:
-        next_check = None  # the last level ran out: red until someone acts; nothing more to fire
+    if overdue is not None and due <= overdue:
+        next_check = None  # this clock already ran out at the top level: red until someone acts
     elif reminded is None and remind < due:
         next_check = remind
     else:

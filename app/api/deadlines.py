@@ -1,0 +1,103 @@
+"""Deadlines and monitoring (时限与督办): township policies, the villager's supplement while the
+office waits, and the township/county monitoring list, on-time rates and Excel export."""
+from __future__ import annotations
+
+from flask import Response
+
+from app.api import bp
+from app.api.endpoint import current_actor, endpoint
+from app.api.schemas import (
+    ComplaintOut,
+    DeadlinePoliciesOut,
+    DeadlinePolicyIn,
+    HandlerComplaintOut,
+    MonitoredPageOut,
+    MonitorIn,
+    NoteIn,
+    OverdueQuestionOut,
+    PolicyChangeOut,
+    QuestionMonitorIn,
+    RatesIn,
+    VillageRateOut,
+)
+from app.clock import to_shanghai, utcnow
+from app.domain import authz
+from app.domain.complaints import cases
+from app.domain.deadlines import escalation, monitoring, policy
+from app.models import Township
+
+_ERRORS = ["invalid_transition", "case_changed"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# ---- waiting for the villager: the office's clock stands still ----
+@bp.post("/complaints/<int:complaint_id>/ask")
+@endpoint(tags=["cadre", "township", "county"], summary="请反映人补充情况（等待期间办理时限暂停）", body=NoteIn(),
+          response=HandlerComplaintOut(), errors=_ERRORS)
+def ask_villager(complaint_id: int, body):
+    return cases.ask_villager(current_actor(), complaint_id, body["text"])
+
+
+@bp.post("/me/complaints/<int:complaint_id>/supply")
+@endpoint(tags=["villager"], summary="补充情况（回复承办部门的询问）", auth="wx", body=NoteIn(),
+          response=ComplaintOut(), errors=_ERRORS)
+def supply(complaint_id: int, body):
+    return cases.supply(current_actor().id, complaint_id, body["text"])
+
+
+# ---- policies ----
+@bp.get("/townships/<int:township_id>/deadline-policies")
+@endpoint(tags=["township", "county"], summary="办理时限（现行与历史）", auth="console", response=DeadlinePoliciesOut())
+def list_policies(township_id: int):
+    authz.get_or_404(current_actor(), "complaint.route", Township, township_id)
+    return {"live": policy.policies(township_id), "history": policy.history(township_id)}
+
+
+@bp.put("/townships/<int:township_id>/deadline-policies/<lane>")
+@endpoint(tags=["township", "county"], summary="设置办理时限（旧规定停用保留；在办案件的时限随之重算）",
+          auth="console", body=DeadlinePolicyIn(), response=PolicyChangeOut(),
+          errors=["unknown_lane", "unknown_unit", "invalid_amount", "sign_after_handle"])
+def set_policy(township_id: int, lane: str, body):
+    actor = current_actor()
+    township = authz.get_or_404(actor, "complaint.route", Township, township_id)
+    row = policy.set_policy(actor, township, lane, **body)
+    return {"policy": row, "recomputed": escalation.recompute_open(township.id, lane)}
+
+
+# ---- monitoring ----
+def _filters(query: dict) -> monitoring.Filters:
+    return monitoring.Filters(**{k: query[k] for k in ("view", "village_id", "category", "colour", "min_age_days")
+                                 if k in query})
+
+
+@bp.get("/monitoring/complaints")
+@endpoint(tags=["township", "county"], summary="督办：逾期与临期案件（红黄绿预警）", auth="console", query=MonitorIn(),
+          response=MonitoredPageOut())
+def monitored(query):
+    items, total = monitoring.cases(current_actor(), _filters(query), utcnow(), page=query["page"],
+                                    per_page=query["per_page"])
+    return {"items": items, "total": total}
+
+
+@bp.get("/monitoring/complaints.xlsx")
+@endpoint(tags=["township", "county"], summary="督办清单导出（Excel，筛选条件同列表）", auth="console",
+          query=MonitorIn(), produces=XLSX)
+def monitored_xlsx(query):
+    now = utcnow()
+    data = monitoring.export_xlsx(current_actor(), _filters(query), now)
+    name = f"dubanqingdan-{to_shanghai(now):%Y%m%d-%H%M}.xlsx"
+    return Response(data, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/monitoring/on-time-rates")
+@endpoint(tags=["township", "county"], summary="各村按时办结率（办结案件不足 min_cases 件的不计算）",
+          auth="console", query=RatesIn(), response=VillageRateOut(many=True))
+def on_time_rates(query):
+    return monitoring.on_time_rates(current_actor(), min_cases=query["min_cases"])
+
+
+@bp.get("/monitoring/questions")
+@endpoint(tags=["township", "county"], summary="逾期未答复的质询", auth="console", query=QuestionMonitorIn(),
+          response=OverdueQuestionOut(many=True))
+def overdue_questions(query):
+    return monitoring.overdue_questions(current_actor(), utcnow(), query.get("village_id"))
