@@ -56,5 +56,7 @@ def load_config(instance_path: str) -> dict:
         "INVITATION_TTL_SECONDS": _int("INVITATION_TTL_SECONDS", 7 * 24 * 3600),
         # A village must answer a public question on a disclosure within this many days (Ningbo rule).
         "QUESTION_REPLY_DAYS": _int("QUESTION_REPLY_DAYS", 20),
+        # The deadline sweep (the guarantee behind the scheduled per-case jobs) runs this often.
+        "SWEEP_INTERVAL_SECONDS": _int("SWEEP_INTERVAL_SECONDS", 60),
         "JSON_AS_ASCII": False,
     }

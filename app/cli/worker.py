@@ -15,13 +15,12 @@ from rq.cron import CronScheduler
 
 from app.extensions import db, get_redis
 from app.jobs import queue
+from app.jobs.periodic import schedule
 
 
-def _run_cron(redis_url: str, queue_name: str) -> None:
-    from app.jobs.periodic import PERIODIC
-
+def _run_cron(redis_url: str, queue_name: str, periodic: list) -> None:
     cron = CronScheduler(connection=Redis.from_url(redis_url), logging_level=logging.INFO)
-    for func, interval in PERIODIC:
+    for func, interval in periodic:
         cron.register(func, queue_name, interval=interval)
     cron.start()
 
@@ -38,7 +37,7 @@ def register(app: Flask) -> None:
         cron = None
         if not burst and not no_cron:
             cron = multiprocessing.get_context("fork").Process(
-                target=_run_cron, args=(current_app.config["REDIS_URL"], current_app.config["RQ_QUEUE"]),
+                target=_run_cron, args=(current_app.config["REDIS_URL"], current_app.config["RQ_QUEUE"], schedule(current_app.config)),
                 name="mingjing-cron", daemon=True)
             cron.start()
         try:

@@ -10,7 +10,7 @@ import logging
 from datetime import datetime
 
 from flask import current_app, has_app_context
-from rq import Queue
+from rq import Queue, Retry
 
 from app.extensions import db, get_redis
 from app.transaction import after_commit
@@ -44,17 +44,19 @@ def queue() -> Queue:
     return Queue(current_app.config["RQ_QUEUE"], connection=get_redis())
 
 
-def enqueue_after_commit(func, *args, job_id: str | None = None, at: datetime | None = None) -> None:
+def enqueue_after_commit(func, *args, job_id: str | None = None, at: datetime | None = None,
+                         retry: Retry | None = None) -> None:
     """Enqueue `func(*args)` once the current transaction commits, never before: the job reads rows
-    this transaction writes. `at` (aware UTC) schedules it instead. A failure to enqueue (Redis down)
+    this transaction writes. `at` (aware UTC) schedules it instead; `retry` retries a failed run
+    (the database briefly unreachable). A failure to enqueue (Redis down)
     is logged and lost on purpose: the database row is the source of truth and the periodic sweep
     finds whatever a job should have done."""
     q = queue()  # bound now, while the app context is certainly here
 
     def enqueue() -> None:
         if at is None:
-            q.enqueue(func, *args, job_id=job_id)
+            q.enqueue(func, *args, job_id=job_id, retry=retry)
         else:
-            q.enqueue_at(at, func, *args, job_id=job_id)
+            q.enqueue_at(at, func, *args, job_id=job_id, retry=retry)
 
     after_commit(db.session(), enqueue)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rq import Retry
 from sqlalchemy import select
 
 from app.clock import utcnow
@@ -13,6 +14,8 @@ from app.jobs import in_app_context
 from app.models import Complaint, Question
 
 BATCH = 200  # cases per transaction: a failure loses one batch's work until the next sweep, no more
+# A check that fails (the database unreachable for a moment) runs again soon; the sweep covers the rest.
+RETRY = Retry(max=4, interval=[2, 10, 30, 120])
 
 
 @in_app_context

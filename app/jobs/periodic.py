@@ -4,8 +4,12 @@ from __future__ import annotations
 from app.jobs.sessions import purge_stale_sessions
 from app.jobs.sweep import sweep
 
-# (job function, interval in seconds)
+# (job function, interval in seconds or the config key holding it)
 PERIODIC = [
     (purge_stale_sessions, 3600),
-    (sweep, 60),  # deadlines, deliveries, notifications: whatever a scheduled job missed
+    (sweep, "SWEEP_INTERVAL_SECONDS"),  # deadlines, deliveries, notifications: whatever a job missed
 ]
+
+
+def schedule(config) -> list[tuple[object, int]]:
+    return [(func, config[every] if isinstance(every, str) else every) for func, every in PERIODIC]

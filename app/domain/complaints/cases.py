@@ -213,10 +213,10 @@ def _schedule_check(complaint: Complaint) -> None:
     if complaint.next_check_at is None:
         return
     from app.jobs import enqueue_after_commit
-    from app.jobs.deadlines import check_complaint
+    from app.jobs.deadlines import RETRY, check_complaint
 
     enqueue_after_commit(check_complaint, complaint.id, job_id=f"complaint-{complaint.id}-v{complaint.version}",
-                         at=complaint.next_check_at)
+                         at=complaint.next_check_at, retry=RETRY)
 
 
 def _handled(actor: authz.Actor, complaint_id: int) -> Complaint:

@@ -1,0 +1,267 @@
+"""Deadline enforcement under faults, with real worker processes (`flask --app wsgi worker`), real
+Redis and PostgreSQL: Redis flushed (every scheduled job lost), a worker SIGKILLed in the middle of an
+escalation, workers and sweeps racing, the database unreachable for a moment.
+
+PostgreSQL only: worker processes share the database with the test, and the SIGKILL test holds a
+table lock to catch the worker mid-escalation — neither is something SQLite does."""
+from __future__ import annotations
+
+import os
+import select as selectmodule
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import psycopg
+import pytest
+import time_machine
+from sqlalchemy import func, make_url, select
+
+from app.config import SANDBOX_APPID, SANDBOX_SECRET
+from app.extensions import db
+from app.jobs import queue
+from app.jobs.deadlines import check_complaint
+from app.jobs.sweep import sweep
+from app.models import Complaint, ComplaintEvent, Role
+from tests import factories as f
+from tests.conftest import TEST_REDIS_URL
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"),
+                                reason="needs PostgreSQL shared with worker processes (scripts/test runs it)")
+
+
+def _pg_conninfo(url: str) -> dict:
+    u = make_url(url)
+    return {"host": u.host or "127.0.0.1", "port": u.port or 5432, "dbname": u.database, "user": u.username}
+
+
+def _worker_env(database_url: str, sandbox_url: str, **extra) -> dict:
+    url = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": TEST_REDIS_URL, "RQ_QUEUE": "mingjing-test",
+           "WECHAT_API_BASE": sandbox_url, "WECHAT_APPID": SANDBOX_APPID, "WECHAT_SECRET": SANDBOX_SECRET,
+           "PUBLIC_BASE_URL": "https://mj.test"}
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+@contextmanager
+def worker(env: dict, *args: str):
+    """A real worker process group (the worker, its work horses and its cron), killed at the end."""
+    proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker", *args], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            _kill_tree(proc.pid)
+        proc.wait(10)
+
+
+def _kill_tree(pid: int) -> None:
+    """SIGKILL a worker and its work horses (RQ starts each horse in a session of its own)."""
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    for child in children:
+        _kill_tree(int(child))
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _wait(predicate, timeout: float, step: float = 0.1):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    return predicate()
+
+
+@pytest.fixture
+def due_cases(app):
+    """make(n): n complaints filed nine days ago in a village, so their sign-for clock has run out."""
+    from app.domain.complaints import cases
+    from app.wechat.current import wechat
+
+    village = f.village()
+    f.cadre(Role.VILLAGE_DIRECTOR, village)
+    db.session.commit()
+
+    def make(count: int) -> list[int]:
+        ids = []
+        with time_machine.travel(datetime.now(timezone.utc) - timedelta(days=9), tick=False):
+            for n in range(count):
+                home = f.household(village)
+                filing = cases.Filing(category="dispute", description=f"第{n}件：邻居围墙占了通道", anonymous=True,
+                                      client_request_id=f"fault-{n}-{os.urandom(4).hex()}")
+                complaint, _ = cases.file(f.villager(home), home, filing, wechat=wechat(), redis=queue().connection)
+                ids.append(complaint.id)
+            db.session.commit()
+        return ids
+
+    return make
+
+
+def _escalations(ids: list[int]) -> dict[int, int]:
+    db.session.expire_all()
+    rows = db.session.execute(select(ComplaintEvent.complaint_id, func.count()).where(
+        ComplaintEvent.complaint_id.in_(ids), ComplaintEvent.kind == "escalated")
+        .group_by(ComplaintEvent.complaint_id)).all()
+    return {cid: n for cid, n in rows}
+
+
+def test_flushed_redis_every_overdue_case_still_escalates_within_two_sweeps(app, due_cases, wechat_sandbox,
+                                                                            migrated_database):
+    ids = due_cases(6)
+    queue().connection.flushdb()  # every scheduled per-case job is gone
+    interval = 2
+    env = _worker_env(migrated_database, wechat_sandbox.url, SWEEP_INTERVAL_SECONDS=interval)
+    with worker(env):
+        started = time.monotonic()
+        done = _wait(lambda: len(_escalations(ids)) == len(ids), timeout=30)
+        took = time.monotonic() - started
+    assert done, f"escalated {len(_escalations(ids))} of {len(ids)}"
+    assert set(_escalations(ids).values()) == {1}
+    # within two sweep intervals of the worker being up (it takes a few seconds to start here)
+    assert took <= 2 * interval + 8, took
+
+
+def test_sigkill_in_the_middle_of_an_escalation_leaves_exactly_one(app, due_cases, wechat_sandbox,
+                                                                   migrated_database):
+    [cid] = due_cases(1)
+    queue().connection.flushdb()
+    queue().enqueue(check_complaint, cid)
+    conninfo = _pg_conninfo(migrated_database)
+    with psycopg.connect(**conninfo) as blocker:
+        # The worker's escalation will update the case, then wait here to write its event.
+        blocker.execute("LOCK TABLE complaint_event IN SHARE ROW EXCLUSIVE MODE")
+        env = _worker_env(migrated_database, wechat_sandbox.url)
+        with worker(env, "--burst", "--no-cron") as proc, psycopg.connect(**conninfo, autocommit=True) as watch:
+            waiting = _wait(lambda: watch.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE "
+                "'INSERT INTO complaint_event%%'").fetchone()[0], timeout=30)
+            assert waiting, "the worker never reached the escalation"
+            _kill_tree(proc.pid)  # mid-escalation: the case row updated, not committed
+        blocker.rollback()
+    assert _escalations([cid]) == {}  # nothing half-written
+    _wait(lambda: psycopg.connect(**conninfo, autocommit=True).execute(
+        "SELECT count(*) = 0 FROM pg_stat_activity WHERE wait_event_type = 'Lock'").fetchone()[0], timeout=10)
+    sweep()
+    sweep()
+    assert _escalations([cid]) == {cid: 1}
+    assert db.session.get(Complaint, cid).escalation_level == 1
+
+
+def test_two_workers_and_two_sweeps_racing_escalate_each_case_once(app, due_cases, wechat_sandbox,
+                                                                   migrated_database):
+    ids = due_cases(40)
+    q = queue()
+    q.connection.flushdb()
+    for cid in ids:  # duplicate jobs on purpose, as RQ may run a job twice
+        q.enqueue(check_complaint, cid)
+        q.enqueue(check_complaint, cid)
+    env = _worker_env(migrated_database, wechat_sandbox.url)
+    errors = []
+
+    def sweep_in_thread():
+        try:
+            with app.app_context():
+                sweep()
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    with worker(env, "--burst", "--no-cron") as one, worker(env, "--burst", "--no-cron") as two:
+        threads = [threading.Thread(target=sweep_in_thread) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        one.wait(60)
+        two.wait(60)
+    assert not errors
+    assert _escalations(ids) == {cid: 1 for cid in ids}
+    levels = set(db.session.scalars(select(Complaint.escalation_level).where(Complaint.id.in_(ids))))
+    assert levels == {1}
+
+
+class _Proxy:
+    """A TCP proxy to PostgreSQL that can be taken down and up: the database "briefly unreachable"
+    for the worker without touching the server everyone else uses."""
+
+    def __init__(self, target: tuple[str, int]):
+        self.target = target
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(64)
+        self.port = self.listener.getsockname()[1]
+        self.up = False
+        self.links: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if not self.up:
+                client.close()  # refused, as a down database is
+                continue
+            server = socket.create_connection(self.target)
+            self.links += [client, server]
+            threading.Thread(target=self._pipe, args=(client, server), daemon=True).start()
+
+    @staticmethod
+    def _pipe(a: socket.socket, b: socket.socket):
+        try:
+            while True:
+                ready, _, _ = selectmodule.select([a, b], [], [], 1)
+                for s in ready:
+                    data = s.recv(65536)
+                    if not data:
+                        return
+                    (b if s is a else a).sendall(data)
+        except OSError:
+            return
+        finally:
+            a.close()
+            b.close()
+
+    def close(self):
+        self.listener.close()
+        for s in self.links:
+            s.close()
+
+
+def test_database_briefly_unreachable_the_job_retries_and_nothing_is_lost(app, due_cases, wechat_sandbox,
+                                                                          migrated_database):
+    [cid] = due_cases(1)
+    queue().connection.flushdb()
+    from app.jobs.deadlines import RETRY
+
+    queue().enqueue(check_complaint, cid, retry=RETRY)
+    u = make_url(migrated_database)
+    proxy = _Proxy((u.host or "127.0.0.1", u.port or 5432))
+    try:
+        env = _worker_env(u.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False),
+                          wechat_sandbox.url)
+        with worker(env, "--no-cron") as proc:
+            # down: the first run fails and is scheduled again
+            failed = _wait(lambda: queue().connection.zcard(f"rq:scheduled:{queue().name}") > 0, timeout=30)
+            assert failed, proc.stderr.read1().decode() if proc.poll() is not None else "no retry scheduled"
+            assert _escalations([cid]) == {}
+            proxy.up = True
+            assert _wait(lambda: _escalations([cid]) == {cid: 1}, timeout=30)
+    finally:
+        proxy.close()
+    assert db.session.get(Complaint, cid).escalation_level == 1
