@@ -11,6 +11,8 @@ from datetime import datetime
 
 from flask import current_app, has_app_context
 from rq import Queue, Retry
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from app.extensions import db, get_redis
 from app.transaction import after_commit
@@ -48,15 +50,32 @@ def enqueue_after_commit(func, *args, job_id: str | None = None, at: datetime | 
                          retry: Retry | None = None) -> None:
     """Enqueue `func(*args)` once the current transaction commits, never before: the job reads rows
     this transaction writes. `at` (aware UTC) schedules it instead; `retry` retries a failed run
-    (the database briefly unreachable). A failure to enqueue (Redis down)
-    is logged and lost on purpose: the database row is the source of truth and the periodic sweep
-    finds whatever a job should have done."""
-    q = queue()  # bound now, while the app context is certainly here
+    (the database briefly unreachable). All the jobs of one transaction go to Redis in one pipeline.
+    A failure to enqueue (Redis down) is logged and lost on purpose: the database row is the source
+    of truth and the periodic sweep finds whatever a job should have done."""
+    session = db.session()
+    pending = session.info.get(_PENDING)
+    if pending is None:
+        pending = session.info[_PENDING] = []
+        q = queue()  # bound now, while the app context is certainly here
+        after_commit(session, lambda: _enqueue_all(q, session.info.pop(_PENDING, pending)))
+    pending.append((func, args, job_id, at, retry))
 
-    def enqueue() -> None:
-        if at is None:
-            q.enqueue(func, *args, job_id=job_id, retry=retry)
-        else:
-            q.enqueue_at(at, func, *args, job_id=job_id, retry=retry)
 
-    after_commit(db.session(), enqueue)
+_PENDING = "mingjing.jobs_after_commit"
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_pending(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
+def _enqueue_all(q: Queue, pending: list) -> None:
+    with q.connection.pipeline() as pipe:
+        for func, args, job_id, at, retry in pending:
+            if at is None:
+                q.enqueue(func, *args, job_id=job_id, retry=retry, pipeline=pipe)
+            else:
+                q.enqueue_at(at, func, *args, job_id=job_id, retry=retry, pipeline=pipe)
+        pipe.execute()

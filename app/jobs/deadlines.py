@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from rq import Retry
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 
 from app.clock import utcnow
 from app.domain.deadlines import escalation
@@ -32,15 +32,20 @@ def check_complaint(complaint_id: int) -> str | None:
 def sweep_complaints(now: datetime) -> int:
     """Every case whose next check has come: cost follows the number due (partial index on
     next_check_at), not the number open."""
-    done, last_id = 0, 0
+    done, after = 0, None
     while True:
-        batch = list(db.session.scalars(select(Complaint).where(
-            Complaint.next_check_at <= now, Complaint.id > last_id).order_by(Complaint.id).limit(BATCH)))
+        # keyset over (next_check_at, id): the partial index answers it, and a case whose step could
+        # not be taken (someone else took it) is not read again in this sweep
+        query = select(Complaint).where(Complaint.next_check_at <= now)
+        if after is not None:
+            query = query.where(tuple_(Complaint.next_check_at, Complaint.id) > after)
+        batch = list(db.session.scalars(query.order_by(Complaint.next_check_at, Complaint.id).limit(BATCH)))
         if not batch:
             return done
-        for complaint in batch:
-            done += escalation.advance(complaint, now) is not None
-        last_id = batch[-1].id
+        after = (batch[-1].next_check_at, batch[-1].id)
+        with db.session.no_autoflush:  # the batch's events go in as one multi-row INSERT at commit
+            for complaint in batch:
+                done += escalation.advance(complaint, now) is not None
         db.session.commit()
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.domain import authz, workdays
@@ -83,8 +84,22 @@ def live_row(township_id: int, lane: str) -> DeadlinePolicy | None:
 
 
 def policy_for(township_id: int, lane: str) -> Policy:
-    row = live_row(township_id, lane)
-    return _from_row(row) if row is not None else DEFAULTS[lane]
+    """The live policy, read once per transaction (a sweep escalating a batch asks for it per case)."""
+    memo = db.session.info.setdefault(_MEMO, {})
+    key = (township_id, lane)
+    if key not in memo:
+        row = live_row(township_id, lane)
+        memo[key] = _from_row(row) if row is not None else DEFAULTS[lane]
+    return memo[key]
+
+
+_MEMO = "mingjing.deadline_policies"
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session, *args) -> None:
+    session.info.pop(_MEMO, None)
 
 
 def policies(township_id: int) -> dict[str, Policy]:
@@ -136,4 +151,5 @@ def set_policy(actor: authz.Actor, township: Township, lane: str, *, sign: dict,
                             for name, clock in clocks.items() for part in fields(Clock)})
     db.session.add(row)
     db.session.flush()
+    db.session.info.pop(_MEMO, None)
     return row
