@@ -56,5 +56,11 @@ def load_config(instance_path: str) -> dict:
         "INVITATION_TTL_SECONDS": _int("INVITATION_TTL_SECONDS", 7 * 24 * 3600),
         # A village must answer a public question on a disclosure within this many days (Ningbo rule).
         "QUESTION_REPLY_DAYS": _int("QUESTION_REPLY_DAYS", 20),
+        # The four-platform connector (基层治理四平台): outbound deliveries and inbound status updates.
+        "PLATFORM_TIMEOUT_SECONDS": _int("PLATFORM_TIMEOUT_SECONDS", 10),
+        "PLATFORM_MAX_ATTEMPTS": _int("PLATFORM_MAX_ATTEMPTS", 8),
+        "PLATFORM_RETRY_BASE_SECONDS": _int("PLATFORM_RETRY_BASE_SECONDS", 30),  # doubles each retry
+        "PLATFORM_RETRY_MAX_SECONDS": _int("PLATFORM_RETRY_MAX_SECONDS", 3600),
+        "PLATFORM_SIGNATURE_WINDOW_SECONDS": _int("PLATFORM_SIGNATURE_WINDOW_SECONDS", 300),
         "JSON_AS_ASCII": False,
     }

@@ -25,7 +25,9 @@ Sweeper = Callable[[datetime], int]
 def sweepers() -> list[tuple[str, Sweeper]]:
     """(name, sweeper) in the order they run. Imported here, not at module level: each sweeper's
     module imports the domain, which may import the jobs package."""
-    return []
+    from app.jobs.platform import sweep_deliveries
+
+    return [("platform_deliveries", sweep_deliveries)]
 
 
 @in_app_context

@@ -24,6 +24,7 @@ from app.models.people import (
     RoleAssignment,
     WxUser,
 )
+from app.models.platform import PlatformConfig, PlatformDelivery
 from app.models.stickers import HouseholdCode, StickerSheet
 from app.models.territory import County, Grid, Household, Township, Village
 
@@ -33,6 +34,8 @@ __all__ = [
     "ComplaintEvent",
     "ComplaintSubject",
     "RoutingRule",
+    "PlatformConfig",
+    "PlatformDelivery",
     "AuditEntry",
     "Category",
     "Disclosure",
