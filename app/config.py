@@ -58,5 +58,11 @@ def load_config(instance_path: str) -> dict:
         "QUESTION_REPLY_DAYS": _int("QUESTION_REPLY_DAYS", 20),
         # The deadline sweep (the guarantee behind the scheduled per-case jobs) runs this often.
         "SWEEP_INTERVAL_SECONDS": _int("SWEEP_INTERVAL_SECONDS", 60),
+        # The four-platform connector (基层治理四平台): outbound deliveries and inbound status updates.
+        "PLATFORM_TIMEOUT_SECONDS": _int("PLATFORM_TIMEOUT_SECONDS", 10),
+        "PLATFORM_MAX_ATTEMPTS": _int("PLATFORM_MAX_ATTEMPTS", 8),
+        "PLATFORM_RETRY_BASE_SECONDS": _int("PLATFORM_RETRY_BASE_SECONDS", 30),  # doubles each retry
+        "PLATFORM_RETRY_MAX_SECONDS": _int("PLATFORM_RETRY_MAX_SECONDS", 3600),
+        "PLATFORM_SIGNATURE_WINDOW_SECONDS": _int("PLATFORM_SIGNATURE_WINDOW_SECONDS", 300),
         "JSON_AS_ASCII": False,
     }

@@ -1,11 +1,13 @@
 """Fixtures: app, client, database (SQLite by default, PostgreSQL when TEST_DATABASE_URL is set),
-real Redis, the loopback WeChat sandbox, a controlled clock, and login helpers.
+real Redis, the loopback WeChat sandbox, the fake four-platform system, a controlled clock, and login
+helpers.
 
 scripts/test runs the suite twice: once on SQLite, once on a PostgreSQL database it creates and drops.
 """
 from __future__ import annotations
 
 import os
+import signal
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -46,6 +48,83 @@ def wechat_sandbox():
     thread.start()
     yield Sandbox(url=f"http://127.0.0.1:{server.server_port}/", app=sandbox_app)
     server.shutdown()
+
+
+class FakePlatform:
+    """The project's fake four-platform system (app/fourplatform/fake.py) on a loopback port that
+    survives stop() / start(): stopped, deliveries get "connection refused"."""
+
+    SECRET = "fake-platform-shared-secret-0001"
+
+    def __init__(self) -> None:
+        from app.fourplatform.fake import create_fake_platform
+
+        self.app = create_fake_platform(self.SECRET)
+        self.server = None
+        self.port = 0
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    @property
+    def cases_url(self) -> str:
+        return self.url + "cases"
+
+    def start(self) -> None:
+        self.server = make_server("127.0.0.1", self.port, self.app, threaded=True)
+        self.port = self.server.server_port
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+    def _call(self, method: str, path: str, **kw):
+        import requests
+
+        response = requests.request(method, self.url + path, timeout=15, **kw)
+        response.raise_for_status()
+        return response.json()
+
+    def mode(self, mode: str) -> None:
+        self._call("POST", "_fake/mode", json={"mode": mode})
+
+    def receipts(self) -> list[dict]:
+        return self._call("GET", "_fake/receipts")["receipts"]
+
+    def stats(self) -> dict:
+        return self._call("GET", "_fake/stats")
+
+    def callback(self, url: str) -> None:
+        self._call("POST", "_fake/config", json={"callback_url": url})
+
+    def update(self, **update) -> dict:
+        """Have the platform post a signed status update to its callback URL; Mingjing's answer."""
+        return self._call("POST", "_fake/updates", json=update)
+
+
+@pytest.fixture
+def four_platform():
+    """A fake four-platform system (基层治理四平台), fresh for each test, over real HTTP."""
+    fake = FakePlatform()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def live_url(app):
+    """The test app served over real HTTP on a loopback port (for callers outside the process's
+    test client, such as the fake platform posting status updates back)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture(scope="session")
@@ -116,6 +195,18 @@ def _empty_all_tables() -> None:
         else:
             for table in tables:
                 conn.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def _process_signal_handlers_restored():
+    """An in-process RQ worker (SimpleWorker.work) installs its SIGTERM/SIGINT handlers in the test
+    process and leaves them there. Every process forked afterwards inherits them (the sticker sheet's
+    render pool), and RQ's handler does not exit on SIGTERM: Pool.terminate() then waits forever for a
+    worker that will not die, and the suite hangs. Each test gets the handlers back as they were."""
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    yield
+    for sig, handler in saved.items():
+        signal.signal(sig, handler)
 
 
 @pytest.fixture

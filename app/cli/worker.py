@@ -1,6 +1,7 @@
 """`flask --app wsgi worker`: the RQ worker with its built-in scheduler, plus the periodic scheduler.
 `flask --app wsgi sweep`: one sweep now (deadlines, deliveries, notifications).
-`flask --app wsgi wechat-sandbox`: the loopback WeChat server used when no real credentials are set."""
+`flask --app wsgi wechat-sandbox`: the loopback WeChat server used when no real credentials are set.
+`flask --app wsgi four-platform-fake`: a loopback fake of a township's four-platform system."""
 from __future__ import annotations
 
 import logging
@@ -67,3 +68,14 @@ def register(app: Flask) -> None:
 
         cfg = current_app.config
         serve(host, port, appid=cfg["WECHAT_APPID"], secret=cfg["WECHAT_SECRET"])
+
+    @app.cli.command("four-platform-fake")
+    @click.option("--host", default="127.0.0.1")
+    @click.option("--port", default=5020, type=int)
+    @click.option("--secret", required=True, help="The township's shared secret (as set in its platform configuration).")
+    @click.option("--callback-url", default=None, help="The township's inbound_url, for status updates posted back.")
+    def four_platform_fake(host: str, port: int, secret: str, callback_url: str | None) -> None:
+        """Serve a fake four-platform system (基层治理四平台): receives signed deliveries at /cases."""
+        from app.fourplatform.fake import serve
+
+        serve(host, port, secret=secret, callback_url=callback_url)

@@ -26,8 +26,10 @@ def sweepers() -> list[tuple[str, Sweeper]]:
     """(name, sweeper) in the order they run. Imported here, not at module level: each sweeper's
     module imports the domain, which may import the jobs package."""
     from app.jobs import deadlines
+    from app.jobs.platform import sweep_deliveries
 
-    return [("complaint_deadlines", deadlines.sweep_complaints), ("question_deadlines", deadlines.sweep_questions)]
+    return [("complaint_deadlines", deadlines.sweep_complaints), ("question_deadlines", deadlines.sweep_questions),
+            ("platform_deliveries", sweep_deliveries)]
 
 
 @in_app_context

@@ -25,6 +25,7 @@ from app.models.people import (
     RoleAssignment,
     WxUser,
 )
+from app.models.platform import PlatformConfig, PlatformDelivery
 from app.models.stickers import HouseholdCode, StickerSheet
 from app.models.territory import County, Grid, Household, Township, Village
 
@@ -36,6 +37,8 @@ __all__ = [
     "DeadlinePolicy",
     "QuestionEscalation",
     "RoutingRule",
+    "PlatformConfig",
+    "PlatformDelivery",
     "AuditEntry",
     "Category",
     "Disclosure",

@@ -21,6 +21,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.clock import to_shanghai, utcnow
 from app.domain import authz, content, ratelimit
 from app.domain.complaints import access  # noqa: F401  (registers the complaint scopes)
+from app.domain.complaints import platform
 from app.domain.complaints.categories import CATEGORIES, lane_of
 from app.domain.complaints.routing import (
     HANDLER_LABELS,
@@ -151,6 +152,7 @@ def _event(complaint: Complaint, kind: str, from_status: str | None, to_status: 
                            actor_label=actor_label, actor_user_id=user_id, actor_console_account_id=console_account_id,
                            public_note=public_note, internal_note=internal_note, created_at=utcnow())
     db.session.add(event)
+    platform.on_case_event(complaint, event)  # 四平台: hand the case to the township's external platform
     return event
 
 
@@ -229,15 +231,12 @@ def _handled(actor: authz.Actor, complaint_id: int) -> Complaint:
 def sign_for(actor: authz.Actor, complaint_id: int) -> Complaint:
     """签收: the handler office takes the case."""
     complaint = _handled(actor, complaint_id)
-    label = _office_label(actor, complaint)
-    return _step(complaint, "signed", ("assigned",), "signed", _by(actor, label), public_note=f"{label}已签收",
-                 signed_at=utcnow())
+    return _sign(complaint, _by(actor, _office_label(actor, complaint)))
 
 
 def reply(actor: authz.Actor, complaint_id: int, text: str) -> Complaint:
     complaint = _handled(actor, complaint_id)
-    return _step(complaint, "replied", ("signed",), "replied", _by(actor, _office_label(actor, complaint)),
-                 public_note=text, replied_at=utcnow())
+    return _reply(complaint, _by(actor, _office_label(actor, complaint)), text)
 
 
 def ask_villager(actor: authz.Actor, complaint_id: int, question: str) -> Complaint:
@@ -250,10 +249,36 @@ def ask_villager(actor: authz.Actor, complaint_id: int, question: str) -> Compla
 def send_back(actor: authz.Actor, complaint_id: int, reason: str) -> Complaint:
     """退单: not ours. The case waits for the township dispatcher to send it on."""
     complaint = _handled(actor, complaint_id)
-    return _step(complaint, "returned", ("assigned", "signed"), "returned", _by(actor, _office_label(actor, complaint)),
+    return _send_back(complaint, _by(actor, _office_label(actor, complaint)), reason)
+
+
+def _sign(complaint: Complaint, by: By, allowed_from: tuple[str, ...] = ("assigned",)) -> Complaint:
+    return _step(complaint, "signed", allowed_from, "signed", by, public_note=f"{by.label}已签收", signed_at=utcnow())
+
+
+def _reply(complaint: Complaint, by: By, text: str) -> Complaint:
+    return _step(complaint, "replied", ("signed",), "replied", by, public_note=text, replied_at=utcnow())
+
+
+def _send_back(complaint: Complaint, by: By, reason: str) -> Complaint:
+    return _step(complaint, "returned", ("assigned", "signed"), "returned", by,
                  public_note="已退回镇四平台重新分派", internal_note=reason, handler_kind=TOWNSHIP_DISPATCH,
                  handler_role=None, handler_village_id=None, handler_township_id=complaint.township_id,
                  signed_at=None)
+
+
+def act_for_office(complaint: Complaint, by: By, action: str, text: str | None = None) -> Complaint:
+    """A handling office working outside Mingjing (the township's four-platform system, reporting
+    through the signed connector) takes a step on a case it holds; the caller has checked that it
+    holds it. A returned case waits on the township's dispatch desk, which is the platform: it may
+    sign for it directly."""
+    if action == "signed":
+        return _sign(complaint, by, ("assigned", "returned"))
+    if action == "replied":
+        return _reply(complaint, by, text or "")
+    if action == "returned":
+        return _send_back(complaint, by, text or "")
+    raise ValueError(action)
 
 
 def redispatch(actor: authz.Actor, complaint_id: int, *, target: str, role: str | None, reason: str) -> Complaint:
