@@ -1,4 +1,4 @@
-"""Work that must wait for the database transaction to commit.
+"""Work that must wait for the database transaction to commit, and what is read once per transaction.
 
 An RQ job that reads a row must be enqueued after the row is committed, and a cache entry must be
 forgotten again once the change is visible to other readers. `after_commit(fn)` runs `fn` right
@@ -34,3 +34,26 @@ def _run_after_commit(session: Session) -> None:
 def _drop_after_rollback(session: Session, previous_transaction) -> None:
     if previous_transaction.parent is None:  # the outermost transaction, not a savepoint
         session.info.pop(_KEY, None)
+
+
+# ---- per-transaction memo: rules read once per transaction (a sweep batch asks per case) ----
+_MEMO = "mingjing.memo"
+
+
+def memo(session: Session, key: tuple, load: Callable[[], object]):
+    """`load()` once per transaction for `key`; forgotten at commit or rollback (so never stale
+    across transactions), and by `forget(session)` when the transaction itself changes the rule."""
+    cache = session.info.setdefault(_MEMO, {})
+    if key not in cache:
+        cache[key] = load()
+    return cache[key]
+
+
+def forget(session: Session) -> None:
+    session.info.pop(_MEMO, None)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_memo(session: Session, *args) -> None:
+    forget(session)

@@ -8,6 +8,7 @@ from rq import Retry
 from sqlalchemy import select, tuple_
 
 from app.clock import utcnow
+from app.domain.complaints import cases
 from app.domain.deadlines import escalation
 from app.extensions import db
 from app.jobs import in_app_context
@@ -44,8 +45,8 @@ def sweep_complaints(now: datetime) -> int:
             return done
         after = (batch[-1].next_check_at, batch[-1].id)
         with db.session.no_autoflush:  # the batch's events go in as one multi-row INSERT at commit
-            for complaint in batch:
-                done += escalation.advance(complaint, now) is not None
+            steps = [step for step in (escalation.due_step(c, now) for c in batch) if step is not None]
+            done += len(cases.apply(steps))
         db.session.commit()
 
 

@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass
 
 from redis import Redis
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.clock import to_shanghai, utcnow
@@ -180,27 +180,80 @@ def _by(actor: authz.Actor, label: str) -> By:
     return By(label, actor.user_id, actor.console_account_id)
 
 
+@dataclass
+class Step:
+    """A transition decided but not yet written: the case, its event, the columns to set."""
+    complaint: Complaint
+    kind: str
+    before: str
+    to_status: str
+    by: By
+    public_note: str | None
+    internal_note: str | None
+    values: dict
+
+
+def plan(complaint: Complaint, kind: str, allowed_from: tuple[str, ...], to_status: str, by: By, *,
+         public_note: str | None = None, internal_note: str | None = None, **values) -> Step:
+    """Check a transition is allowed from the case's state and work out its columns, its deadline
+    clock included. Nothing is written yet."""
+    before = complaint.status
+    if before not in allowed_from:
+        raise AppError("invalid_transition", "案件当前状态下不能进行此操作", kind="conflict")
+    values.update(_clock(complaint, kind, before, to_status, values))
+    values.update(status=to_status, version=complaint.version + 1)
+    return Step(complaint, kind, before, to_status, by, public_note, internal_note, values)
+
+
 def _step(complaint: Complaint, kind: str, allowed_from: tuple[str, ...], to_status: str, by: By, *,
           public_note: str | None = None, internal_note: str | None = None, **values) -> Complaint:
     """The one way a case changes state, with its event and its recomputed deadline clock:
     conditional on the version the caller read."""
-    before = complaint.status
-    if before not in allowed_from:
-        raise AppError("invalid_transition", "案件当前状态下不能进行此操作", kind="conflict")
-    seen = complaint.version
-    values.update(_clock(complaint, kind, before, to_status, values))
-    table = Complaint.__table__  # a Core UPDATE: the ORM's bulk-update machinery costs more than the query
-    result = db.session.execute(update(table).where(table.c.id == complaint.id, table.c.version == seen)
-                                .values(status=to_status, version=seen + 1, **values))
-    if result.rowcount != 1:
+    step = plan(complaint, kind, allowed_from, to_status, by, public_note=public_note, internal_note=internal_note,
+                **values)
+    if not apply([step]):
         raise AppError("case_changed", "案件刚刚被他人处理，请刷新后重试", kind="conflict")
-    # The row now holds exactly what we wrote: set it on the object instead of reading it back.
-    for name, value in {**values, "status": to_status, "version": seen + 1}.items():
-        set_committed_value(complaint, name, value)
-    _event(complaint, kind, before, to_status, by.label, user_id=by.user_id,
-           console_account_id=by.console_account_id, public_note=public_note, internal_note=internal_note)
-    _schedule_check(complaint)
     return complaint
+
+
+def apply(steps: list[Step]) -> list[Step]:
+    """Write planned steps, each conditional on the version its case was read at; returns those that
+    won (a case someone else changed meanwhile is left alone). Steps that set the same columns go
+    in one executemany round trip (the sweep escalating a batch); if any of those lost a race, that
+    group is rolled back to its savepoint and written one by one, so each step is still all or nothing."""
+    table = Complaint.__table__  # Core UPDATEs: the ORM's bulk-update machinery costs more than the query
+    groups: dict[tuple[str, ...], list[Step]] = {}
+    for step in steps:
+        groups.setdefault(tuple(sorted(step.values)), []).append(step)
+    won: list[Step] = []
+    for columns, group in groups.items():
+        statement = update(table).where(table.c.id == bindparam("_id"), table.c.version == bindparam("_seen")) \
+            .values({name: bindparam(name) for name in columns})
+        rows = [{**step.values, "_id": step.complaint.id, "_seen": step.complaint.version} for step in group]
+        if len(group) == 1:
+            winners = group if db.session.execute(statement, rows[0]).rowcount == 1 else []
+        else:
+            savepoint = db.session.begin_nested()
+            if db.session.execute(statement, rows).rowcount == len(group):
+                savepoint.commit()
+                winners = group
+            else:
+                savepoint.rollback()
+                winners = [step for step, row in zip(group, rows) if db.session.execute(statement, row).rowcount == 1]
+        for step in winners:
+            _record(step)
+        won += winners
+    return won
+
+
+def _record(step: Step) -> None:
+    # The row now holds exactly what we wrote: set it on the object instead of reading it back.
+    for name, value in step.values.items():
+        set_committed_value(step.complaint, name, value)
+    _event(step.complaint, step.kind, step.before, step.to_status, step.by.label, user_id=step.by.user_id,
+           console_account_id=step.by.console_account_id, public_note=step.public_note,
+           internal_note=step.internal_note)
+    _schedule_check(step.complaint)
 
 
 _CLOCK_INPUTS = ("id", "lane", "township_id", "clock_started_at", "due_at", "reminded_at", "overdue_since",

@@ -38,6 +38,7 @@ from redis import Redis
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
+from app import transaction
 from app.clock import to_shanghai, utcnow
 from app.domain import authz
 from app.domain.complaints.categories import CATEGORIES
@@ -136,6 +137,7 @@ def configure(actor: authz.Actor, township: Township, *, endpoint_url: str | Non
                             created_by_console_account_id=actor.console_account_id)
     db.session.add(config)
     db.session.flush()
+    transaction.forget(db.session())
     return config
 
 
@@ -166,7 +168,8 @@ def on_case_event(complaint: Complaint, event: ComplaintEvent) -> PlatformDelive
     if (event.to_status not in ON_THE_DESK or complaint.about_level is not None or _from_platform(event)
             or not _on_the_desk(complaint, complaint.handler_township_id)):
         return None
-    config = live_config(complaint.handler_township_id)
+    config = transaction.memo(db.session(), ("platform_config", complaint.handler_township_id),
+                              lambda: live_config(complaint.handler_township_id))
     if config is None or not config.enabled:
         return None
     now = utcnow()

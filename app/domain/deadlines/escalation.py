@@ -44,6 +44,12 @@ def _next_office(complaint: Complaint) -> dict | None:
 
 def advance(complaint: Complaint, now: datetime) -> str | None:
     """Take the step that is due on this case, if any. Returns the kind of step taken."""
+    step = due_step(complaint, now)
+    return step.kind if step is not None and cases.apply([step]) else None
+
+
+def due_step(complaint: Complaint, now: datetime) -> cases.Step | None:
+    """The step that is due on this case now, planned (see cases.plan), or None."""
     if complaint.next_check_at is None or complaint.next_check_at > now:
         return None
     status = complaint.status
@@ -51,11 +57,10 @@ def advance(complaint: Complaint, now: datetime) -> str | None:
         if complaint.due_at is not None and complaint.due_at <= now:
             return _due(complaint, status, now)
         if complaint.remind_at is not None and complaint.reminded_at is None and complaint.remind_at <= now:
-            cases._step(complaint, "reminded", (status,), status, SYSTEM, reminded_at=now,
-                        internal_note=f"办理时限将到：{_local(complaint.due_at)}")
-            return "reminded"
+            return cases.plan(complaint, "reminded", (status,), status, SYSTEM, reminded_at=now,
+                              internal_note=f"办理时限将到：{_local(complaint.due_at)}")
     except AppError as exc:
-        if exc.code in ("case_changed", "invalid_transition"):  # someone (or another job) got there first
+        if exc.code == "invalid_transition":  # the case moved on since it was read
             return None
         raise
     return None
@@ -65,26 +70,24 @@ def _local(moment: datetime) -> str:
     return f"{moment.astimezone(workdays.SHANGHAI):%Y-%m-%d %H:%M}"
 
 
-def _due(complaint: Complaint, status: str, now: datetime) -> str:
+def _due(complaint: Complaint, status: str, now: datetime) -> cases.Step:
     step = complaint.clock_step
     if step == "follow_up":
-        cases._step(complaint, "unconfirmed", ("replied",), "closed", SYSTEM,
-                    public_note="村民未在期限内确认，案件办结（未确认解决）", resolution="not_confirmed", closed_at=now)
-        return "unconfirmed"
+        return cases.plan(complaint, "unconfirmed", ("replied",), "closed", SYSTEM,
+                          public_note="村民未在期限内确认，案件办结（未确认解决）", resolution="not_confirmed",
+                          closed_at=now)
     if step == "waiting":
-        cases._step(complaint, "resumed", ("waiting",), "signed", SYSTEM, public_note="补充期限已过，恢复办理")
-        return "resumed"
+        return cases.plan(complaint, "resumed", ("waiting",), "signed", SYSTEM, public_note="补充期限已过，恢复办理")
     office = _next_office(complaint)
     if office is None:
-        cases._step(complaint, "overdue", (status,), status, SYSTEM, overdue_since=now, was_late=True,
-                    internal_note="已逾期，无更高一级可提级")
-        return "overdue"
+        return cases.plan(complaint, "overdue", (status,), status, SYSTEM, overdue_since=now, was_late=True,
+                          internal_note="已逾期，无更高一级可提级")
     label = HANDLER_LABELS[office["handler_kind"]]
-    cases._step(complaint, "escalated", (status,), "assigned", SYSTEM, public_note=f"逾期未办结，已提级由{label}督办",
-                internal_note=f"{'签收' if step == 'sign' else '办理'}时限已过（{_local(complaint.due_at)}）",
-                escalation_level=complaint.escalation_level + 1, escalated_at=now, overdue_since=now, was_late=True,
-                assigned_at=now, signed_at=None, **office)
-    return "escalated"
+    return cases.plan(complaint, "escalated", (status,), "assigned", SYSTEM,
+                      public_note=f"逾期未办结，已提级由{label}督办",
+                      internal_note=f"{'签收' if step == 'sign' else '办理'}时限已过（{_local(complaint.due_at)}）",
+                      escalation_level=complaint.escalation_level + 1, escalated_at=now, overdue_since=now,
+                      was_late=True, assigned_at=now, signed_at=None, **office)
 
 
 def recompute_open(township_id: int, lane: str) -> int:

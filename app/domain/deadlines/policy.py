@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
+from app import transaction
 from app.clock import utcnow
 from app.domain import authz, workdays
 from app.domain.complaints.categories import DISCIPLINE, SERVICE
@@ -85,21 +85,11 @@ def live_row(township_id: int, lane: str) -> DeadlinePolicy | None:
 
 def policy_for(township_id: int, lane: str) -> Policy:
     """The live policy, read once per transaction (a sweep escalating a batch asks for it per case)."""
-    memo = db.session.info.setdefault(_MEMO, {})
-    key = (township_id, lane)
-    if key not in memo:
+    def load() -> Policy:
         row = live_row(township_id, lane)
-        memo[key] = _from_row(row) if row is not None else DEFAULTS[lane]
-    return memo[key]
+        return _from_row(row) if row is not None else DEFAULTS[lane]
 
-
-_MEMO = "mingjing.deadline_policies"
-
-
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget(session: Session, *args) -> None:
-    session.info.pop(_MEMO, None)
+    return transaction.memo(db.session(), ("deadline_policy", township_id, lane), load)
 
 
 def policies(township_id: int) -> dict[str, Policy]:
@@ -151,5 +141,5 @@ def set_policy(actor: authz.Actor, township: Township, lane: str, *, sign: dict,
                             for name, clock in clocks.items() for part in fields(Clock)})
     db.session.add(row)
     db.session.flush()
-    db.session.info.pop(_MEMO, None)
+    transaction.forget(db.session())
     return row
