@@ -14,6 +14,7 @@ import itertools
 import multiprocessing
 import os
 import re
+import signal
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -410,6 +411,10 @@ _worker: PageRenderer | None = None
 def _init_worker(header: SheetHeader, layout: Layout, fonts: FontSet, total_pages: int,
                  error_correction: str) -> None:
     global _worker
+    # A forked worker inherits its parent's signal handlers (an in-process RQ worker catches SIGTERM
+    # to stop gracefully); the pool ends its workers with SIGTERM and waits for them, forever if a
+    # handler keeps one alive.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _worker = PageRenderer(header, layout, fonts, total_pages, error_correction)
 
 
