@@ -25,7 +25,12 @@ Sweeper = Callable[[datetime], int]
 def sweepers() -> list[tuple[str, Sweeper]]:
     """(name, sweeper) in the order they run. Imported here, not at module level: each sweeper's
     module imports the domain, which may import the jobs package."""
-    return []
+    from app.jobs.photos import purge_unattached_photos, recheck_pending_photos
+
+    return [
+        ("photo_checks", recheck_pending_photos),
+        ("unfiled_photos", purge_unattached_photos),
+    ]
 
 
 @in_app_context

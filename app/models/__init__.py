@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see one metadata."""
 from app.models.base import Base, UTCDateTime
+from app.models.complaint_photos import ComplaintPhoto, ComplaintPhotoCheck
 from app.models.complaints import Complaint, ComplaintEvent, ComplaintSubject, RoutingRule
 from app.models.disclosures import (
     Attachment,
@@ -31,6 +32,8 @@ __all__ = [
     "Attachment",
     "Complaint",
     "ComplaintEvent",
+    "ComplaintPhoto",
+    "ComplaintPhotoCheck",
     "ComplaintSubject",
     "RoutingRule",
     "AuditEntry",

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
 from app.models.base import Base
+from app.models.complaint_photos import ComplaintPhoto
 from app.models.territory import Household, Village
 
 
@@ -99,6 +100,9 @@ class Complaint(Base):
     village: Mapped[Village] = relationship(foreign_keys=[village_id])
     household: Mapped[Household] = relationship()
     events: Mapped[list[ComplaintEvent]] = relationship(order_by="ComplaintEvent.id", back_populates="complaint")
+    # Attached photos in the villager's order; who may see which is app.domain.complaints.photos' business.
+    photos: Mapped[list[ComplaintPhoto]] = relationship(
+        order_by="[ComplaintPhoto.position, ComplaintPhoto.id]", viewonly=True)
 
 
 class ComplaintSubject(Base):
