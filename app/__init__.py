@@ -30,6 +30,17 @@ def create_app(config: dict | None = None) -> Flask:
             return None
 
     app.session_interface = _NoCookieSessions()
+
+    # Ids in URLs are database integers: a larger number is nobody's row (404), never an overflow
+    # inside the database driver (SQLite cannot even bind it).
+    from werkzeug.routing import IntegerConverter
+
+    class _IdConverter(IntegerConverter):
+        def __init__(self, url_map, *args, **kwargs):
+            kwargs.setdefault("max", 2**31 - 1)
+            super().__init__(url_map, *args, **kwargs)
+
+    app.url_map.converters["int"] = _IdConverter
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     from app import models  # noqa: F401  (one metadata for the app and Alembic)

@@ -7,6 +7,9 @@ from pathlib import Path
 # The sandbox WeChat server (app/wechat/sandbox.py) answers as this app when no real credentials are set.
 SANDBOX_APPID = "wxsandbox0000000000"
 SANDBOX_SECRET = "sandbox-secret"
+# ...and pushes its events (e.g. image-check verdicts) signed with this token, encrypted with this key.
+SANDBOX_PUSH_TOKEN = "sandbox-push-token"
+SANDBOX_PUSH_AES_KEY = "bWluZ2ppbmctc2FuZGJveC1wdXNoLWFlcy1rZXktMzI"
 
 
 def _int(name: str, default: int) -> int:
@@ -46,6 +49,11 @@ def load_config(instance_path: str) -> dict:
         "WECHAT_API_BASE": os.environ.get("WECHAT_API_BASE")
         or (f"http://127.0.0.1:{sandbox_port}/" if sandbox else "https://api.weixin.qq.com/"),
         "WECHAT_TIMEOUT": float(os.environ.get("WECHAT_TIMEOUT") or 5),
+        # Message push (消息推送) from WeChat: the Token and EncodingAESKey of the admin console.
+        "WECHAT_PUSH_TOKEN": os.environ.get("WECHAT_PUSH_TOKEN") or (SANDBOX_PUSH_TOKEN if sandbox else ""),
+        "WECHAT_PUSH_AES_KEY": os.environ.get("WECHAT_PUSH_AES_KEY") or (SANDBOX_PUSH_AES_KEY if sandbox else ""),
+        # Complaint photos (cleaned images); default: the instance folder's complaint-photos/.
+        "COMPLAINT_PHOTO_DIR": os.environ.get("COMPLAINT_PHOTO_DIR") or str(Path(instance_path) / "complaint-photos"),
         # Request bodies above these are refused with 413 before parsing: uploads, and JSON bodies.
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 12 * 1024 * 1024),
         "MAX_JSON_BYTES": _int("MAX_JSON_BYTES", 1 * 1024 * 1024),

@@ -3,4 +3,16 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from app.api import auth, complaints, deadlines, disclosures, openapi, platform, roles, stickers, territory  # noqa: E402,F401,E501  (routes register on import)
+from app.api import (  # noqa: E402,F401  (routes register on import)
+    auth,
+    complaint_photos,
+    complaints,
+    deadlines,
+    disclosures,
+    openapi,
+    platform,
+    roles,
+    stickers,
+    territory,
+    wechat_push,
+)

@@ -37,7 +37,8 @@ _ERRORS = ["invalid_transition", "case_changed"]
 @endpoint(tags=["villager"], summary="从门牌码反映问题（监督一点通）", auth="wx", body=ComplaintIn(),
           response=ComplaintOut(), status=201,
           errors=["household_code_void", "unknown_category", "unknown_role", "contact_name_required", "rate_limited",
-                  "content_refused", "content_check_unavailable", "request_id_reused"])
+                  "content_refused", "content_check_unavailable", "request_id_reused", "too_many_photos",
+                  "duplicate_photos", "photo_not_found", "photo_refused", "photo_already_attached"])
 def file_complaint(code: str, body):
     household = household_codes.resolve_or_void(code)
     complaint, _created = cases.file(db.session.get(WxUser, current_actor().id), household, cases.Filing(**body),
@@ -48,7 +49,7 @@ def file_complaint(code: str, body):
 @bp.get("/me/complaints")
 @endpoint(tags=["villager"], summary="我反映的问题", auth="wx", response=ComplaintOut(many=True))
 def my_complaints():
-    return db.session.scalars(select(Complaint).options(selectinload(Complaint.events))
+    return db.session.scalars(select(Complaint).options(selectinload(Complaint.events), selectinload(Complaint.photos))
                               .where(Complaint.filed_by_user_id == current_actor().id)
                               .order_by(Complaint.filed_at.desc())).all()
 
@@ -92,7 +93,8 @@ def inbox(query):
         if query.get(field) is not None:
             where.append(getattr(Complaint, field) == query[field])
     total = db.session.scalar(select(func.count()).select_from(Complaint).where(*where))
-    items = db.session.scalars(select(Complaint).options(selectinload(Complaint.events)).where(*where)
+    items = db.session.scalars(select(Complaint).options(selectinload(Complaint.events), selectinload(Complaint.photos))
+                               .where(*where)
                                .order_by(Complaint.filed_at.desc())
                                .limit(query["per_page"]).offset((query["page"] - 1) * query["per_page"])).all()
     return jsonify({"items": _officer_view(actor, items), "total": total})

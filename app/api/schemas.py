@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 from app.clock import to_shanghai
+from app.domain.complaints import photos as _photos
 from app.domain.complaints.categories import CATEGORIES as _CATEGORIES
 from app.domain.complaints.routing import handler_label
 from app.domain.disclosures.questions import status_of as question_status
@@ -451,6 +452,34 @@ class ComplaintIn(In):
     longitude = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
     about_role = fields.String(allow_none=True, validate=validate.Length(max=32),
                                metadata={"description": "the role the complaint is about (conflict of interest)"})
+    photo_ids = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1)),
+                            load_default=list,
+                            metadata={"description": "0–9 ids from POST /complaint-photos, in display order"})
+
+
+class PhotoOut(Schema):
+    id = fields.Integer()
+    status = fields.Function(_photos.filer_status, metadata={
+        "description": "pending (being checked) | cleared | refused (never shown)"})
+    width = fields.Integer()
+    height = fields.Integer()
+    bytes = fields.Integer(attribute="size")
+
+
+class CasePhotoOut(PhotoOut):
+    url = fields.Function(lambda p: f"/api/v1/complaint-photos/{p.id}/image",
+                          metadata={"description": "the image, with the same bearer token"})
+
+
+class _PhotoList(fields.List):
+    """A complaint's photos as one audience may see them; which ones is the domain's rule."""
+
+    def __init__(self, visible, **kwargs):
+        super().__init__(fields.Nested(CasePhotoOut), **kwargs)
+        self._visible = visible
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(self._visible(value or []), attr, obj, **kwargs)
 
 
 class ComplaintEventOut(Schema):
@@ -490,6 +519,7 @@ class ComplaintOut(ComplaintPublicOut):
     due_at = ShanghaiDateTime(allow_none=True, metadata={"description": "when the current step is due"})
     clock_step = fields.String(allow_none=True, metadata={"description": "sign | handle | escalated | waiting | follow_up"})
     escalation_level = fields.Integer(metadata={"description": "0 as routed; 1, 2: levels climbed for being overdue"})
+    photos = _PhotoList(list, metadata={"description": "all the villager's photos, with their check status"})
 
 
 class HandlerComplaintOut(ComplaintOut):
@@ -503,6 +533,16 @@ class HandlerComplaintOut(ComplaintOut):
     latitude = fields.Float(allow_none=True)
     longitude = fields.Float(allow_none=True)
     events = fields.List(fields.Nested(HandlerEventOut))
+    photos = _PhotoList(_photos.for_offices, metadata={"description": "cleared photos only"})
+
+
+class HeldPhotoOut(CasePhotoOut):
+    """A photo held for moderation, with its case."""
+    status = fields.String(metadata={"description": "review"})
+    complaint_id = fields.Integer()
+    reference = fields.Function(lambda p: p.complaint.reference)
+    review_reason = fields.String(metadata={"description": "wechat (WeChat asked for review) | no_answer"})
+    uploaded_at = ShanghaiDateTime()
 
 
 class ComplaintListIn(PageIn):

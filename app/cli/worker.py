@@ -62,12 +62,21 @@ def register(app: Flask) -> None:
     @app.cli.command("wechat-sandbox")
     @click.option("--host", default="127.0.0.1")
     @click.option("--port", default=5010, type=int)
-    def wechat_sandbox(host: str, port: int) -> None:
-        """Serve the loopback WeChat sandbox (see README: how a code maps to an openid)."""
+    @click.option("--push-url", default=None, help="where to push events, e.g. http://127.0.0.1:5000/api/v1/wechat/push")
+    @click.option("--media-origin", default=None, help="download media from this origin instead of PUBLIC_BASE_URL's")
+    def wechat_sandbox(host: str, port: int, push_url: str | None, media_origin: str | None) -> None:
+        """Serve the loopback WeChat sandbox (see README: how a code maps to an openid). With --push-url
+        it judges images by itself and pushes the verdicts there, signed and encrypted with the app's
+        WECHAT_PUSH_TOKEN / WECHAT_PUSH_AES_KEY."""
         from app.wechat.sandbox import serve
+        from app.wechat.sandbox_media import PushTarget
 
         cfg = current_app.config
-        serve(host, port, appid=cfg["WECHAT_APPID"], secret=cfg["WECHAT_SECRET"])
+        target = None
+        if push_url:
+            target = PushTarget(url=push_url, token=cfg["WECHAT_PUSH_TOKEN"], aes_key=cfg["WECHAT_PUSH_AES_KEY"] or None,
+                                auto=True, media_origin=media_origin)
+        serve(host, port, appid=cfg["WECHAT_APPID"], secret=cfg["WECHAT_SECRET"], push_target=target)
 
     @app.cli.command("four-platform-fake")
     @click.option("--host", default="127.0.0.1")

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -31,6 +33,8 @@ class CleanFile:
     data: bytes
     media_type: str
     sha256: str
+    width: int | None = None  # images only, as stored
+    height: int | None = None
 
     @property
     def extension(self) -> str:
@@ -48,13 +52,13 @@ def _reject(code: str, message: str, kind: str = "unprocessable") -> AppError:
     return AppError(code, message, kind=kind, fields={"file": [message]})
 
 
-def clean(data: bytes) -> CleanFile:
+def clean(data: bytes, *, images_only: bool = False) -> CleanFile:
     """Return the file as it will be stored, or raise a clear error."""
     if not data:
         raise _reject("file_empty", "文件是空的")
     media_type = sniff(data)
-    if media_type is None:
-        raise _reject("unsupported_file_type", "只支持 JPG、PNG 图片和 PDF 文件")
+    if media_type is None or (images_only and media_type == "application/pdf"):
+        raise _reject("unsupported_file_type", "只支持 JPG、PNG 图片" if images_only else "只支持 JPG、PNG 图片和 PDF 文件")
     if media_type == "application/pdf":
         return _clean_pdf(data)
     return _clean_image(data, media_type)
@@ -95,4 +99,12 @@ def _clean_image(data: bytes, media_type: str) -> CleanFile:
     else:
         image.convert("RGB").save(out, format="JPEG", quality=85)
     cleaned = out.getvalue()
-    return CleanFile(cleaned, media_type, hashlib.sha256(cleaned).hexdigest())
+    return CleanFile(cleaned, media_type, hashlib.sha256(cleaned).hexdigest(), image.width, image.height)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Store a cleaned file; readers never see half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(path.suffix + f".{os.getpid()}.part")
+    partial.write_bytes(data)
+    os.replace(partial, path)

@@ -26,10 +26,16 @@ def sweepers() -> list[tuple[str, Sweeper]]:
     """(name, sweeper) in the order they run. Imported here, not at module level: each sweeper's
     module imports the domain, which may import the jobs package."""
     from app.jobs import deadlines
+    from app.jobs.photos import purge_unattached_photos, recheck_pending_photos
     from app.jobs.platform import sweep_deliveries
 
-    return [("complaint_deadlines", deadlines.sweep_complaints), ("question_deadlines", deadlines.sweep_questions),
-            ("platform_deliveries", sweep_deliveries)]
+    return [
+        ("complaint_deadlines", deadlines.sweep_complaints),
+        ("question_deadlines", deadlines.sweep_questions),
+        ("platform_deliveries", sweep_deliveries),
+        ("photo_checks", recheck_pending_photos),
+        ("unfiled_photos", purge_unattached_photos),
+    ]
 
 
 @in_app_context

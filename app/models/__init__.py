@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see one metadata."""
 from app.models.base import Base, UTCDateTime
+from app.models.complaint_photos import ComplaintPhoto, ComplaintPhotoCheck
 from app.models.complaints import Complaint, ComplaintEvent, ComplaintSubject, RoutingRule
 from app.models.deadlines import DeadlinePolicy, QuestionEscalation
 from app.models.disclosures import (
@@ -33,6 +34,8 @@ __all__ = [
     "Attachment",
     "Complaint",
     "ComplaintEvent",
+    "ComplaintPhoto",
+    "ComplaintPhotoCheck",
     "ComplaintSubject",
     "DeadlinePolicy",
     "QuestionEscalation",

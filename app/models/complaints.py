@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
 from app.models.base import Base
+from app.models.complaint_photos import ComplaintPhoto
 from app.models.territory import Household, Village
 
 
@@ -134,6 +135,9 @@ class Complaint(Base):
                     (and_(flagged, cls.status.in_(("assigned", "returned"))), "red"),
                     (flagged, "yellow"), else_=None)
     events: Mapped[list[ComplaintEvent]] = relationship(order_by="ComplaintEvent.id", back_populates="complaint")
+    # Attached photos in the villager's order; who may see which is app.domain.complaints.photos' business.
+    photos: Mapped[list[ComplaintPhoto]] = relationship(
+        order_by="[ComplaintPhoto.position, ComplaintPhoto.id]", viewonly=True)
 
 
 class ComplaintSubject(Base):

@@ -345,3 +345,21 @@ class WeChatAdapter:
         """Send a one-time subscribe message; ``data`` is ``{field: value}``, truncated to limits."""
         wrapped = {key: {"value": value} for key, value in truncate_subscribe_fields(data).items()}
         self._call(self.client.wxa.send_subscribe_message, openid, template_id, wrapped, page=page)
+
+    def media_check_async(self, media_url: str, openid: str, *, scene: int = 2, media_type: int = 2) -> str:
+        """Ask for WeChat's asynchronous image check (mediaCheckAsync v2) and return its trace_id.
+
+        WeChat downloads ``media_url`` itself (it must be reachable from the internet) and answers
+        later, within about 30 minutes, by pushing a ``wxa_media_check`` event carrying the same
+        trace_id to the message-push URL (see :mod:`app.wechat.push`). media_type: 1 audio, 2 image.
+        """
+        result = self._call(
+            self.client.wxa._post,  # not wrapped by wechatpy
+            "wxa/media_check_async",
+            data={"media_url": media_url, "media_type": media_type, "version": 2, "scene": scene,
+                  "openid": openid},
+        )
+        trace_id = result.get("trace_id") or result.get("traceId")  # spelled both ways in the wild
+        if not isinstance(trace_id, str) or not trace_id:
+            raise WeChatError(None, "media_check_async answered without trace_id")
+        return trace_id

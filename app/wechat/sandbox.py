@@ -35,6 +35,9 @@ Control endpoints (not WeChat's): ``GET /_sandbox/health``, ``POST /_sandbox/exp
 ``{"stale": true}`` additionally keeps handing out the expired token from stable_token without
 force_refresh, to prove a client force-refreshes), ``GET /_sandbox/messages``, ``GET
 /_sandbox/stats``, ``POST /_sandbox/reset``.
+
+Image check (``POST /wxa/media_check_async``) and the ``wxa_media_check`` push that answers it: see
+:mod:`app.wechat.sandbox_media` (verdicts by the picture or by a control endpoint).
 """
 from __future__ import annotations
 
@@ -50,6 +53,8 @@ from typing import Any
 
 from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
+
+from app.wechat.sandbox_media import PushTarget, install_media_check
 
 __all__ = ["SANDBOX_APPID", "SANDBOX_SECRET", "create_sandbox_app", "serve"]
 
@@ -152,7 +157,8 @@ def _field_error(data: Any) -> str | None:
 
 
 def create_sandbox_app(
-    appid: str = SANDBOX_APPID, secret: str = SANDBOX_SECRET, token_ttl: int = 7200
+    appid: str = SANDBOX_APPID, secret: str = SANDBOX_SECRET, token_ttl: int = 7200,
+    push_target: PushTarget | None = None,
 ) -> Flask:
     app = Flask(__name__)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
@@ -170,6 +176,8 @@ def create_sandbox_app(
         with state.lock:
             problem = state.token_error(request.args.get("access_token"))
         return _err(*problem) if problem else None
+
+    media = install_media_check(app, appid, require_token, _err, push_target)
 
     # ---------------------------------------------------------------- tokens
 
@@ -335,6 +343,7 @@ def create_sandbox_app(
     def reset() -> ResponseReturnValue:
         with state.lock:
             state.reset()
+        media.reset()
         return jsonify({"ok": True})
 
     return app

@@ -113,3 +113,9 @@ def test_no_endpoint_answers_500_to_bad_input(app, client, kind, payload, conten
                 assert response.status_code < 500, (method, path, response.get_data(as_text=True)[:300])
                 if response.status_code >= 400:
                     assert_error_shape(response)
+
+
+def test_ids_beyond_the_database_range_are_not_found(client):
+    token = f.login_wx(client, f.wx_user())
+    for path in ("/api/v1/me/complaints/99999999999999999999", "/api/v1/complaint-photos/2147483648/image"):
+        assert_error_shape(client.get(path, headers=f.bearer(token)), 404, "not_found")

@@ -7,6 +7,8 @@ import io
 import json
 import random
 import re
+import signal
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -111,6 +113,31 @@ def test_pages_are_written_while_later_stickers_are_still_unread():
     out = io.BytesIO()
     qr.write_sheet(lazy(), HEADER, qr.parse_layout("3x8"), out, total=len(stickers), workers=2, progress=progress)
     assert seen_at_first_page[0] <= 24 * 6 < len(stickers)  # window of 2 × workers + 1 pages
+
+
+def test_workers_end_even_when_the_caller_catches_sigterm():
+    """An in-process RQ worker (tests, `SimpleWorker`) leaves a SIGTERM handler behind; forked pool
+    workers inherited it, and after a failing page the pool's terminate-and-join waited forever for
+    a worker still writing a finished page nobody would read."""
+    stickers = make_stickers(24 * 12)
+    stickers[0] = qr.Sticker(url="https://mingjing.example.cn/h/" + "X" * 300, code_text="X", household_number="1",
+                             address="1号")
+    raised: list = []
+
+    def run() -> None:
+        try:
+            qr.write_sheet(stickers, HEADER, qr.parse_layout("3x8"), io.BytesIO(), workers=2)
+        except qr.LayoutError as exc:
+            raised.append(exc)
+
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)
+    try:
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        thread.join(60)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert not thread.is_alive() and len(raised) == 1
 
 
 def test_header_without_phone_and_custom_instruction():

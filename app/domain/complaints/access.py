@@ -55,14 +55,20 @@ def copy(actor: authz.Actor) -> ColumnElement[bool]:
     return and_(C.copy_liaison.is_(True), C.village_id.in_(villages), C.moderation == "clear", not_about(actor))
 
 
-def moderate(actor: authz.Actor) -> ColumnElement[bool]:
+def moderators(actor: authz.Actor) -> ColumnElement[bool]:
+    """Cases whose held content (text, photos) the actor moderates: the township dispatcher for the
+    township, county staff for the county (cases about township staff are the county's alone)."""
     clauses = []
     for g in actor.grants:
         if g.role == Role.TOWNSHIP_DISPATCHER:
             clauses.append(and_(C.township_id == g.township_id, C.handler_kind != COUNTY))
         elif g.role == Role.COUNTY_STAFF:
             clauses.append(C.county_id == g.county_id)
-    return and_(_any(clauses), C.moderation == "held", not_about(actor))
+    return and_(_any(clauses), not_about(actor))
+
+
+def moderate(actor: authz.Actor) -> ColumnElement[bool]:
+    return and_(moderators(actor), C.moderation == "held")
 
 
 def monitor(actor: authz.Actor) -> ColumnElement[bool]:

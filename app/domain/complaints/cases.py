@@ -12,6 +12,7 @@ acting on the same case cannot both succeed; the loser gets a clear conflict and
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from redis import Redis
@@ -21,7 +22,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.clock import to_shanghai, utcnow
 from app.domain import authz, content, ratelimit
 from app.domain.complaints import access  # noqa: F401  (registers the complaint scopes)
-from app.domain.complaints import platform
+from app.domain.complaints import photos, platform
 from app.domain.complaints.categories import CATEGORIES, lane_of
 from app.domain.complaints.routing import (
     HANDLER_LABELS,
@@ -67,6 +68,7 @@ class Filing:
     latitude: float | None = None
     longitude: float | None = None
     about_role: str | None = None
+    photo_ids: Sequence[int] = ()  # uploaded beforehand (POST /complaint-photos), 0–9
 
 
 def file(user: WxUser, household: Household, filing: Filing, *, wechat, redis: Redis) -> tuple[Complaint, bool]:
@@ -88,6 +90,7 @@ def file(user: WxUser, household: Household, filing: Filing, *, wechat, redis: R
         if role is None:
             raise AppError("unknown_role", "没有这个职务", kind="unprocessable", fields={"about_role": ["不是可选的值"]})
         about_level = "township" if role.level == Level.TOWNSHIP else "village"
+    photos.check_attachable(user.id, list(filing.photo_ids))
     ratelimit.check(redis, USER_LIMIT, f"user:{user.id}", "今天反映的次数已达上限，请明天再试或拨打监督电话")
     ratelimit.check(redis, HOUSEHOLD_LIMIT, f"household:{household.id}", "本户今天反映的次数已达上限，请明天再试")
     verdict = content.check_text(wechat, filing.description, user.openid, field="description")
@@ -114,6 +117,7 @@ def file(user: WxUser, household: Household, filing: Filing, *, wechat, redis: R
     db.session.flush()
     if filing.about_role is not None:
         _record_subjects(complaint, Role(filing.about_role))
+    photos.attach(complaint, user.id, list(filing.photo_ids))
     _event(complaint, "filed", None, complaint.status, "村民", user_id=user.id,
            public_note="已提交，等待审核" if verdict == "review" else f"已提交，转{target.label}办理",
            internal_note=target.note)

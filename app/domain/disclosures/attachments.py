@@ -1,7 +1,6 @@
 """Attachments of disclosure versions: cleaned by app.domain.uploads, stored by content hash."""
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -39,10 +38,7 @@ def add(actor: authz.Actor, version_id: int, *, filename: str | None, data: byte
                             media_type=cleaned.media_type, size=len(cleaned.data), sha256=cleaned.sha256)
     path = storage_path(folder, attachment)
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(path.suffix + f".{os.getpid()}.part")
-        partial.write_bytes(cleaned.data)
-        os.replace(partial, path)  # readers never see half a file
+        uploads.write_atomically(path, cleaned.data)
     db.session.add(attachment)
     db.session.flush()
     return attachment
