@@ -11,6 +11,7 @@ from app.api.endpoint import current_actor, endpoint
 from app.api.schemas import (
     ComplaintIn,
     ComplaintListIn,
+    ComplaintOptionsOut,
     ComplaintOut,
     ComplaintPageOut,
     ComplaintPublicOut,
@@ -24,7 +25,7 @@ from app.api.schemas import (
     RoutingRuleOut,
 )
 from app.domain import authz, household_codes
-from app.domain.complaints import cases, routing
+from app.domain.complaints import cases, options, routing
 from app.extensions import db, get_redis
 from app.models import Complaint, Township, WxUser
 from app.wechat.current import wechat
@@ -33,6 +34,13 @@ _ERRORS = ["invalid_transition", "case_changed"]
 
 
 # ---- villagers ----
+@bp.get("/complaint-options")
+@endpoint(tags=["villager"], summary="反映问题的可选项：类别（按受理渠道分组）、可反映的职务、描述字数", auth=None,
+          response=ComplaintOptionsOut())
+def complaint_options():
+    return options.filing_options()
+
+
 @bp.post("/h/<code>/complaints")
 @endpoint(tags=["villager"], summary="从门牌码反映问题（监督一点通）", auth="wx", body=ComplaintIn(),
           response=ComplaintOut(), status=201,
@@ -105,7 +113,7 @@ def inbox(query):
           response=HandlerComplaintOut())
 def complaint_detail(complaint_id: int):
     actor = current_actor()
-    return jsonify(_officer_view(actor, [authz.get_or_404(actor, "complaint.read", Complaint, complaint_id)])[0])
+    return _officer_one(actor, authz.get_or_404(actor, "complaint.read", Complaint, complaint_id))
 
 
 _WITH_IDENTITY = HandlerComplaintOut()
@@ -116,27 +124,35 @@ def _officer_view(actor, complaints) -> list[dict]:
     """Copies, moderation and monitoring show the case; the complainant's contact is for the
     handling office alone (whistleblower protection)."""
     handled = cases.handled_ids(actor, [c.id for c in complaints])
-    return [(_WITH_IDENTITY if c.id in handled else _WITHOUT_IDENTITY).dump(c) for c in complaints]
+    return [dict((_WITH_IDENTITY if c.id in handled else _WITHOUT_IDENTITY).dump(c), handling=c.id in handled)
+            for c in complaints]
+
+
+def _officer_one(actor, complaint):
+    return jsonify(_officer_view(actor, [complaint])[0])
 
 
 @bp.post("/complaints/<int:complaint_id>/sign")
 @endpoint(tags=["cadre", "township", "county"], summary="签收", response=HandlerComplaintOut(), errors=_ERRORS)
 def sign_complaint(complaint_id: int):
-    return cases.sign_for(current_actor(), complaint_id)
+    actor = current_actor()
+    return _officer_one(actor, cases.sign_for(actor, complaint_id))
 
 
 @bp.post("/complaints/<int:complaint_id>/reply")
 @endpoint(tags=["cadre", "township", "county"], summary="答复村民（公开给反映人）", body=NoteIn(),
           response=HandlerComplaintOut(), errors=_ERRORS)
 def reply_complaint(complaint_id: int, body):
-    return cases.reply(current_actor(), complaint_id, body["text"])
+    actor = current_actor()
+    return _officer_one(actor, cases.reply(actor, complaint_id, body["text"]))
 
 
 @bp.post("/complaints/<int:complaint_id>/send-back")
 @endpoint(tags=["cadre", "township"], summary="退单（非本岗位职责，退回镇四平台）", body=ReasonIn(),
           response=HandlerComplaintOut(), errors=_ERRORS)
 def send_back_complaint(complaint_id: int, body):
-    return cases.send_back(current_actor(), complaint_id, body["reason"])
+    actor = current_actor()
+    return _officer_one(actor, cases.send_back(actor, complaint_id, body["reason"]))
 
 
 @bp.post("/complaints/<int:complaint_id>/redispatch")
@@ -144,22 +160,25 @@ def send_back_complaint(complaint_id: int, body):
           response=HandlerComplaintOut(),
           errors=_ERRORS + ["dispatcher_only", "conflict_of_interest", "unknown_role", "unknown_target"])
 def redispatch_complaint(complaint_id: int, body):
-    return cases.redispatch(current_actor(), complaint_id, target=body["target"], role=body.get("role"),
-                            reason=body["reason"])
+    actor = current_actor()
+    return _officer_one(actor, cases.redispatch(actor, complaint_id, target=body["target"], role=body.get("role"),
+                                                reason=body["reason"]))
 
 
 @bp.post("/complaints/<int:complaint_id>/release")
 @endpoint(tags=["township", "county"], summary="审核通过（内容待人工审核的案件）", auth="console",
           response=HandlerComplaintOut(), errors=_ERRORS)
 def release_complaint(complaint_id: int):
-    return cases.release(current_actor(), complaint_id)
+    actor = current_actor()
+    return _officer_one(actor, cases.release(actor, complaint_id))
 
 
 @bp.post("/complaints/<int:complaint_id>/reject")
 @endpoint(tags=["township", "county"], summary="审核不通过（说明理由，反映人可见）", auth="console", body=ReasonIn(),
           response=HandlerComplaintOut(), errors=_ERRORS)
 def reject_complaint(complaint_id: int, body):
-    return cases.reject(current_actor(), complaint_id, body["reason"])
+    actor = current_actor()
+    return _officer_one(actor, cases.reject(actor, complaint_id, body["reason"]))
 
 
 # ---- routing rules ----

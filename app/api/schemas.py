@@ -6,6 +6,7 @@ from marshmallow import RAISE, Schema, fields, validate
 from app.clock import to_shanghai
 from app.domain.complaints import photos as _photos
 from app.domain.complaints.categories import CATEGORIES as _CATEGORIES
+from app.domain.complaints.options import DESCRIPTION_MAX, DESCRIPTION_MIN
 from app.domain.complaints.routing import handler_label
 from app.domain.disclosures.questions import status_of as question_status
 from app.models import ROLE_LABELS, Role
@@ -444,7 +445,7 @@ class ComplaintIn(In):
     client_request_id = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_-]{8,64}$"),
                                       metadata={"description": "made by the client per filing: a replay files nothing twice"})
     category = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    description = _text(1000, 5, required=True)
+    description = _text(DESCRIPTION_MAX, DESCRIPTION_MIN, required=True)
     anonymous = fields.Boolean(load_default=False)
     contact_name = _text(32, allow_none=True)
     contact_phone = fields.String(allow_none=True, validate=validate.Regexp(r"^[0-9+\- ]{5,20}$"))
@@ -534,6 +535,8 @@ class HandlerComplaintOut(ComplaintOut):
     longitude = fields.Float(allow_none=True)
     events = fields.List(fields.Nested(HandlerEventOut))
     photos = _PhotoList(_photos.for_offices, metadata={"description": "cleared photos only"})
+    handling = fields.Boolean(metadata={"description": "the caller's office handles the case (may sign for, reply, "
+                                                       "send back); false for a copy, moderation or monitoring"})
 
 
 class HeldPhotoOut(CasePhotoOut):
@@ -555,6 +558,31 @@ class ComplaintListIn(PageIn):
 class ComplaintPageOut(Schema):
     items = fields.List(fields.Nested(HandlerComplaintOut))
     total = fields.Integer()
+
+
+class CategoryOptionOut(Schema):
+    key = fields.String()
+    name = fields.String()
+
+
+class LaneOptionOut(Schema):
+    key = fields.String()
+    name = fields.String()
+    categories = fields.List(fields.Nested(CategoryOptionOut))
+
+
+class AboutRoleOptionOut(Schema):
+    role = fields.String()
+    label = fields.String()
+    level = fields.String()
+
+
+class ComplaintOptionsOut(Schema):
+    lanes = fields.List(fields.Nested(LaneOptionOut))
+    about_roles = fields.List(fields.Nested(AboutRoleOptionOut),
+                              metadata={"description": "the roles `about_role` accepts"})
+    description_min = fields.Integer()
+    description_max = fields.Integer()
 
 
 class NoteIn(In):

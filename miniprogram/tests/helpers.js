@@ -1,10 +1,12 @@
 // Test doubles for the parts of `wx` the code uses. Callbacks fire asynchronously, as on a phone.
 const FAIL = Symbol('network failure')
 
-// route(options, calls) → {statusCode, data} or FAIL, for every wx.request.
-function installWx(route, { token } = {}) {
+// route(options) → {statusCode, data} or FAIL, for every wx.request and wx.uploadFile (whose
+// options have `filePath` and whose answer WeChat hands over as text).
+function installWx(route, { token, household } = {}) {
   const storage = {}
   if (token) storage.mingjing_token = token
+  if (household) storage.mingjing_household_code = household
   const later = fn => setTimeout(fn, 0)
   global.wx = {
     request: jest.fn(opts => {
@@ -12,6 +14,13 @@ function installWx(route, { token } = {}) {
         const res = route(opts)
         if (res === FAIL) opts.fail({ errMsg: 'request:fail net::ERR_CONNECTION_REFUSED' })
         else opts.success(Object.assign({ header: {} }, res))
+      })
+    }),
+    uploadFile: jest.fn(opts => {
+      later(() => {
+        const res = route(opts)
+        if (res === FAIL) opts.fail({ errMsg: 'uploadFile:fail timeout' })
+        else opts.success({ statusCode: res.statusCode, data: typeof res.data === 'string' ? res.data : JSON.stringify(res.data) })
       })
     }),
     login: jest.fn(opts => {
@@ -25,6 +34,12 @@ function installWx(route, { token } = {}) {
     showModal: jest.fn(),
     reLaunch: jest.fn(),
     navigateTo: jest.fn(),
+    redirectTo: jest.fn(),
+    stopPullDownRefresh: jest.fn(),
+    previewImage: jest.fn(),
+    chooseMedia: jest.fn(),
+    chooseLocation: jest.fn(),
+    requestSubscribeMessage: jest.fn(opts => later(() => opts.success({ errMsg: 'requestSubscribeMessage:ok' }))),
   }
   return { wx: global.wx, storage }
 }
@@ -56,7 +71,48 @@ function session(token, roles = []) {
   }
 }
 
-async function waitFor(predicate, timeoutMs = 2000) {
+// Loads a page (or component) with miniprogram-simulate, attached and loaded with `options`.
+// Call installWx first: simulate merges its own wx API under ours.
+function openPage(page, options) {
+  const path = require('path')
+  const simulate = require('miniprogram-simulate')
+  const root = path.resolve(__dirname, '..')
+  const comp = simulate.render(simulate.load(path.join(root, page), { rootPath: root }))
+  comp.attach(document.createElement('parent-wrapper'))
+  if (comp.instance.onLoad) comp.instance.onLoad(options || {})
+  return comp
+}
+
+// Text of the first node matching `selector` (null when absent), and of all of them.
+function text(comp, selector) {
+  const node = comp.querySelector(selector)
+  return node ? node.dom.textContent.replace(/\s+/g, ' ').trim() : null
+}
+
+function texts(comp, selector) {
+  return comp.querySelectorAll(selector).map(n => n.dom.textContent.replace(/\s+/g, ' ').trim())
+}
+
+// miniprogram-simulate delivers events in a microtask, as a phone does after the touch: these
+// dispatch, then let the handler run (its synchronous part) before returning.
+const handled = () => new Promise(resolve => setTimeout(resolve, 0))
+
+async function tap(comp, selector, index = 0) {
+  const node = comp.querySelectorAll(selector)[index]
+  if (!node) throw new Error('nothing to tap: ' + selector)
+  node.dispatchEvent('tap')
+  await handled()
+}
+
+// Types into an input or textarea (its bindinput handler gets detail.value).
+async function type(comp, selector, value) {
+  const node = comp.querySelector(selector)
+  if (!node) throw new Error('nothing to type into: ' + selector)
+  node.dispatchEvent('input', { detail: { value } })
+  await handled()
+}
+
+async function waitFor(predicate, timeoutMs = 5000) { // generous: the build machines are shared
   const start = Date.now()
   while (!predicate()) {
     if (Date.now() - start > timeoutMs) throw new Error('waitFor: timed out')
@@ -64,4 +120,4 @@ async function waitFor(predicate, timeoutMs = 2000) {
   }
 }
 
-module.exports = { FAIL, installWx, apiError, bearer, isLogin, session, waitFor }
+module.exports = { FAIL, installWx, apiError, bearer, isLogin, session, waitFor, openPage, text, texts, tap, type }

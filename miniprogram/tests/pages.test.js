@@ -65,3 +65,16 @@ test('me: 退出登录 asks first, revokes the session and returns home', async 
   expect(wx.removeStorageSync).toHaveBeenCalledWith('mingjing_token')
   expect(wx.reLaunch).toHaveBeenCalledWith({ url: '/pages/index/index?from=logout' })
 })
+
+test('every page in app.json has its four files, and every page folder is registered', () => {
+  const fs = require('fs')
+  const app = JSON.parse(fs.readFileSync(path.join(ROOT, 'app.json'), 'utf8'))
+  for (const page of app.pages) {
+    for (const ext of ['js', 'json', 'wxml', 'wxss']) {
+      expect(fs.existsSync(path.join(ROOT, `${page}.${ext}`))).toBe(true)
+    }
+  }
+  const folders = fs.readdirSync(path.join(ROOT, 'pages')).map(name => `pages/${name}/${name}`)
+  expect(folders.sort()).toEqual([...app.pages].sort())
+  expect(app.requiredPrivateInfos).toEqual(['chooseLocation']) // declared: the filing form's location
+})

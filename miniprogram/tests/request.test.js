@@ -192,7 +192,53 @@ test('showError: short messages as a toast, long ones as a modal', () => {
   expect(wx.showToast).toHaveBeenLastCalledWith(expect.objectContaining({ title: '操作失败，请稍后重试' }))
 })
 
-test('no module other than utils/request.js calls wx.request', () => {
+describe('upload (wx.uploadFile, multipart "file")', () => {
+  const PHOTO = { id: 501, status: 'pending', width: 800, height: 600, bytes: 81234 }
+  const upload = () => require('../utils/request').upload({ url: '/complaint-photos', filePath: 'wxfile://tmp/a.jpg' })
+
+  test('sends the file with the token and resolves to the parsed JSON', async () => {
+    setup(() => ({ statusCode: 201, data: PHOTO }), { token: 'tok-1' })
+
+    await expect(upload()).resolves.toEqual(PHOTO)
+
+    expect(wx.request).not.toHaveBeenCalled()
+    const opts = wx.uploadFile.mock.calls[0][0]
+    expect(opts).toMatchObject({ url: BASE + '/complaint-photos', filePath: 'wxfile://tmp/a.jpg', name: 'file' })
+    expect(opts.header.Authorization).toBe('Bearer tok-1')
+    expect(opts.timeout).toBe(60000)
+  })
+
+  test('a 401 logs in silently once and uploads again with the new token', async () => {
+    setup(opts => {
+      if (isLogin(opts)) return session('fresh')
+      if (bearer(opts) === 'Bearer fresh') return { statusCode: 201, data: PHOTO }
+      return apiError(401, 'token_expired', '登录已过期，请重新登录')
+    }, { token: 'stale' })
+
+    await expect(upload()).resolves.toEqual(PHOTO)
+
+    expect(wx.login).toHaveBeenCalledTimes(1)
+    expect(wx.uploadFile.mock.calls.map(([o]) => bearer(o))).toEqual(['Bearer stale', 'Bearer fresh'])
+    expect(storage.mingjing_token).toBe('fresh')
+  })
+
+  test('errors come back as ApiError like any request; a lost connection as network_error', async () => {
+    setup(() => apiError(422, 'unsupported_image', '只能上传 JPG 或 PNG 照片', { file: ['格式不正确'] }), { token: 'tok' })
+    await expect(upload()).rejects.toMatchObject({
+      name: 'ApiError', status: 422, code: 'unsupported_image', message: '只能上传 JPG 或 PNG 照片', fields: { file: ['格式不正确'] },
+    })
+
+    jest.resetModules()
+    setup(() => ({ statusCode: 413, data: '<html>Request Entity Too Large</html>' }), { token: 'tok' })
+    await expect(upload()).rejects.toMatchObject({ status: 413, code: 'payload_too_large', message: '提交的内容过大' })
+
+    jest.resetModules()
+    setup(() => FAIL, { token: 'tok' })
+    await expect(upload()).rejects.toMatchObject({ status: 0, code: 'network_error' })
+  })
+})
+
+test('no module other than utils/request.js calls wx.request or wx.uploadFile', () => {
   const fs = require('fs')
   const path = require('path')
   const root = path.resolve(__dirname, '..')
@@ -202,7 +248,7 @@ test('no module other than utils/request.js calls wx.request', () => {
       if (name === 'node_modules' || name === 'tests') continue
       const full = path.join(dir, name)
       if (fs.statSync(full).isDirectory()) walk(full)
-      else if (name.endsWith('.js') && /\bwx\.request\s*\(/.test(fs.readFileSync(full, 'utf8'))) {
+      else if (name.endsWith('.js') && /\bwx\.(request|uploadFile)\s*\(/.test(fs.readFileSync(full, 'utf8'))) {
         offenders.push(path.relative(root, full))
       }
     }

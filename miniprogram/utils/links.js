@@ -1,7 +1,7 @@
 // Ordinary-link QR codes (扫普通链接二维码打开小程序). The printed code holds an https URL of the
 // project's own domain; the admin console maps URL prefixes to pages:
 //   https://<host>/i/<token>  → pages/invite/invite   (cadre invitation)
-//   https://<host>/h/<code>   → household page (not built yet)
+//   https://<host>/h/<code>   → pages/index/index (the door's landing; utils/household.js)
 // The page receives the URL, encoded once, as options.q.
 
 const TOKEN_RE = /^[A-Za-z0-9_-]{8,128}$/
@@ -23,17 +23,23 @@ function parseScanUrl(q) {
   return { kind: m[1] === 'i' ? 'invitation' : 'household', value: m[2] }
 }
 
-// The invitation token from page options: `token` (navigated to directly) or `q` (scanned).
-function invitationTokenFrom(options) {
+// A value from page options: `options[param]` (navigated to inside the app) or the last segment of
+// a scanned link of `kind` (options.q); '' unless it matches `pattern`.
+function linkValueFrom(options, { param, kind, pattern }) {
   const opts = options || {}
-  let token = ''
-  if (opts.token) {
-    token = String(opts.token)
+  let value = ''
+  if (opts[param]) {
+    value = String(opts[param])
   } else if (opts.q) {
     const link = parseScanUrl(String(opts.q))
-    token = link && link.kind === 'invitation' ? link.value : ''
+    value = link && link.kind === kind ? link.value : ''
   }
-  return TOKEN_RE.test(token) ? token : ''
+  return pattern.test(value) ? value : ''
 }
 
-module.exports = { parseScanUrl, invitationTokenFrom }
+// The invitation token from page options: `token` (navigated to directly) or `q` (scanned).
+function invitationTokenFrom(options) {
+  return linkValueFrom(options, { param: 'token', kind: 'invitation', pattern: TOKEN_RE })
+}
+
+module.exports = { parseScanUrl, linkValueFrom, invitationTokenFrom }

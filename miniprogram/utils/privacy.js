@@ -7,7 +7,8 @@
 //           bindagreeprivacyauthorization="onAgreePrivacy">同意</button>
 // whose handler calls privacy.agree('agree-privacy') (WeChat checks that this button was tapped),
 // and a 不同意 button calling privacy.disagree(). Pages without a panel decline, with an explanation.
-// No page uses a privacy API yet; wx.login and wx.request are not privacy APIs.
+// The complaint form (pages/complaint-file) has the panel: it uses wx.chooseMedia and
+// wx.chooseLocation. wx.login, wx.request and wx.uploadFile are not privacy APIs.
 
 let pending = null
 

@@ -2,7 +2,10 @@
 //
 //   request({ url: '/me' })                                  → Promise of the JSON body
 //   request({ url: '/auth/invitations/accept', method: 'POST', data: { token } })
+//   upload({ url: '/complaint-photos', filePath })           → Promise of the JSON body
 //
+// upload() sends one local file (wx.uploadFile, multipart field "file") with the same token, the
+// same silent re-login and the same errors; no other module calls wx.uploadFile either.
 // - `url` is relative to config.API_BASE_URL (or absolute, starting with http).
 // - Adds `Authorization: Bearer <token>` when a token is stored.
 // - On 401 it logs in again silently ONCE (wx.login → POST /auth/wx-login → store the token) and
@@ -39,6 +42,7 @@ const FALLBACK_ERRORS = {
   401: ['unauthenticated', '请先登录'],
   403: ['forbidden', '您没有权限进行此操作'],
   404: ['not_found', '找不到要访问的内容'],
+  413: ['payload_too_large', '提交的内容过大'], // a proxy's limit, e.g. a photo too big
   429: ['rate_limited', '操作太频繁，请稍后再试'],
 }
 
@@ -63,29 +67,63 @@ function fullUrl(url) {
   return config.API_BASE_URL + (url.charAt(0) === '/' ? url : '/' + url)
 }
 
+function headersWith(header, token) {
+  const headers = Object.assign({ Accept: 'application/json' }, header)
+  if (token) headers.Authorization = 'Bearer ' + token
+  return headers
+}
+
+function settle(res, resolve, reject) {
+  const status = res.statusCode
+  if (status >= 200 && status < 300) {
+    resolve(res.data === '' || res.data === undefined ? null : res.data)
+  } else {
+    reject(errorFromResponse(status, res.data))
+  }
+}
+
 function send({ url, method = 'GET', data, header = {}, token }) {
   return new Promise((resolve, reject) => {
-    const headers = Object.assign({ Accept: 'application/json' }, header)
-    if (token) headers.Authorization = 'Bearer ' + token
     const options = {
       url: fullUrl(url),
       method,
-      header: headers,
+      header: headersWith(header, token),
       timeout: config.REQUEST_TIMEOUT_MS,
-      success(res) {
-        const status = res.statusCode
-        if (status >= 200 && status < 300) {
-          resolve(res.data === '' || res.data === undefined ? null : res.data)
-        } else {
-          reject(errorFromResponse(status, res.data))
-        }
-      },
+      success: res => settle(res, resolve, reject),
       fail() {
         reject(networkError())
       },
     }
     if (data !== undefined) options.data = data
     wx.request(options)
+  })
+}
+
+// wx.uploadFile hands the response body back as text.
+function parseBody(data) {
+  if (typeof data !== 'string' || data === '') return data
+  try {
+    return JSON.parse(data)
+  } catch (e) {
+    return data // not JSON (a proxy's error page): errorFromResponse falls back by status
+  }
+}
+
+function sendFile({ url, filePath, name, formData, token }) {
+  return new Promise((resolve, reject) => {
+    const options = {
+      url: fullUrl(url),
+      filePath,
+      name,
+      header: headersWith({}, token),
+      timeout: config.UPLOAD_TIMEOUT_MS,
+      success: res => settle({ statusCode: res.statusCode, data: parseBody(res.data) }, resolve, reject),
+      fail() {
+        reject(networkError())
+      },
+    }
+    if (formData) options.formData = formData
+    wx.uploadFile(options)
   })
 }
 
@@ -139,20 +177,31 @@ function refreshAfter401(sentToken) {
   return login()
 }
 
-// `relogin: false` turns off the silent login (used by logout).
-async function request({ url, method = 'GET', data, header, relogin = true }) {
+// One exchange with the stored token; on a 401, one silent login and one retry.
+async function withSession(exchange, relogin) {
   const sentToken = getToken()
   try {
-    return await send({ url, method, data, header, token: sentToken })
+    return await exchange(sentToken)
   } catch (err) {
     if (!relogin || !(err instanceof ApiError) || err.status !== 401) throw err
   }
   await refreshAfter401(sentToken)
-  return send({ url, method, data, header, token: getToken() })
+  return exchange(getToken())
+}
+
+// `relogin: false` turns off the silent login (used by logout).
+function request({ url, method = 'GET', data, header, relogin = true }) {
+  return withSession(token => send({ url, method, data, header, token }), relogin)
+}
+
+// Uploads the local file `filePath` as the multipart field `name`; resolves to the JSON body.
+function upload({ url, filePath, name = 'file', formData }) {
+  return withSession(token => sendFile({ url, filePath, name, formData, token }), true)
 }
 
 module.exports = {
   request,
+  upload,
   login,
   getToken,
   clearToken,

@@ -9,6 +9,8 @@ from sqlalchemy import func, select
 
 from app.domain import household_codes as hc
 from app.extensions import db
+from app.domain.complaints.cases import ABOUT_ROLES
+from app.domain.complaints.categories import CATEGORIES
 from app.models import Complaint, ComplaintEvent, Role, RoutingRule
 from tests import factories as f
 
@@ -269,3 +271,46 @@ def test_only_the_handling_office_sees_who_complained(client, world):
     assert bad.status_code == 422 and bad.get_json()["error"]["code"] == "unknown_role"
     events = client.get(f"/api/v1/complaints/{case['id']}", headers=f.bearer(dispatcher)).get_json()["events"]
     assert [(e["kind"], e["to_status"]) for e in events] == [("filed", "assigned"), ("returned", "returned")]
+
+
+def test_filing_options_come_from_the_rules_the_filing_checks(client, world):
+    options = client.get("/api/v1/complaint-options")  # public: the form shows before any login
+    assert options.status_code == 200
+    body = options.get_json()
+    assert [lane["key"] for lane in body["lanes"]] == ["discipline", "service"]
+    offered = {c["key"]: (lane["key"], c["name"]) for lane in body["lanes"] for c in lane["categories"]}
+    assert offered == {key: (c.lane, c.name) for key, c in CATEGORIES.items()}
+    assert body["lanes"][0]["name"] == "村务和干部监督"
+    roles = [r["role"] for r in body["about_roles"]]
+    assert set(roles) == {r.value for r in ABOUT_ROLES}  # what the filing accepts
+    assert roles[0] == "village_secretary" and roles[-1] == "township_leader"  # village roles first
+    assert {r["role"]: r["label"] for r in body["about_roles"]}["village_director"] == "村委会主任"
+    me = f.login_wx(client, world["villager"])
+    code = world["codes"][0]
+    assert [_file(client, me, code, about_role=role).status_code for role in (roles[0], roles[-1], "villager")] == [
+        201, 201, 422]
+    # the limits are the ones the filing enforces
+    assert body["description_min"] == 5 and body["description_max"] == 1000
+    assert [_file(client, me, code, description=text).status_code
+            for text in ("长" * body["description_max"], "长" * (body["description_max"] + 1),
+                         "短" * (body["description_min"] - 1))] == [201, 422, 422]
+
+
+def test_officer_views_say_whether_the_caller_handles_the_case(client, world):
+    w = world
+    me = f.login_wx(client, w["villager"])
+    case = _file(client, me, w["codes"][0], category="seal_use", anonymous=False, contact_name="李大伯",
+                 description="村里公章被私人借走盖章。").get_json()
+    discipline = f.login_console(client, w["discipline"])
+    liaison = f.login_wx(client, w["liaison"])
+    assert _inbox(client, discipline)["items"][0]["handling"] is True
+    assert _inbox(client, liaison)["items"][0]["handling"] is False  # a copy: read only
+    signed = client.post(f"/api/v1/complaints/{case['id']}/sign", headers=f.bearer(discipline)).get_json()
+    assert signed["handling"] is True and signed["contact_name"] == "李大伯"
+    back = client.post(f"/api/v1/complaints/{case['id']}/send-back", headers=f.bearer(discipline),
+                       json={"reason": "属于便民服务"}).get_json()
+    # no longer theirs: neither the actions nor the complainant's name
+    assert back["status"] == "returned" and back["handling"] is False and "contact_name" not in back
+    dispatcher = f.login_console(client, w["dispatcher"])
+    detail = client.get(f"/api/v1/complaints/{case['id']}", headers=f.bearer(dispatcher)).get_json()
+    assert detail["handling"] is True and detail["contact_name"] == "李大伯"

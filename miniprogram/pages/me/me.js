@@ -1,14 +1,16 @@
-// My roles, and 退出登录.
+// My roles, my complaints (and, for cadres, their inbox), and 退出登录.
 const { request } = require('../../utils/request')
 const auth = require('../../utils/auth')
 const { messageOf } = require('../../utils/errors')
 const { roleRows } = require('../../utils/format')
+const { hasInbox } = require('../../utils/complaints')
 
 Component({
   data: {
     status: 'loading', // loading | ready | error
     displayName: '',
     roles: [],
+    hasInbox: false,
     errorMessage: '',
   },
 
@@ -24,6 +26,7 @@ Component({
           status: 'ready',
           displayName: (me && me.display_name) || '',
           roles: roleRows(me && me.roles),
+          hasInbox: hasInbox(me && me.roles),
         }),
         err => this.setData({ status: 'error', errorMessage: messageOf(err) })
       )
@@ -31,6 +34,14 @@ Component({
 
     onRetry() {
       this.load()
+    },
+
+    onOpenMine() {
+      wx.navigateTo({ url: '/pages/my-complaints/my-complaints' })
+    },
+
+    onOpenInbox() {
+      wx.navigateTo({ url: '/pages/inbox/inbox' })
     },
 
     onLogout() {

@@ -1,0 +1,171 @@
+// A case on a cadre's desk (GET /complaints/<id>): 签收 (sign), 答复 (reply, public to the
+// villager), 退单 (send back to the township, with a reason). Two people may act on one case: when
+// the server says it moved meanwhile (409), say so, keep what was typed and offer 刷新.
+// Opened as pages/inbox-case/inbox-case?id=<id>.
+const { request } = require('../../utils/request')
+const { messageOf, showError } = require('../../utils/errors')
+const { charCount, isConflict, officerStatus, timeline } = require('../../utils/complaints')
+const { shanghaiTime } = require('../../utils/format')
+
+const TEXT_MAX = 500 // NoteIn.text, ReasonIn.reason
+const CONFLICT_MESSAGE = '这件事刚刚被他人处理，请刷新后再看'
+const DONE = { sign: '已签收', reply: '已答复', 'send-back': '已退单' }
+
+Component({
+  data: {
+    status: 'loading', // loading | ready | error
+    errorMessage: '',
+    c: null,
+    events: [],
+    canSign: false,
+    canReply: false,
+    canSendBack: false,
+    readOnlyNote: '',
+    replyText: '',
+    replyLength: 0,
+    reasonText: '',
+    reasonLength: 0,
+    textMax: TEXT_MAX,
+    sendingBack: false, // the 退单 form is open
+    busy: false,
+    conflict: '',
+    actionError: '',
+  },
+
+  methods: {
+    onLoad(options) {
+      this.complaintId = Number((options && options.id) || 0)
+      this.load()
+    },
+
+    onPullDownRefresh() {
+      this.load().then(() => wx.stopPullDownRefresh())
+    },
+
+    load() {
+      if (!this.complaintId) {
+        this.setData({ status: 'error', errorMessage: '没有找到这个案件' })
+        return Promise.resolve()
+      }
+      this.setData({ status: 'loading', errorMessage: '' })
+      return request({ url: '/complaints/' + this.complaintId }).then(
+        c => this.show(c),
+        err => this.setData({ status: 'error', errorMessage: messageOf(err) })
+      )
+    },
+
+    show(c) {
+      const handling = c.handling === true
+      this.setData({
+        status: 'ready',
+        conflict: '',
+        actionError: '',
+        c: {
+          reference: c.reference,
+          categoryName: c.category_name,
+          statusText: officerStatus(c),
+          handler: c.handler || '',
+          description: c.description,
+          filedAt: shanghaiTime(c.filed_at),
+          anonymous: c.anonymous,
+          contactName: c.contact_name || '',
+          contactPhone: c.contact_phone || '',
+          hasLocation: typeof c.latitude === 'number' && typeof c.longitude === 'number',
+          latitude: c.latitude,
+          longitude: c.longitude,
+          reopenCount: c.reopen_count || 0,
+        },
+        events: timeline(c.events, { internal: true }),
+        canSign: handling && c.status === 'assigned',
+        canReply: handling && c.status === 'signed',
+        canSendBack: handling && (c.status === 'assigned' || c.status === 'signed'),
+        readOnlyNote: readOnlyNote(c, handling),
+      })
+      if (!this.data.canSendBack) this.setData({ sendingBack: false })
+    },
+
+    onRefresh() {
+      this.load()
+    },
+
+    // ---- the three steps ----
+    onSign() {
+      return this.act('sign')
+    },
+
+    onReplyInput(e) {
+      this.setData({ replyText: e.detail.value, replyLength: charCount(e.detail.value), actionError: '' })
+    },
+
+    onReply() {
+      const text = this.data.replyText.trim()
+      if (!text) {
+        this.setData({ actionError: '请写下答复的内容' })
+        return null
+      }
+      return this.act('reply', { text }, () => this.setData({ replyText: '', replyLength: 0 }))
+    },
+
+    onOpenSendBack() {
+      this.setData({ sendingBack: true, actionError: '' })
+    },
+
+    onCancelSendBack() {
+      this.setData({ sendingBack: false, actionError: '' })
+    },
+
+    onReasonInput(e) {
+      this.setData({ reasonText: e.detail.value, reasonLength: charCount(e.detail.value), actionError: '' })
+    },
+
+    onSendBack() {
+      const reason = this.data.reasonText.trim()
+      if (!reason) {
+        this.setData({ actionError: '请写明退单的理由' })
+        return null
+      }
+      return this.act('send-back', { reason }, () => this.setData({ reasonText: '', reasonLength: 0, sendingBack: false }))
+    },
+
+    act(step, data, cleared) {
+      if (this.data.busy) return null
+      this.setData({ busy: true, conflict: '', actionError: '' })
+      const options = { url: `/complaints/${this.complaintId}/${step}`, method: 'POST' }
+      if (data) options.data = data
+      return request(options).then(
+        c => {
+          this.setData({ busy: false })
+          if (cleared) cleared()
+          this.show(c)
+          wx.showToast({ title: DONE[step], icon: 'success' })
+        },
+        err => {
+          // What was typed stays: after 刷新 it may still be wanted.
+          if (isConflict(err)) this.setData({ busy: false, conflict: CONFLICT_MESSAGE })
+          else this.setData({ busy: false, actionError: messageOf(err) })
+        }
+      )
+    },
+
+    // ---- contact and place ----
+    onCall() {
+      if (this.data.c.contactPhone) wx.makePhoneCall({ phoneNumber: this.data.c.contactPhone, fail: () => {} })
+    },
+
+    onOpenLocation() {
+      const c = this.data.c
+      if (!c.hasLocation) return
+      wx.openLocation({ latitude: c.latitude, longitude: c.longitude, scale: 16, fail: err => showError(err) })
+    },
+  },
+})
+
+// Why there is nothing to do here.
+function readOnlyNote(c, handling) {
+  if (c.status === 'held') return '内容正在审核，审核通过后才能办理。'
+  if (!handling) return '这件事抄送给您知晓，由其他单位办理。'
+  if (c.status === 'replied') return '已答复，等待村民确认是否解决。'
+  if (c.status === 'returned') return '已退单，等待镇里重新分派。'
+  if (c.status === 'closed') return '已办结。'
+  return ''
+}

@@ -1,0 +1,152 @@
+// One of my complaints: where it stands, its public history, and my answer to the reply
+// (已解决 / 未解决, POST /me/complaints/<id>/confirm), then stars (POST /me/complaints/<id>/rating).
+// Opened as pages/my-complaint/my-complaint?id=<id> (&filed=1 right after filing).
+const { request } = require('../../utils/request')
+const { messageOf, showError } = require('../../utils/errors')
+const { charCount, isConflict, timeline, villagerStatus } = require('../../utils/complaints')
+const { shanghaiTime } = require('../../utils/format')
+
+const STARS = [1, 2, 3, 4, 5]
+const COMMENT_MAX = 200 // RatingIn.comment
+
+Component({
+  data: {
+    status: 'loading', // loading | ready | error
+    errorMessage: '',
+    justFiled: false,
+    c: null, // the case as shown
+    events: [],
+    canConfirm: false,
+    canRate: false,
+    stars: STARS,
+    chosenStars: 0,
+    comment: '',
+    commentLength: 0,
+    commentMax: COMMENT_MAX,
+    busy: false,
+  },
+
+  methods: {
+    onLoad(options) {
+      this.complaintId = Number((options && options.id) || 0)
+      this.setData({ justFiled: !!(options && options.filed) })
+      this.load()
+    },
+
+    onPullDownRefresh() {
+      this.load().then(() => wx.stopPullDownRefresh())
+    },
+
+    load() {
+      if (!this.complaintId) {
+        this.setData({ status: 'error', errorMessage: '没有找到这条反映' })
+        return Promise.resolve()
+      }
+      this.setData({ status: 'loading', errorMessage: '' })
+      return request({ url: '/me/complaints/' + this.complaintId }).then(
+        c => this.show(c),
+        err => this.setData({ status: 'error', errorMessage: messageOf(err) })
+      )
+    },
+
+    show(c) {
+      this.setData({
+        status: 'ready',
+        c: {
+          reference: c.reference,
+          categoryName: c.category_name,
+          statusText: villagerStatus(c),
+          handler: c.handler || '',
+          description: c.description,
+          anonymous: c.anonymous,
+          heldForReview: !!c.held_for_review,
+          filedAt: shanghaiTime(c.filed_at),
+          rating: c.rating || 0,
+        },
+        events: timeline(c.events),
+        canConfirm: c.status === 'replied',
+        canRate: c.status === 'closed' && !c.rating,
+      })
+    },
+
+    onRetry() {
+      this.load()
+    },
+
+    // ---- 已解决 / 未解决 ----
+    onSolved() {
+      this.ask({ title: '问题解决了吗？', content: '确认已经解决后，这件事就办结了。', confirmText: '已解决' },
+        () => this.confirm(true))
+    },
+
+    onNotSolved() {
+      wx.showModal({
+        title: '还没有解决',
+        editable: true,
+        placeholderText: '说说哪里还没解决（可以不写）',
+        confirmText: '提交',
+        cancelText: '取消',
+        success: res => {
+          if (res.confirm) this.confirm(false, (res.content || '').trim())
+        },
+      })
+    },
+
+    ask(options, then) {
+      wx.showModal(Object.assign({ cancelText: '取消' }, options, {
+        success: res => {
+          if (res.confirm) then()
+        },
+      }))
+    },
+
+    confirm(solved, note) {
+      const data = { solved }
+      if (note) data.note = Array.from(note).slice(0, 500).join('') // ConfirmIn.note
+      return this.act({ url: `/me/complaints/${this.complaintId}/confirm`, method: 'POST', data },
+        solved ? '已确认解决' : '已反馈，会重新办理')
+    },
+
+    // ---- rating ----
+    onPickStars(e) {
+      this.setData({ chosenStars: Number(e.currentTarget.dataset.stars) })
+    },
+
+    onCommentInput(e) {
+      this.setData({ comment: e.detail.value, commentLength: charCount(e.detail.value) })
+    },
+
+    onRate() {
+      if (!this.data.chosenStars) {
+        wx.showToast({ title: '请先点星星打分', icon: 'none' })
+        return null
+      }
+      const data = { stars: this.data.chosenStars }
+      const comment = this.data.comment.trim()
+      if (comment) data.comment = comment
+      return this.act({ url: `/me/complaints/${this.complaintId}/rating`, method: 'POST', data }, '谢谢您的评价')
+    },
+
+    // One step on the case; the answer is the case as it is now.
+    act(options, done) {
+      if (this.data.busy) return null
+      this.setData({ busy: true })
+      return request(options).then(
+        c => {
+          this.setData({ busy: false })
+          this.show(c)
+          wx.showToast({ title: done, icon: 'success' })
+        },
+        err => {
+          this.setData({ busy: false })
+          if (isConflict(err)) {
+            // The case moved meanwhile (or was already answered): show it as it is now.
+            showError(err, { modal: true }).then(() => this.load())
+            return
+          }
+          showError(err)
+        }
+      )
+    },
+  },
+})
