@@ -63,6 +63,8 @@ def clock_values(case: Mapping, kind: str, before: str | None, now: datetime, po
     `case` holds the case's columns as they will be after the step."""
     status = case["status"]
     if status == "closed":
+        if case["clock_started_at"] is None:  # never reached an office (refused at moderation)
+            return {**_CLEAR, "deadline_outcome": None}
         return {**_CLEAR, "deadline_outcome": "late" if case["was_late"] else "on_time"}
     if status not in OPEN_STATES:  # held for moderation: the office has not got it yet
         return {**_CLEAR, "clock_started_at": None, "reminded_at": None}
