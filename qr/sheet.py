@@ -14,6 +14,7 @@ import itertools
 import multiprocessing
 import os
 import re
+import signal
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -410,6 +411,11 @@ _worker: PageRenderer | None = None
 def _init_worker(header: SheetHeader, layout: Layout, fonts: FontSet, total_pages: int,
                  error_correction: str) -> None:
     global _worker
+    # A forked worker inherits its parent's Python signal handlers (an RQ worker's, for one, only
+    # *requests* a stop on SIGTERM): Pool.terminate() would then wait forever on a worker blocked
+    # writing a page nobody reads any more (after an error). A renderer just dies when told to.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _worker = PageRenderer(header, layout, fonts, total_pages, error_correction)
 
 
