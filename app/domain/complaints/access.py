@@ -6,7 +6,12 @@
 * complaint.moderate — held cases, for the township dispatcher (county staff for cases about
   township staff);
 * complaint.monitor — township leader and discipline office over their township, county staff over
-  the county; cases about township staff are the county's alone.
+  the county; cases about township staff are the county's alone;
+* complaint.transfer — re-routing by the township (转办, 合并): the township dispatcher over the
+  cases at its command room and at the village offices of its township (四平台 dispatches the
+  service work), the township discipline office over the cases it holds;
+* complaint.recategorise — changing the category (改类): the handling office, or the dispatcher
+  over the cases it may transfer.
 
 Every clause excludes the cases the actor is the subject of (conflict of interest is absolute:
 not routed to, not visible to, not countable by them), so no list, filter or count can reach them.
@@ -74,17 +79,32 @@ def monitor(actor: authz.Actor) -> ColumnElement[bool]:
     return and_(_any(clauses), not_about(actor))
 
 
+def transfer(actor: authz.Actor) -> ColumnElement[bool]:
+    clauses = []
+    for g in actor.grants:
+        if g.role == Role.TOWNSHIP_DISPATCHER:
+            clauses.append(and_(C.handler_kind.in_((TOWNSHIP_DISPATCH, VILLAGE_ROLE)), C.township_id == g.township_id))
+        elif g.role == Role.TOWNSHIP_DISCIPLINE:
+            clauses.append(and_(C.handler_kind == TOWNSHIP_DISCIPLINE, C.handler_township_id == g.township_id))
+    return and_(_any(clauses), C.moderation == "clear", not_about(actor))
+
+
+def recategorise(actor: authz.Actor) -> ColumnElement[bool]:
+    return or_(handle(actor), transfer(actor))
+
+
 def inbox(actor: authz.Actor) -> ColumnElement[bool]:
     """What lands on the actor's desk: routed to them, copied to them, or waiting for their moderation."""
     return or_(handle(actor), copy(actor), moderate(actor))
 
 
 def read(actor: authz.Actor) -> ColumnElement[bool]:
-    """Any officer's reading access: handling, copy, moderation or monitoring."""
-    return or_(handle(actor), copy(actor), moderate(actor), monitor(actor))
+    """Any officer's reading access: handling, copy, moderation, monitoring, or re-routing."""
+    return or_(handle(actor), copy(actor), moderate(actor), monitor(actor), transfer(actor))
 
 
 for _action, _clause in (("complaint.handle", handle), ("complaint.copy", copy), ("complaint.moderate", moderate),
                          ("complaint.monitor", monitor), ("complaint.inbox", inbox),
-                         ("complaint.read", read)):
+                         ("complaint.read", read), ("complaint.transfer", transfer),
+                         ("complaint.recategorise", recategorise)):
     authz.register_rule(_action, _clause)
