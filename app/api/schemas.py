@@ -434,8 +434,17 @@ class QuestionOut(Schema):
     due_at = ShanghaiDateTime()
     answer = fields.String(allow_none=True)
     answered_at = ShanghaiDateTime(allow_none=True)
-    status = fields.Function(lambda q: question_status(q), metadata={"description": "open | overdue | answered"})
+    status = fields.Function(lambda q: question_status(q),
+                             metadata={"description": "open | overdue | answered | held | rejected"})
     held_for_review = fields.Function(lambda q: q.moderation == "held")
+
+
+class ModeratedQuestionOut(QuestionOut):
+    """The township moderator's view: still without the asker."""
+    village_id = fields.Integer()
+    moderation = fields.String(metadata={"description": "held | visible | rejected"})
+    moderation_note = fields.String(allow_none=True)
+    moderated_at = ShanghaiDateTime(allow_none=True)
 
 
 # ---- complaints (监督一点通) ----
