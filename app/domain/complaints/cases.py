@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from redis import Redis
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.clock import to_shanghai, utcnow
 from app.domain import authz, content, ratelimit
@@ -71,11 +72,8 @@ class Filing:
 def file(user: WxUser, household: Household, filing: Filing, *, wechat, redis: Redis) -> tuple[Complaint, bool]:
     """File a complaint from a door. Returns (case, created); a replay of the same request id returns
     the case it created the first time."""
-    replay = db.session.scalar(select(Complaint).where(Complaint.filed_by_user_id == user.id,
-                                                       Complaint.client_request_id == filing.client_request_id))
+    replay = _replay(user, household, filing)
     if replay is not None:
-        if replay.household_id != household.id or replay.description != filing.description:
-            raise AppError("request_id_reused", "该请求编号已用于另一条反映", kind="conflict")
         return replay, False
     if filing.category not in CATEGORIES:
         raise AppError("unknown_category", "没有这个反映类别", kind="unprocessable", fields={"category": ["不是可选的值"]})
@@ -107,8 +105,14 @@ def file(user: WxUser, household: Household, filing: Filing, *, wechat, redis: R
     _apply_route(complaint, target)
     if verdict != "review":
         complaint.assigned_at = now
-    db.session.add(complaint)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the same request twice at once (a double tap): the unique key decides
+            db.session.add(complaint)
+    except IntegrityError:
+        replay = _replay(user, household, filing)
+        if replay is None:
+            raise
+        return replay, False
     if filing.about_role is not None:
         _record_subjects(complaint, Role(filing.about_role))
     _event(complaint, "filed", None, complaint.status, "村民", user_id=user.id,
@@ -117,6 +121,15 @@ def file(user: WxUser, household: Household, filing: Filing, *, wechat, redis: R
     ratelimit.record(redis, USER_LIMIT, f"user:{user.id}")
     ratelimit.record(redis, HOUSEHOLD_LIMIT, f"household:{household.id}")
     return complaint, True
+
+
+def _replay(user: WxUser, household: Household, filing: Filing) -> Complaint | None:
+    """The case this request id already filed, if any (the same filing sent again)."""
+    replay = db.session.scalar(select(Complaint).where(Complaint.filed_by_user_id == user.id,
+                                                       Complaint.client_request_id == filing.client_request_id))
+    if replay is not None and (replay.household_id != household.id or replay.description != filing.description):
+        raise AppError("request_id_reused", "该请求编号已用于另一条反映", kind="conflict")
+    return replay
 
 
 def _reference(now) -> str:
