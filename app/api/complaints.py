@@ -17,12 +17,15 @@ from app.api.schemas import (
     ComplaintPublicOut,
     ConfirmIn,
     HandlerComplaintOut,
+    MergeIn,
     NoteIn,
     RatingIn,
     ReasonIn,
+    RecategoriseIn,
     RedispatchIn,
     RoutingRuleIn,
     RoutingRuleOut,
+    TransferIn,
 )
 from app.domain import authz, household_codes
 from app.domain.complaints import cases, options, routing
@@ -80,6 +83,16 @@ def confirm_complaint(complaint_id: int, body):
           errors=["not_closed", "already_rated"])
 def rate_complaint(complaint_id: int, body):
     return cases.rate(current_actor().id, complaint_id, body["stars"], body.get("comment"))
+
+
+@bp.get("/me/complaints/<int:complaint_id>/merged-into")
+@endpoint(tags=["villager"], summary="已合并的反映：继续查看合并后案件的公开进度", auth="wx",
+          response=ComplaintPublicOut(), errors=["not_merged"],
+          description="A case closed as a duplicate (resolution `merged`) is worked in the case it went into. Its "
+                      "villager follows that case here: its public timeline only (no description, no identities), "
+                      "following later merges to the case that carries on.")
+def my_complaint_merged_into(complaint_id: int):
+    return cases.merged_into(current_actor().id, complaint_id)
 
 
 @bp.get("/h/<code>/resolved-complaints")
@@ -163,6 +176,42 @@ def redispatch_complaint(complaint_id: int, body):
     actor = current_actor()
     return _officer_one(actor, cases.redispatch(actor, complaint_id, target=body["target"], role=body.get("role"),
                                                 reason=body["reason"]))
+
+
+_REROUTING_ERRORS = _ERRORS + ["case_closed", "already_merged"]
+
+
+@bp.post("/complaints/<int:complaint_id>/transfer")
+@endpoint(tags=["township"], summary="转办（镇四平台或承办的镇街部门转给本镇另一部门）", auth="console",
+          body=TransferIn(), response=HandlerComplaintOut(),
+          errors=_REROUTING_ERRORS + ["transfer_not_allowed", "conflict_of_interest", "unknown_role", "unknown_target",
+                                      "role_vacant", "same_handler"])
+def transfer_complaint(complaint_id: int, body):
+    actor = current_actor()
+    complaint = cases.transfer(actor, complaint_id, target=body["target"], role=body.get("role"),
+                               reason=body["reason"], public_note=body.get("public_note"))
+    return jsonify(_officer_view(actor, [complaint])[0])
+
+
+@bp.post("/complaints/<int:complaint_id>/recategorise")
+@endpoint(tags=["cadre", "township", "county"], summary="改类（按新类别重新分派，村民可见改动）", body=RecategoriseIn(),
+          response=HandlerComplaintOut(),
+          errors=_REROUTING_ERRORS + ["recategorise_not_allowed", "unknown_category", "same_category"])
+def recategorise_complaint(complaint_id: int, body):
+    actor = current_actor()
+    complaint = cases.recategorise(actor, complaint_id, category=body["category"], reason=body["reason"])
+    return jsonify(_officer_view(actor, [complaint])[0])
+
+
+@bp.post("/complaints/<int:complaint_id>/merge")
+@endpoint(tags=["township"], summary="合并重复反映（本案办结，并入同村另一条未办结的反映）", auth="console",
+          body=MergeIn(), response=HandlerComplaintOut(),
+          errors=_REROUTING_ERRORS + ["merge_not_allowed", "merge_into_self", "merge_target_not_found",
+                                      "merge_target_closed", "merge_across_villages", "merge_different_subject"])
+def merge_complaint(complaint_id: int, body):
+    actor = current_actor()
+    complaint = cases.merge(actor, complaint_id, into_id=body["into_id"], reason=body["reason"])
+    return jsonify(_officer_view(actor, [complaint])[0])
 
 
 @bp.post("/complaints/<int:complaint_id>/release")

@@ -26,8 +26,10 @@ from app.api.schemas import (
     DisclosureListIn,
     DisclosurePageOut,
     ItemTypeOut,
+    ModeratedQuestionOut,
     OfficerDisclosureOut,
     ReachOut,
+    ReasonIn,
     ReturnIn,
     ReviewIn,
     VerificationOut,
@@ -194,7 +196,8 @@ def township_warnings(township_id: int):
     villages = db.session.scalars(select(Village).where(Village.township_id == township_id).order_by(Village.code))
     late_questions = dict(db.session.execute(
         select(Question.village_id, func.count()).join(Village, Village.id == Question.village_id)
-        .where(Village.township_id == township_id, Question.answered_at.is_(None), Question.due_at < utcnow())
+        .where(Village.township_id == township_id, Question.moderation == "visible", Question.answered_at.is_(None),
+               Question.due_at < utcnow())
         .group_by(Question.village_id)).all())
     out = []
     for village in villages:
@@ -280,5 +283,29 @@ def answer_question(question_id: int, body):
 @endpoint(tags=["cadre", "township", "county"], summary="本村质询（含逾期未答复）", response=QuestionOut(many=True))
 def village_questions(village_id: int):
     authz.get_or_404(current_actor(), "disclosure.monitor", Village, village_id)
-    return db.session.scalars(select(Question).where(Question.village_id == village_id)
+    return db.session.scalars(select(Question).where(Question.village_id == village_id, Question.moderation == "visible")
                               .order_by(Question.answered_at.is_not(None), Question.due_at)).all()
+
+
+# ---- township moderation of held questions ----
+@bp.get("/townships/<int:township_id>/held-questions")
+@endpoint(tags=["township", "county"], summary="待审核的质询（内容安全检测要求人工审核）", auth="console",
+          response=ModeratedQuestionOut(many=True))
+def held_questions(township_id: int):
+    actor = current_actor()
+    authz.get_or_404(actor, "township.read", Township, township_id)
+    return questions.held_in_township(actor, township_id)
+
+
+@bp.post("/disclosure-questions/<int:question_id>/release")
+@endpoint(tags=["township", "county"], summary="审核通过质询（公开，答复期自此起算）", auth="console",
+          response=ModeratedQuestionOut(), errors=["question_not_held"])
+def release_question(question_id: int):
+    return questions.release(current_actor(), question_id, reply_days=current_app.config["QUESTION_REPLY_DAYS"])
+
+
+@bp.post("/disclosure-questions/<int:question_id>/reject")
+@endpoint(tags=["township", "county"], summary="审核不通过质询（不公开，理由留档）", auth="console", body=ReasonIn(),
+          response=ModeratedQuestionOut(), errors=["question_not_held"])
+def reject_question(question_id: int, body):
+    return questions.reject(current_actor(), question_id, body["reason"])

@@ -436,8 +436,17 @@ class QuestionOut(Schema):
     due_at = ShanghaiDateTime()
     answer = fields.String(allow_none=True)
     answered_at = ShanghaiDateTime(allow_none=True)
-    status = fields.Function(lambda q: question_status(q), metadata={"description": "open | overdue | answered"})
+    status = fields.Function(lambda q: question_status(q),
+                             metadata={"description": "open | overdue | answered | held | rejected"})
     held_for_review = fields.Function(lambda q: q.moderation == "held")
+
+
+class ModeratedQuestionOut(QuestionOut):
+    """The township moderator's view: still without the asker."""
+    village_id = fields.Integer()
+    moderation = fields.String(metadata={"description": "held | visible | rejected"})
+    moderation_note = fields.String(allow_none=True)
+    moderated_at = ShanghaiDateTime(allow_none=True)
 
 
 # ---- complaints (监督一点通) ----
@@ -531,6 +540,7 @@ class HandlerComplaintOut(ComplaintOut):
     contact_phone = fields.String(allow_none=True)
     about_role = fields.String(allow_none=True)
     routing_fallback = fields.Boolean()
+    merged_into_id = fields.Integer(allow_none=True, metadata={"description": "set when closed as a duplicate (合并)"})
     latitude = fields.Float(allow_none=True)
     longitude = fields.Float(allow_none=True)
     events = fields.List(fields.Nested(HandlerEventOut))
@@ -598,6 +608,21 @@ class RedispatchIn(In):
                                                                    "township_discipline"]))
     role = fields.String(allow_none=True, validate=validate.Length(max=32))
     reason = _text(500, required=True)
+
+
+class TransferIn(RedispatchIn):
+    public_note = _text(200, allow_none=True,
+                        metadata={"description": "what the villager reads (default: 已转…办理); the reason stays internal"})
+
+
+class RecategoriseIn(In):
+    category = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    reason = _text(400, required=True, metadata={"description": "internal: why the category was wrong"})
+
+
+class MergeIn(In):
+    into_id = fields.Integer(required=True, metadata={"description": "the open case of the same village that carries on"})
+    reason = _text(400, required=True, metadata={"description": "internal"})
 
 
 class ConfirmIn(In):

@@ -66,6 +66,9 @@ PERMISSIONS: dict[str, dict[Role, Level]] = {
     "county.read": {**_COUNTY},
     # Complaint routing rules (who receives which category): township administrators.
     "complaint.route": {R.TOWNSHIP_LEADER: L.TOWNSHIP, R.TOWNSHIP_DISPATCHER: L.TOWNSHIP, **_COUNTY},
+    # Questions on disclosures held by the content check: released or rejected by the township, as
+    # held complaints are (the township dispatcher; county staff over the county).
+    "question.moderate": {R.TOWNSHIP_DISPATCHER: L.TOWNSHIP, **_COUNTY},
 }
 
 # Actions whose scope is not "inside a territory" but a rule of their own (complaints: routed to the

@@ -1,8 +1,13 @@
 """WeChat's text check (msgSecCheck v2) before anything a villager writes is kept or shown (先审后发)."""
 from __future__ import annotations
 
+import logging
+
 from app.errors import AppError
 from app.wechat import WeChatAdapter, WeChatError
+
+
+log = logging.getLogger(__name__)
 
 
 def check_text(wechat: WeChatAdapter, text: str, openid: str, *, field: str) -> str:
@@ -10,6 +15,7 @@ def check_text(wechat: WeChatAdapter, text: str, openid: str, *, field: str) -> 
     try:
         verdict = wechat.check_text(text, openid=openid).suggest
     except WeChatError as exc:
+        log.warning("text check unavailable: %s", exc)  # the villager is told to retry; operators need why
         raise AppError("content_check_unavailable", "内容安全检查暂时不可用，请稍后再试", kind="upstream") from exc
     if verdict == "risky":
         raise AppError("content_refused", "内容含有不适宜的信息，请修改后再提交", kind="unprocessable",

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from app.clock import utcnow
 from app.errors import AppError
@@ -104,10 +104,11 @@ def resolve(text: str) -> Household | None:
     code = canonical(text)
     if code is None:
         return None
+    # One statement (joined eager loads), not four: every complaint filed and question asked starts here.
     return db.session.scalar(
         select(Household)
         .join(HouseholdCode, HouseholdCode.household_id == Household.id)
-        .options(selectinload(Household.village).selectinload(Village.township), selectinload(Household.grid))
+        .options(joinedload(Household.village).joinedload(Village.township), joinedload(Household.grid))
         .where(HouseholdCode.code == code, HouseholdCode.revoked_at.is_(None))
     )
 

@@ -162,7 +162,11 @@ class Question(Base):
     asked_by_user_id: Mapped[int] = mapped_column(ForeignKey("wx_user.id"))
     body: Mapped[str] = mapped_column(String(500))
     # visible | held (WeChat's content check asked for review: not shown until a person clears it)
+    # | rejected (township moderation refused it: never shown; the reason is kept for the record)
     moderation: Mapped[str] = mapped_column(String(16), default="visible")
+    moderated_at: Mapped[datetime | None]
+    moderated_by_console_account_id: Mapped[int | None] = mapped_column(ForeignKey("console_account.id"))
+    moderation_note: Mapped[str | None] = mapped_column(String(500))
     asked_at: Mapped[datetime] = mapped_column(default=utcnow)
     due_at: Mapped[datetime] = mapped_column(index=True)
     answer: Mapped[str | None] = mapped_column(Text)

@@ -302,6 +302,27 @@ def test_http_5xx_and_non_json_are_unavailable(
             adapter.send_subscribe_message("sbx-leo", "tmpl", {"thing1": "x"})
 
 
+def test_a_connection_closed_during_the_text_check_is_asked_again_once(wechat_redis: redis_lib.Redis) -> None:
+    # The first text check finds its connection closed by the server without an answer (as when a
+    # keep-alive connection is closed while the request is on its way); the check has no side effects.
+    sandbox_app = create_sandbox_app()
+    resets: list[str] = []
+
+    def reset_first_check(environ: dict, start_response: Callable) -> list[bytes]:
+        if environ["PATH_INFO"].endswith("/msg_sec_check") and not resets:
+            resets.append(environ["PATH_INFO"])
+            environ["werkzeug.socket"].shutdown(socket.SHUT_RDWR)
+            start_response("500 Closed", [])
+            return [b""]
+        return sandbox_app(environ, start_response)
+
+    with _serving(reset_first_check) as url:
+        adapter = WeChatAdapter(appid=SANDBOX_APPID, secret=SANDBOX_SECRET, api_base=url, redis=wechat_redis)
+        assert adapter.check_text("hello", "sbx-reset").suggest == "pass"
+        assert resets == ["/wxa/msg_sec_check"]
+        assert requests.get(url + "_sandbox/stats", timeout=5).json()["msg_sec_check_calls"] == 1
+
+
 # ------------------------------------------------------------------ text check
 
 

@@ -5,9 +5,14 @@
 * complaint.copy — the village supervision liaison's read-only copy of discipline cases;
 * complaint.moderate — held cases, for the township dispatcher (county staff for cases about
   township staff);
-* complaint.monitor — township leader, discipline office and dispatcher over their township (cases
-  escalated to the county included), county staff over the county; cases about township staff are
-  the county's alone.
+* complaint.monitor — township leader and discipline office over their township, the dispatcher over
+  its service-lane cases (cases escalated to the county included), county staff over the county;
+  cases about township staff are the county's alone;
+* complaint.transfer — re-routing by the township (转办, 合并): the township dispatcher over the
+  cases at its command room and at the village offices of its township (四平台 dispatches the
+  service work), the township discipline office over the cases it holds;
+* complaint.recategorise — changing the category (改类): the handling office, or the dispatcher
+  over the cases it may transfer.
 
 Every clause excludes the cases the actor is the subject of (conflict of interest is absolute:
 not routed to, not visible to, not countable by them), so no list, filter or count can reach them.
@@ -17,6 +22,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, exists, false, not_, or_, select
 
 from app.domain import authz
+from app.domain.complaints.categories import SERVICE
 from app.domain.complaints.routing import COUNTY, TOWNSHIP_DISCIPLINE, TOWNSHIP_DISPATCH, VILLAGE_ROLE
 from app.models import VILLAGE_CADRE_ROLES, Complaint, ComplaintSubject, Role
 
@@ -76,10 +82,27 @@ def monitor(actor: authz.Actor) -> ColumnElement[bool]:
     for g in actor.grants:
         if g.role in (Role.TOWNSHIP_LEADER, Role.TOWNSHIP_DISCIPLINE, Role.TOWNSHIP_DISPATCHER):
             # a case escalated to the county stays in the township's view; one about township staff never
-            clauses.append(and_(C.township_id == g.township_id, or_(C.about_level.is_(None), C.about_level != "township")))
+            clause = and_(C.township_id == g.township_id, or_(C.about_level.is_(None), C.about_level != "township"))
+            if g.role == Role.TOWNSHIP_DISPATCHER:  # the command room follows the service lane only
+                clause = and_(clause, C.lane == SERVICE)
+            clauses.append(clause)
         elif g.role == Role.COUNTY_STAFF:
             clauses.append(C.county_id == g.county_id)
     return and_(_any(clauses), not_about(actor))
+
+
+def transfer(actor: authz.Actor) -> ColumnElement[bool]:
+    clauses = []
+    for g in actor.grants:
+        if g.role == Role.TOWNSHIP_DISPATCHER:
+            clauses.append(and_(C.handler_kind.in_((TOWNSHIP_DISPATCH, VILLAGE_ROLE)), C.township_id == g.township_id))
+        elif g.role == Role.TOWNSHIP_DISCIPLINE:
+            clauses.append(and_(C.handler_kind == TOWNSHIP_DISCIPLINE, C.handler_township_id == g.township_id))
+    return and_(_any(clauses), C.moderation == "clear", not_about(actor))
+
+
+def recategorise(actor: authz.Actor) -> ColumnElement[bool]:
+    return or_(handle(actor), transfer(actor))
 
 
 def inbox(actor: authz.Actor) -> ColumnElement[bool]:
@@ -88,11 +111,12 @@ def inbox(actor: authz.Actor) -> ColumnElement[bool]:
 
 
 def read(actor: authz.Actor) -> ColumnElement[bool]:
-    """Any officer's reading access: handling, copy, moderation or monitoring."""
-    return or_(handle(actor), copy(actor), moderate(actor), monitor(actor))
+    """Any officer's reading access: handling, copy, moderation, monitoring, or re-routing."""
+    return or_(handle(actor), copy(actor), moderate(actor), monitor(actor), transfer(actor))
 
 
 for _action, _clause in (("complaint.handle", handle), ("complaint.copy", copy), ("complaint.moderate", moderate),
                          ("complaint.monitor", monitor), ("complaint.inbox", inbox),
-                         ("complaint.read", read)):
+                         ("complaint.read", read), ("complaint.transfer", transfer),
+                         ("complaint.recategorise", recategorise)):
     authz.register_rule(_action, _clause)

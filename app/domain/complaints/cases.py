@@ -17,20 +17,23 @@ from dataclasses import dataclass
 
 from redis import Redis
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.clock import to_shanghai, utcnow
 from app.domain import authz, content, ratelimit
 from app.domain.complaints import access  # noqa: F401  (registers the complaint scopes)
 from app.domain.complaints import photos, platform
-from app.domain.complaints.categories import CATEGORIES, lane_of
+from app.domain.complaints.categories import CATEGORIES, lane_of, name_of
 from app.domain.complaints.routing import (
     HANDLER_LABELS,
     OFFICE_ROLES,
+    RULE_TARGETS,
     TOWNSHIP_DISCIPLINE,
     TOWNSHIP_DISPATCH,
     VILLAGE_ROLE,
     Route,
+    role_is_held,
     route,
     village_cadre_role,
 )
@@ -74,11 +77,8 @@ class Filing:
 def file(user: WxUser, household: Household, filing: Filing, *, wechat, redis: Redis) -> tuple[Complaint, bool]:
     """File a complaint from a door. Returns (case, created); a replay of the same request id returns
     the case it created the first time."""
-    replay = db.session.scalar(select(Complaint).where(Complaint.filed_by_user_id == user.id,
-                                                       Complaint.client_request_id == filing.client_request_id))
+    replay = _replay(user, household, filing)
     if replay is not None:
-        if replay.household_id != household.id or replay.description != filing.description:
-            raise AppError("request_id_reused", "该请求编号已用于另一条反映", kind="conflict")
         return replay, False
     if filing.category not in CATEGORIES:
         raise AppError("unknown_category", "没有这个反映类别", kind="unprocessable", fields={"category": ["不是可选的值"]})
@@ -113,8 +113,14 @@ def file(user: WxUser, household: Household, filing: Filing, *, wechat, redis: R
         complaint.assigned_at = now
     for name, value in _clock(complaint, "filed", None, complaint.status, {}).items():
         setattr(complaint, name, value)
-    db.session.add(complaint)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the same request twice at once (a double tap): the unique key decides
+            db.session.add(complaint)
+    except IntegrityError:
+        replay = _replay(user, household, filing)
+        if replay is None:
+            raise
+        return replay, False
     if filing.about_role is not None:
         _record_subjects(complaint, Role(filing.about_role))
     photos.attach(complaint, user.id, list(filing.photo_ids))
@@ -127,15 +133,30 @@ def file(user: WxUser, household: Household, filing: Filing, *, wechat, redis: R
     return complaint, True
 
 
+def _replay(user: WxUser, household: Household, filing: Filing) -> Complaint | None:
+    """The case this request id already filed, if any (the same filing sent again)."""
+    replay = db.session.scalar(select(Complaint).where(Complaint.filed_by_user_id == user.id,
+                                                       Complaint.client_request_id == filing.client_request_id))
+    if replay is not None and (replay.household_id != household.id or replay.description != filing.description):
+        raise AppError("request_id_reused", "该请求编号已用于另一条反映", kind="conflict")
+    return replay
+
+
 def _reference(now) -> str:
     return f"TS-{to_shanghai(now):%Y%m%d}-{secrets.token_hex(5).upper()}"  # 40 bits: no collision in a day
 
 
+def _route_values(target: Route) -> dict:
+    """The case's columns saying who holds it, for a route."""
+    return {"handler_kind": target.kind, "handler_role": target.role.value if target.role else None,
+            "handler_village_id": target.village_id, "handler_township_id": target.township_id,
+            "handler_county_id": target.county_id, "copy_liaison": target.copy_liaison,
+            "routing_rule_id": target.rule_id, "routing_fallback": target.fallback}
+
+
 def _apply_route(complaint: Complaint, target: Route) -> None:
-    complaint.handler_kind, complaint.handler_role = target.kind, target.role.value if target.role else None
-    complaint.handler_village_id, complaint.handler_township_id = target.village_id, target.township_id
-    complaint.handler_county_id, complaint.copy_liaison = target.county_id, target.copy_liaison
-    complaint.routing_rule_id, complaint.routing_fallback = target.rule_id, target.fallback
+    for column, value in _route_values(target).items():
+        setattr(complaint, column, value)
 
 
 def _record_subjects(complaint: Complaint, role: Role) -> None:
@@ -372,6 +393,155 @@ def reject(actor: authz.Actor, complaint_id: int, reason: str) -> Complaint:
     complaint = authz.get_or_404(actor, "complaint.moderate", Complaint, complaint_id)
     return _step(complaint, "rejected", ("held",), "closed", _by(actor, "审核"), public_note=reason,
                  moderation="rejected", resolution="rejected", closed_at=utcnow())
+
+
+# ---- re-routing by the township: transfer (转办), recategorise (改类), merge as duplicate (合并) ----
+
+REROUTABLE = ("assigned", "signed", "returned")  # an office is still working on it
+MERGEABLE = REROUTABLE + ("replied",)  # a duplicate may also be waiting for its villager's answer
+
+
+def _require_open(complaint: Complaint, allowed_from: tuple[str, ...]) -> None:
+    """Clear refusals for the states a re-routing step cannot start from (checked again by `_step`)."""
+    if complaint.resolution == "merged":
+        raise AppError("already_merged", "该反映已与其他反映合并办理，不能再操作", kind="conflict")
+    if complaint.status == "closed":
+        raise AppError("case_closed", "案件已办结，不能再转办、改类或合并", kind="conflict")
+    if complaint.status == "held":
+        raise AppError("invalid_transition", "案件待审核，审核通过后才能办理", kind="conflict")
+    if complaint.status not in allowed_from:
+        raise AppError("invalid_transition", "案件当前状态下不能进行此操作", kind="conflict")
+
+
+def _reroutable(actor: authz.Actor, complaint_id: int, action: str, allowed_from: tuple[str, ...],
+                refusal: AppError) -> Complaint:
+    """A case the actor can read (else 404, as for any case out of sight), open, and theirs to re-route."""
+    complaint = authz.get_or_404(actor, "complaint.read", Complaint, complaint_id)
+    _require_open(complaint, allowed_from)
+    if not authz.can(actor, action, complaint):
+        raise refusal
+    return complaint
+
+
+def _acting_office(actor: authz.Actor, complaint: Complaint) -> str:
+    """The office taking a re-routing step: the handler's, or the township dispatcher acting over a
+    village office's case."""
+    holds = any(g.role.value == complaint.handler_role and g.village_id == complaint.handler_village_id
+                for g in actor.grants)
+    if complaint.handler_kind == VILLAGE_ROLE and not holds:
+        return Role.TOWNSHIP_DISPATCHER.label
+    return _office_label(actor, complaint)
+
+
+def _holds_it(complaint: Complaint, values: dict) -> bool:
+    return all(getattr(complaint, column) == values[column] for column in
+               ("handler_kind", "handler_role", "handler_village_id", "handler_township_id", "handler_county_id"))
+
+
+def _township_destination(complaint: Complaint, target: str, role: str | None) -> Route:
+    """An office of the case's township chosen by a person, with the conflict-of-interest rule."""
+    if target not in RULE_TARGETS:
+        raise AppError("unknown_target", "没有这个接收方", kind="unprocessable", fields={"target": ["不是可选的值"]})
+    if complaint.about_level is not None and target == VILLAGE_ROLE:
+        raise AppError("conflict_of_interest", "反映干部的案件不能转到村", kind="unprocessable",
+                       fields={"target": ["不能转到村"]})
+    cadre = None
+    if target == VILLAGE_ROLE:
+        cadre = village_cadre_role(role)
+        if not role_is_held(cadre, complaint.village_id):
+            raise AppError("role_vacant", f"本村暂无{cadre.label}在任，不能转给该职务", kind="unprocessable",
+                           fields={"role": ["暂无人在任"]})
+    return Route(target, cadre, complaint.village_id if cadre else None, complaint.township_id, complaint.county_id,
+                 complaint.copy_liaison, None)
+
+
+def transfer(actor: authz.Actor, complaint_id: int, *, target: str, role: str | None, reason: str,
+             public_note: str | None = None) -> Complaint:
+    """转办: the township dispatcher (over its own and the village offices' cases) or the township office
+    holding the case sends an open case to another office of the township. The reason stays internal;
+    the villager reads the public note. A case about a cadre never goes down to the village."""
+    complaint = _reroutable(actor, complaint_id, "complaint.transfer", REROUTABLE,
+                            AppError("transfer_not_allowed", "只有镇四平台或承办案件的镇街部门可以转办", kind="forbidden"))
+    destination = _township_destination(complaint, target, role)
+    values = _route_values(destination)
+    if _holds_it(complaint, values):
+        raise AppError("same_handler", f"案件已在{destination.label}办理", kind="conflict")
+    return _step(complaint, "transferred", REROUTABLE, "assigned", _by(actor, _acting_office(actor, complaint)),
+                 public_note=public_note or f"已转{destination.label}办理", internal_note=reason,
+                 assigned_at=utcnow(), signed_at=None, **values)
+
+
+def recategorise(actor: authz.Actor, complaint_id: int, *, category: str, reason: str) -> Complaint:
+    """改类: the handling office (or the township dispatcher) corrects the category. The lane may change,
+    so the case is routed again by the rules (a case about a cadre still goes above them); the
+    villager reads what changed."""
+    complaint = _reroutable(actor, complaint_id, "complaint.recategorise", REROUTABLE,
+                            AppError("recategorise_not_allowed", "只有承办部门或镇四平台可以修改类别", kind="forbidden"))
+    if category not in CATEGORIES:
+        raise AppError("unknown_category", "没有这个反映类别", kind="unprocessable", fields={"category": ["不是可选的值"]})
+    if category == complaint.category:
+        raise AppError("same_category", f"案件已是“{name_of(category)}”类", kind="conflict")
+    by = _by(actor, _acting_office(actor, complaint))
+    target = route(complaint.village, category, complaint.about_level)
+    values = _route_values(target)
+    note = f"问题类别由“{name_of(complaint.category)}”改为“{name_of(category)}”"
+    to_status = complaint.status
+    if not _holds_it(complaint, values):
+        to_status, note = "assigned", f"{note}，转{target.label}办理"
+        values.update(assigned_at=utcnow(), signed_at=None)
+    internal = f"{target.note}；{reason}" if target.note else reason
+    return _step(complaint, "recategorised", REROUTABLE, to_status, by, public_note=note, internal_note=internal[:500],
+                 category=category, lane=lane_of(category), **values)
+
+
+def merge(actor: authz.Actor, complaint_id: int, *, into_id: int, reason: str) -> Complaint:
+    """合并: a duplicate closes (resolution "merged", `merged_into_id` set) into another open case of the
+    same village, which carries on. Its villager follows the surviving case's public timeline
+    (`merged_into`). Both cases change version in the same transaction, locked in id order, so two
+    merges at once cannot deadlock and a case cannot close while something merges into it."""
+    refusal = AppError("merge_not_allowed", "只有镇四平台或承办案件的镇街部门可以合并", kind="forbidden")
+    duplicate = _reroutable(actor, complaint_id, "complaint.transfer", MERGEABLE, refusal)
+    if into_id == duplicate.id:
+        raise AppError("merge_into_self", "不能把反映合并到它自己", kind="unprocessable", fields={"into_id": ["不能是本案"]})
+    survivor = db.session.scalar(select(Complaint).where(
+        Complaint.id == into_id, authz.scoped(actor, "complaint.transfer", Complaint)))
+    if survivor is None:
+        raise AppError("merge_target_not_found", "找不到要合并到的反映，或无权操作该反映", kind="unprocessable",
+                       fields={"into_id": ["不存在或无权操作"]})
+    if survivor.status == "closed":
+        raise AppError("merge_target_closed", "要合并到的反映已办结，不能合并", kind="conflict")
+    if survivor.village_id != duplicate.village_id:
+        raise AppError("merge_across_villages", "只能合并同一个村的反映", kind="unprocessable",
+                       fields={"into_id": ["不是同一个村的反映"]})
+    if (survivor.about_role, survivor.about_level) != (duplicate.about_role, duplicate.about_level):
+        raise AppError("merge_different_subject", "两条反映的反映对象不同，不能合并", kind="unprocessable",
+                       fields={"into_id": ["反映对象不同"]})
+
+    def close_duplicate():
+        _step(duplicate, "merged", MERGEABLE, "closed", _by(actor, _acting_office(actor, duplicate)),
+              public_note=f"与反映相同问题的 {survivor.reference} 合并办理，办理进度请看该反映",
+              internal_note=reason, resolution="merged", merged_into_id=survivor.id, closed_at=utcnow())
+
+    def note_survivor():
+        _step(survivor, "merged_in", (survivor.status,), survivor.status, _by(actor, _acting_office(actor, survivor)),
+              public_note="有反映相同问题的案件并入本案，一并办理", internal_note=f"并入 {duplicate.reference}：{reason}"[:500])
+
+    for _, step in sorted(((duplicate.id, close_duplicate), (survivor.id, note_survivor)), key=lambda s: s[0]):
+        step()
+    return duplicate
+
+
+def merged_into(user_id: int, complaint_id: int) -> Complaint:
+    """The case a villager's duplicate went into (following later merges): they keep following its
+    public timeline there."""
+    complaint = own(user_id, complaint_id)
+    if complaint.merged_into_id is None:
+        raise AppError("not_merged", "该反映没有与其他反映合并", kind="not_found")
+    seen = {complaint.id}
+    while complaint.merged_into_id is not None and complaint.merged_into_id not in seen:
+        complaint = db.session.get(Complaint, complaint.merged_into_id)
+        seen.add(complaint.id)
+    return complaint
 
 
 def own(user_id: int, complaint_id: int) -> Complaint:

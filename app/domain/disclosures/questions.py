@@ -1,24 +1,31 @@
 """Public questions on disclosures (质询): asked at the door, answered by the village, public to the
-village without the asker's identity. Text passes WeChat's content check first (先审后发)."""
+village without the asker's identity. Text passes WeChat's content check first (先审后发): a question
+the check sends to review is held until township moderation releases it (public from then on, and
+the village's reply period starts then) or rejects it (never shown; who, when and why are kept)."""
 from __future__ import annotations
 
 from datetime import timedelta
 
 from redis import Redis
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.clock import utcnow
 from app.domain import authz, content, ratelimit
 from app.domain.disclosures import browse
 from app.errors import AppError, NotFound
 from app.extensions import db
-from app.models import Disclosure, Household, Question, WxUser
+from app.models import Disclosure, Household, Level, Question, Village, WxUser
 from app.wechat import WeChatAdapter
 
 ASK_LIMIT = ratelimit.Limit("disclosure-question", 10, 24 * 3600)
 
+# Questions sit in their village (for "question.moderate", scoped to the township).
+authz.register_placement(Question, {Level.VILLAGE: Question.village_id}, parent=(Question.village_id, Village))
+
 
 def status_of(question: Question, now=None) -> str:
+    if question.moderation != "visible":
+        return question.moderation  # held | rejected: no reply period runs
     if question.answered_at is not None:
         return "answered"
     return "overdue" if (now or utcnow()) > question.due_at else "open"
@@ -50,10 +57,42 @@ def public_questions(disclosure_id: int) -> list[Question]:
 
 def answer(actor: authz.Actor, question_id: int, text: str) -> Question:
     question = db.session.get(Question, question_id)
-    if question is None or not authz.can(actor, "disclosure.draft", db.session.get(Disclosure, question.disclosure_id)):
+    if question is None or question.moderation != "visible" or not authz.can(actor, "disclosure.draft", db.session.get(Disclosure, question.disclosure_id)):
         raise NotFound()
     if question.answered_at is not None:
         raise AppError("already_answered", "该提问已答复", kind="conflict")
     question.answer, question.answered_at, question.answered_by_user_id = text, utcnow(), actor.user_id
     question.next_check_at = None  # answered: out of the escalation sweep
     return question
+
+
+# ---- township moderation of held questions ----
+
+def held_in_township(actor: authz.Actor, township_id: int) -> list[Question]:
+    return list(db.session.scalars(select(Question).join(Village, Village.id == Question.village_id).where(
+        Village.township_id == township_id, Question.moderation == "held",
+        authz.scoped(actor, "question.moderate", Question)).order_by(Question.asked_at)))
+
+
+def _moderate(actor: authz.Actor, question_id: int, to: str, **values) -> Question:
+    """One conditional UPDATE from held: a second decision (or a replayed request) finds nothing held."""
+    question = authz.get_or_404(actor, "question.moderate", Question, question_id)
+    result = db.session.execute(
+        update(Question).where(Question.id == question.id, Question.moderation == "held")
+        .values(moderation=to, moderated_at=utcnow(), moderated_by_console_account_id=actor.console_account_id,
+                **values).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise AppError("question_not_held", "该提问不在待审核状态（可能已被处理）", kind="conflict")
+    db.session.refresh(question)
+    return question
+
+
+def release(actor: authz.Actor, question_id: int, *, reply_days: int) -> Question:
+    """The question is fine after all: public from now on. The village could not see it while it was
+    held, so its reply period starts now."""
+    due = utcnow() + timedelta(days=reply_days)
+    return _moderate(actor, question_id, "visible", due_at=due, next_check_at=due)  # its escalation clock starts
+
+
+def reject(actor: authz.Actor, question_id: int, reason: str) -> Question:
+    return _moderate(actor, question_id, "rejected", moderation_note=reason)
