@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response
 
 from app.api import bp
+from app.api.complaints import _officer_one
 from app.api.endpoint import current_actor, endpoint
 from app.api.schemas import (
     ComplaintOut,
@@ -35,7 +36,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @endpoint(tags=["cadre", "township", "county"], summary="请反映人补充情况（等待期间办理时限暂停）", body=NoteIn(),
           response=HandlerComplaintOut(), errors=_ERRORS)
 def ask_villager(complaint_id: int, body):
-    return cases.ask_villager(current_actor(), complaint_id, body["text"])
+    actor = current_actor()
+    return _officer_one(actor, cases.ask_villager(actor, complaint_id, body["text"]))
 
 
 @bp.post("/me/complaints/<int:complaint_id>/supply")

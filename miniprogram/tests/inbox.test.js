@@ -109,6 +109,24 @@ describe('case page (pages/inbox-case)', () => {
     expect(comp.querySelector('.send-back-btn')).toBeFalsy()
   })
 
+  test('请村民补充: the same box asks the villager; the case then waits for them', async () => {
+    const comp = open(PAGE, { id: '41' }, opts => opts.url.endsWith('/ask')
+      ? { statusCode: 200, data: handled('waiting') }
+      : { statusCode: 200, data: handled('signed') })
+    await waitFor(() => comp.data.status === 'ready')
+
+    await tap(comp, '.ask-btn')
+    expect(text(comp, '.msg-action-error')).toBe('请写下要村民补充什么')
+    expect(posts()).toHaveLength(0)
+    await type(comp, '.reply-input', '请提供围墙位置的照片')
+    await tap(comp, '.ask-btn')
+    await waitFor(() => posts().length === 1 && !comp.data.busy)
+    expect(posts()[0]).toMatchObject({ url: BASE + '/complaints/41/ask', data: { text: '请提供围墙位置的照片' } })
+    expect(text(comp, '.msg-status')).toBe('待村民补充')
+    expect(text(comp, '.msg-read-only')).toBe('已请村民补充情况，等村民回复（其间办理时限暂停）。')
+    expect(comp.querySelector('.reply-btn')).toBeFalsy()
+  })
+
   test('a case someone else moved (409): says so, keeps the typed reply, and 刷新 shows it as it is', async () => {
     let loads = 0
     const comp = open(PAGE, { id: '41' }, opts => {

@@ -63,6 +63,33 @@ describe('detail (pages/my-complaint)', () => {
     expect(comp.querySelector('.rating-box')).toBeFalsy()
   })
 
+  test('waiting: shows the office’s question and the due time; 提交补充 sends the text; escalation is said', async () => {
+    const asked = complaint('waiting', {
+      clock_step: 'waiting', due_at: '2026-03-12T09:00:00+08:00', escalation_level: 1,
+      events: complaint('signed').events.concat([{ kind: 'asked', to_status: 'waiting', actor_label: '镇四平台',
+        public_note: '请提供围墙位置的照片', created_at: '2026-03-06T09:00:00+08:00' }]),
+    })
+    const comp = open(PAGE, { id: '41' }, opts => opts.url.endsWith('/supply')
+      ? { statusCode: 200, data: complaint('signed', { clock_step: 'handle', due_at: '2026-03-13T09:00:00+08:00' }) }
+      : { statusCode: 200, data: asked })
+    await waitFor(() => comp.data.status === 'ready')
+
+    expect(text(comp, '.msg-status')).toBe('办理单位请您补充情况')
+    expect(text(comp, '.msg-question')).toBe('请提供围墙位置的照片')
+    expect(text(comp, '.msg-due')).toBe('请在 2026年3月12日 09:00 前补充，逾期将按现有情况办理')
+    expect(comp.querySelector('.msg-escalated')).toBeTruthy()
+    expect(comp.querySelector('.solved-btn')).toBeFalsy()
+
+    tap(comp, '.supply-btn') // empty: nothing sent
+    expect(posts()).toEqual([])
+    type(comp, '.supply-input', '  照片已发到村委会  ')
+    tap(comp, '.supply-btn')
+    await waitFor(() => comp.data.c.statusText === '正在办理')
+    expect(posts().map(o => [o.url, o.data])).toEqual([[BASE + '/me/complaints/41/supply', { text: '照片已发到村委会' }]])
+    expect(comp.querySelector('.supply-box')).toBeFalsy()
+    expect(text(comp, '.msg-due')).toBe('应在 2026年3月13日 09:00 前答复您')
+  })
+
   test('when replied: 已解决 confirms (after asking), then the rating is offered and sent', async () => {
     const comp = open(PAGE, { id: '41' }, opts => {
       if (opts.url.endsWith('/confirm')) return { statusCode: 200, data: complaint('closed') }

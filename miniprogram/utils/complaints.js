@@ -8,6 +8,7 @@ const VILLAGER_STATUS = {
   held: '已提交，正在审核内容',
   assigned: '已转交，等待办理',
   signed: '正在办理',
+  waiting: '办理单位请您补充情况',
   replied: '已答复，请您确认是否解决',
   returned: '正在重新安排办理单位',
   closed: '已办结',
@@ -18,12 +19,13 @@ const OFFICER_STATUS = {
   held: '待审核',
   assigned: '待签收',
   signed: '办理中',
+  waiting: '待村民补充',
   replied: '已答复',
   returned: '已退单',
   closed: '已办结',
 }
 
-const RESOLUTION = { solved: '已解决', rejected: '未通过审核' }
+const RESOLUTION = { solved: '已解决', rejected: '未通过审核', not_confirmed: '未确认解决', merged: '与同类反映合并办理' }
 
 // Each step of the case history (ComplaintEvent.kind).
 const EVENT_TITLES = {
@@ -36,6 +38,13 @@ const EVENT_TITLES = {
   redispatched: '重新分派',
   confirmed: '确认已解决',
   reopened: '反馈未解决',
+  asked: '请您补充情况',
+  supplied: '已补充情况',
+  resumed: '恢复办理',
+  reminded: '办理提醒',
+  escalated: '逾期提级督办',
+  overdue: '已逾期',
+  unconfirmed: '逾期未确认，办结',
 }
 
 function villagerStatus(c) {

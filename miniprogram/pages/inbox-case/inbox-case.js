@@ -9,7 +9,7 @@ const { shanghaiTime } = require('../../utils/format')
 
 const TEXT_MAX = 500 // NoteIn.text, ReasonIn.reason
 const CONFLICT_MESSAGE = '这件事刚刚被他人处理，请刷新后再看'
-const DONE = { sign: '已签收', reply: '已答复', 'send-back': '已退单' }
+const DONE = { sign: '已签收', reply: '已答复', ask: '已请村民补充', 'send-back': '已退单' }
 
 Component({
   data: {
@@ -106,6 +106,17 @@ Component({
       return this.act('reply', { text }, () => this.setData({ replyText: '', replyLength: 0 }))
     },
 
+    // The same box asks the villager instead (POST /complaints/<id>/ask): the case waits for them and
+    // the office's deadline stands still meanwhile.
+    onAsk() {
+      const text = this.data.replyText.trim()
+      if (!text) {
+        this.setData({ actionError: '请写下要村民补充什么' })
+        return null
+      }
+      return this.act('ask', { text }, () => this.setData({ replyText: '', replyLength: 0 }))
+    },
+
     onOpenSendBack() {
       this.setData({ sendingBack: true, actionError: '' })
     },
@@ -165,6 +176,7 @@ function readOnlyNote(c, handling) {
   if (c.status === 'held') return '内容正在审核，审核通过后才能办理。'
   if (!handling) return '这件事抄送给您知晓，由其他单位办理。'
   if (c.status === 'replied') return '已答复，等待村民确认是否解决。'
+  if (c.status === 'waiting') return '已请村民补充情况，等村民回复（其间办理时限暂停）。'
   if (c.status === 'returned') return '已退单，等待镇里重新分派。'
   if (c.status === 'closed') return '已办结。'
   return ''

@@ -8,6 +8,16 @@ const { shanghaiTime } = require('../../utils/format')
 
 const STARS = [1, 2, 3, 4, 5]
 const COMMENT_MAX = 200 // RatingIn.comment
+const SUPPLY_MAX = 500 // NoteIn.text
+// What the current due time is for, in the villager's words (ComplaintOut.clock_step).
+const DUE_WORDS = { sign: '办理单位应在 {t} 前签收', handle: '应在 {t} 前答复您', escalated: '督办单位应在 {t} 前答复您',
+  waiting: '请在 {t} 前补充，逾期将按现有情况办理', follow_up: '请在 {t} 前确认是否解决' }
+
+// The office's latest question to the villager (the public note of the last "asked" step).
+function lastQuestion(events) {
+  const asked = (events || []).filter(e => e.kind === 'asked')
+  return asked.length ? asked[asked.length - 1].public_note || '' : ''
+}
 
 Component({
   data: {
@@ -18,6 +28,11 @@ Component({
     events: [],
     canConfirm: false,
     canRate: false,
+    canSupply: false,
+    question: '',
+    supplyText: '',
+    supplyLength: 0,
+    supplyMax: SUPPLY_MAX,
     stars: STARS,
     chosenStars: 0,
     comment: '',
@@ -62,8 +77,12 @@ Component({
           heldForReview: !!c.held_for_review,
           filedAt: shanghaiTime(c.filed_at),
           rating: c.rating || 0,
+          dueText: c.due_at && DUE_WORDS[c.clock_step] ? DUE_WORDS[c.clock_step].replace('{t}', shanghaiTime(c.due_at)) : '',
+          escalated: (c.escalation_level || 0) > 0 && c.status !== 'closed',
         },
         events: timeline(c.events),
+        canSupply: c.status === 'waiting',
+        question: c.status === 'waiting' ? lastQuestion(c.events) : '',
         canConfirm: c.status === 'replied',
         canRate: c.status === 'closed' && !c.rating,
       })
@@ -105,6 +124,21 @@ Component({
       if (note) data.note = Array.from(note).slice(0, 500).join('') // ConfirmIn.note
       return this.act({ url: `/me/complaints/${this.complaintId}/confirm`, method: 'POST', data },
         solved ? '已确认解决' : '已反馈，会重新办理')
+    },
+
+    // ---- the office asked for more (补充情况): its clock stands still until we answer ----
+    onSupplyInput(e) {
+      this.setData({ supplyText: e.detail.value, supplyLength: charCount(e.detail.value) })
+    },
+
+    onSupply() {
+      const text = this.data.supplyText.trim()
+      if (!text) {
+        wx.showToast({ title: '请先写下补充的情况', icon: 'none' })
+        return null
+      }
+      return this.act({ url: `/me/complaints/${this.complaintId}/supply`, method: 'POST', data: { text } },
+        '已提交补充')
     },
 
     // ---- rating ----
