@@ -62,6 +62,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(health_bp)
     app.register_blueprint(web_bp)
 
+    from app.api.stickers import DoorLandingFastPath
+
+    app.wsgi_app = DoorLandingFastPath(app, app.wsgi_app)
+
     from app.cli import register_cli
 
     register_cli(app)

@@ -1,6 +1,10 @@
 """GET /h/<code> for any camera, its JSON twin for the mini-program, and binding a villager."""
 from __future__ import annotations
 
+from unittest import mock
+
+from sqlalchemy.exc import OperationalError
+
 from app.domain import household_codes as hc
 from app.extensions import db
 from app.models import Role
@@ -100,3 +104,29 @@ def test_township_staff_reissue_and_revoke_within_their_township(client):
     assert none_left.status_code == 409 and none_left.get_json()["error"]["code"] == "no_active_code"
     assert client.post(f"/api/v1/households/{outside.id}/code/reissue", headers=f.bearer(staff),
                        json={"reason": "越权"}).status_code == 404
+
+
+def test_the_landing_fast_path_answers_as_the_route_does_and_hands_everything_else_to_the_app(app, client):
+    """GET /api/v1/h/<code> is answered ahead of Flask's dispatch (DoorLandingFastPath); the route
+    behind it gives the same bytes, and void codes, query strings and outages go through the app."""
+    from app.api.stickers import DoorLandingFastPath, household_landing
+
+    assert isinstance(app.wsgi_app, DoorLandingFastPath)
+    home, code = _home_with_code()
+    fast = client.get(f"/api/v1/h/{code}")
+    with app.test_request_context():
+        slow = household_landing(code=code)
+    assert fast.status_code == 200 and fast.mimetype == "application/json"
+    assert fast.data == slow.get_data()
+    # a query string or a void code: the app's route, with the one error shape
+    assert client.get(f"/api/v1/h/{code}?x=1").get_json() == fast.get_json()
+    void = client.get("/api/v1/h/NOTACODE")
+    assert void.status_code == 404 and void.get_json()["error"]["code"] == "household_code_void"
+    # the database unreachable (its driver refusing, as when the server is down): the fast path steps
+    # aside and the app answers 503 in its shape, never 500
+    def refuse(*args, **kwargs):
+        raise OperationalError("SELECT", {}, ConnectionRefusedError("connection refused"))
+
+    with mock.patch("app.domain.household_codes.read_one", side_effect=refuse):
+        down = client.get(f"/api/v1/h/{code}")
+    assert down.status_code == 503 and down.get_json()["error"]["code"] == "service_unavailable"
