@@ -14,6 +14,7 @@ import itertools
 import multiprocessing
 import os
 import re
+import signal
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -410,6 +411,11 @@ _worker: PageRenderer | None = None
 def _init_worker(header: SheetHeader, layout: Layout, fonts: FontSet, total_pages: int,
                  error_correction: str) -> None:
     global _worker
+    # Pool.terminate() (every `with Pool()` exit) stops workers with SIGTERM. A forked worker inherits
+    # its parent's Python handler, e.g. an in-process RQ worker's graceful-stop handler, which logs and
+    # talks to Redis over locks and sockets copied mid-use by fork: the worker hangs, and so does the
+    # parent joining it. Workers hold nothing worth a graceful stop.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _worker = PageRenderer(header, layout, fonts, total_pages, error_correction)
 
 
