@@ -1,12 +1,31 @@
 """Configuration read from the environment, with embedded defaults that run on a fresh machine."""
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 # The sandbox WeChat server (app/wechat/sandbox.py) answers as this app when no real credentials are set.
 SANDBOX_APPID = "wxsandbox0000000000"
 SANDBOX_SECRET = "sandbox-secret"
+
+
+# Subscribe-message templates (订阅消息模板) by the key the code uses (README: "Notifications"). The sandbox
+# accepts any id; with real credentials each key must be given its template id from the mini-program
+# admin console: WECHAT_TEMPLATES='{"case_progress": "…", …}'. A key without an id sends nothing.
+SANDBOX_TEMPLATES = {key: f"sbx-tmpl-{key}" for key in
+                     ("case_progress", "case_replied", "case_closed", "case_assigned", "case_reminder")}
+
+
+def _templates(sandbox: bool) -> dict[str, str]:
+    raw = os.environ.get("WECHAT_TEMPLATES") or "{}"
+    try:
+        given = json.loads(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"WECHAT_TEMPLATES is not JSON: {exc}") from exc
+    if not isinstance(given, dict) or not all(isinstance(v, str) for v in given.values()):
+        raise RuntimeError('WECHAT_TEMPLATES must be a JSON object {"template key": "template id"}')
+    return {**(SANDBOX_TEMPLATES if sandbox else {}), **given}
 
 
 def _int(name: str, default: int) -> int:
@@ -46,6 +65,7 @@ def load_config(instance_path: str) -> dict:
         "WECHAT_API_BASE": os.environ.get("WECHAT_API_BASE")
         or (f"http://127.0.0.1:{sandbox_port}/" if sandbox else "https://api.weixin.qq.com/"),
         "WECHAT_TIMEOUT": float(os.environ.get("WECHAT_TIMEOUT") or 5),
+        "WECHAT_TEMPLATES": _templates(sandbox),
         # Request bodies above these are refused with 413 before parsing: uploads, and JSON bodies.
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 12 * 1024 * 1024),
         "MAX_JSON_BYTES": _int("MAX_JSON_BYTES", 1 * 1024 * 1024),

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from app.api import auth, complaints, disclosures, openapi, roles, stickers, territory  # noqa: E402,F401  (routes register on import)
+from app.api import auth, complaints, disclosures, notifications, openapi, roles, stickers, territory  # noqa: E402,F401  (routes register on import)

@@ -25,7 +25,9 @@ Sweeper = Callable[[datetime], int]
 def sweepers() -> list[tuple[str, Sweeper]]:
     """(name, sweeper) in the order they run. Imported here, not at module level: each sweeper's
     module imports the domain, which may import the jobs package."""
-    return []
+    from app.domain.complaints import notifications
+
+    return [("notifications", notifications.sweep)]
 
 
 @in_app_context

@@ -24,6 +24,7 @@ from app.models.people import (
     RoleAssignment,
     WxUser,
 )
+from app.models.notifications import Notification
 from app.models.stickers import HouseholdCode, StickerSheet
 from app.models.territory import County, Grid, Household, Township, Village
 
@@ -52,6 +53,7 @@ __all__ = [
     "Household",
     "HouseholdCode",
     "Invitation",
+    "Notification",
     "Level",
     "Role",
     "RoleAssignment",

@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 from app.clock import to_shanghai, utcnow
 from app.domain import authz, content, ratelimit
 from app.domain.complaints import access  # noqa: F401  (registers the complaint scopes)
+from app.domain.complaints import notifications
 from app.domain.complaints.categories import CATEGORIES, lane_of
 from app.domain.complaints.routing import (
     HANDLER_LABELS,
@@ -146,6 +147,7 @@ def _event(complaint: Complaint, kind: str, from_status: str | None, to_status: 
                            actor_label=actor_label, actor_user_id=user_id, actor_console_account_id=console_account_id,
                            public_note=public_note, internal_note=internal_note, created_at=utcnow())
     db.session.add(event)
+    notifications.record(complaint, event)  # WeChat subscribe messages this step owes (订阅消息)
     return event
 
 
