@@ -1,6 +1,7 @@
 """Configuration read from the environment, with embedded defaults that run on a fresh machine."""
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -10,6 +11,24 @@ SANDBOX_SECRET = "sandbox-secret"
 # ...and pushes its events (e.g. image-check verdicts) signed with this token, encrypted with this key.
 SANDBOX_PUSH_TOKEN = "sandbox-push-token"
 SANDBOX_PUSH_AES_KEY = "bWluZ2ppbmctc2FuZGJveC1wdXNoLWFlcy1rZXktMzI"
+
+
+# Subscribe-message templates (订阅消息模板) by the key the code uses (README: "Notifications"). The sandbox
+# accepts any id; with real credentials each key must be given its template id from the mini-program
+# admin console: WECHAT_TEMPLATES='{"case_progress": "…", …}'. A key without an id sends nothing.
+SANDBOX_TEMPLATES = {key: f"sbx-tmpl-{key}" for key in
+                     ("case_progress", "case_replied", "case_closed", "case_assigned", "case_reminder")}
+
+
+def _templates(sandbox: bool) -> dict[str, str]:
+    raw = os.environ.get("WECHAT_TEMPLATES") or "{}"
+    try:
+        given = json.loads(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"WECHAT_TEMPLATES is not JSON: {exc}") from exc
+    if not isinstance(given, dict) or not all(isinstance(v, str) for v in given.values()):
+        raise RuntimeError('WECHAT_TEMPLATES must be a JSON object {"template key": "template id"}')
+    return {**(SANDBOX_TEMPLATES if sandbox else {}), **given}
 
 
 def _int(name: str, default: int) -> int:
@@ -54,6 +73,7 @@ def load_config(instance_path: str) -> dict:
         "WECHAT_PUSH_AES_KEY": os.environ.get("WECHAT_PUSH_AES_KEY") or (SANDBOX_PUSH_AES_KEY if sandbox else ""),
         # Complaint photos (cleaned images); default: the instance folder's complaint-photos/.
         "COMPLAINT_PHOTO_DIR": os.environ.get("COMPLAINT_PHOTO_DIR") or str(Path(instance_path) / "complaint-photos"),
+        "WECHAT_TEMPLATES": _templates(sandbox),
         # Request bodies above these are refused with 413 before parsing: uploads, and JSON bodies.
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 12 * 1024 * 1024),
         "MAX_JSON_BYTES": _int("MAX_JSON_BYTES", 1 * 1024 * 1024),

@@ -36,6 +36,17 @@ class Sandbox:
 
         requests.post(self.url + "_sandbox/reset", timeout=5).raise_for_status()
 
+    def messages(self) -> list[dict]:
+        """Subscribe messages the sandbox accepted, oldest first."""
+        import requests
+
+        return requests.get(self.url + "_sandbox/messages", timeout=5).json()["messages"]
+
+    def stats(self) -> dict[str, int]:
+        import requests
+
+        return requests.get(self.url + "_sandbox/stats", timeout=5).json()
+
 
 @pytest.fixture(scope="session")
 def wechat_sandbox():

@@ -831,3 +831,10 @@ class PlatformUpdateOut(Schema):
     case = fields.String()
     status = fields.String(metadata={"description": "the case's state after the update"})
     delivery = fields.Nested(PlatformDeliveryStateOut, allow_none=True)
+# ---- subscribe messages (订阅消息) ----
+class SubscribeTemplateOut(Schema):
+    key = fields.String(metadata={"description": "the code's name for the template, e.g. case_progress"})
+    template_id = fields.String(metadata={"description": "pass to wx.requestSubscribeMessage({tmplIds})"})
+    title = fields.String()
+    audience = fields.String(metadata={"description": "villager | handler"})
+    request_when = fields.String(metadata={"description": "the tap in which the mini-program requests it"})

@@ -25,6 +25,7 @@ Sweeper = Callable[[datetime], int]
 def sweepers() -> list[tuple[str, Sweeper]]:
     """(name, sweeper) in the order they run. Imported here, not at module level: each sweeper's
     module imports the domain, which may import the jobs package."""
+    from app.domain.complaints import notifications
     from app.jobs import deadlines
     from app.jobs.photos import purge_unattached_photos, recheck_pending_photos
     from app.jobs.platform import sweep_deliveries
@@ -35,6 +36,7 @@ def sweepers() -> list[tuple[str, Sweeper]]:
         ("platform_deliveries", sweep_deliveries),
         ("photo_checks", recheck_pending_photos),
         ("unfiled_photos", purge_unattached_photos),
+        ("notifications", notifications.sweep),
     ]
 
 

@@ -26,6 +26,7 @@ from app.models.people import (
     RoleAssignment,
     WxUser,
 )
+from app.models.notifications import Notification
 from app.models.platform import PlatformConfig, PlatformDelivery
 from app.models.stickers import HouseholdCode, StickerSheet
 from app.models.territory import County, Grid, Household, Township, Village
@@ -61,6 +62,7 @@ __all__ = [
     "Household",
     "HouseholdCode",
     "Invitation",
+    "Notification",
     "Level",
     "Role",
     "RoleAssignment",

@@ -35,6 +35,7 @@ __all__ = [
     "WeChatAdapter",
     "WeChatCodeInvalid",
     "WeChatError",
+    "WeChatNoAnswer",
     "WeChatNoSubscribeCredit",
     "WeChatTemplateInvalid",
     "WeChatUnavailable",
@@ -68,6 +69,11 @@ class WeChatCodeInvalid(WeChatError):
 
 class WeChatUnavailable(WeChatError):
     """WeChat could not be reached or answered garbage (network, timeout, HTTP 5xx, non-JSON, -1)."""
+
+
+class WeChatNoAnswer(WeChatUnavailable):
+    """The request went out but no answer came back (read timeout, answer cut off): WeChat may have
+    acted on it. Retrying is fine for reads, not for what must happen at most once (a message)."""
 
 
 class WeChatNoSubscribeCredit(WeChatError):
@@ -107,8 +113,10 @@ def _translate(exc: Exception) -> WeChatError:
     """Map a wechatpy / requests exception onto the adapter's hierarchy."""
     if isinstance(exc, requests.HTTPError):
         return _error_for_http_status(exc.response.status_code if exc.response is not None else None)
+    if isinstance(exc, (requests.ReadTimeout, requests.exceptions.ChunkedEncodingError)):
+        return WeChatNoAnswer(None, f"{type(exc).__name__}: {exc}")
     if isinstance(exc, requests.RequestException):
-        # Connection refused, timeout, TLS failure, or a body that is not JSON.
+        # Connection refused, connect timeout, TLS failure, or a body that is not JSON.
         return WeChatUnavailable(None, f"{type(exc).__name__}: {exc}")
     if isinstance(exc, WeChatClientException) and exc.errcode is None:
         # wechatpy raises errcode=None only after raise_for_status() failed.

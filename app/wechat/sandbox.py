@@ -29,7 +29,9 @@ Text check (``POST /wxa/msg_sec_check``, version 2): content containing ``【违
 
 Subscribe messages (``POST /cgi-bin/message/subscribe/send``): a touser starting ``sbx-nocredit``
 (i.e. identity ``nocredit...``) answers 43101; missing fields or a value over its type's length
-limit answers 47003; accepted messages are recorded.
+limit answers 47003; accepted messages are recorded. A touser starting ``sbx-slow`` is recorded
+(the message goes out) and answered only after ``SLOW_ANSWER_SECONDS``: a client with a shorter
+timeout sees a lost answer to a message that was in fact sent.
 
 Control endpoints (not WeChat's): ``GET /_sandbox/health``, ``POST /_sandbox/expire-tokens`` (body
 ``{"stale": true}`` additionally keeps handing out the expired token from stable_token without
@@ -79,6 +81,9 @@ _FIELD_LIMITS = {
 _FIELD_KEY = re.compile(r"^([a-z_]+?)\d*$")
 
 _STATE_KEY = "wechat_sandbox"
+
+# How long a subscribe message to an ``sbx-slow…`` user waits before it is answered.
+SLOW_ANSWER_SECONDS = 2.0
 
 
 @dataclass
@@ -309,6 +314,8 @@ def create_sandbox_app(
                 "data": body["data"],
                 "sent_at": time.time(),
             })
+        if str(touser).startswith("sbx-slow"):
+            time.sleep(SLOW_ANSWER_SECONDS)
         return _ok(msgid=msgid)
 
     # ---------------------------------------------------------------- control (sandbox only)

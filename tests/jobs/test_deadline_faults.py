@@ -23,12 +23,11 @@ import pytest
 import time_machine
 from sqlalchemy import func, make_url, select
 
-from app.config import SANDBOX_APPID, SANDBOX_SECRET
 from app.extensions import db
 from app.jobs import queue
 from app.jobs.deadlines import check_complaint
 from app.jobs.sweep import sweep
-from app.models import Complaint, ComplaintEvent, Role
+from app.models import Complaint, ComplaintEvent, Notification, Role
 from tests import factories as f
 from tests.conftest import TEST_REDIS_URL
 
@@ -46,8 +45,9 @@ def _pg_conninfo(url: str) -> dict:
 def _worker_env(database_url: str, sandbox_url: str, **extra) -> dict:
     url = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
     env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": TEST_REDIS_URL, "RQ_QUEUE": "mingjing-test",
-           "WECHAT_API_BASE": sandbox_url, "WECHAT_APPID": SANDBOX_APPID, "WECHAT_SECRET": SANDBOX_SECRET,
-           "PUBLIC_BASE_URL": "https://mj.test"}
+           "WECHAT_API_BASE": sandbox_url, "PUBLIC_BASE_URL": "https://mj.test"}  # no credentials: the sandbox's
+    for name in ("WECHAT_APPID", "WECHAT_SECRET", "WECHAT_TEMPLATES"):
+        env.pop(name, None)
     env.update({k: str(v) for k, v in extra.items()})
     return env
 
@@ -159,6 +159,14 @@ def test_sigkill_in_the_middle_of_an_escalation_leaves_exactly_one(app, due_case
     sweep()
     assert _escalations([cid]) == {cid: 1}
     assert db.session.get(Complaint, cid).escalation_level == 1
+    # ... and one notification: the villager is told once, by a real worker
+    owed = db.session.scalars(select(Notification).join(ComplaintEvent, ComplaintEvent.id == Notification.event_id)
+                              .where(ComplaintEvent.complaint_id == cid, ComplaintEvent.kind == "escalated")).all()
+    assert [(n.template_key, n.state) for n in owed] == [("case_progress", "pending")]
+    with worker(_worker_env(migrated_database, wechat_sandbox.url), "--burst", "--no-cron") as proc:
+        proc.wait(60)
+    told = [m for m in wechat_sandbox.messages() if m.get("template_id") == "sbx-tmpl-case_progress"]
+    assert len(told) == 1
 
 
 def test_two_workers_and_two_sweeps_racing_escalate_each_case_once(app, due_cases, wechat_sandbox,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ from app.wechat import (
     WeChatAdapter,
     WeChatCodeInvalid,
     WeChatError,
+    WeChatNoAnswer,
     WeChatNoSubscribeCredit,
     WeChatTemplateInvalid,
     WeChatUnavailable,
@@ -27,7 +29,7 @@ from app.wechat import (
 )
 from app.wechat.sandbox import SANDBOX_APPID, SANDBOX_SECRET, create_sandbox_app
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")  # scripts/test's, shared machine
 TOKEN_KEY = f"mingjing:wechat:{SANDBOX_APPID}_access_token"
 
 
@@ -395,6 +397,17 @@ def test_subscribe_without_credit(adapter: WeChatAdapter, wechat_sandbox: Sandbo
         adapter.send_subscribe_message("sbx-nocredit-paul", "tmpl", {"thing1": "hi"})
     assert info.value.errcode == 43101
     assert wechat_sandbox.messages() == []
+
+
+def test_subscribe_sent_but_answer_lost(make_adapter: Callable[..., WeChatAdapter],
+                                       wechat_sandbox: SandboxServer) -> None:
+    # The sandbox takes the message for an sbx-slow… user and answers after SLOW_ANSWER_SECONDS.
+    adapter = make_adapter(timeout=0.5)
+    adapter.check_text("hello", "sbx-rita")  # token first: only the send itself times out
+    with pytest.raises(WeChatNoAnswer) as info:
+        adapter.send_subscribe_message("sbx-slow-rita", "tmpl", {"thing1": "hi"})
+    assert isinstance(info.value, WeChatUnavailable) and info.value.errcode is None
+    assert [m["touser"] for m in wechat_sandbox.messages()] == ["sbx-slow-rita"]  # it went out all the same
 
 
 def test_subscribe_invalid_template_data(adapter: WeChatAdapter) -> None:

@@ -23,7 +23,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.clock import to_shanghai, utcnow
 from app.domain import authz, content, ratelimit
 from app.domain.complaints import access  # noqa: F401  (registers the complaint scopes)
-from app.domain.complaints import photos, platform
+from app.domain.complaints import notifications, photos, platform
 from app.domain.complaints.categories import CATEGORIES, lane_of, name_of
 from app.domain.complaints.routing import (
     HANDLER_LABELS,
@@ -178,6 +178,7 @@ def _event(complaint: Complaint, kind: str, from_status: str | None, to_status: 
                            public_note=public_note, internal_note=internal_note, created_at=utcnow())
     db.session.add(event)
     platform.on_case_event(complaint, event)  # 四平台: hand the case to the township's external platform
+    notifications.record(complaint, event)  # WeChat subscribe messages this step owes (订阅消息)
     return event
 
 

@@ -1,0 +1,319 @@
+"""WeChat subscribe messages (订阅消息) about complaints: who is told what, and the outbox that sends
+each message at most once.
+
+Every step of a case records its event through `cases._event`, which calls `record(complaint, event)`
+with the case as it is after the step. `record` decides who is told, writes one outbox row per person
+(unique per event and person, so at most one message per event and person) and enqueues the send
+for after the commit.
+
+Who is told what — the event kinds (and to_status) other modules record are the contract:
+* the villager who filed: 'signed' and 'escalated' (case_progress), 'replied' (case_replied), and
+  every event whose to_status is 'closed' — 'confirmed', 'rejected', 'merged'… (case_closed);
+* the handling office: every event whose to_status is 'assigned' — 'filed' (not held), 'released',
+  'redispatched', 'reopened', 'escalated', 'transferred', 'recategorised' (case_assigned) — and
+  'reminded', a deadline reminder (case_reminder). An office is told through the WeChat users
+  holding its role now; console accounts have no openid (their console inbox is their notification);
+* never a person the complaint is about (ComplaintSubject), whatever role they hold, and never the
+  person who took the step (a villager who confirms "solved" is not told the case is closed).
+
+Sending (`deliver`, run by the RQ job app.jobs.notifications.send_notification, one job per row and
+attempt): the job claims the row with a conditional UPDATE (pending → sending WHERE attempts = the
+attempt before its own) and commits the claim before calling WeChat, so two jobs never both send and
+a crash never leaves a row that looks unsent. Outcomes:
+* sent;
+* no_credit — 43101, the user has no credit for this template (not granted, or used up): recorded,
+  never retried;
+* failed — WeChat refused: 47003 (template or data invalid) or any other error code, permanent; or
+  WeChat unreachable (connection refused, HTTP 5xx, "system busy") MAX_ATTEMPTS times — between
+  attempts the row goes back to pending with backoff (30 s, 1, 2, 4 min);
+* unknown — the request went out and no answer came back (read timeout), or the worker died after
+  its claim (found 'sending' after STUCK_AFTER by the sweep). The message may have reached the user
+  and a message is sent at most once, so it is not sent again.
+The minute sweep (`sweep`) re-enqueues pending rows whose job was lost (scheduled jobs live only in
+Redis) and closes stuck ones as unknown.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from app.clock import to_shanghai, utcnow
+from app.domain import authz
+from app.domain.complaints.categories import name_of
+from app.domain.complaints.routing import COUNTY, OFFICE_ROLES, TOWNSHIP_DISCIPLINE, TOWNSHIP_DISPATCH, VILLAGE_ROLE
+from app.extensions import db
+from app.jobs import enqueue_after_commit
+from app.jobs.notifications import send_notification
+from app.models import Complaint, ComplaintEvent, ComplaintSubject, Notification, RoleAssignment, WxUser
+from app.wechat import (
+    WeChatAdapter,
+    WeChatError,
+    WeChatNoAnswer,
+    WeChatNoSubscribeCredit,
+    WeChatUnavailable,
+    truncate_subscribe_fields,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+FIRST_BACKOFF = timedelta(seconds=30)  # doubled after each failed attempt
+LOST_AFTER = timedelta(minutes=2)  # pending and due this long ago: its job was lost
+STUCK_AFTER = timedelta(minutes=10)  # 'sending' this long: the worker died (a send times out in seconds)
+SWEEP_BATCH = 200
+
+# Mini-program pages a message opens (the mini-program's page list must have them).
+VILLAGER_PAGE = "pages/my-complaint/my-complaint?id={id}"
+HANDLER_PAGE = "pages/inbox-case/inbox-case?id={id}"
+
+
+@dataclass(frozen=True)
+class Template:
+    """A subscribe-message template as the code fills it; its id comes from config WECHAT_TEMPLATES."""
+
+    key: str
+    title: str  # the title to pick in WeChat's template library
+    audience: str  # villager | handler
+    fields: tuple[tuple[str, str], ...]  # (field key, meaning), in the order WeChat shows them
+    request_when: str  # when the mini-program asks the user for it (wx.requestSubscribeMessage)
+
+
+_HEAD = (("character_string1", "受理编号"), ("thing2", "反映类别"))
+TEMPLATES: dict[str, Template] = {t.key: t for t in (
+    Template("case_progress", "办理进度通知", "villager",
+             (*_HEAD, ("phrase3", "办理状态"), ("thing4", "办理说明"), ("time5", "更新时间")),
+             "提交反映时（与答复、办结通知一起请求）；点“未解决”重新办理时再次请求"),
+    Template("case_replied", "答复通知", "villager",
+             (*_HEAD, ("thing3", "答复内容"), ("thing4", "答复单位"), ("time5", "答复时间")),
+             "提交反映时；点“未解决”重新办理时再次请求"),
+    Template("case_closed", "办结通知", "villager",
+             (*_HEAD, ("phrase3", "办结结果"), ("thing4", "说明"), ("time5", "办结时间")),
+             "提交反映时；点“未解决”重新办理时再次请求"),
+    Template("case_assigned", "待办案件通知", "handler",
+             (*_HEAD, ("thing3", "事项说明"), ("time4", "分派时间")),
+             "干部在待办中点“签收”“答复”时（与期限提醒一起请求），每次同意可收到一条"),
+    Template("case_reminder", "办理期限提醒", "handler",
+             (*_HEAD, ("thing3", "提醒内容"), ("time4", "提醒时间")),
+             "干部在待办中点“签收”“答复”时"),
+)}
+
+
+
+def configured_templates() -> list[dict[str, str]]:
+    """The templates that have an id here, for the mini-program to request (wx.requestSubscribeMessage)."""
+    ids = current_app.config["WECHAT_TEMPLATES"]
+    return [{"key": t.key, "template_id": ids[t.key], "title": t.title, "audience": t.audience,
+             "request_when": t.request_when} for t in TEMPLATES.values() if ids.get(t.key)]
+
+
+_PROGRESS = {"signed": ("已签收", "办理单位已签收"), "escalated": ("已升级", "已转上级办理")}  # (phrase3, note)
+_CLOSED_RESULTS = {"solved": "已解决", "rejected": "不予受理", "merged": "已合并"}  # anything else: 已办结
+_ASSIGNED_NOTES = {
+    "reopened": "村民反馈未解决，请重新办理",
+    "escalated": "超期升级，请及时签收办理",
+    "redispatched": "镇四平台分派，请及时签收",
+    "transferred": "转办案件，请及时签收",
+    "recategorised": "改类转办，请及时签收",
+}
+
+
+# ---- who is told what ----
+
+def _when(moment: datetime) -> str:
+    """WeChat's `time` format, in Shanghai time: 2026年3月2日 09:00."""
+    local = to_shanghai(moment)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def _text(value: str | None, fallback: str) -> str:
+    """One line (WeChat shows a value on one line and refuses an empty one)."""
+    return " ".join((value or "").split()) or fallback
+
+
+def _message(key: str, complaint: Complaint, event: ComplaintEvent, *middle: str) -> tuple[str, dict[str, str]]:
+    values = (complaint.reference, name_of(complaint.category), *middle, _when(event.created_at))
+    fields = TEMPLATES[key].fields
+    assert len(values) == len(fields), key
+    return key, {field: value for (field, _label), value in zip(fields, values)}
+
+
+def villager_message(complaint: Complaint, event: ComplaintEvent) -> tuple[str, dict[str, str]] | None:
+    """What the villager who filed is told of this step, if anything."""
+    if event.to_status == "closed":
+        return _message("case_closed", complaint, event, _CLOSED_RESULTS.get(complaint.resolution or "", "已办结"),
+                        _text(event.public_note, "案件已办结"))
+    if event.kind == "replied":
+        return _message("case_replied", complaint, event, _text(event.public_note, "已答复，请查看"),
+                        _text(event.actor_label, "办理单位"))
+    if event.kind in _PROGRESS:
+        status, note = _PROGRESS[event.kind]
+        return _message("case_progress", complaint, event, status, _text(event.public_note, note))
+    return None
+
+
+def handler_message(complaint: Complaint, event: ComplaintEvent) -> tuple[str, dict[str, str]] | None:
+    """What the handling office is told of this step, if anything."""
+    if event.kind == "reminded":
+        return _message("case_reminder", complaint, event,
+                        _text(event.internal_note or event.public_note, "办理期限将到，请尽快办理"))
+    if event.to_status == "assigned":
+        return _message("case_assigned", complaint, event, _ASSIGNED_NOTES.get(event.kind, "新反映待办理，请及时签收"))
+    return None
+
+
+def office_holders(complaint: Complaint) -> set[int]:
+    """WeChat users holding the handling office's role right now (console accounts have no openid)."""
+    kind = complaint.handler_kind
+    if kind == VILLAGE_ROLE:
+        where = (RoleAssignment.role == complaint.handler_role,
+                 RoleAssignment.village_id == complaint.handler_village_id)
+    elif kind in (TOWNSHIP_DISPATCH, TOWNSHIP_DISCIPLINE):
+        where = (RoleAssignment.role == OFFICE_ROLES[kind].value,
+                 RoleAssignment.township_id == complaint.handler_township_id)
+    elif kind == COUNTY:
+        where = (RoleAssignment.role == OFFICE_ROLES[kind].value,
+                 RoleAssignment.county_id == complaint.handler_county_id)
+    else:
+        return set()
+    return set(db.session.scalars(select(RoleAssignment.user_id).where(
+        *where, RoleAssignment.user_id.is_not(None), authz.term_running())))
+
+
+def _subjects(complaint_id: int) -> set[int]:
+    return set(db.session.scalars(select(ComplaintSubject.user_id).where(
+        ComplaintSubject.complaint_id == complaint_id, ComplaintSubject.user_id.is_not(None))))
+
+
+def record(complaint: Complaint, event: ComplaintEvent) -> list[Notification]:
+    """Write the notifications this step owes (none for most steps) and send them after the commit."""
+    owed: dict[int, tuple[str, dict[str, str], str]] = {}
+    if (message := villager_message(complaint, event)) is not None:
+        owed[complaint.filed_by_user_id] = (*message, VILLAGER_PAGE.format(id=complaint.id))
+    if (message := handler_message(complaint, event)) is not None:
+        for user_id in sorted(office_holders(complaint)):
+            owed.setdefault(user_id, (*message, HANDLER_PAGE.format(id=complaint.id)))
+    if not owed:
+        return []
+    never = _subjects(complaint.id) | {event.actor_user_id}
+    templates = current_app.config["WECHAT_TEMPLATES"]
+    db.session.flush()  # the event's id
+    rows = []
+    for user_id, (key, data, page) in owed.items():
+        if user_id in never:
+            continue
+        if not templates.get(key):
+            logger.warning("no WeChat template id configured for %s: nobody is told of event %s", key, event.id)
+            continue
+        rows.append(Notification(
+            complaint_id=complaint.id, event_id=event.id, recipient_user_id=user_id, template_key=key,
+            data=truncate_subscribe_fields(data), page=page, state="pending", attempts=0,
+            next_attempt_at=event.created_at, created_at=event.created_at))
+    db.session.add_all(rows)
+    db.session.flush()
+    for row in rows:
+        _enqueue(row.id, 1)
+    return rows
+
+
+# ---- sending ----
+
+def _enqueue(notification_id: int, attempt: int, *, at: datetime | None = None, tag: str = "") -> None:
+    enqueue_after_commit(send_notification, notification_id, attempt,
+                         job_id=f"notification-{notification_id}-{attempt}{tag}", at=at)
+
+
+def _settle(notification_id: int, attempt: int, **values) -> bool:
+    """Record the outcome of this job's own attempt (nothing if the sweep has already settled it)."""
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id, Notification.state == "sending", Notification.attempts == attempt)
+        .values(**values).execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def _finish(notification_id: int, attempt: int, state: str, reason: str | None = None) -> str:
+    _settle(notification_id, attempt, state=state, finished_at=utcnow(), last_error=reason and reason[:200])
+    db.session.commit()
+    return state
+
+
+def _retry_later(notification_id: int, attempt: int, reason: str) -> str:
+    due = utcnow() + FIRST_BACKOFF * 2 ** (attempt - 1)
+    if _settle(notification_id, attempt, state="pending", next_attempt_at=due, last_error=reason[:200]):
+        _enqueue(notification_id, attempt + 1, at=due)
+    db.session.commit()
+    return "pending"
+
+
+def deliver(notification_id: int, attempt: int, wechat: WeChatAdapter) -> str | None:
+    """Make attempt number `attempt` (from 1) at sending one notification. Returns the state it left the
+    row in, or None when this attempt is not there to make (another job made it, or the row is done)."""
+    claimed = db.session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id, Notification.state == "pending",
+               Notification.attempts == attempt - 1)
+        .values(state="sending", attempts=attempt, claimed_at=utcnow(), next_attempt_at=None)
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()  # the claim is visible, and survives a crash, before anything is sent
+    if claimed != 1:
+        return None
+    row = db.session.get(Notification, notification_id)
+    if row.recipient_user_id in _subjects(row.complaint_id):  # subjects recorded since: still never
+        return _finish(notification_id, attempt, "failed", "recipient is a subject of the complaint")
+    template_id = current_app.config["WECHAT_TEMPLATES"].get(row.template_key)
+    if not template_id:
+        return _finish(notification_id, attempt, "failed", f"no template id configured for {row.template_key}")
+    openid = db.session.scalar(select(WxUser.openid).where(WxUser.id == row.recipient_user_id))
+    data, page = dict(row.data), row.page
+    db.session.commit()  # no transaction held open during the call
+    try:
+        wechat.send_subscribe_message(openid, template_id, data, page=page)
+    except WeChatNoSubscribeCredit as exc:
+        return _finish(notification_id, attempt, "no_credit", str(exc))
+    except WeChatNoAnswer as exc:
+        return _finish(notification_id, attempt, "unknown", f"no answer, may have been sent: {exc}")
+    except WeChatUnavailable as exc:
+        if attempt >= MAX_ATTEMPTS:
+            return _finish(notification_id, attempt, "failed", f"gave up after {attempt} attempts: {exc}")
+        return _retry_later(notification_id, attempt, str(exc))
+    except WeChatError as exc:  # 47003 and every other refusal: sending again would be refused again
+        return _finish(notification_id, attempt, "failed", str(exc))
+    except Exception as exc:
+        # Not a WeChat answer: where it broke is unknown, so is whether the message went out.
+        db.session.rollback()
+        _finish(notification_id, attempt, "unknown", f"{type(exc).__name__}: {exc}")
+        raise
+    return _finish(notification_id, attempt, "sent")
+
+
+def sweep(now: datetime) -> int:
+    """The sweep's part: stuck sends become 'unknown' (never resent); pending rows whose job is overdue
+    by LOST_AFTER get a new job for the same attempt (the claim keeps a late original harmless)."""
+    stuck = db.session.execute(
+        update(Notification)
+        .where(Notification.state == "sending", Notification.claimed_at < now - STUCK_AFTER)
+        .values(state="unknown", finished_at=now,
+                last_error="the worker stopped during the send; not sent again (at most once)")
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    lost = db.session.execute(
+        select(Notification.id, Notification.attempts, Notification.next_attempt_at)
+        .where(Notification.state == "pending", Notification.next_attempt_at <= now - LOST_AFTER)
+        .order_by(Notification.next_attempt_at).limit(SWEEP_BATCH)).all()
+    requeued = 0
+    for notification_id, attempts, due in lost:
+        # Conditional on what was read: a concurrent sweep re-enqueues it once, not twice.
+        moved = db.session.execute(
+            update(Notification)
+            .where(Notification.id == notification_id, Notification.state == "pending",
+                   Notification.attempts == attempts, Notification.next_attempt_at == due)
+            .values(next_attempt_at=now).execution_options(synchronize_session=False)).rowcount
+        if moved:
+            _enqueue(notification_id, attempts + 1, tag=f"-swept{int(now.timestamp())}")
+            requeued += 1
+    db.session.commit()
+    return stuck + requeued
