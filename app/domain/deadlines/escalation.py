@@ -12,7 +12,6 @@ may run for the same case at the same time, and each step is a versioned conditi
 """
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -24,8 +23,6 @@ from app.domain.complaints.routing import COUNTY, HANDLER_LABELS, TOWNSHIP_DISCI
 from app.errors import AppError
 from app.extensions import db
 from app.models import Complaint, Question, QuestionEscalation
-
-logger = logging.getLogger(__name__)
 
 SYSTEM = cases.By("系统督办")
 
