@@ -72,10 +72,24 @@ def _drop_pending(session: Session, previous_transaction) -> None:
 
 
 def _enqueue_all(q: Queue, pending: list) -> None:
-    with q.connection.pipeline() as pipe:
-        for func, args, job_id, at, retry in pending:
-            if at is None:
-                q.enqueue(func, *args, job_id=job_id, retry=retry, pipeline=pipe)
-            else:
-                q.enqueue_at(at, func, *args, job_id=job_id, retry=retry, pipeline=pipe)
-        pipe.execute()
+    """One pipeline for the lot; if it fails, each job on its own, so one bad job loses no other."""
+    try:
+        with q.connection.pipeline() as pipe:
+            for func, args, job_id, at, retry in pending:
+                _enqueue(q, func, args, job_id, at, retry, pipe)
+            pipe.execute()
+        return
+    except Exception:  # noqa: BLE001 - retried one by one below
+        logger.warning("enqueueing %d jobs in one pipeline failed; trying one by one", len(pending), exc_info=True)
+    for func, args, job_id, at, retry in pending:
+        try:
+            _enqueue(q, func, args, job_id, at, retry, None)
+        except Exception:  # noqa: BLE001 - the sweep finds what this job would have done
+            logger.exception("could not enqueue %s %s", getattr(func, "__name__", func), job_id)
+
+
+def _enqueue(q: Queue, func, args, job_id, at, retry, pipe) -> None:
+    if at is None:
+        q.enqueue(func, *args, job_id=job_id, retry=retry, pipeline=pipe)
+    else:
+        q.enqueue_at(at, func, *args, job_id=job_id, retry=retry, pipeline=pipe)
