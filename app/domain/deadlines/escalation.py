@@ -107,7 +107,7 @@ def recompute_open(township_id: int, lane: str) -> int:
 
 # ---- disclosure questions (质询): unanswered past the reply period → township, then county ----
 
-QUESTION_LEVELS = {1: "镇街", 2: "县纪委监委"}
+QUESTION_TOP_LEVEL = 2  # 1 the township, 2 the county
 
 
 def advance_question(question: Question, now: datetime, escalate_working_days: int = 5) -> int | None:
@@ -115,7 +115,7 @@ def advance_question(question: Question, now: datetime, escalate_working_days: i
     if question.answered_at is not None or question.next_check_at is None or question.next_check_at > now:
         return None
     level = question.escalation_level + 1
-    next_check = workdays.add_working_days(now, escalate_working_days) if level < max(QUESTION_LEVELS) else None
+    next_check = workdays.add_working_days(now, escalate_working_days) if level < QUESTION_TOP_LEVEL else None
     result = db.session.execute(update(Question).where(
         Question.id == question.id, Question.escalation_level == question.escalation_level,
         Question.answered_at.is_(None)).values(escalation_level=level, next_check_at=next_check)
