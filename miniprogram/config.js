@@ -22,21 +22,10 @@ function envVersion() {
   }
 }
 
-// Subscribe-message templates (订阅消息) the complaint form asks the villager to accept, so that the
-// backend may tell them when their case moves. Configuration, per mini-program: pick the templates
-// in the admin console (功能 → 订阅消息 → 公共模板库, e.g. 「工单受理通知」 and 「工单处理结果通知」) and paste
-// their template ids here; the backend must send with the same ids. At most 3. While these are
-// empty, the form does not ask.
-const SUBSCRIBE_TEMPLATE_IDS = {
-  complaintAccepted: '', // 受理通知: the office signed for the case
-  complaintReplied: '', // 处理结果通知: the office replied; please confirm solved or not
-}
-
 module.exports = {
   API_BASE_URL: API_BASE_URLS[envVersion()] || API_BASE_URLS.develop,
   REQUEST_TIMEOUT_MS: 15000,
   UPLOAD_TIMEOUT_MS: 60000, // photos over a village's mobile signal
   TOKEN_STORAGE_KEY: 'mingjing_token',
   HOUSEHOLD_STORAGE_KEY: 'mingjing_household_code', // the door last scanned on this phone
-  SUBSCRIBE_TEMPLATE_IDS,
 }

@@ -126,7 +126,7 @@ def inbox(query):
           response=HandlerComplaintOut())
 def complaint_detail(complaint_id: int):
     actor = current_actor()
-    return _officer_one(actor, authz.get_or_404(actor, "complaint.read", Complaint, complaint_id))
+    return officer_one(actor, authz.get_or_404(actor, "complaint.read", Complaint, complaint_id))
 
 
 _WITH_IDENTITY = HandlerComplaintOut()
@@ -141,7 +141,8 @@ def _officer_view(actor, complaints) -> list[dict]:
             for c in complaints]
 
 
-def _officer_one(actor, complaint):
+def officer_one(actor, complaint):
+    """One case as the office sees it (HandlerComplaintOut), for every endpoint that moves a case."""
     return jsonify(_officer_view(actor, [complaint])[0])
 
 
@@ -149,7 +150,7 @@ def _officer_one(actor, complaint):
 @endpoint(tags=["cadre", "township", "county"], summary="签收", response=HandlerComplaintOut(), errors=_ERRORS)
 def sign_complaint(complaint_id: int):
     actor = current_actor()
-    return _officer_one(actor, cases.sign_for(actor, complaint_id))
+    return officer_one(actor, cases.sign_for(actor, complaint_id))
 
 
 @bp.post("/complaints/<int:complaint_id>/reply")
@@ -157,7 +158,7 @@ def sign_complaint(complaint_id: int):
           response=HandlerComplaintOut(), errors=_ERRORS)
 def reply_complaint(complaint_id: int, body):
     actor = current_actor()
-    return _officer_one(actor, cases.reply(actor, complaint_id, body["text"]))
+    return officer_one(actor, cases.reply(actor, complaint_id, body["text"]))
 
 
 @bp.post("/complaints/<int:complaint_id>/send-back")
@@ -165,7 +166,7 @@ def reply_complaint(complaint_id: int, body):
           response=HandlerComplaintOut(), errors=_ERRORS)
 def send_back_complaint(complaint_id: int, body):
     actor = current_actor()
-    return _officer_one(actor, cases.send_back(actor, complaint_id, body["reason"]))
+    return officer_one(actor, cases.send_back(actor, complaint_id, body["reason"]))
 
 
 @bp.post("/complaints/<int:complaint_id>/redispatch")
@@ -174,7 +175,7 @@ def send_back_complaint(complaint_id: int, body):
           errors=_ERRORS + ["dispatcher_only", "conflict_of_interest", "unknown_role", "unknown_target"])
 def redispatch_complaint(complaint_id: int, body):
     actor = current_actor()
-    return _officer_one(actor, cases.redispatch(actor, complaint_id, target=body["target"], role=body.get("role"),
+    return officer_one(actor, cases.redispatch(actor, complaint_id, target=body["target"], role=body.get("role"),
                                                 reason=body["reason"]))
 
 
@@ -219,7 +220,7 @@ def merge_complaint(complaint_id: int, body):
           response=HandlerComplaintOut(), errors=_ERRORS)
 def release_complaint(complaint_id: int):
     actor = current_actor()
-    return _officer_one(actor, cases.release(actor, complaint_id))
+    return officer_one(actor, cases.release(actor, complaint_id))
 
 
 @bp.post("/complaints/<int:complaint_id>/reject")
@@ -227,7 +228,7 @@ def release_complaint(complaint_id: int):
           response=HandlerComplaintOut(), errors=_ERRORS)
 def reject_complaint(complaint_id: int, body):
     actor = current_actor()
-    return _officer_one(actor, cases.reject(actor, complaint_id, body["reason"]))
+    return officer_one(actor, cases.reject(actor, complaint_id, body["reason"]))
 
 
 # ---- routing rules ----

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response
 
 from app.api import bp
-from app.api.complaints import _officer_one
+from app.api.complaints import officer_one
 from app.api.endpoint import current_actor, endpoint
 from app.api.schemas import (
     ComplaintOut,
@@ -37,7 +37,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
           response=HandlerComplaintOut(), errors=_ERRORS)
 def ask_villager(complaint_id: int, body):
     actor = current_actor()
-    return _officer_one(actor, cases.ask_villager(actor, complaint_id, body["text"]))
+    return officer_one(actor, cases.ask_villager(actor, complaint_id, body["text"]))
 
 
 @bp.post("/me/complaints/<int:complaint_id>/supply")

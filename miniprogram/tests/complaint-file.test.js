@@ -45,8 +45,7 @@ function route({ filing, photo } = {}) {
 }
 
 async function open(routeOptions, { options = { code: CODE }, templates } = {}) {
-  ;({ wx } = installWx(route(routeOptions), { token: 'tok' }))
-  if (templates) require('../config').SUBSCRIBE_TEMPLATE_IDS = templates // the module the page will load
+  ;({ wx } = installWx(route(routeOptions), { token: 'tok', templates }))
   const comp = openPage(PAGE, options)
   await waitFor(() => comp.data.status !== 'loading')
   return comp
@@ -78,7 +77,12 @@ beforeEach(() => {
 })
 
 test('builds the filing from the form: category, text, real name, role, place and photos', async () => {
-  const comp = await open({}, { templates: { complaintAccepted: 'TPL-ACCEPT', complaintReplied: 'TPL-REPLY' } })
+  const comp = await open({}, { templates: [ // GET /subscribe-templates: the villager's two, and a cadre's
+    { key: 'case_progress', template_id: 'TPL-ACCEPT', audience: 'villager' },
+    { key: 'case_assigned', template_id: 'TPL-DUTY', audience: 'handler' },
+    { key: 'case_replied', template_id: 'TPL-REPLY', audience: 'villager' },
+  ] })
+  await waitFor(() => wx.setStorageSync.mock.calls.some(([key]) => key === 'mingjing_subscribe_templates'))
 
   expect(texts(comp, '.lane-name')).toEqual(['村务和干部监督', '生活服务和求助'])
   expect(texts(comp, '.category-chip')).toEqual(['三资管理', '补贴发放 / 低保', '生态环境', '矛盾纠纷'])
@@ -153,7 +157,7 @@ test('an anonymous filing without extras sends only what the villager gave; no t
   await tap(comp, '.submit-btn')
   await waitFor(() => comp.data.status === 'done')
 
-  expect(wx.requestSubscribeMessage).not.toHaveBeenCalled() // template ids not configured
+  expect(wx.requestSubscribeMessage).not.toHaveBeenCalled() // the backend lists no templates
   expect(filings()[0].data).toEqual({
     client_request_id: expect.any(String), category: 'dispute', description: '邻居家的围墙占了公共通道。', anonymous: true,
   })
@@ -226,7 +230,7 @@ test('a domain error names its field too (实名 without a name, as the server s
 })
 
 test('what the form can see is checked before anything is sent or asked', async () => {
-  const comp = await open({}, { templates: { complaintAccepted: 'TPL-ACCEPT' } })
+  const comp = await open({}, { templates: [{ key: 'case_progress', template_id: 'TPL-ACCEPT', audience: 'villager' }] })
   await tap(comp, '.identity-real')
   await type(comp, '.description-input', '太短')
 

@@ -2,8 +2,9 @@
 const FAIL = Symbol('network failure')
 
 // route(options) → {statusCode, data} or FAIL, for every wx.request and wx.uploadFile (whose
-// options have `filePath` and whose answer WeChat hands over as text).
-function installWx(route, { token, household } = {}) {
+// options have `filePath` and whose answer WeChat hands over as text). GET /subscribe-templates is
+// answered here with `templates` (SubscribeTemplateOut items; none configured unless a test says).
+function installWx(route, { token, household, templates = [] } = {}) {
   const storage = {}
   if (token) storage.mingjing_token = token
   if (household) storage.mingjing_household_code = household
@@ -11,7 +12,7 @@ function installWx(route, { token, household } = {}) {
   global.wx = {
     request: jest.fn(opts => {
       later(() => {
-        const res = route(opts)
+        const res = opts.url.endsWith('/subscribe-templates') ? { statusCode: 200, data: templates } : route(opts)
         if (res === FAIL) opts.fail({ errMsg: 'request:fail net::ERR_CONNECTION_REFUSED' })
         else opts.success(Object.assign({ header: {} }, res))
       })

@@ -26,12 +26,19 @@ function handled(status, overrides = {}) {
 }
 
 let wx
+const templatesKnown = () => wx.setStorageSync.mock.calls.some(([key]) => key === 'mingjing_subscribe_templates')
 const posts = () => wx.request.mock.calls.map(([o]) => o).filter(o => o.method === 'POST')
 
-function open(page, options, route) {
-  ;({ wx } = installWx(route, { token: 'cadre-tok' }))
+function open(page, options, route, templates) {
+  ;({ wx } = installWx(route, { token: 'cadre-tok', templates }))
   return openPage(page, options)
 }
+
+const TEMPLATES = [ // GET /subscribe-templates
+  { key: 'case_progress', template_id: 'TPL-PROGRESS', audience: 'villager' },
+  { key: 'case_assigned', template_id: 'TPL-ASSIGNED', audience: 'handler' },
+  { key: 'case_reminder', template_id: 'TPL-REMINDER', audience: 'handler' },
+]
 
 beforeEach(() => {
   jest.resetModules()
@@ -107,6 +114,30 @@ describe('case page (pages/inbox-case)', () => {
     expect(text(comp, '.msg-read-only')).toBe('已答复，等待村民确认是否解决。')
     expect(comp.querySelector('.reply-btn')).toBeFalsy()
     expect(comp.querySelector('.send-back-btn')).toBeFalsy()
+  })
+
+  test('签收 and 答复 ask WeChat for the cadre’s next messages inside the tap, then go ahead whatever the answer', async () => {
+    const comp = open(PAGE, { id: '41' }, opts => {
+      if (opts.url.endsWith('/sign')) return { statusCode: 200, data: handled('signed') }
+      if (opts.url.endsWith('/reply')) return { statusCode: 200, data: handled('replied') }
+      return { statusCode: 200, data: handled('assigned') }
+    }, TEMPLATES)
+    await waitFor(() => comp.data.status === 'ready' && templatesKnown())
+    wx.requestSubscribeMessage.mockImplementationOnce(o => setTimeout(() => o.success({ 'TPL-ASSIGNED': 'reject' }), 0))
+
+    comp.instance.onSign() // what a tap runs
+    expect(wx.requestSubscribeMessage).toHaveBeenCalledTimes(1) // synchronously: WeChat needs the tap
+    expect(wx.requestSubscribeMessage.mock.calls[0][0].tmplIds).toEqual(['TPL-ASSIGNED', 'TPL-REMINDER'])
+    await waitFor(() => posts().length === 1 && !comp.data.busy)
+    expect(posts()[0].url).toBe(BASE + '/complaints/41/sign') // declined: signed all the same
+
+    await tap(comp, '.reply-btn') // nothing written: neither asked nor sent
+    expect(wx.requestSubscribeMessage).toHaveBeenCalledTimes(1)
+    await type(comp, '.reply-input', '已协调。')
+    comp.instance.onReply()
+    expect(wx.requestSubscribeMessage).toHaveBeenCalledTimes(2)
+    await waitFor(() => posts().length === 2 && !comp.data.busy)
+    expect(posts()[1].url).toBe(BASE + '/complaints/41/reply')
   })
 
   test('请村民补充: the same box asks the villager; the case then waits for them', async () => {

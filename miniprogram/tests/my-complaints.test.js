@@ -31,6 +31,7 @@ function complaint(status, overrides = {}) {
 }
 
 let wx
+const templatesKnown = () => wx.setStorageSync.mock.calls.some(([key]) => key === 'mingjing_subscribe_templates')
 const posts = () => wx.request.mock.calls.map(([o]) => o).filter(o => o.method === 'POST')
 const confirmModal = answer => wx.showModal.mockImplementationOnce(o => setTimeout(() => o.success(answer), 0))
 
@@ -135,6 +136,22 @@ describe('detail (pages/my-complaint)', () => {
     expect(posts()[0].data).toEqual({ solved: false, note: '围墙还在' })
     expect(text(comp, '.msg-status')).toBe('已转交，等待办理')
     expect(comp.querySelector('.not-solved-btn')).toBeFalsy()
+  })
+
+  test('未解决 asks WeChat again for the villager’s messages about the case, from the dialog’s confirm', async () => {
+    const templates = [{ key: 'case_progress', template_id: 'TPL-PROGRESS', audience: 'villager' },
+      { key: 'case_assigned', template_id: 'TPL-ASSIGNED', audience: 'handler' }]
+    const comp = open(PAGE, { id: '41' }, opts => (opts.url.endsWith('/confirm')
+      ? { statusCode: 200, data: complaint('assigned', { reopen_count: 1 }) }
+      : { statusCode: 200, data: complaint('replied') }), { templates })
+    await waitFor(() => comp.data.status === 'ready' && templatesKnown())
+
+    confirmModal({ confirm: true, cancel: false, content: '' })
+    await tap(comp, '.not-solved-btn')
+    await waitFor(() => posts().length === 1 && !comp.data.busy)
+    expect(wx.requestSubscribeMessage).toHaveBeenCalledTimes(1)
+    expect(wx.requestSubscribeMessage.mock.calls[0][0].tmplIds).toEqual(['TPL-PROGRESS'])
+    expect(posts()[0].data).toEqual({ solved: false })
   })
 
   test('a cancelled question sends nothing; a conflict says so and reloads', async () => {

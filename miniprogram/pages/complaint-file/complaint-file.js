@@ -10,7 +10,7 @@ const { request, upload } = require('../../utils/request')
 const { ApiError, messageOf } = require('../../utils/errors')
 const household = require('../../utils/household')
 const privacy = require('../../utils/privacy')
-const { askForComplaintUpdates } = require('../../utils/subscribe')
+const { askForComplaintUpdates, loadTemplates } = require('../../utils/subscribe')
 const { charCount, fieldMessages, newRequestId } = require('../../utils/complaints')
 
 const MAX_PHOTOS = 9
@@ -67,6 +67,7 @@ Component({
         return
       }
       this.loadOptions()
+      loadTemplates() // ready before the tap that asks for them
     },
 
     loadOptions() {

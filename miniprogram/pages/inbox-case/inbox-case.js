@@ -6,6 +6,7 @@ const { request } = require('../../utils/request')
 const { messageOf, showError } = require('../../utils/errors')
 const { charCount, isConflict, officerStatus, timeline } = require('../../utils/complaints')
 const { shanghaiTime } = require('../../utils/format')
+const { askForCaseDuties, loadTemplates } = require('../../utils/subscribe')
 
 const TEXT_MAX = 500 // NoteIn.text, ReasonIn.reason
 const CONFLICT_MESSAGE = '这件事刚刚被他人处理，请刷新后再看'
@@ -36,6 +37,7 @@ Component({
     onLoad(options) {
       this.complaintId = Number((options && options.id) || 0)
       this.load()
+      loadTemplates() // ready before the tap that asks for them
     },
 
     onPullDownRefresh() {
@@ -89,8 +91,11 @@ Component({
     },
 
     // ---- the three steps ----
+    // 签收 and 答复 also ask WeChat for one more message each (the next assignment or deadline
+    // reminder), inside the tap as WeChat requires; the step goes ahead whatever the answer.
     onSign() {
-      return this.act('sign')
+      if (this.data.busy) return null
+      return this.act('sign', null, null, askForCaseDuties())
     },
 
     onReplyInput(e) {
@@ -103,7 +108,8 @@ Component({
         this.setData({ actionError: '请写下答复的内容' })
         return null
       }
-      return this.act('reply', { text }, () => this.setData({ replyText: '', replyLength: 0 }))
+      if (this.data.busy) return null
+      return this.act('reply', { text }, () => this.setData({ replyText: '', replyLength: 0 }), askForCaseDuties())
     },
 
     // The same box asks the villager instead (POST /complaints/<id>/ask): the case waits for them and
@@ -138,12 +144,12 @@ Component({
       return this.act('send-back', { reason }, () => this.setData({ reasonText: '', reasonLength: 0, sendingBack: false }))
     },
 
-    act(step, data, cleared) {
+    act(step, data, cleared, asked) {
       if (this.data.busy) return null
       this.setData({ busy: true, conflict: '', actionError: '' })
       const options = { url: `/complaints/${this.complaintId}/${step}`, method: 'POST' }
       if (data) options.data = data
-      return request(options).then(
+      return Promise.resolve(asked).then(() => request(options)).then(
         c => {
           this.setData({ busy: false })
           if (cleared) cleared()

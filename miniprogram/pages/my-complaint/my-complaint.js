@@ -5,6 +5,7 @@ const { request } = require('../../utils/request')
 const { messageOf, showError } = require('../../utils/errors')
 const { charCount, isConflict, timeline, villagerStatus } = require('../../utils/complaints')
 const { shanghaiTime } = require('../../utils/format')
+const { askForComplaintUpdates, loadTemplates } = require('../../utils/subscribe')
 
 const STARS = [1, 2, 3, 4, 5]
 const COMMENT_MAX = 200 // RatingIn.comment
@@ -46,6 +47,7 @@ Component({
       this.complaintId = Number((options && options.id) || 0)
       this.setData({ justFiled: !!(options && options.filed) })
       this.load()
+      loadTemplates() // ready before 未解决 asks for them
     },
 
     onPullDownRefresh() {
@@ -106,7 +108,12 @@ Component({
         confirmText: '提交',
         cancelText: '取消',
         success: res => {
-          if (res.confirm) this.confirm(false, (res.content || '').trim())
+          if (!res.confirm) return
+          // The case is handled again: ask for the messages about it once more (one accept is one
+          // message), from the modal's confirm tap, before any await.
+          const asked = askForComplaintUpdates()
+          const note = (res.content || '').trim()
+          asked.then(() => this.confirm(false, note))
         },
       })
     },
