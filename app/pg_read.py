@@ -69,6 +69,7 @@ class ThreadConnections:
 
     def read_one(self, statement, params: dict) -> tuple | None:
         name, sql, order = _statement(statement)
+        # parameters go as text; the statement's casts ($1::VARCHAR) tell the server their types
         args = [None if params[key] is None else str(params[key]).encode() for key in order]
         for attempt in (1, 2):
             try:
@@ -117,7 +118,8 @@ class ThreadConnections:
             this.connection.close()
 
     def close(self) -> None:
-        """Close every thread's connection (the app is being disposed of, or the process forked)."""
+        """Close every thread's connection (the app is being disposed of). Never after a fork: the
+        parent's connections are the parent's (app.extensions keeps them aside)."""
         with self.lock:
             connections, self.open = self.open, []
         for connection in connections:
