@@ -6,7 +6,7 @@ Everything that talks to WeChat goes through :class:`WeChatAdapter`. It
   commands share one token instead of invalidating each other's;
 * fetches tokens with ``POST cgi-bin/stable_token`` (never invalidates other holders' tokens) and,
   after WeChat rejects a token (40001/40014/42001), refetches with ``force_refresh=true`` and
-  retries once, transparently;
+  retries once, transparently — one process at a time (a Redis lock), the others then use its token;
 * points every URL at ``api_base`` so tests and the demo can run against the loopback sandbox
   (:mod:`app.wechat.sandbox`);
 * translates every wechatpy / requests exception into the :class:`WeChatError` hierarchy.
@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
+from redis.exceptions import LockError, RedisError
+from redis.lock import Lock
 from wechatpy import WeChatClient
 from wechatpy.client.api.base import BaseWeChatAPI
 from wechatpy.exceptions import WeChatClientException, WeChatException
@@ -261,13 +263,33 @@ class _SharedTokenClient(WeChatClient):
         # Hand wechatpy the original response: its error path reads res.request.
         return super()._handle_result(res, method, url, result_processor, **kwargs)
 
+    def refresh_lock(self) -> Lock:
+        """The Redis lock one process holds while it force-refreshes the shared token."""
+        return self.session.redis.lock(self.session.key_name(self.access_token_key) + ":refresh",
+                                       timeout=self.timeout + 10, blocking_timeout=self.timeout + 5)
+
     def _refresh_rejected_token(self, rejected: str | None) -> None:
-        current = self.session.get(self.access_token_key)
-        if current and current != rejected:
-            # Another process already replaced it: use theirs rather than burning a force refresh
-            # (WeChat rate-limits force_refresh and it invalidates the token everyone else holds).
-            return
-        self.fetch_access_token(force_refresh=True)
+        # One refresher at a time across every process: each force refresh invalidates the token the
+        # others hold and WeChat rate-limits them, so the rest wait and then use the refresher's token.
+        lock = self.refresh_lock()
+        try:
+            locked = lock.acquire()
+        except RedisError:
+            locked = False  # Redis is where the token lives: the refetch below reports its trouble
+        if not locked:
+            logger.warning("WeChat token refresh lock not acquired; refreshing without it")
+        try:
+            current = self.session.get(self.access_token_key)
+            if current and current != rejected:
+                # Another process already replaced it: use theirs rather than burning a force refresh.
+                return
+            self.fetch_access_token(force_refresh=True)
+        finally:
+            if locked:
+                try:
+                    lock.release()
+                except (LockError, RedisError):  # expired meanwhile: someone else may hold it now
+                    pass
 
 
 # --------------------------------------------------------------------------- adapter

@@ -6,6 +6,7 @@ import json
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -237,13 +238,19 @@ def test_stale_stable_token_needs_force_refresh(
     assert len(wechat_sandbox.messages()) == 1
 
 
+def _two_processes_holding_an_expired_token(make_adapter, wechat_sandbox, wechat_redis, openid: str):
+    """Two adapters (as two processes would have) and the shared token WeChat now rejects."""
+    mine, other = make_adapter(), make_adapter()
+    mine.check_text("hello", openid)
+    old = _stored_token(wechat_redis)
+    wechat_sandbox.post("_sandbox/expire-tokens")
+    return mine, other, old
+
+
 def test_rejected_token_already_replaced_by_another_process_is_not_force_refreshed(
     make_adapter: Callable[..., WeChatAdapter], wechat_sandbox: SandboxServer, wechat_redis: redis_lib.Redis
 ) -> None:
-    mine, other = make_adapter(), make_adapter()
-    mine.check_text("hello", "sbx-kim")
-    old = _stored_token(wechat_redis)
-    wechat_sandbox.post("_sandbox/expire-tokens")
+    mine, other, old = _two_processes_holding_an_expired_token(make_adapter, wechat_sandbox, wechat_redis, "sbx-kim")
     other.check_text("hello", "sbx-kim")  # the other process hits 42001 first and refreshes
     before = wechat_sandbox.stats()
     assert before["force_refresh_requests"] == 1
@@ -256,6 +263,27 @@ def test_rejected_token_already_replaced_by_another_process_is_not_force_refresh
     after = wechat_sandbox.stats()
     assert after["stable_token_requests"] == before["stable_token_requests"]
     assert after["msg_sec_check_calls"] == before["msg_sec_check_calls"] + 2
+
+
+def test_while_one_process_force_refreshes_the_others_wait_and_use_its_token(
+    make_adapter: Callable[..., WeChatAdapter], wechat_sandbox: SandboxServer, wechat_redis: redis_lib.Redis
+) -> None:
+    mine, other, old = _two_processes_holding_an_expired_token(make_adapter, wechat_sandbox, wechat_redis, "sbx-lee")
+    lock = other.client.refresh_lock()
+    assert lock.acquire()  # the other process starts its refresh
+    answers: list[Any] = []
+    body = {"content": "in flight", "version": 2, "scene": 2, "openid": "sbx-lee"}
+    ours = threading.Thread(target=lambda: answers.append(
+        mine.client.wxa._post("wxa/msg_sec_check", params={"access_token": old}, data=body)))
+    ours.start()  # our call is rejected (42001) and must wait for the lock, not refresh on its own
+    time.sleep(0.5)
+    assert answers == [] and wechat_sandbox.stats()["force_refresh_requests"] == 0
+    other.client.fetch_access_token(force_refresh=True)
+    lock.release()
+    ours.join(10)
+    assert answers and answers[0]["result"]["suggest"] == "pass"
+    assert wechat_sandbox.stats()["force_refresh_requests"] == 1  # theirs only
+    assert _stored_token(wechat_redis) != old
 
 
 def test_token_retry_is_bounded(wechat_redis: redis_lib.Redis) -> None:
