@@ -147,8 +147,12 @@ def test_the_subject_of_a_complaint_is_never_told_even_holding_the_handling_offi
                  description="村书记把集体厂房低价租给亲戚。")
     assert case["handler"] == "镇纪委"
     _work()
+    # the office, and the village's supervision liaison, copied on the discipline lane
     assert [(m["touser"], m["template_id"]) for m in wechat_sandbox.messages()] == [
-        (officer.openid, "sbx-tmpl-case_assigned")]
+        (officer.openid, "sbx-tmpl-case_assigned"), (w["liaison"].openid, "sbx-tmpl-case_assigned")]
+    copied = wechat_sandbox.messages()[1]
+    assert _values(copied)["thing3"] == "抄送：纪检监察类反映，请知悉"
+    assert copied["page"] == f"pages/inbox-case/inbox-case?id={case['id']}"  # their read-only copy
 
     # a deadline reminder (recorded by the deadlines work with kind 'reminded') skips them as well
     complaint = db.session.get(Complaint, case["id"])
@@ -156,9 +160,9 @@ def test_the_subject_of_a_complaint_is_never_told_even_holding_the_handling_offi
     db.session.commit()
     _act(client, f.login_wx(client, officer), case, "sign")
     _work()
-    assert [(m["touser"], m["template_id"]) for m in wechat_sandbox.messages()[1:]] == [
+    assert [(m["touser"], m["template_id"]) for m in wechat_sandbox.messages()[2:]] == [
         (officer.openid, "sbx-tmpl-case_reminder"), (w["villager"].openid, "sbx-tmpl-case_progress")]
-    assert _values(wechat_sandbox.messages()[1])["thing3"] == "签收期限明天到期"
+    assert _values(wechat_sandbox.messages()[2])["thing3"] == "签收期限明天到期"
     assert not db.session.scalars(select(Notification).where(Notification.recipient_user_id == both.id)).all()
 
 

@@ -13,6 +13,8 @@ Who is told what — the event kinds (and to_status) other modules record are th
   'redispatched', 'reopened', 'escalated', 'transferred', 'recategorised' (case_assigned) — and
   'reminded', a deadline reminder (case_reminder). An office is told through the WeChat users
   holding its role now; console accounts have no openid (their console inbox is their notification);
+* the village's supervision liaison (监察联络员), copied on the discipline lane: 'filed' (not held) and
+  'released', when the copy becomes theirs to read (case_assigned, marked 抄送);
 * never a person the complaint is about (ComplaintSubject), whatever role they hold, and never the
   person who took the step (a villager who confirms "solved" is not told the case is closed).
 
@@ -48,7 +50,7 @@ from app.domain.complaints.routing import COUNTY, OFFICE_ROLES, TOWNSHIP_DISCIPL
 from app.extensions import db
 from app.jobs import enqueue_after_commit
 from app.jobs.notifications import send_notification
-from app.models import Complaint, ComplaintEvent, ComplaintSubject, Notification, RoleAssignment, WxUser
+from app.models import Complaint, ComplaintEvent, ComplaintSubject, Notification, Role, RoleAssignment, WxUser
 from app.wechat import (
     WeChatAdapter,
     WeChatError,
@@ -165,6 +167,24 @@ def handler_message(complaint: Complaint, event: ComplaintEvent) -> tuple[str, d
     return None
 
 
+_COPY_NOTE = "抄送：纪检监察类反映，请知悉"
+_COPY_KINDS = ("filed", "released")  # when the copy reaches the liaison: filed clear, or let through moderation
+
+
+def liaison_message(complaint: Complaint, event: ComplaintEvent) -> tuple[str, dict[str, str]] | None:
+    """What the village's supervision liaison is told: a case copied to them (access: complaint.copy)."""
+    if complaint.copy_liaison and event.kind in _COPY_KINDS and event.to_status == "assigned":
+        return _message("case_assigned", complaint, event, _COPY_NOTE)
+    return None
+
+
+def liaisons(complaint: Complaint) -> set[int]:
+    """WeChat users holding the village's supervision-liaison role right now."""
+    return set(db.session.scalars(select(RoleAssignment.user_id).where(
+        RoleAssignment.role == Role.SUPERVISION_LIAISON.value, RoleAssignment.village_id == complaint.village_id,
+        RoleAssignment.user_id.is_not(None), authz.term_running())))
+
+
 def office_holders(complaint: Complaint) -> set[int]:
     """WeChat users holding the handling office's role right now (console accounts have no openid)."""
     kind = complaint.handler_kind
@@ -195,6 +215,9 @@ def record(complaint: Complaint, event: ComplaintEvent) -> list[Notification]:
         owed[complaint.filed_by_user_id] = (*message, VILLAGER_PAGE.format(id=complaint.id))
     if (message := handler_message(complaint, event)) is not None:
         for user_id in sorted(office_holders(complaint)):
+            owed.setdefault(user_id, (*message, HANDLER_PAGE.format(id=complaint.id)))
+    if (message := liaison_message(complaint, event)) is not None:
+        for user_id in sorted(liaisons(complaint)):
             owed.setdefault(user_id, (*message, HANDLER_PAGE.format(id=complaint.id)))
     if not owed:
         return []
