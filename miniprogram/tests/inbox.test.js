@@ -44,6 +44,26 @@ beforeEach(() => {
   jest.resetModules()
 })
 
+const listCalls = () => wx.request.mock.calls.map(([o]) => o).filter(o => o.url.endsWith('/complaints'))
+
+test('inbox: 接收新案件提醒 asks for the office’s templates from the tap', async () => {
+  const comp = open('pages/inbox/inbox', {}, () => ({ statusCode: 200, data: { items: [], total: 0 } }), TEMPLATES)
+  await waitFor(() => comp.data.status === 'ready' && comp.data.canRemind)
+  expect(text(comp, '.remind-btn')).toBe('接收新案件提醒')
+  wx.requestSubscribeMessage.mockImplementationOnce(o => setTimeout(() => o.success({ 'TPL-ASSIGNED': 'accept' }), 0))
+  const done = comp.instance.onRemind() // what a tap runs
+  expect(wx.requestSubscribeMessage.mock.calls[0][0].tmplIds).toEqual(['TPL-ASSIGNED', 'TPL-REMINDER'])
+  await done
+  expect(wx.showToast.mock.calls[0][0].title).toBe('已开启，有新案件时提醒您一次')
+})
+
+test('inbox: no 接收新案件提醒 while the backend lists no templates', async () => {
+  const none = open('pages/inbox/inbox', {}, () => ({ statusCode: 200, data: { items: [], total: 0 } }))
+  await waitFor(() => none.data.status === 'ready' && templatesKnown())
+  expect(none.data.canRemind).toBe(false)
+  expect(none.querySelector('.remind-btn')).toBeFalsy()
+})
+
 test('inbox: 待签收 first, a tab per status, copies marked, more pages on request', async () => {
   const copy = handled('assigned', { id: 43, category_name: '三资管理', handling: false })
   delete copy.contact_name
@@ -56,7 +76,7 @@ test('inbox: 待签收 first, a tab per status, copies marked, more pages on req
   })
   await waitFor(() => comp.data.status === 'ready')
 
-  const first = wx.request.mock.calls[0][0]
+  const first = listCalls()[0]
   expect(first.url).toBe(BASE + '/complaints')
   expect(first.data).toEqual({ page: 1, per_page: 20, status: 'assigned' })
   expect(texts(comp, '.tab')).toEqual(['待签收', '办理中', '已答复', '已退单', '已办结', '全部'])
@@ -67,15 +87,15 @@ test('inbox: 待签收 first, a tab per status, copies marked, more pages on req
 
   await tap(comp, '.more-btn')
   await waitFor(() => comp.data.items.length === 3)
-  expect(wx.request.mock.calls[1][0].data).toEqual({ page: 2, per_page: 20, status: 'assigned' })
+  expect(listCalls()[1].data).toEqual({ page: 2, per_page: 20, status: 'assigned' })
   expect(comp.querySelector('.more-btn')).toBeFalsy()
 
   await tap(comp, '.tab-signed')
   await waitFor(() => comp.data.status === 'ready' && comp.data.items.length === 1)
-  expect(wx.request.mock.calls[2][0].data).toEqual({ page: 1, per_page: 20, status: 'signed' })
+  expect(listCalls()[2].data).toEqual({ page: 1, per_page: 20, status: 'signed' })
   await tap(comp, '.tab-all')
-  await waitFor(() => wx.request.mock.calls.length === 4 && comp.data.status === 'ready')
-  expect(wx.request.mock.calls[3][0].data).toEqual({ page: 1, per_page: 20 })
+  await waitFor(() => listCalls().length === 4 && comp.data.status === 'ready')
+  expect(listCalls()[3].data).toEqual({ page: 1, per_page: 20 })
 
   await tap(comp, '.case-card', 1)
   expect(wx.navigateTo).toHaveBeenLastCalledWith({ url: '/pages/inbox-case/inbox-case?id=43' })

@@ -2,6 +2,7 @@
 const { request } = require('../../utils/request')
 const { messageOf } = require('../../utils/errors')
 const { OFFICER_STATUS, listRow } = require('../../utils/complaints')
+const { askForCaseDuties, loadTemplates, templateIds } = require('../../utils/subscribe')
 
 const PER_PAGE = 20
 const TABS = ['assigned', 'signed', 'replied', 'returned', 'closed']
@@ -17,6 +18,7 @@ Component({
     items: [],
     total: 0,
     loadingMore: false,
+    canRemind: false, // the backend has templates for offices: offer 接收新案件提醒
   },
 
   methods: {
@@ -24,6 +26,16 @@ Component({
       const wanted = options && options.status
       if (wanted !== undefined && TABS.some(t => t.key === wanted)) this.setData({ filter: wanted })
       this.load()
+      loadTemplates().then(() => this.setData({ canRemind: templateIds('handler').length > 0 }))
+    },
+
+    // Someone who only reads copies (a supervision liaison) never taps 签收 or 答复, where cadres are
+    // asked; this is where they, or anyone, can say yes to the next message (one accept, one message).
+    onRemind() {
+      return askForCaseDuties().then(answer => {
+        const accepted = !!answer && Object.keys(answer).some(k => answer[k] === 'accept')
+        wx.showToast({ title: accepted ? '已开启，有新案件时提醒您一次' : '未开启提醒', icon: 'none', duration: 2500 })
+      })
     },
 
     // Back from a case (signed, replied, sent back): the list as it is now.
