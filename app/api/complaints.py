@@ -19,6 +19,8 @@ from app.api.schemas import (
     HandlerComplaintOut,
     MergeIn,
     NoteIn,
+    PublicResolvedOut,
+    PublicSummaryIn,
     RatingIn,
     ReasonIn,
     RecategoriseIn,
@@ -28,7 +30,7 @@ from app.api.schemas import (
     TransferIn,
 )
 from app.domain import authz, household_codes
-from app.domain.complaints import cases, options, routing
+from app.domain.complaints import cases, officer_view, options, routing
 from app.extensions import db, get_redis
 from app.models import Complaint, Township, WxUser
 from app.wechat.current import wechat
@@ -96,8 +98,9 @@ def my_complaint_merged_into(complaint_id: int):
 
 
 @bp.get("/h/<code>/resolved-complaints")
-@endpoint(tags=["villager"], summary="本村已解决的问题（公开，不含任何身份信息）", auth=None,
-          response=ComplaintPublicOut(many=True), errors=["household_code_void"])
+@endpoint(tags=["villager"], summary="本村已解决的问题（公开：编号、类别、日期和承办部门撰写的公开摘要）", auth=None,
+          response=PublicResolvedOut(many=True), errors=["household_code_void"],
+          description="Never a case about a named person; never the villager's notes or the reply to them.")
 def resolved_in_village(code: str):
     household = household_codes.resolve_or_void(code)
     return cases.public_resolved(household.village_id)
@@ -129,16 +132,15 @@ def complaint_detail(complaint_id: int):
     return officer_one(actor, authz.get_or_404(actor, "complaint.read", Complaint, complaint_id))
 
 
-_WITH_IDENTITY = HandlerComplaintOut()
-_WITHOUT_IDENTITY = HandlerComplaintOut(exclude=("contact_name", "contact_phone"))
+_OFFICER_OUT = HandlerComplaintOut()
 
 
 def _officer_view(actor, complaints) -> list[dict]:
-    """Copies, moderation and monitoring show the case; the complainant's contact is for the
-    handling office alone (whistleblower protection)."""
+    """Cases as officers see them, through the one officers' projection (officer_view): a real-name
+    complainant's contact and location for the handling office alone; an anonymous complainant's
+    for nobody (whistleblower protection)."""
     handled = cases.handled_ids(actor, [c.id for c in complaints])
-    return [dict((_WITH_IDENTITY if c.id in handled else _WITHOUT_IDENTITY).dump(c), handling=c.id in handled)
-            for c in complaints]
+    return [_OFFICER_OUT.dump(officer_view.project(c, handling=c.id in handled)) for c in complaints]
 
 
 def officer_one(actor, complaint):
@@ -159,6 +161,14 @@ def sign_complaint(complaint_id: int):
 def reply_complaint(complaint_id: int, body):
     actor = current_actor()
     return officer_one(actor, cases.reply(actor, complaint_id, body["text"]))
+
+
+@bp.put("/complaints/<int:complaint_id>/public-summary")
+@endpoint(tags=["cadre", "township", "county"], summary="填写公开摘要（本村已解决问题公开列表显示的内容）",
+          body=PublicSummaryIn(), response=HandlerComplaintOut(), errors=["not_publishable", "invalid_text"])
+def set_public_summary(complaint_id: int, body):
+    actor = current_actor()
+    return officer_one(actor, cases.set_public_summary(actor, complaint_id, body["text"]))
 
 
 @bp.post("/complaints/<int:complaint_id>/send-back")

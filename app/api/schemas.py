@@ -516,6 +516,26 @@ class ComplaintPublicOut(Schema):
     events = fields.List(fields.Nested(ComplaintEventOut))
 
 
+class PublicResolvedOut(Schema):
+    """A resolved case on the village's public list (no login): what the handling office wrote for
+    publication, and nothing anyone wrote to or from the complainant; dates, not times."""
+    reference = fields.String()
+    category = fields.String()
+    category_name = fields.Function(lambda c: CATEGORY_NAMES[c.category])
+    status = fields.String()
+    resolution = fields.String(allow_none=True)
+    filed_on = fields.Function(lambda c: to_shanghai(c.filed_at).date().isoformat())
+    closed_on = fields.Function(lambda c: to_shanghai(c.closed_at).date().isoformat() if c.closed_at else None)
+    public_summary = fields.String(allow_none=True, metadata={
+        "description": "the handling office's summary for publication; null: none written"})
+
+
+class PublicSummaryIn(In):
+    text = fields.String(required=True, allow_none=True, validate=validate.Length(min=1, max=200), metadata={
+        "description": "for the village's public list of resolved cases (one line, no names of the complainant); "
+                       "null withdraws it"})
+
+
 class ComplaintOut(ComplaintPublicOut):
     """The complainant's own view."""
     id = fields.Integer()
@@ -533,16 +553,20 @@ class ComplaintOut(ComplaintPublicOut):
 
 
 class HandlerComplaintOut(ComplaintOut):
-    """The handling office's view: the complainant's contact only for real-name cases."""
+    """A case as officers see it, dumped from the officers' projection (app/domain/complaints/officer_view):
+    the complainant's fields are there only for a real-name case and the office handling it; an
+    anonymous case never carries them, whoever asks."""
     village_id = fields.Integer()
-    household_id = fields.Integer()
-    contact_name = fields.String(allow_none=True)
-    contact_phone = fields.String(allow_none=True)
+    household_id = fields.Integer(metadata={"description": "real-name cases, handling office only"})
+    contact_name = fields.String(allow_none=True, metadata={"description": "real-name cases, handling office only"})
+    contact_phone = fields.String(allow_none=True, metadata={"description": "real-name cases, handling office only"})
     about_role = fields.String(allow_none=True)
     routing_fallback = fields.Boolean()
     merged_into_id = fields.Integer(allow_none=True, metadata={"description": "set when closed as a duplicate (合并)"})
-    latitude = fields.Float(allow_none=True)
-    longitude = fields.Float(allow_none=True)
+    latitude = fields.Float(allow_none=True, metadata={"description": "real-name cases, handling office only"})
+    longitude = fields.Float(allow_none=True, metadata={"description": "real-name cases, handling office only"})
+    public_summary = fields.String(allow_none=True, metadata={
+        "description": "what the village's public list of resolved cases shows (written by the handling office)"})
     events = fields.List(fields.Nested(HandlerEventOut))
     photos = _PhotoList(_photos.for_offices, metadata={"description": "cleared photos only"})
     handling = fields.Boolean(metadata={"description": "the caller's office handles the case (may sign for, reply, "

@@ -112,6 +112,11 @@ class Complaint(Base):
     rating: Mapped[int | None]
     rating_comment: Mapped[str | None] = mapped_column(String(200))
     rated_at: Mapped[datetime | None]
+    # the village's public list of resolved cases shows this and nothing the villager or the reply said
+    public_summary: Mapped[str | None] = mapped_column(String(200))
+    public_summary_at: Mapped[datetime | None]
+    public_summary_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("wx_user.id"))
+    public_summary_by_console_account_id: Mapped[int | None] = mapped_column(ForeignKey("console_account.id"))
 
     village: Mapped[Village] = relationship(foreign_keys=[village_id])
     household: Mapped[Household] = relationship()

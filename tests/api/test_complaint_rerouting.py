@@ -181,7 +181,8 @@ def test_recategorise_reroutes_by_the_rules_with_a_public_note(client, world, to
     same = _post(client, t["discipline"], case["id"], "recategorise", {"category": "purchasing", "reason": "是采购"})
     assert same.get_json()["status"] == "signed" and same.get_json()["handler"] == "镇纪委"
     assert _mine(client, t["villager"], case["id"])["events"][-1]["public_note"] == "问题类别由“三资管理”改为“村级采购”"
-    assert "contact_name" in same.get_json()  # the handling office's view
+    assert same.get_json()["handling"] is True  # the handling office's view…
+    assert "contact_name" not in same.get_json()  # …of an anonymous case: no complainant
 
 
 def test_recategorise_respects_conflict_of_interest(client, world, tokens):

@@ -12,6 +12,7 @@ acting on the same case cannot both succeed; the loser gets a clear conflict and
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -38,6 +39,7 @@ from app.domain.complaints.routing import (
     village_cadre_role,
 )
 from app.domain.deadlines import clocks, policy
+from app.domain.disclosures.masking import mask
 from app.errors import AppError, NotFound
 from app.extensions import db
 from app.models import (
@@ -590,8 +592,40 @@ def handled_ids(actor: authz.Actor, complaint_ids: list[int]) -> set[int]:
         Complaint.id.in_(complaint_ids), authz.scoped(actor, "complaint.handle", Complaint))))
 
 
+PUBLIC_SUMMARY_MAX = 200
+# Control, format (bidi overrides…), surrogate, private-use and unassigned characters: never in public text.
+_NOT_PUBLIC_TEXT = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+
+
+def set_public_summary(actor: authz.Actor, complaint_id: int, text: str | None) -> Complaint:
+    """The handling office writes what the village's public list of resolved cases shows of the case
+    (None withdraws it). Written for publication: one line, bounded, ID/phone/card numbers masked as
+    in disclosures. A case about a named person is never published, so it takes no summary."""
+    complaint = _handled(actor, complaint_id)
+    if complaint.about_role is not None or complaint.about_level is not None:
+        raise AppError("not_publishable", "反映具体人员的案件不公开，不能填写公开摘要", kind="conflict")
+    summary = None
+    if text is not None:
+        summary = " ".join(text.split())
+        if any(unicodedata.category(ch) in _NOT_PUBLIC_TEXT for ch in summary):
+            raise AppError("invalid_text", "公开摘要含有不可见或控制字符", kind="unprocessable",
+                           fields={"text": ["含有不可见或控制字符"]})
+        if not 1 <= len(summary) <= PUBLIC_SUMMARY_MAX:
+            raise AppError("invalid_text", f"公开摘要应为 1 到 {PUBLIC_SUMMARY_MAX} 个字", kind="unprocessable",
+                           fields={"text": [f"1 到 {PUBLIC_SUMMARY_MAX} 个字"]})
+        summary = mask(summary)
+    complaint.public_summary, complaint.public_summary_at = summary, utcnow()
+    complaint.public_summary_by_user_id, complaint.public_summary_by_console_account_id = (
+        actor.user_id, actor.console_account_id)
+    return complaint
+
+
 def public_resolved(village_id: int, limit: int = 50) -> list[Complaint]:
-    """The village's public tracking list: resolved cases, newest first, shown without identities."""
+    """The village's public tracking list: resolved cases, newest first. Never a case about a named
+    person (an `about` role, or any recorded subject); what it shows of a case is the public schema's
+    business (reference, category, dates and the office's public summary — no one's own words)."""
+    about_someone = select(ComplaintSubject.id).where(ComplaintSubject.complaint_id == Complaint.id).exists()
     return list(db.session.scalars(select(Complaint).where(
         Complaint.village_id == village_id, Complaint.status == "closed", Complaint.resolution == "solved",
-        Complaint.moderation == "clear").order_by(Complaint.closed_at.desc()).limit(limit)))
+        Complaint.moderation == "clear", Complaint.about_role.is_(None), Complaint.about_level.is_(None),
+        ~about_someone).order_by(Complaint.closed_at.desc()).limit(limit)))

@@ -46,6 +46,7 @@ from sqlalchemy import select, update
 from app.clock import to_shanghai, utcnow
 from app.domain import authz
 from app.domain.complaints.categories import name_of
+from app.domain.complaints.officer_view import project, project_event
 from app.domain.complaints.routing import COUNTY, OFFICE_ROLES, TOWNSHIP_DISCIPLINE, TOWNSHIP_DISPATCH, VILLAGE_ROLE
 from app.extensions import db
 from app.jobs import enqueue_after_commit
@@ -213,10 +214,12 @@ def record(complaint: Complaint, event: ComplaintEvent) -> list[Notification]:
     owed: dict[int, tuple[str, dict[str, str], str]] = {}
     if (message := villager_message(complaint, event)) is not None:
         owed[complaint.filed_by_user_id] = (*message, VILLAGER_PAGE.format(id=complaint.id))
-    if (message := handler_message(complaint, event)) is not None:
+    # Officers are told from the officers' projection of the case (officer_view): never who filed it.
+    case, step = project(complaint, handling=True), project_event(event)
+    if (message := handler_message(case, step)) is not None:
         for user_id in sorted(office_holders(complaint)):
             owed.setdefault(user_id, (*message, HANDLER_PAGE.format(id=complaint.id)))
-    if (message := liaison_message(complaint, event)) is not None:
+    if (message := liaison_message(project(complaint), step)) is not None:
         for user_id in sorted(liaisons(complaint)):
             owed.setdefault(user_id, (*message, HANDLER_PAGE.format(id=complaint.id)))
     if not owed:

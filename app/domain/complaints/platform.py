@@ -42,6 +42,7 @@ from app import transaction
 from app.clock import to_shanghai, utcnow
 from app.domain import authz
 from app.domain.complaints.categories import CATEGORIES
+from app.domain.complaints.officer_view import project, project_event
 from app.domain.complaints.routing import HANDLER_LABELS, TOWNSHIP_DISPATCH
 from app.errors import AppError
 from app.extensions import db
@@ -194,14 +195,16 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def _body(complaint: Complaint, event: ComplaintEvent, key: str) -> str:
-    """The JSON the platform receives (see the module docstring for what may leave Mingjing)."""
+    """The JSON the platform receives (see the module docstring for what may leave Mingjing): made
+    from the officers' projection of the case, as the office handling it (officer_view)."""
+    complaint, event = project(complaint, handling=True), project_event(event)
     village = complaint.village
     township = village.township
-    if complaint.anonymous:
-        complainant: dict = {"anonymous": True}
+    if complaint.reveals_complainant:
+        complainant: dict = {"anonymous": False, "name": complaint.contact_name, "phone": complaint.contact_phone,
+                             "latitude": complaint.latitude, "longitude": complaint.longitude}
     else:
-        complainant = {"anonymous": False, "name": complaint.contact_name, "phone": complaint.contact_phone,
-                       "latitude": complaint.latitude, "longitude": complaint.longitude}
+        complainant = {"anonymous": True}
     document = {
         "delivery": key,
         "event": {"kind": event.kind, "at": _iso(event.created_at), "note": event.public_note,

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from app.clock import to_shanghai
 from app.domain import authz
 from app.domain.complaints.categories import CATEGORIES
+from app.domain.complaints.officer_view import OfficerCase, project
 from app.domain.complaints.routing import handler_label
 from app.extensions import db
 from app.models import Complaint, Question, Village
@@ -56,13 +57,14 @@ def _where(actor: authz.Actor, filters: Filters, now: datetime) -> list[ColumnEl
 
 
 def cases(actor: authz.Actor, filters: Filters, now: datetime, *, page: int = 1, per_page: int = 50
-          ) -> tuple[list[Complaint], int]:
+          ) -> tuple[list[OfficerCase], int]:
+    """The filtered list, as officers see cases (officer_view: never who filed them)."""
     where = _where(actor, filters, now)
     total = db.session.scalar(select(func.count()).select_from(Complaint).where(*where))
     items = db.session.scalars(select(Complaint).where(*where)
                                .order_by(Complaint.due_at.is_(None), Complaint.due_at, Complaint.id)
                                .limit(per_page).offset((page - 1) * per_page)).all()
-    return list(items), total
+    return [project(c) for c in items], total
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,8 @@ def export_xlsx(actor: authz.Actor, filters: Filters, now: datetime) -> bytes:
     query = (select(Complaint, Village.name).join(Village, Village.id == Complaint.village_id).where(*where)
              .order_by(Complaint.due_at.is_(None), Complaint.due_at, Complaint.id)
              .limit(EXPORT_LIMIT).execution_options(yield_per=500))
-    for c, village_name in db.session.execute(query):
+    for row, village_name in db.session.execute(query):
+        c = project(row)  # the export is an officers' output like any other
         colour = c.colour
         row = [c.reference, village_name, CATEGORIES[c.category].name, STATUS_NAMES[c.status],
                COLOUR_NAMES[colour], handler_label(c), LEVEL_NAMES.get(c.escalation_level, f"{c.escalation_level}级"),

@@ -1,0 +1,105 @@
+"""What an officer may know of a case: the one projection every officer-facing output is made from.
+
+Every seat that reaches a case other than its filer — the handling office, the supervision liaison's
+copy, moderation, monitoring, re-routing — and every way a case leaves for them — the case JSON
+(detail, inbox, every step's answer), the monitoring list and its Excel export, the subscribe
+messages to offices, the four-platform delivery — reads the case through `project`, never the row.
+
+The projection is an allow-list. It hands out the columns that describe the case and the office
+holding it (`CASE_FIELDS`); the complainant's columns (`COMPLAINANT_FIELDS`: contact, coordinates,
+household) only for a real-name case and only to the office handling it, which the villager agreed
+to be contacted by; and nothing else: not the filing account, not the household behind an anonymous
+case, not a step's actor ids. An attribute outside the lists raises AttributeError, so a schema or
+payload that asks for one gets nothing (marshmallow leaves the key out) or fails in the tests —
+anonymity cannot be lost by adding a field somewhere. For an anonymous case the village (and the
+category, the office, the times) is as precise as it gets.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from app.models import Complaint, ComplaintEvent
+
+# Describe the case and who holds it; none of them identifies or locates the person who filed it.
+CASE_FIELDS = frozenset({
+    "id", "reference", "county_id", "township_id", "village_id", "village", "anonymous",
+    "category", "lane", "description", "about_role", "about_level",
+    "status", "moderation", "resolution", "merged_into_id", "reopen_count", "version",
+    "handler_kind", "handler_role", "handler_village_id", "handler_township_id", "handler_county_id",
+    "copy_liaison", "routing_rule_id", "routing_fallback",
+    "filed_at", "assigned_at", "signed_at", "replied_at", "closed_at",
+    "clock_step", "clock_started_at", "due_at", "remind_at", "reminded_at", "next_check_at",
+    "escalation_level", "escalated_at", "overdue_since", "was_late", "deadline_outcome", "colour",
+    "rating", "public_summary", "public_summary_at",
+})
+# Who filed it: a real-name case's handling office only.
+COMPLAINANT_FIELDS = frozenset({"contact_name", "contact_phone", "latitude", "longitude", "household_id"})
+# A step: what happened and which office did it (the actor's ids stay in the audit trail).
+EVENT_FIELDS = frozenset({"id", "kind", "from_status", "to_status", "actor_label", "public_note", "internal_note",
+                          "created_at"})
+# A photo: the cleaned image and its check (not who uploaded it, nor where it is stored).
+PHOTO_FIELDS = frozenset({"id", "status", "media_type", "width", "height", "size", "position"})
+
+
+class _AllowList:
+    """Attributes of `_row` named in `_fields`; anything else does not exist."""
+
+    __slots__ = ("_row",)
+    _fields: frozenset[str] = frozenset()
+
+    def __init__(self, row: Any) -> None:
+        object.__setattr__(self, "_row", row)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._fields:
+            return getattr(self._row, name)
+        raise AttributeError(f"{name} is not part of the officers' view of a case")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("the officers' view of a case is read-only")
+
+
+class OfficerEvent(_AllowList):
+    __slots__ = ()
+    _fields = EVENT_FIELDS
+
+
+class OfficerPhoto(_AllowList):
+    __slots__ = ()
+    _fields = PHOTO_FIELDS
+
+
+class OfficerCase(_AllowList):
+    """A case as an officer sees it. `handling`: the officer's office handles it (a copy, moderation
+    or monitoring does not)."""
+
+    __slots__ = ("handling", "reveals_complainant")
+    _fields = CASE_FIELDS
+
+    def __init__(self, complaint: Complaint, *, handling: bool) -> None:
+        super().__init__(complaint)
+        object.__setattr__(self, "handling", handling)
+        object.__setattr__(self, "reveals_complainant", handling and not complaint.anonymous)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in COMPLAINANT_FIELDS and self.reveals_complainant:
+            return getattr(self._row, name)
+        return super().__getattr__(name)
+
+    @property
+    def events(self) -> list[OfficerEvent]:
+        return [OfficerEvent(e) for e in self._row.events]
+
+    @property
+    def photos(self) -> list[OfficerPhoto]:
+        return [OfficerPhoto(p) for p in self._row.photos]
+
+
+def project(complaint: Complaint, *, handling: bool = False) -> OfficerCase:
+    """The officers' view of a case (see the module docstring)."""
+    return OfficerCase(complaint, handling=handling)
+
+
+def project_event(event: ComplaintEvent) -> OfficerEvent:
+    return OfficerEvent(event)
+
