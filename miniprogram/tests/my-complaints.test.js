@@ -208,18 +208,20 @@ test('my complaints: newest first as the API gives them, waiting-for-me marked, 
   expect(empty.querySelector('.file-btn')).toBeFalsy()
 })
 
-test('the village’s resolved cases: category, the answer and dates, no identities', async () => {
-  const resolved = [{ // ComplaintPublicOut
+test('the village’s resolved cases: category, the office’s public summary and dates, no identities', async () => {
+  const resolved = [{ // PublicResolvedOut
     reference: 'TS-20260305-9F3A1C02BD', category: 'dispute', category_name: '矛盾纠纷', status: 'closed',
-    resolution: 'solved', filed_at: '2026-03-05T09:30:00+08:00', closed_at: '2026-03-08T10:00:00+08:00',
-    events: complaint('closed').events,
+    resolution: 'solved', filed_on: '2026-03-05', closed_on: '2026-03-08', public_summary: '已协调拆除占道部分围墙。',
+  }, {
+    reference: 'TS-20260306-1A2B3C4D5E', category: 'safety', category_name: '消防 / 安全隐患', status: 'closed',
+    resolution: 'solved', filed_on: '2026-03-06', closed_on: '2026-03-09', public_summary: null,
   }]
   const comp = open('pages/village-resolved/village-resolved', { code: CODE }, () => ({ statusCode: 200, data: resolved }))
   await waitFor(() => comp.data.status === 'ready')
 
   expect(wx.request.mock.calls[0][0].url).toBe(`${BASE}/h/${CODE}/resolved-complaints`)
-  expect(texts(comp, '.resolved-card .card-title')).toEqual(['矛盾纠纷'])
-  expect(text(comp, '.resolved-reply')).toBe('答复：已协调拆除占道部分围墙。')
+  expect(texts(comp, '.resolved-card .card-title')).toEqual(['矛盾纠纷', '消防 / 安全隐患'])
+  expect(texts(comp, '.resolved-summary')).toEqual(['已协调拆除占道部分围墙。']) // none written: nothing shown
   expect(texts(comp, '.resolved-card .card-sub')[0]).toBe('2026年3月5日 反映，2026年3月8日 解决')
 })
 

@@ -1,9 +1,9 @@
-// 本村已解决的问题 (GET /h/<code>/resolved-complaints, public): what was asked and how it was
-// answered, without anyone's identity or the complaint's own words.
+// 本村已解决的问题 (GET /h/<code>/resolved-complaints, public): the category, the dates and the
+// summary the handling office wrote for publication — never anyone's identity, the complaint's own
+// words, the villager's notes or the reply to them; cases about a named person are not listed.
 const { request } = require('../../utils/request')
 const { messageOf } = require('../../utils/errors')
 const household = require('../../utils/household')
-const { lastReply } = require('../../utils/complaints')
 const { shanghaiTime } = require('../../utils/format')
 
 Component({
@@ -35,9 +35,9 @@ Component({
           items: (list || []).map(c => ({
             reference: c.reference,
             categoryName: c.category_name,
-            filedAt: shanghaiTime(c.filed_at, { dateOnly: true }),
-            closedAt: shanghaiTime(c.closed_at, { dateOnly: true }),
-            reply: lastReply(c.events),
+            filedAt: shanghaiTime(c.filed_on, { dateOnly: true }),
+            closedAt: shanghaiTime(c.closed_on, { dateOnly: true }),
+            summary: c.public_summary || '',
           })),
         }),
         err => this.setData({ status: 'error', errorMessage: messageOf(err) })
