@@ -8,7 +8,7 @@ from app.api import bp
 from app.api.endpoint import current_actor, endpoint
 from app.api.schemas import CasePhotoOut, HeldPhotoOut, PhotoOut
 from app.domain import uploads
-from app.domain.complaints import photos
+from app.domain.complaints import officer_view, photos
 from app.errors import AppError
 from app.extensions import db, get_redis
 from app.models import WxUser
@@ -56,18 +56,18 @@ def complaint_photo_for_wechat(token: str):
 @bp.get("/complaint-photos/held")
 @endpoint(tags=["township", "county"], summary="待人工审核的照片", auth="console", response=HeldPhotoOut(many=True))
 def held_complaint_photos():
-    return photos.held(current_actor())
+    return [officer_view.project_photo(p) for p in photos.held(current_actor())]
 
 
 @bp.post("/complaint-photos/<int:photo_id>/clear")
 @endpoint(tags=["township", "county"], summary="照片审核通过（办理人可见）", auth="console", response=CasePhotoOut(),
           errors=["photo_not_held"])
 def clear_complaint_photo(photo_id: int):
-    return photos.moderate(current_actor(), photo_id, clear=True, folder=_folder())
+    return officer_view.project_photo(photos.moderate(current_actor(), photo_id, clear=True, folder=_folder()))
 
 
 @bp.post("/complaint-photos/<int:photo_id>/refuse")
 @endpoint(tags=["township", "county"], summary="照片审核不通过（删除，任何人不可见）", auth="console",
           response=CasePhotoOut(), errors=["photo_not_held"])
 def refuse_complaint_photo(photo_id: int):
-    return photos.moderate(current_actor(), photo_id, clear=False, folder=_folder())
+    return officer_view.project_photo(photos.moderate(current_actor(), photo_id, clear=False, folder=_folder()))

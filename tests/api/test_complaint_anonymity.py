@@ -124,7 +124,11 @@ def _anonymous_cases(client, w) -> tuple[list[int], list[bytes], list[int]]:
                     description="村书记把集体厂房低价租给亲戚，租金去向不明。")
     db.session.get(ComplaintPhoto, photo).status = "cleared"  # as WeChat's check would leave it
     db.session.commit()
-    desk = _file(client, one)  # the dispatch desk, delivered to the township's platform
+    held_photo = _photo(client, one)
+    desk = _file(client, one, photo_ids=[held_photo])  # the dispatch desk, delivered to the township's platform
+    photo_row = db.session.get(ComplaintPhoto, held_photo)
+    photo_row.status, photo_row.review_reason = "review", "wechat"  # WeChat asked for a person to look
+    db.session.commit()
     # one case for each village cadre role: transferred there by the dispatcher
     routed = []
     for filer, role in ((two, Role.VILLAGE_SECRETARY), (two, Role.VILLAGE_DIRECTOR),
@@ -153,7 +157,7 @@ def _anonymous_cases(client, w) -> tuple[list[int], list[bytes], list[int]]:
                        json={"solved": False, "note": "还没公开"}).status_code == 200
     _ok(client.put(f"{path}/public-summary", headers=discipline, json={"text": "已督促村里公开承包费"}), answers)
     ids = [c["id"] for c in (finding, desk, *routed, about_township, held, worked)]
-    return ids, answers, [photo]
+    return ids, answers, [photo, held_photo]
 
 
 def _xlsx_text(data: bytes) -> bytes:
@@ -189,6 +193,8 @@ def _outputs(client, w, ids: list[int], photos: list[int]) -> dict[tuple[str, st
             out[seat, "export"] = _xlsx_text(export.get_data())
             held = client.get("/api/v1/complaint-photos/held", headers=auth)
             out[seat, "held photos"] = held.get_data()
+            if role == Role.TOWNSHIP_DISPATCHER:
+                assert len(held.get_json()) == 1  # the moderator saw the held photo
     return out
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.models import Complaint, ComplaintEvent
+from app.models import Complaint, ComplaintEvent, ComplaintPhoto
 
 # Describe the case and who holds it; none of them identifies or locates the person who filed it.
 CASE_FIELDS = frozenset({
@@ -38,7 +38,8 @@ COMPLAINANT_FIELDS = frozenset({"contact_name", "contact_phone", "latitude", "lo
 EVENT_FIELDS = frozenset({"id", "kind", "from_status", "to_status", "actor_label", "public_note", "internal_note",
                           "created_at"})
 # A photo: the cleaned image and its check (not who uploaded it, nor where it is stored).
-PHOTO_FIELDS = frozenset({"id", "status", "media_type", "width", "height", "size", "position"})
+PHOTO_FIELDS = frozenset({"id", "complaint_id", "status", "media_type", "width", "height", "size", "position",
+                          "review_reason", "uploaded_at"})
 
 
 class _AllowList:
@@ -67,6 +68,10 @@ class OfficerEvent(_AllowList):
 class OfficerPhoto(_AllowList):
     __slots__ = ()
     _fields = PHOTO_FIELDS
+
+    @property
+    def complaint(self) -> OfficerCase:
+        return OfficerCase(self._row.complaint, handling=False)
 
 
 class OfficerCase(_AllowList):
@@ -102,4 +107,9 @@ def project(complaint: Complaint, *, handling: bool = False) -> OfficerCase:
 
 def project_event(event: ComplaintEvent) -> OfficerEvent:
     return OfficerEvent(event)
+
+
+def project_photo(photo: ComplaintPhoto) -> OfficerPhoto:
+    """A complaint photo as moderators see it (with its case, projected)."""
+    return OfficerPhoto(photo)
 
