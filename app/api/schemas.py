@@ -505,7 +505,8 @@ class HandlerEventOut(ComplaintEventOut):
 
 
 class ComplaintPublicOut(Schema):
-    """What anyone in the village may see of a resolved case: no identities, no description."""
+    """A case as a villager who did not file it follows it (the case their duplicate was merged into):
+    no identities, no description, and none of the words its own villager wrote or was asked."""
     reference = fields.String()
     category = fields.String()
     category_name = fields.Function(lambda c: CATEGORY_NAMES[c.category])
@@ -513,7 +514,20 @@ class ComplaintPublicOut(Schema):
     resolution = fields.String(allow_none=True)
     filed_at = ShanghaiDateTime()
     closed_at = ShanghaiDateTime(allow_none=True)
-    events = fields.List(fields.Nested(ComplaintEventOut))
+    events = fields.Method("_shared_timeline")
+
+    def _shared_timeline(self, complaint):
+        return ComplaintEventOut(many=True).dump(
+            [_without_note(e) if e.kind in _FILERS_OWN_WORDS else e for e in complaint.events])
+
+
+# Steps whose note is the filer's own words or a question put to them alone (not the case's outcome).
+_FILERS_OWN_WORDS = frozenset({"confirmed", "reopened", "asked", "supplied"})
+
+
+def _without_note(event) -> dict:
+    return {"kind": event.kind, "to_status": event.to_status, "actor_label": event.actor_label, "public_note": None,
+            "created_at": event.created_at}
 
 
 class PublicResolvedOut(Schema):
@@ -538,6 +552,7 @@ class PublicSummaryIn(In):
 
 class ComplaintOut(ComplaintPublicOut):
     """The complainant's own view."""
+    events = fields.List(fields.Nested(ComplaintEventOut))
     id = fields.Integer()
     lane = fields.String()
     description = fields.String()

@@ -194,3 +194,31 @@ def test_the_public_summary_is_the_handling_office_s_and_bounded(client, world):
     assert stored.public_summary_by_console_account_id is not None and stored.public_summary_at is not None
     withdrawn = client.put(path, headers=auth, json={"text": None})
     assert withdrawn.status_code == 200 and withdrawn.get_json()["public_summary"] is None
+
+
+def test_a_merged_duplicate_s_villager_does_not_read_the_other_villager_s_words(client, world):
+    """The same class one step away from the public list: the villager whose duplicate was merged
+    follows the other villager's case, and reads its outcome, not that villager's words."""
+    w = world
+    me, neighbour = w["villagers"][0], w["villagers"][1]
+    case = _file(client, me)["id"]
+    duplicate = _file(client, neighbour, description="加油站旁边的杂物没人管，很危险。")["id"]
+    _dispatcher(client, w, duplicate, "merge", {"into_id": case, "reason": "同一处杂物"})
+    _by_handler(client, w, case, "sign")
+    _by_handler(client, w, case, "ask", {"text": "您家是加油站对面第三户吗"})
+    _villager(client, me, case, "supply", {"text": "是的，我姓欧阳"})
+    _by_handler(client, w, case, "reply", {"text": "已清理"})
+    _villager(client, me, case, "confirm", {"solved": False, "note": "我家门口还有一堆"})
+    _by_handler(client, w, case, "sign")
+    _by_handler(client, w, case, "reply", {"text": "已全部清理完毕"})
+    _villager(client, me, case, "confirm", {"solved": True, "note": "欧阳家谢谢"})
+    response = client.get(f"/api/v1/me/complaints/{duplicate}/merged-into", headers=f.bearer(neighbour["token"]))
+    assert response.status_code == 200
+    raw = response.get_data(as_text=True).encode().decode("unicode_escape")
+    for private in ("加油站对面第三户", "欧阳", "我家门口还有一堆"):
+        assert private not in raw, private
+    followed = response.get_json()
+    assert [e["public_note"] for e in followed["events"] if e["kind"] == "replied"] == ["已清理", "已全部清理完毕"]
+    # the villager who filed it still reads every word of their own case
+    mine = client.get(f"/api/v1/me/complaints/{case}", headers=f.bearer(me["token"])).get_json()
+    assert "欧阳家谢谢" in [e["public_note"] for e in mine["events"]]
