@@ -160,6 +160,27 @@ describe('case page (pages/inbox-case)', () => {
     expect(posts()[1].url).toBe(BASE + '/complaints/41/reply')
   })
 
+  test('公开摘要: the handling office writes the public list’s line once replied; never for a case about someone', async () => {
+    const puts = () => wx.request.mock.calls.map(([o]) => o).filter(o => o.method === 'PUT')
+    const comp = open(PAGE, { id: '41' }, opts => opts.method === 'PUT'
+      ? { statusCode: 200, data: handled('replied', { public_summary: '已拆除占道围墙' }) }
+      : { statusCode: 200, data: handled('replied') })
+    await waitFor(() => comp.data.status === 'ready')
+
+    await tap(comp, '.summary-btn')
+    expect(text(comp, '.msg-action-error')).toBe('请写下要公开的办理结果')
+    await type(comp, '.summary-input', ' 已拆除占道围墙 ')
+    await tap(comp, '.summary-btn')
+    await waitFor(() => puts().length === 1 && !comp.data.busy)
+    expect(puts()[0]).toMatchObject({ url: BASE + '/complaints/41/public-summary', data: { text: '已拆除占道围墙' } })
+    expect(text(comp, '.msg-public-summary')).toBe('现在公开的是：已拆除占道围墙')
+
+    jest.resetModules()
+    const about = open(PAGE, { id: '41' }, () => ({ statusCode: 200, data: handled('replied', { about_role: 'village_director' }) }))
+    await waitFor(() => about.data.status === 'ready')
+    expect(about.querySelector('.summary-btn')).toBeFalsy()
+  })
+
   test('请村民补充: the same box asks the villager; the case then waits for them', async () => {
     const comp = open(PAGE, { id: '41' }, opts => opts.url.endsWith('/ask')
       ? { statusCode: 200, data: handled('waiting') }

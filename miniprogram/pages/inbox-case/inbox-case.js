@@ -9,8 +9,9 @@ const { shanghaiTime } = require('../../utils/format')
 const { askForCaseDuties, loadTemplates } = require('../../utils/subscribe')
 
 const TEXT_MAX = 500 // NoteIn.text, ReasonIn.reason
+const SUMMARY_MAX = 200 // PublicSummaryIn.text
 const CONFLICT_MESSAGE = '这件事刚刚被他人处理，请刷新后再看'
-const DONE = { sign: '已签收', reply: '已答复', ask: '已请村民补充', 'send-back': '已退单' }
+const DONE = { sign: '已签收', reply: '已答复', ask: '已请村民补充', 'send-back': '已退单', 'public-summary': '已保存公开摘要' }
 
 Component({
   data: {
@@ -27,6 +28,9 @@ Component({
     reasonText: '',
     reasonLength: 0,
     textMax: TEXT_MAX,
+    canSummarise: false, // the village's public list of resolved cases shows what the office writes here
+    summaryText: '',
+    summaryMax: SUMMARY_MAX,
     sendingBack: false, // the 退单 form is open
     busy: false,
     conflict: '',
@@ -76,12 +80,15 @@ Component({
           latitude: c.latitude,
           longitude: c.longitude,
           reopenCount: c.reopen_count || 0,
+          publicSummary: c.public_summary || '',
         },
         events: timeline(c.events, { internal: true }),
         canSign: handling && c.status === 'assigned',
         canReply: handling && c.status === 'signed',
         canSendBack: handling && (c.status === 'assigned' || c.status === 'signed'),
         readOnlyNote: readOnlyNote(c, handling),
+        // never for a case about a named person: it is not published at all
+        canSummarise: handling && !c.about_role && (c.status === 'replied' || c.status === 'closed'),
       })
       if (!this.data.canSendBack) this.setData({ sendingBack: false })
     },
@@ -144,10 +151,24 @@ Component({
       return this.act('send-back', { reason }, () => this.setData({ reasonText: '', reasonLength: 0, sendingBack: false }))
     },
 
-    act(step, data, cleared, asked) {
+    // 公开摘要: one line for the village's public list (PUT /complaints/<id>/public-summary).
+    onSummaryInput(e) {
+      this.setData({ summaryText: e.detail.value, actionError: '' })
+    },
+
+    onSummary() {
+      const text = this.data.summaryText.trim()
+      if (!text) {
+        this.setData({ actionError: '请写下要公开的办理结果' })
+        return null
+      }
+      return this.act('public-summary', { text }, () => this.setData({ summaryText: '' }), null, 'PUT')
+    },
+
+    act(step, data, cleared, asked, method = 'POST') {
       if (this.data.busy) return null
       this.setData({ busy: true, conflict: '', actionError: '' })
-      const options = { url: `/complaints/${this.complaintId}/${step}`, method: 'POST' }
+      const options = { url: `/complaints/${this.complaintId}/${step}`, method }
       if (data) options.data = data
       return Promise.resolve(asked).then(() => request(options)).then(
         c => {
