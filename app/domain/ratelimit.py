@@ -84,10 +84,5 @@ def take(redis: Redis, hits: list[tuple[Limit, str]], message: str) -> Taken:
     return Taken(redis, keys)
 
 
-def hits(redis: Redis, limit: Limit, subject: str) -> int:
-    """Hits in the running window (for tests and operators; never to decide: that is `take`)."""
-    return int(redis.get(_key(limit, subject)) or 0)
-
-
 def reset(redis: Redis, limit: Limit, subject: str) -> None:
     redis.delete(_key(limit, subject))

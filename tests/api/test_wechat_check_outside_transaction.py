@@ -21,7 +21,7 @@ from tests import factories as f
 from tests.api.test_disclosures import _publish_one, village_world  # noqa: F401  (fixture)
 
 
-def _complaint(client_or_url, token, w):
+def _complaint(client, token, w):
     body = {"client_request_id": secrets.token_hex(8), "category": "dispute", "anonymous": True,
             "description": "邻居家的围墙占了公共通道，多次协商无果。"}
     return f"/api/v1/h/{w['codes'][0]}/complaints", body
