@@ -65,6 +65,11 @@ def create_app(config: dict | None = None) -> Flask:
     from app.api.stickers import DoorLandingFastPath
 
     app.wsgi_app = DoorLandingFastPath(app, app.wsgi_app)
+    hops = int(app.config.get("TRUSTED_PROXY_HOPS") or 0)
+    if hops > 0:  # behind that many proxies, the client is who the nearest of them says it is
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     from app.cli import register_cli
 

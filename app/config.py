@@ -81,6 +81,9 @@ def load_config(instance_path: str) -> dict:
         "CONSOLE_SESSION_TTL_SECONDS": _int("CONSOLE_SESSION_TTL_SECONDS", 12 * 3600),
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
         "LOGIN_FAILURE_WINDOW_SECONDS": _int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60),
+        # Reverse proxies in front of the app whose X-Forwarded-For / -Proto are believed (werkzeug
+        # ProxyFix): 0 believes none, so nobody can pick the address their login failures count against.
+        "TRUSTED_PROXY_HOPS": _int("TRUSTED_PROXY_HOPS", 0),
         "INVITATION_TTL_SECONDS": _int("INVITATION_TTL_SECONDS", 7 * 24 * 3600),
         # A village must answer a public question on a disclosure within this many days (Ningbo rule).
         "QUESTION_REPLY_DAYS": _int("QUESTION_REPLY_DAYS", 20),

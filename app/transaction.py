@@ -36,6 +36,37 @@ def _drop_after_rollback(session: Session, previous_transaction) -> None:
         session.info.pop(_KEY, None)
 
 
+# ---- no transaction held open across a call to another service ----
+_WROTE = "mingjing.wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flush(session: Session, flush_context) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_dml(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_writes(session: Session, transaction) -> None:
+    if transaction.parent is None:  # the outermost transaction (a savepoint's end changes nothing)
+        session.info.pop(_WROTE, None)
+
+
+def end_reads(session: Session) -> None:
+    """End the session's transaction before a slow outbound call (WeChat's text check), so that no
+    connection, snapshot or lock is held while it waits; what follows starts a new transaction.
+    The transaction must not have written: committing half a unit of work would be a bug."""
+    if session.new or session.dirty or session.deleted or session.info.get(_WROTE) or session.info.get(_KEY):
+        raise RuntimeError("end_reads() after a write: call the outbound service before writing")
+    if session.in_transaction():
+        session.commit()
+
+
 # ---- per-transaction memo: rules read once per transaction (a sweep batch asks per case) ----
 _MEMO = "mingjing.memo"
 

@@ -182,7 +182,7 @@ def send_back_complaint(complaint_id: int, body):
 @bp.post("/complaints/<int:complaint_id>/redispatch")
 @endpoint(tags=["township"], summary="重新分派（镇四平台）", auth="console", body=RedispatchIn(),
           response=HandlerComplaintOut(),
-          errors=_ERRORS + ["dispatcher_only", "conflict_of_interest", "unknown_role", "unknown_target"])
+          errors=_ERRORS + ["dispatcher_only", "conflict_of_interest", "unknown_role", "unknown_target", "role_vacant"])
 def redispatch_complaint(complaint_id: int, body):
     actor = current_actor()
     return officer_one(actor, cases.redispatch(actor, complaint_id, target=body["target"], role=body.get("role"),

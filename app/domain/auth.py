@@ -107,20 +107,21 @@ def wechat_login(wechat: WeChatAdapter, code: str, *, ttl_seconds: int) -> tuple
 def console_login(redis: Redis, username: str, password: str, *, client_ip: str,
                   max_failures: int, window_seconds: int, ttl_seconds: int
                   ) -> tuple[ConsoleAccount, IssuedSession]:
-    """Password login for township and county staff, limited per username and per client address."""
+    """Password login for township and county staff, limited per username and per client address.
+
+    The attempt is counted before the password is checked (ratelimit.take), so concurrent attempts
+    get no more password checks than the limit; a right password gives its hits back (only failures
+    count) and clears the username's failures."""
     username = username.strip().lower()
     limit = ratelimit.Limit("console-login-fail", max_failures, window_seconds)
     ip_limit = ratelimit.Limit("console-login-fail-ip", max_failures * 4, window_seconds)
-    message = "登录失败次数过多，请稍后再试"
-    ratelimit.check(redis, limit, username, message)
-    ratelimit.check(redis, ip_limit, client_ip, message)
+    taken = ratelimit.take(redis, [(limit, username), (ip_limit, client_ip)], "登录失败次数过多，请稍后再试")
 
     account = db.session.scalar(select(ConsoleAccount).where(ConsoleAccount.username == username))
     ok = check_password_hash(account.password_hash if account else _DUMMY_HASH, password)
     if not ok or account is None:
-        ratelimit.record(redis, limit, username)
-        ratelimit.record(redis, ip_limit, client_ip)
         raise AppError("bad_credentials", "用户名或密码错误", kind="unauthenticated")
+    taken.give_back()
     if not account.is_active:
         raise AppError("account_disabled", "该账号已停用", kind="forbidden")
     ratelimit.reset(redis, limit, username)

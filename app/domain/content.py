@@ -4,6 +4,8 @@ from __future__ import annotations
 import logging
 
 from app.errors import AppError
+from app.extensions import db
+from app.transaction import end_reads
 from app.wechat import WeChatAdapter, WeChatError
 
 
@@ -11,7 +13,11 @@ log = logging.getLogger(__name__)
 
 
 def check_text(wechat: WeChatAdapter, text: str, openid: str, *, field: str) -> str:
-    """'pass' or 'review' (held for people to look at); risky text is refused with a clear message."""
+    """'pass' or 'review' (held for people to look at); risky text is refused with a clear message.
+
+    Called before anything is written, and with the request's read transaction ended first: a slow
+    WeChat then holds no database connection, snapshot or row lock (the writes begin afterwards)."""
+    end_reads(db.session())
     try:
         verdict = wechat.check_text(text, openid=openid).suggest
     except WeChatError as exc:

@@ -13,6 +13,7 @@ from app.domain.complaints import photos
 from app.extensions import db
 from app.jobs import in_app_context
 from app.models import WxUser
+from app.transaction import end_reads
 from app.wechat import WeChatError
 from app.wechat.current import wechat
 
@@ -33,6 +34,7 @@ def request_check(photo_id: int, *, seen_attempts: int, now: datetime) -> bool:
     if photo is None:
         return False
     openid = db.session.get(WxUser, photo.uploaded_by_user_id).openid
+    end_reads(db.session())  # no transaction held open while WeChat answers
     try:
         trace_id = wechat().media_check_async(photos.media_url(current_app.config["PUBLIC_BASE_URL"], photo), openid)
     except WeChatError as exc:

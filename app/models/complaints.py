@@ -85,6 +85,8 @@ class Complaint(Base):
     handler_kind: Mapped[str | None] = mapped_column(String(32))  # village_role | township_dispatch | township_discipline | county
     handler_role: Mapped[str | None] = mapped_column(String(32))
     handler_village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"))
+    # A grid-scoped role's grid (the grid worker of the household's own grid); None: the whole village.
+    handler_grid_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id"))
     handler_township_id: Mapped[int | None] = mapped_column(ForeignKey("township.id"))
     handler_county_id: Mapped[int | None] = mapped_column(ForeignKey("county.id"))
     copy_liaison: Mapped[bool] = mapped_column(default=False)

@@ -25,7 +25,8 @@ missing). Tokens come from ``GET /cgi-bin/token`` (always a new token) or ``POST
 ``force_refresh: true``, which invalidates the previous one as WeChat does).
 
 Text check (``POST /wxa/msg_sec_check``, version 2): content containing ``【违规】`` or ``赌博`` is
-``risky``, content containing ``【审核】`` is ``review``, anything else ``pass``.
+``risky``, content containing ``【审核】`` is ``review``, anything else ``pass``. The check of text
+by an openid starting ``sbx-slow`` is answered only after ``SLOW_ANSWER_SECONDS`` (a slow WeChat).
 
 Subscribe messages (``POST /cgi-bin/message/subscribe/send``): a touser starting ``sbx-nocredit``
 (i.e. identity ``nocredit...``) answers 43101; missing fields or a value over its type's length
@@ -82,7 +83,7 @@ _FIELD_KEY = re.compile(r"^([a-z_]+?)\d*$")
 
 _STATE_KEY = "wechat_sandbox"
 
-# How long a subscribe message to an ``sbx-slow…`` user waits before it is answered.
+# How long a subscribe message to (or a text check for) an ``sbx-slow…`` user waits before it is answered.
 SLOW_ANSWER_SECONDS = 2.0
 
 
@@ -270,6 +271,8 @@ def create_sandbox_app(
         content, openid = body.get("content"), body.get("openid")
         if not isinstance(content, str) or not content or not isinstance(openid, str) or not openid:
             return _err(47001, "data format error")
+        if openid.startswith("sbx-slow"):  # a slow WeChat: what is the caller holding meanwhile?
+            time.sleep(SLOW_ANSWER_SECONDS)
         keyword = next((k for k in ("【违规】", "赌博") if k in content), None)
         if keyword is not None:
             suggest, label = "risky", 20006 if keyword == "赌博" else 21000

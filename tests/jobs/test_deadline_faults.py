@@ -103,7 +103,9 @@ def due_cases(app):
                 home = f.household(village)
                 filing = cases.Filing(category="dispute", description=f"第{n}件：邻居围墙占了通道", anonymous=True,
                                       client_request_id=f"fault-{n}-{os.urandom(4).hex()}")
-                complaint, _ = cases.file(f.villager(home), home, filing, wechat=wechat(), redis=queue().connection)
+                villager = f.villager(home)
+                db.session.commit()  # filing writes nothing until WeChat has checked the text
+                complaint, _ = cases.file(villager, home, filing, wechat=wechat(), redis=queue().connection)
                 ids.append(complaint.id)
             db.session.commit()
         return ids

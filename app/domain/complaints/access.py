@@ -1,7 +1,7 @@
 """Who sees which complaint, as WHERE clauses registered with the one authorization layer.
 
 * complaint.handle — the case is routed to an office the actor holds (a village role in that
-  village, the township's dispatch or discipline office, the county), cleared by moderation;
+  village — a grid worker's in their grid —, the township's dispatch or discipline office, the county), cleared by moderation;
 * complaint.copy — the village supervision liaison's read-only copy of discipline cases;
 * complaint.moderate — held cases, for the township dispatcher (county staff for cases about
   township staff);
@@ -23,7 +23,13 @@ from sqlalchemy import ColumnElement, and_, exists, false, not_, or_, select
 
 from app.domain import authz
 from app.domain.complaints.categories import SERVICE
-from app.domain.complaints.routing import COUNTY, TOWNSHIP_DISCIPLINE, TOWNSHIP_DISPATCH, VILLAGE_ROLE
+from app.domain.complaints.routing import (
+    COUNTY,
+    GRID_SCOPED_ROLES,
+    TOWNSHIP_DISCIPLINE,
+    TOWNSHIP_DISPATCH,
+    VILLAGE_ROLE,
+)
 from app.models import VILLAGE_CADRE_ROLES, Complaint, ComplaintSubject, Role
 
 C = Complaint
@@ -43,8 +49,12 @@ def handle(actor: authz.Actor) -> ColumnElement[bool]:
     clauses = []
     for g in actor.grants:
         if g.role in VILLAGE_CADRE_ROLES:
-            clauses.append(and_(C.handler_kind == VILLAGE_ROLE, C.handler_role == g.role.value,
-                                C.handler_village_id == g.village_id))
+            clause = and_(C.handler_kind == VILLAGE_ROLE, C.handler_role == g.role.value,
+                          C.handler_village_id == g.village_id)
+            if g.role in GRID_SCOPED_ROLES:  # a grid worker works their own grid's cases (see routing)
+                clause = and_(clause, C.handler_grid_id == g.grid_id if g.grid_id is not None
+                              else C.handler_grid_id.is_(None))
+            clauses.append(clause)
         elif g.role == Role.TOWNSHIP_DISPATCHER:
             clauses.append(and_(C.handler_kind == TOWNSHIP_DISPATCH, C.handler_township_id == g.township_id))
         elif g.role == Role.TOWNSHIP_DISCIPLINE:

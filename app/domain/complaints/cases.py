@@ -34,9 +34,10 @@ from app.domain.complaints.routing import (
     TOWNSHIP_DISPATCH,
     VILLAGE_ROLE,
     Route,
-    role_is_held,
+    holds_office,
     route,
     village_cadre_role,
+    village_office,
 )
 from app.domain.deadlines import clocks, policy
 from app.domain.disclosures.masking import mask
@@ -55,8 +56,12 @@ from app.models import (
     WxUser,
 )
 
-USER_LIMIT = ratelimit.Limit("complaint-user", 5, 24 * 3600)
-HOUSEHOLD_LIMIT = ratelimit.Limit("complaint-household", 10, 24 * 3600)
+# Filings a day. A household's bound members (村民 of the household) each have their own allowance at
+# their door, which nobody else's filings touch; anyone else filing from a door they saw (a stranger)
+# is limited per person (over all doors) and, with all other strangers, per door.
+MEMBER_LIMIT = ratelimit.Limit("complaint-member", 5, 24 * 3600)
+STRANGER_LIMIT = ratelimit.Limit("complaint-stranger", 5, 24 * 3600)
+DOOR_STRANGERS_LIMIT = ratelimit.Limit("complaint-door-strangers", 5, 24 * 3600)
 
 # Roles a villager may name as the subject ("about") of a complaint.
 ABOUT_ROLES = VILLAGE_CADRE_ROLES | {Role.SUPERVISION_MEMBER, Role.SUPERVISION_LIAISON, Role.TOWNSHIP_DISCIPLINE,
@@ -93,13 +98,32 @@ def file(user: WxUser, household: Household, filing: Filing, *, wechat, redis: R
             raise AppError("unknown_role", "没有这个职务", kind="unprocessable", fields={"about_role": ["不是可选的值"]})
         about_level = "township" if role.level == Level.TOWNSHIP else "village"
     photos.check_attachable(user.id, list(filing.photo_ids))
-    ratelimit.check(redis, USER_LIMIT, f"user:{user.id}", "今天反映的次数已达上限，请明天再试或拨打监督电话")
-    ratelimit.check(redis, HOUSEHOLD_LIMIT, f"household:{household.id}", "本户今天反映的次数已达上限，请明天再试")
-    verdict = content.check_text(wechat, filing.description, user.openid, field="description")
+    with _take_allowance(user, household, redis) as taken:
+        # WeChat is asked before anything is written, with no transaction open (content.check_text).
+        verdict = content.check_text(wechat, filing.description, user.openid, field="description")
+        complaint, created = _write(user, household, filing, verdict, about_level)
+        if not created:
+            taken.give_back()  # the same request twice at once: one filing
+    return complaint, created
 
+
+def _take_allowance(user: WxUser, household: Household, redis: Redis) -> ratelimit.Taken:
+    """Count the filing against the filer's allowance (given back if the filing fails)."""
+    member = db.session.scalar(select(RoleAssignment.id).where(
+        RoleAssignment.role == Role.VILLAGER.value, RoleAssignment.user_id == user.id,
+        RoleAssignment.household_id == household.id, authz.term_running()).limit(1)) is not None
+    if member:
+        return ratelimit.take(redis, [(MEMBER_LIMIT, f"household:{household.id}:user:{user.id}")],
+                              "今天反映的次数已达上限，请明天再试或拨打监督电话")
+    return ratelimit.take(redis, [(STRANGER_LIMIT, f"user:{user.id}"), (DOOR_STRANGERS_LIMIT, f"household:{household.id}")],
+                          "今天从这个门牌反映的次数已达上限，请明天再试或拨打监督电话")
+
+
+def _write(user: WxUser, household: Household, filing: Filing, verdict: str,
+           about_level: str | None) -> tuple[Complaint, bool]:
     village = household.village
     now = utcnow()
-    target = route(village, filing.category, about_level)
+    target = route(village, filing.category, about_level, grid_id=household.grid_id)
     complaint = Complaint(
         reference=_reference(now), client_request_id=filing.client_request_id,
         county_id=village.township.county_id, township_id=village.township_id, village_id=village.id,
@@ -130,8 +154,6 @@ def file(user: WxUser, household: Household, filing: Filing, *, wechat, redis: R
            public_note="已提交，等待审核" if verdict == "review" else f"已提交，转{target.label}办理",
            internal_note=target.note)
     _schedule_check(complaint)
-    ratelimit.record(redis, USER_LIMIT, f"user:{user.id}")
-    ratelimit.record(redis, HOUSEHOLD_LIMIT, f"household:{household.id}")
     return complaint, True
 
 
@@ -151,7 +173,8 @@ def _reference(now) -> str:
 def _route_values(target: Route) -> dict:
     """The case's columns saying who holds it, for a route."""
     return {"handler_kind": target.kind, "handler_role": target.role.value if target.role else None,
-            "handler_village_id": target.village_id, "handler_township_id": target.township_id,
+            "handler_village_id": target.village_id, "handler_grid_id": target.grid_id,
+            "handler_township_id": target.township_id,
             "handler_county_id": target.county_id, "copy_liaison": target.copy_liaison,
             "routing_rule_id": target.rule_id, "routing_fallback": target.fallback}
 
@@ -344,7 +367,8 @@ def _reply(complaint: Complaint, by: By, text: str) -> Complaint:
 def _send_back(complaint: Complaint, by: By, reason: str) -> Complaint:
     return _step(complaint, "returned", ("assigned", "signed"), "returned", by,
                  public_note="已退回镇四平台重新分派", internal_note=reason, handler_kind=TOWNSHIP_DISPATCH,
-                 handler_role=None, handler_village_id=None, handler_township_id=complaint.township_id,
+                 handler_role=None, handler_village_id=None, handler_grid_id=None,
+                 handler_township_id=complaint.township_id,
                  signed_at=None)
 
 
@@ -370,19 +394,10 @@ def redispatch(actor: authz.Actor, complaint_id: int, *, target: str, role: str 
     if complaint.about_level is not None and target == VILLAGE_ROLE:
         raise AppError("conflict_of_interest", "反映村干部的案件不能分派到村", kind="unprocessable",
                        fields={"target": ["不能分派到村"]})
-    values = {"handler_kind": target, "handler_role": None, "handler_village_id": None,
-              "handler_township_id": complaint.township_id, "assigned_at": utcnow(), "signed_at": None}
-    if target == VILLAGE_ROLE:
-        cadre = village_cadre_role(role)
-        values.update(handler_role=cadre.value, handler_village_id=complaint.village_id)
-        label = cadre.label
-    elif target in (TOWNSHIP_DISPATCH, TOWNSHIP_DISCIPLINE):
-        label = HANDLER_LABELS[target]
-    else:
-        raise AppError("unknown_target", "没有这个接收方", kind="unprocessable", fields={"target": ["不是可选的值"]})
+    destination = _township_destination(complaint, target, role)
     return _step(complaint, "redispatched", ("returned", "assigned", "signed"), "assigned",
-                 _by(actor, HANDLER_LABELS[TOWNSHIP_DISPATCH]), public_note=f"已转{label}办理", internal_note=reason,
-                 **values)
+                 _by(actor, HANDLER_LABELS[TOWNSHIP_DISPATCH]), public_note=f"已转{destination.label}办理",
+                 internal_note=reason, assigned_at=utcnow(), signed_at=None, **_route_values(destination))
 
 
 def release(actor: authz.Actor, complaint_id: int) -> Complaint:
@@ -429,7 +444,7 @@ def _reroutable(actor: authz.Actor, complaint_id: int, action: str, allowed_from
 def _acting_office(actor: authz.Actor, complaint: Complaint) -> str:
     """The office taking a re-routing step: the handler's, or the township dispatcher acting over a
     village office's case."""
-    holds = any(g.role.value == complaint.handler_role and g.village_id == complaint.handler_village_id
+    holds = any(holds_office(g, complaint.handler_role, complaint.handler_village_id, complaint.handler_grid_id)
                 for g in actor.grants)
     if complaint.handler_kind == VILLAGE_ROLE and not holds:
         return Role.TOWNSHIP_DISPATCHER.label
@@ -438,7 +453,8 @@ def _acting_office(actor: authz.Actor, complaint: Complaint) -> str:
 
 def _holds_it(complaint: Complaint, values: dict) -> bool:
     return all(getattr(complaint, column) == values[column] for column in
-               ("handler_kind", "handler_role", "handler_village_id", "handler_township_id", "handler_county_id"))
+               ("handler_kind", "handler_role", "handler_village_id", "handler_grid_id", "handler_township_id",
+                "handler_county_id"))
 
 
 def _township_destination(complaint: Complaint, target: str, role: str | None) -> Route:
@@ -448,14 +464,15 @@ def _township_destination(complaint: Complaint, target: str, role: str | None) -
     if complaint.about_level is not None and target == VILLAGE_ROLE:
         raise AppError("conflict_of_interest", "反映干部的案件不能转到村", kind="unprocessable",
                        fields={"target": ["不能转到村"]})
-    cadre = None
+    cadre, grid_id = None, None
     if target == VILLAGE_ROLE:
         cadre = village_cadre_role(role)
-        if not role_is_held(cadre, complaint.village_id):
+        held, grid_id = village_office(cadre, complaint.village_id, complaint.household.grid_id)
+        if not held:
             raise AppError("role_vacant", f"本村暂无{cadre.label}在任，不能转给该职务", kind="unprocessable",
                            fields={"role": ["暂无人在任"]})
     return Route(target, cadre, complaint.village_id if cadre else None, complaint.township_id, complaint.county_id,
-                 complaint.copy_liaison, None)
+                 complaint.copy_liaison, None, grid_id=grid_id)
 
 
 def transfer(actor: authz.Actor, complaint_id: int, *, target: str, role: str | None, reason: str,
@@ -485,7 +502,7 @@ def recategorise(actor: authz.Actor, complaint_id: int, *, category: str, reason
     if category == complaint.category:
         raise AppError("same_category", f"案件已是“{name_of(category)}”类", kind="conflict")
     by = _by(actor, _acting_office(actor, complaint))
-    target = route(complaint.village, category, complaint.about_level)
+    target = route(complaint.village, category, complaint.about_level, grid_id=complaint.household.grid_id)
     values = _route_values(target)
     note = f"问题类别由“{name_of(complaint.category)}”改为“{name_of(category)}”"
     to_status = complaint.status

@@ -47,7 +47,14 @@ from app.clock import to_shanghai, utcnow
 from app.domain import authz
 from app.domain.complaints.categories import name_of
 from app.domain.complaints.officer_view import project, project_event
-from app.domain.complaints.routing import COUNTY, OFFICE_ROLES, TOWNSHIP_DISCIPLINE, TOWNSHIP_DISPATCH, VILLAGE_ROLE
+from app.domain.complaints.routing import (
+    COUNTY,
+    OFFICE_ROLES,
+    TOWNSHIP_DISCIPLINE,
+    TOWNSHIP_DISPATCH,
+    VILLAGE_ROLE,
+    office_terms,
+)
 from app.extensions import db
 from app.jobs import enqueue_after_commit
 from app.jobs.notifications import send_notification
@@ -190,8 +197,7 @@ def office_holders(complaint: Complaint) -> set[int]:
     """WeChat users holding the handling office's role right now (console accounts have no openid)."""
     kind = complaint.handler_kind
     if kind == VILLAGE_ROLE:
-        where = (RoleAssignment.role == complaint.handler_role,
-                 RoleAssignment.village_id == complaint.handler_village_id)
+        where = office_terms(Role(complaint.handler_role), complaint.handler_village_id, complaint.handler_grid_id)
     elif kind in (TOWNSHIP_DISPATCH, TOWNSHIP_DISCIPLINE):
         where = (RoleAssignment.role == OFFICE_ROLES[kind].value,
                  RoleAssignment.township_id == complaint.handler_township_id)

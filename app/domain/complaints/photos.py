@@ -63,17 +63,17 @@ def _delete_file_after_commit(folder: str | Path, photo: ComplaintPhoto) -> None
 # ---- upload ----
 
 def upload(user: WxUser, data: bytes, *, folder: str | Path, redis: Redis) -> ComplaintPhoto:
-    ratelimit.check(redis, UPLOAD_LIMIT, f"user:{user.id}", "今天上传的照片已达上限，请明天再试")
-    cleaned = uploads.clean(data, images_only=True)
-    now = utcnow()
-    photo = ComplaintPhoto(
-        uploaded_by_user_id=user.id, status="pending", media_type=cleaned.media_type, width=cleaned.width,
-        height=cleaned.height, size=len(cleaned.data), sha256=cleaned.sha256, storage_key=secrets.token_hex(16),
-        fetch_token=secrets.token_urlsafe(32), uploaded_at=now, next_check_at=now + FIRST_CHECK_GRACE)
-    db.session.add(photo)
-    db.session.flush()
-    uploads.write_atomically(storage_path(folder, photo), cleaned.data)
-    ratelimit.record(redis, UPLOAD_LIMIT, f"user:{user.id}")
+    with ratelimit.take(redis, [(UPLOAD_LIMIT, f"user:{user.id}")], "今天上传的照片已达上限，请明天再试"):
+        cleaned = uploads.clean(data, images_only=True)
+        now = utcnow()
+        photo = ComplaintPhoto(
+            uploaded_by_user_id=user.id, status="pending", media_type=cleaned.media_type, width=cleaned.width,
+            height=cleaned.height, size=len(cleaned.data), sha256=cleaned.sha256,
+            storage_key=secrets.token_hex(16), fetch_token=secrets.token_urlsafe(32), uploaded_at=now,
+            next_check_at=now + FIRST_CHECK_GRACE)
+        db.session.add(photo)
+        db.session.flush()
+        uploads.write_atomically(storage_path(folder, photo), cleaned.data)
     # Named, not imported: the job module imports this one. WeChat downloads the photo, so only
     # once it is committed.
     enqueue_after_commit("app.jobs.photos.request_first_check", photo.id, job_id=f"photo-check-{photo.id}")

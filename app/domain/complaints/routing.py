@@ -7,13 +7,22 @@ Order of decision:
    default of the domain notes (DEFAULT_RULES).
 3. A village role nobody holds right now cannot receive anything: the case is caught by the
    township dispatcher (四平台) and flagged `routing_fallback`, never dropped.
+
+Grid-scoped roles (the grid worker, 网格员) work their own grid only: a case for the grid worker goes
+to the worker of the household's own grid (`handler_grid_id`), never to the village's other grid
+workers. A grid worker whose term names no grid serves the whole village and takes the cases of
+households whose grid has no worker (or that are in no grid). With neither, the village's responsible
+cadre, the village director (村委会主任, who answers for the grids' work), receives the case, flagged
+`routing_fallback`; with no director either, the township dispatcher as above. Who holds a village
+office is decided in one place (`office_terms` for role assignments, `holds_office` for a person's
+grants), for routing, access and notifications alike.
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from app.clock import utcnow
 from app.domain import authz
@@ -72,6 +81,7 @@ class Route:
     rule_id: int | None
     fallback: bool = False
     note: str | None = None  # for the case's history: why it went where it went
+    grid_id: int | None = None  # a grid-scoped role's grid (None: the whole village)
 
     @property
     def label(self) -> str:
@@ -103,13 +113,47 @@ def live_rule(township_id: int, village_id: int | None, category: str) -> Routin
     return next((r for r in rules if r.village_id is not None), rules[0] if rules else None)
 
 
-def role_is_held(role: Role, village_id: int) -> bool:
+# Village roles whose holders each work one grid of the village.
+GRID_SCOPED_ROLES = frozenset({Role.GRID_WORKER})
+
+
+def office_grid(role: Role, grid_id: int | None) -> int | None:
+    """The grid a village office covers: a grid-scoped role's grid (None: the whole village); None
+    for every other role, whatever grid its term names."""
+    return grid_id if role in GRID_SCOPED_ROLES else None
+
+
+def office_terms(role: Role, village_id: int, grid_id: int | None) -> list[ColumnElement[bool]]:
+    """WHERE clauses on RoleAssignment: the terms that hold the village office (role, village, grid)."""
+    where = [RoleAssignment.role == role.value, RoleAssignment.village_id == village_id]
+    if role in GRID_SCOPED_ROLES:
+        where.append(RoleAssignment.grid_id == grid_id if grid_id is not None else RoleAssignment.grid_id.is_(None))
+    return where
+
+
+def holds_office(grant: authz.Grant, role: str | None, village_id: int | None, grid_id: int | None) -> bool:
+    """Whether a person's running term holds the village office a case names."""
+    return (grant.role.value == role and grant.village_id == village_id
+            and (grant.role not in GRID_SCOPED_ROLES or grant.grid_id == grid_id))
+
+
+def role_is_held(role: Role, village_id: int, grid_id: int | None = None) -> bool:
     return db.session.scalar(select(RoleAssignment.id).where(
-        RoleAssignment.role == role.value, RoleAssignment.village_id == village_id,
+        *office_terms(role, village_id, office_grid(role, grid_id)),
         RoleAssignment.user_id.is_not(None), authz.term_running()).limit(1)) is not None
 
 
-def route(village: Village, category: str, about_level: str | None) -> Route:
+def village_office(role: Role, village_id: int, household_grid_id: int | None) -> tuple[bool, int | None]:
+    """(held, grid) of the office that takes a household's case for `role` in its village: the
+    household's own grid's holder, else a holder over the whole village (grid None); held is False
+    when nobody holds either."""
+    if role in GRID_SCOPED_ROLES and household_grid_id is not None and role_is_held(role, village_id, household_grid_id):
+        return True, household_grid_id
+    return role_is_held(role, village_id), None
+
+
+def route(village: Village, category: str, about_level: str | None, *, grid_id: int | None) -> Route:
+    """Where a new case of a household of `village` (in grid `grid_id`) goes."""
     township = village.township
     county_id = township.county_id
     if about_level == "township":
@@ -123,8 +167,14 @@ def route(village: Village, category: str, about_level: str | None) -> Route:
               if rule else DEFAULT_RULES[category])
     rule_id = rule.id if rule else None
     if target.target == VILLAGE_ROLE:
-        if role_is_held(target.role, village.id):
-            return Route(VILLAGE_ROLE, target.role, village.id, township.id, county_id, target.copy_liaison, rule_id)
+        held, office_grid_id = village_office(target.role, village.id, grid_id)
+        if held:
+            return Route(VILLAGE_ROLE, target.role, village.id, township.id, county_id, target.copy_liaison, rule_id,
+                         grid_id=office_grid_id)
+        director = Role.VILLAGE_DIRECTOR
+        if target.role in GRID_SCOPED_ROLES and role_is_held(director, village.id):
+            return Route(VILLAGE_ROLE, director, village.id, township.id, county_id, target.copy_liaison, rule_id,
+                         fallback=True, note=f"本网格暂无{target.role.label}在任，由{director.label}接收")
         logger.warning("no live %s in village %s: complaint caught by the township dispatcher",
                        target.role.value, village.id)
         return Route(TOWNSHIP_DISPATCH, None, None, township.id, county_id, target.copy_liaison, rule_id,

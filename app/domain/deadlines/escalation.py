@@ -31,7 +31,7 @@ def _next_office(complaint: Complaint) -> dict | None:
     """The office one level above the current handler, or None at the top."""
     if complaint.handler_kind == VILLAGE_ROLE:
         kind = TOWNSHIP_DISCIPLINE if complaint.lane == DISCIPLINE else TOWNSHIP_DISPATCH
-        return {"handler_kind": kind, "handler_role": None, "handler_village_id": None,
+        return {"handler_kind": kind, "handler_role": None, "handler_village_id": None, "handler_grid_id": None,
                 "handler_township_id": complaint.township_id}
     if complaint.handler_kind in (TOWNSHIP_DISPATCH, TOWNSHIP_DISCIPLINE):
         return {"handler_kind": COUNTY, "handler_role": None, "handler_village_id": None,

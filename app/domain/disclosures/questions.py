@@ -36,17 +36,17 @@ def ask(user: WxUser, household: Household, disclosure_id: int, body: str, *, re
     disclosure = browse.published_one(household.village_id, disclosure_id)
     if disclosure is None:
         raise NotFound()
-    ratelimit.check(redis, ASK_LIMIT, f"user:{user.id}", "今天提问次数已达上限，请明天再试")
-    verdict = content.check_text(wechat, body, user.openid, field="body")
-    now = utcnow()
-    question = Question(disclosure_id=disclosure.id, village_id=household.village_id, household_id=household.id,
-                        asked_by_user_id=user.id, body=body, asked_at=now, due_at=now + timedelta(days=reply_days),
-                        moderation="visible" if verdict == "pass" else "held")
-    # A held question is invisible to the village: its clock starts when moderation releases it.
-    question.next_check_at = question.due_at if question.moderation == "visible" else None
-    db.session.add(question)
-    db.session.flush()
-    ratelimit.record(redis, ASK_LIMIT, f"user:{user.id}")
+    with ratelimit.take(redis, [(ASK_LIMIT, f"user:{user.id}")], "今天提问次数已达上限，请明天再试"):
+        verdict = content.check_text(wechat, body, user.openid, field="body")  # ends the read transaction
+        now = utcnow()
+        question = Question(disclosure_id=disclosure.id, village_id=household.village_id,
+                            household_id=household.id, asked_by_user_id=user.id, body=body, asked_at=now,
+                            due_at=now + timedelta(days=reply_days),
+                            moderation="visible" if verdict == "pass" else "held")
+        # A held question is invisible to the village: its clock starts when moderation releases it.
+        question.next_check_at = question.due_at if question.moderation == "visible" else None
+        db.session.add(question)
+        db.session.flush()
     return question
 
 
