@@ -4,7 +4,7 @@ Terms are never overwritten: ending one sets ends_at; a new term is a new row.
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
@@ -89,6 +89,7 @@ def end_term(actor: authz.Actor, assignment_id: int, reason: str) -> RoleAssignm
         raise AppError("term_already_ended", "该任期已结束", kind="conflict")
     assignment.ends_at = utcnow()
     assignment.end_reason = reason
+    assignment.ended_by_console_account_id = actor.id
     return assignment
 
 
@@ -133,13 +134,36 @@ def _get_or_404(model: type, object_id: int | None):
     return obj
 
 
-def _inviter_still_may(invitation: Invitation, moment) -> bool:
+def _inviter_held_the_power(invitation: Invitation, moment: datetime) -> bool:
+    held = authz.load_grants(console_account_id=invitation.created_by_account_id, moment=moment)
+    return grants.reaches(held, Role(invitation.role), grants.place_of(invitation))
+
+
+def _inviter_still_may(invitation: Invitation, moment: datetime) -> bool:
     """The grant is the inviter's: it holds only while they still hold a seat that may give it."""
     account = db.session.get(ConsoleAccount, invitation.created_by_account_id)
-    if account is None or not account.is_active:
-        return False
-    held = authz.load_grants(console_account_id=account.id, moment=moment)
-    return grants.reaches(held, Role(invitation.role), grants.place_of(invitation))
+    return account is not None and account.is_active and _inviter_held_the_power(invitation, moment)
+
+
+def terms_granted_without_power(moment: datetime | None = None) -> list[tuple[RoleAssignment, Invitation]]:
+    """Running terms bound by an invitation whose inviter could not give that role there when inviting
+    (invitations accepted before the grant matrix existed): for the operator to review and end."""
+    rows = db.session.execute(
+        select(RoleAssignment, Invitation)
+        .join(Invitation, Invitation.role_assignment_id == RoleAssignment.id)
+        .where(authz.term_running(moment))
+        .order_by(RoleAssignment.id)
+    ).all()
+    return [(term, invitation) for term, invitation in rows
+            if not _inviter_held_the_power(invitation, invitation.created_at)]
+
+
+def end_from_the_shell(terms: list[RoleAssignment], reason: str) -> None:
+    """The operator ends terms from the server's shell (no console account ends them)."""
+    now = utcnow()
+    for term in terms:
+        term.ends_at = now
+        term.end_reason = reason
 
 
 def accept_invitation(user: WxUser, token: str) -> RoleAssignment:

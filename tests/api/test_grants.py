@@ -263,3 +263,16 @@ def test_the_assets_centre_cannot_make_itself_the_discipline_office_nor_end_its_
     db.session.expire_all()
     assert db.session.get(RoleAssignment, jiwei_term.id).ends_at is None
     assert discipline_inbox() == [filed.get_json()["id"]]
+
+
+def test_ending_a_term_records_who_ended_it(client):
+    village = f.village()
+    leader = f.township_staff(Role.TOWNSHIP_LEADER, village.township)
+    secretary = f.cadre(Role.VILLAGE_SECRETARY, village)
+    db.session.commit()
+    term = db.session.scalars(select(RoleAssignment).where(RoleAssignment.user_id == secretary.id)).one()
+    response = client.post(f"/api/v1/roles/{term.id}/end", headers=f.bearer(f.login_console(client, leader)),
+                           json={"reason": "换届"})
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert db.session.get(RoleAssignment, term.id).ended_by_console_account_id == leader.id
