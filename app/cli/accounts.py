@@ -9,10 +9,11 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
+from app.clock import utcnow
 from app.domain import auth, roles
 from app.errors import AppError
 from app.extensions import db
-from app.models import ConsoleAccount, County, Role, Township
+from app.models import ConsoleAccount, County, Role, RoleAssignment, Township
 
 
 def register(app: Flask) -> None:
@@ -74,6 +75,18 @@ def register(app: Flask) -> None:
         roles.end_from_the_shell([term for term, _ in found], "任命人无权任命该职务，由运维核查结束")
         db.session.commit()
         click.echo(f"已结束 {len(found)} 个任期")
+
+    @roles_group.command("end")
+    @click.argument("term_id", type=int)
+    @click.option("--reason", required=True, help="Why the term ends (kept with its history).")
+    def end(term_id, reason):
+        """End one term from the shell: county staff terms, which nobody ends through the API."""
+        term = db.session.get(RoleAssignment, term_id)
+        if term is None or not term.is_active_at(utcnow()):
+            raise click.ClickException(f"没有在任的任期 {term_id}")
+        roles.end_from_the_shell([term], reason)
+        db.session.commit()
+        click.echo(f"已结束任期 {term_id}（{term.holder_name or ''}，{Role(term.role).label}）")
 
     @group.command("set-password")
     @click.argument("username")

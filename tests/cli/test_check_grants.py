@@ -1,9 +1,12 @@
 """`flask roles check-grants [--end]`: terms bound before the grant matrix by invitations their
-inviter could not give (issue 12 item 2: the 三资中心's 镇纪委) are found and ended; lawful ones stay."""
+inviter could not give (issue 12 item 2: the 三资中心's 镇纪委) are found and ended; lawful ones stay.
+`flask roles end`: the shell ends the terms nobody may end through the API (county staff)."""
 from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+
+from sqlalchemy import select
 
 from app.clock import utcnow
 from app.domain import roles
@@ -53,3 +56,17 @@ def test_check_grants_finds_and_ends_only_the_terms_given_without_the_power(app,
     again = runner.invoke(args=["roles", "check-grants"])
     assert again.exit_code == 0 and "✓" in again.output
 
+
+
+def test_the_shell_ends_a_county_staff_term(runner):
+    county_account = f.county_staff(f.county())
+    db.session.commit()
+    term = db.session.scalars(select(RoleAssignment)
+                              .where(RoleAssignment.console_account_id == county_account.id)).one()
+    result = runner.invoke(args=["roles", "end", str(term.id), "--reason", "退休"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    ended = db.session.get(RoleAssignment, term.id)
+    assert ended.ends_at is not None and ended.end_reason == "退休"
+    again = runner.invoke(args=["roles", "end", str(term.id), "--reason", "退休"])
+    assert again.exit_code == 1 and "没有在任的任期" in again.output
