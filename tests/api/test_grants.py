@@ -96,8 +96,8 @@ def test_every_granter_inviting_every_role_everywhere(client, world):
         for target in INVITABLE:
             for place in PLACES:
                 before = _invitations()
-                response = client.post("/api/v1/invitations", headers=f.bearer(tokens[granter]),
-                                       json={"role": target.value, "holder_name": "受邀人", **_place_body(w, target, place)})
+                body = {"role": target.value, "holder_name": "受邀人", **_place_body(w, target, place)}
+                response = client.post("/api/v1/invitations", headers=f.bearer(tokens[granter]), json=body)
                 expected = _expected_invite(granter, target, place)
                 cell = (granter.value, target.value, place)
                 assert response.status_code == expected, (cell, response.get_json())
