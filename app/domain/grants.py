@@ -8,9 +8,9 @@ office can make or unmake a peer, a superior, or a sister office of its own leve
 
 Every path of the API goes through `require_may_invite` (creating an invitation, and again when it is
 accepted, with the inviter's grants at that moment) or `require_may_end` (ending a term). The one
-path outside the table is the operator's shell (`flask --app wsgi account create`, `seed-demo`),
-which opens county staff accounts and the first township accounts: whoever runs commands on the
-server already holds the database.
+path outside the table is the operator's shell (`flask --app wsgi account create`, `roles end`,
+`seed-demo`), which opens county staff accounts and the first township accounts and ends what no
+one may end through the API: whoever runs commands on the server already holds the database.
 """
 from __future__ import annotations
 
@@ -51,11 +51,6 @@ for _granter, _targets in MATRIX.items():
     for _target, _reach in _targets.items():
         assert _LEVEL_ORDER.index(_target.level) < _LEVEL_ORDER.index(_granter.level), (_granter, _target)
         assert _reach is _granter.level, (_granter, _target)  # a seat reaches over its own unit only
-
-
-def grantable(role: Role) -> set[Role]:
-    """The roles whose terms may start and end terms of `role`."""
-    return {granter for granter, targets in MATRIX.items() if role in targets}
 
 
 def reaches(grants: Iterable[authz.Grant], role: Role, chain: Mapping[str, int | None]) -> bool:
