@@ -14,7 +14,8 @@ from app.domain import roles
 from app.domain.auth import hash_token
 from app.domain.grants import MATRIX
 from app.extensions import db
-from app.models import Invitation, Level, Role, RoleAssignment
+from app.models import Invitation, Level, Role, RoleAssignment, Township
+from app.seed.demo import DEMO_PASSWORD, seed_demo
 from tests import factories as f
 
 R = Role
@@ -276,3 +277,36 @@ def test_ending_a_term_records_who_ended_it(client):
     assert response.status_code == 200
     db.session.expire_all()
     assert db.session.get(RoleAssignment, term.id).ended_by_console_account_id == leader.id
+
+
+def test_the_finding_on_the_demo_county(client):
+    """The same probes, word for word, against `seed-demo`'s accounts yunxi.sanzi and yunxi.jiwei."""
+    seed_demo(db.session)
+    db.session.commit()
+    town = db.session.scalar(select(Township).where(Township.name == "云溪街道"))
+    villager_term = db.session.scalars(select(RoleAssignment).where(
+        RoleAssignment.township_id == town.id, RoleAssignment.role == R.VILLAGER.value,
+        RoleAssignment.user_id.is_not(None)).order_by(RoleAssignment.id)).first()
+    code = hc.ensure_codes([villager_term.household])[villager_term.household_id]
+    db.session.commit()
+    me = f.login_wx(client, villager_term.user)
+    filed = client.post(f"/api/v1/h/{code}/complaints", headers=f.bearer(me), json={
+        "client_request_id": secrets.token_hex(8), "category": "collective_assets", "anonymous": False,
+        "contact_name": "实名人", "contact_phone": "13900000000", "description": "村集体厂房租金去向不明。"})
+    assert filed.status_code == 201, filed.get_json()
+
+    def login(username):
+        response = client.post("/api/v1/auth/console-login", json={"username": username, "password": DEMO_PASSWORD})
+        return response.get_json()["token"]
+
+    jiwei, sanzi = login("yunxi.jiwei"), login("yunxi.sanzi")
+    inbox_before = client.get("/api/v1/complaints", headers=f.bearer(jiwei)).get_json()
+    assert filed.get_json()["id"] in [c["id"] for c in inbox_before["items"]]
+    invite = client.post("/api/v1/invitations", headers=f.bearer(sanzi), json={
+        "role": "township_discipline", "holder_name": "假纪委", "township_id": town.id})
+    assert invite.status_code == 403
+    jiwei_term = next(r for r in client.get("/api/v1/me", headers=f.bearer(jiwei)).get_json()["roles"])
+    end = client.post(f"/api/v1/roles/{jiwei_term['id']}/end", headers=f.bearer(sanzi), json={"reason": "x"})
+    assert end.status_code == 403
+    assert client.get("/api/v1/me", headers=f.bearer(jiwei)).get_json()["roles"] == [jiwei_term]
+    assert client.get("/api/v1/complaints", headers=f.bearer(jiwei)).get_json() == inbox_before
