@@ -253,7 +253,8 @@ def list_routes(township_id: int):
 @bp.post("/townships/<int:township_id>/complaint-routes")
 @endpoint(tags=["township", "county"], summary="设置分派规则（旧规则停用保留）", auth="console", body=RoutingRuleIn(),
           response=RoutingRuleOut(), status=201,
-          errors=["unknown_category", "unknown_target", "unknown_role", "village_not_in_township"])
+          errors=["unknown_category", "discipline_route_fixed", "unknown_target", "unknown_role",
+                  "village_not_in_township"])
 def set_route(township_id: int, body):
     township = authz.get_or_404(current_actor(), "complaint.route", Township, township_id)
     return routing.set_rule(current_actor(), township, category=body["category"], target=body["target"],

@@ -35,8 +35,9 @@ def village_roster(village_id: int, query):
 
 @bp.post("/invitations")
 @endpoint(tags=["township", "county"], summary="生成一次性邀请二维码，供村干部绑定微信身份",
+          description="谁可任命哪个职务见 app/domain/grants.py 的任免表（README「任免权限」）。",
           auth="console", body=InvitationIn(), response=InvitationOut(), status=201,
-          errors=["scope_required", "role_not_invitable", "not_found"])
+          errors=["scope_required", "role_not_invitable", "role_not_grantable", "not_found"])
 def create_invitation(body):
     invitation, token = roles.create_invitation(
         current_actor(), role=Role(body["role"]), holder_name=body["holder_name"],
@@ -55,6 +56,7 @@ def create_invitation(body):
 
 @bp.post("/roles/<int:assignment_id>/end")
 @endpoint(tags=["township", "county"], summary="结束任期（保留历史，不删除）", auth="console",
-          body=EndTermIn(), response=RoleOut(), errors=["term_already_ended"])
+          description="只有可任命该职务的岗位可以结束其任期，且不能结束本人的任期（app/domain/grants.py）。",
+          body=EndTermIn(), response=RoleOut(), errors=["term_already_ended", "term_not_endable", "own_term"])
 def end_term(assignment_id: int, body):
     return roles.end_term(current_actor(), assignment_id, body["reason"])

@@ -1,14 +1,19 @@
-"""`flask --app wsgi account create|set-password`: console accounts for township and county staff."""
+"""`flask --app wsgi account create|set-password`: console accounts for township and county staff.
+`flask --app wsgi roles check-grants [--end]`: terms bound by invitations their inviter could not give.
+
+This shell is the operator's bootstrap path (county staff accounts, the first township accounts): it
+is outside the grant matrix of app.domain.grants, which governs every grant made through the API."""
 from __future__ import annotations
 
 import click
 from flask import Flask
 from sqlalchemy import select
 
+from app.clock import utcnow
 from app.domain import auth, roles
 from app.errors import AppError
 from app.extensions import db
-from app.models import ConsoleAccount, County, Role, Township
+from app.models import ConsoleAccount, County, Role, RoleAssignment, Township
 
 
 def register(app: Flask) -> None:
@@ -48,6 +53,40 @@ def register(app: Flask) -> None:
             raise click.ClickException(exc.message) from exc
         db.session.commit()
         click.echo(f"已创建账号 {username}（{display_name}，{role_.label}）")
+
+    roles_group = click.Group("roles", help="Terms of office (who may grant what: app/domain/grants.py).")
+    app.cli.add_command(roles_group)
+
+    @roles_group.command("check-grants")
+    @click.option("--end", "end_them", is_flag=True, help="End the terms listed (their history is kept).")
+    def check_grants(end_them):
+        """List running terms bound by an invitation its inviter could not give; exit 1 if any (unless --end)."""
+        found = roles.terms_granted_without_power()
+        for term, invitation in found:
+            place = term.village.name if term.village else term.township.name if term.township else ""
+            inviter = db.session.get(ConsoleAccount, invitation.created_by_account_id)
+            click.echo(f"✗ 任期 {term.id}：{term.holder_name or ''}（{Role(term.role).label}，{place}），"
+                       f"由 {inviter.username} 于邀请 {invitation.id} 任命，其岗位无权任命该职务")
+        if not found:
+            click.echo("✓ 所有在任的受邀任期都由有权任命的岗位发出")
+            return
+        if not end_them:
+            raise click.exceptions.Exit(1)
+        roles.end_from_the_shell([term for term, _ in found], "任命人无权任命该职务，由运维核查结束")
+        db.session.commit()
+        click.echo(f"已结束 {len(found)} 个任期")
+
+    @roles_group.command("end")
+    @click.argument("term_id", type=int)
+    @click.option("--reason", required=True, help="Why the term ends (kept with its history).")
+    def end(term_id, reason):
+        """End one term from the shell: county staff terms, which nobody ends through the API."""
+        term = db.session.get(RoleAssignment, term_id)
+        if term is None or not term.is_active_at(utcnow()):
+            raise click.ClickException(f"没有在任的任期 {term_id}")
+        roles.end_from_the_shell([term], reason)
+        db.session.commit()
+        click.echo(f"已结束任期 {term_id}（{term.holder_name or ''}，{Role(term.role).label}）")
 
     @group.command("set-password")
     @click.argument("username")

@@ -51,8 +51,7 @@ PERMISSIONS: dict[str, dict[Role, Level]] = {
     "household.read": {R.VILLAGER: L.HOUSEHOLD, **_VILLAGE_OFFICERS, **_TOWNSHIP_STAFF, **_COUNTY},
     # Who holds which role, with history.
     "role.read": {**_VILLAGE_OFFICERS, **_TOWNSHIP_STAFF, **_COUNTY},
-    # Invite cadres, end terms of office.
-    "role.manage": {**_TOWNSHIP_STAFF, **_COUNTY},
+    # Who may invite to and end which role is not a reach but a table of its own: app.domain.grants.
     "township.read": {**_TOWNSHIP_STAFF, **_COUNTY},
     # Door stickers (一户一码): print sheets, revoke and re-issue codes.
     "stickers.print": {**_TOWNSHIP_STAFF, **_COUNTY},

@@ -4,12 +4,12 @@ Terms are never overwritten: ending one sets ends_at; a new term is a new row.
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
 from app.clock import utcnow
-from app.domain import authz
+from app.domain import authz, grants
 from app.domain.auth import hash_token, new_token
 from app.errors import AppError, NotFound
 from app.extensions import db
@@ -81,28 +81,35 @@ def assign(role: Role, *, user: WxUser | None = None, account: ConsoleAccount | 
 
 
 def end_term(actor: authz.Actor, assignment_id: int, reason: str) -> RoleAssignment:
-    assignment = authz.get_or_404(actor, "role.manage", RoleAssignment, assignment_id)
+    """End a term, as the grant matrix allows (app.domain.grants). A term the actor may not even read
+    looks absent; one on their roster that is not theirs to end is refused."""
+    assignment = authz.get_or_404(actor, "role.read", RoleAssignment, assignment_id)
+    grants.require_may_end(actor, assignment)
     if assignment.ends_at is not None:
         raise AppError("term_already_ended", "该任期已结束", kind="conflict")
     assignment.ends_at = utcnow()
     assignment.end_reason = reason
+    assignment.ended_by_console_account_id = actor.id
     return assignment
 
 
 def create_invitation(actor: authz.Actor, *, role: Role, holder_name: str, ttl_seconds: int,
                       township_id: int | None = None, village_id: int | None = None,
                       grid_id: int | None = None) -> tuple[Invitation, str]:
-    """Township staff invite a cadre; returns the invitation and its one-time token (shown once)."""
+    """Staff invite someone to a role the grant matrix lets them give (app.domain.grants); returns the
+    invitation and its one-time token (shown once)."""
     if role is Role.VILLAGER:
         raise AppError("role_not_invitable", "村民通过扫描门牌二维码绑定，无需邀请", kind="unprocessable",
                        fields={"role": ["村民无需邀请"]})
     if actor.kind != "console":
         raise AppError("forbidden", "只有镇（街道）或县工作人员可以发出邀请", kind="forbidden")
-    village = authz.get_or_404(actor, "role.manage", Village, village_id) if village_id else None
-    township = authz.get_or_404(actor, "role.manage", Township, township_id) if township_id else None
-    grid = db.session.get(Grid, grid_id) if grid_id else None
-    if grid_id and grid is None:
-        raise NotFound("未找到该网格")
+    grants.require_role_grantable(actor.grants, role)
+    village = _get_or_404(Village, village_id)
+    township = _get_or_404(Township, township_id)
+    # The place is checked against the caller's reach before the grid, so nothing is learnt about
+    # the grids of villages outside it.
+    grants.require_may_invite(actor.grants, role, _scope_chain(role, township=township, village=village))
+    grid = _get_or_404(Grid, grid_id)
     chain = _scope_chain(role, township=township, village=village, grid=grid)
     token, digest = new_token()
     invitation = Invitation(
@@ -118,6 +125,47 @@ def create_invitation(actor: authz.Actor, *, role: Role, holder_name: str, ttl_s
     return invitation, token
 
 
+def _get_or_404(model: type, object_id: int | None):
+    if object_id is None:
+        return None
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        raise NotFound()
+    return obj
+
+
+def _inviter_held_the_power(invitation: Invitation, moment: datetime) -> bool:
+    held = authz.load_grants(console_account_id=invitation.created_by_account_id, moment=moment)
+    return grants.reaches(held, Role(invitation.role), grants.place_of(invitation))
+
+
+def _inviter_still_may(invitation: Invitation, moment: datetime) -> bool:
+    """The grant is the inviter's: it holds only while they still hold a seat that may give it."""
+    account = db.session.get(ConsoleAccount, invitation.created_by_account_id)
+    return account is not None and account.is_active and _inviter_held_the_power(invitation, moment)
+
+
+def terms_granted_without_power(moment: datetime | None = None) -> list[tuple[RoleAssignment, Invitation]]:
+    """Running terms bound by an invitation whose inviter could not give that role there when inviting
+    (invitations accepted before the grant matrix existed): for the operator to review and end."""
+    rows = db.session.execute(
+        select(RoleAssignment, Invitation)
+        .join(Invitation, Invitation.role_assignment_id == RoleAssignment.id)
+        .where(authz.term_running(moment))
+        .order_by(RoleAssignment.id)
+    ).all()
+    return [(term, invitation) for term, invitation in rows
+            if not _inviter_held_the_power(invitation, invitation.created_at)]
+
+
+def end_from_the_shell(terms: list[RoleAssignment], reason: str) -> None:
+    """The operator ends terms from the server's shell (no console account ends them)."""
+    now = utcnow()
+    for term in terms:
+        term.ends_at = now
+        term.end_reason = reason
+
+
 def accept_invitation(user: WxUser, token: str) -> RoleAssignment:
     """A cadre scans the invitation QR in the mini-program: bind their WeChat identity to the role.
 
@@ -131,6 +179,9 @@ def accept_invitation(user: WxUser, token: str) -> RoleAssignment:
         raise AppError("invitation_used", "该邀请码已被使用", kind="conflict")
     if invitation.expires_at <= now:
         raise AppError("invitation_expired", "邀请码已过期，请联系镇（街道）工作人员重新生成", kind="gone")
+    if not _inviter_still_may(invitation, now):
+        raise AppError("invitation_invalid", "发出邀请的工作人员已无权任命该职务，邀请码失效，请联系有权任命的部门重新生成",
+                       kind="not_found")
     claimed = db.session.execute(
         update(Invitation)
         .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))

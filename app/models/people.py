@@ -143,10 +143,13 @@ class RoleAssignment(Base):
     starts_at: Mapped[datetime] = mapped_column(default=utcnow)
     ends_at: Mapped[datetime | None]
     end_reason: Mapped[str | None] = mapped_column(String(200))
+    # Who ended the term from the console (app.domain.grants decides who may); None when a term ends
+    # by itself (a villager moving household) or from the operator's shell.
+    ended_by_console_account_id: Mapped[int | None] = mapped_column(ForeignKey("console_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[WxUser | None] = relationship()
-    console_account: Mapped[ConsoleAccount | None] = relationship()
+    console_account: Mapped[ConsoleAccount | None] = relationship(foreign_keys=[console_account_id])
     county: Mapped[County] = relationship()
     township: Mapped[Township | None] = relationship()
     village: Mapped[Village | None] = relationship()

@@ -23,6 +23,7 @@ def world(app, clock):
     w["secretary_a1"] = f.cadre(Role.VILLAGE_SECRETARY, a1)
     w["supervisor_a1"] = f.cadre(Role.SUPERVISION_MEMBER, a1)
     w["dispatcher_a"] = f.township_staff(Role.TOWNSHIP_DISPATCHER, ta)
+    w["leader_a"] = f.township_staff(Role.TOWNSHIP_LEADER, ta)
     w["county_staff"] = f.county_staff(county)
     db.session.commit()
     return w
@@ -91,7 +92,7 @@ def test_ended_terms_lose_access_at_once(client, world, clock):
     token = f.login_wx(client, world["secretary_a1"])
     a1 = world["a1"]
     assert get(client, token, f"/api/v1/villages/{a1.id}/households").get_json()["total"] == 3
-    staff_token = f.login_console(client, world["dispatcher_a"])
+    staff_token = f.login_console(client, world["leader_a"])
     term = db.session.query(RoleAssignment).filter_by(user_id=world["secretary_a1"].id).one()
     ended = client.post(f"/api/v1/roles/{term.id}/end", headers=f.bearer(staff_token), json={"reason": "换届"})
     assert ended.status_code == 200 and ended.get_json()["ends_at"]
@@ -125,7 +126,7 @@ def test_township_staff_cannot_end_terms_in_another_township(client, world):
     secretary_b1 = f.cadre(Role.VILLAGE_SECRETARY, world["b1"])
     db.session.commit()
     term = db.session.query(RoleAssignment).filter_by(user_id=secretary_b1.id).one()
-    token = f.login_console(client, world["dispatcher_a"])
+    token = f.login_console(client, world["leader_a"])
     response = client.post(f"/api/v1/roles/{term.id}/end", headers=f.bearer(token), json={"reason": "越权"})
     assert response.status_code == 404
     db.session.refresh(term)
@@ -133,7 +134,7 @@ def test_township_staff_cannot_end_terms_in_another_township(client, world):
 
 
 def test_invitation_binds_a_cadre_once(client, world):
-    staff = f.login_console(client, world["dispatcher_a"])
+    staff = f.login_console(client, world["leader_a"])
     created = client.post("/api/v1/invitations", headers=f.bearer(staff), json={
         "role": "village_bookkeeper", "holder_name": "钱会计", "village_id": world["a2"].id})
     assert created.status_code == 201, created.get_json()
@@ -158,7 +159,7 @@ def test_invitation_binds_a_cadre_once(client, world):
 
 
 def test_invitation_expires(client, world, clock):
-    staff = f.login_console(client, world["dispatcher_a"])
+    staff = f.login_console(client, world["leader_a"])
     token = client.post("/api/v1/invitations", headers=f.bearer(staff), json={
         "role": "grid_worker", "holder_name": "孙网格", "village_id": world["a1"].id}).get_json()["token"]
     clock.shift(timedelta(days=8))
@@ -168,7 +169,7 @@ def test_invitation_expires(client, world, clock):
 
 
 def test_invitations_are_limited_to_the_staff_members_township(client, world):
-    staff = f.login_console(client, world["dispatcher_a"])
+    staff = f.login_console(client, world["leader_a"])
     outside = client.post("/api/v1/invitations", headers=f.bearer(staff), json={
         "role": "village_director", "holder_name": "外人", "village_id": world["b1"].id})
     assert outside.status_code == 404

@@ -154,7 +154,8 @@ def test_township_and_county_accounts(app):
         assert sorted(roles) == sorted([Role.TOWNSHIP_DISCIPLINE, Role.TOWNSHIP_ASSETS,
                                         Role.TOWNSHIP_DISPATCHER, Role.TOWNSHIP_LEADER])
     county_role = db.session.execute(
-        select(RoleAssignment.role, RoleAssignment.township_id).join(ConsoleAccount)
+        select(RoleAssignment.role, RoleAssignment.township_id)
+        .join(ConsoleAccount, ConsoleAccount.id == RoleAssignment.console_account_id)
         .where(ConsoleAccount.username == "county.jiwei")).one()
     assert tuple(county_role) == (Role.COUNTY_STAFF, None)
     accounts = db.session.scalars(select(ConsoleAccount)).all()

@@ -3,7 +3,10 @@
 Order of decision:
 1. A complaint *about* someone never reaches them nor anyone they supervise: about a village-level
    role → the township discipline office; about a township-level role → the county.
-2. Otherwise the live rule for (village, category), else for (township, category), else the
+2. A discipline-lane category always goes to the township discipline office with the village
+   supervision liaison copied: no rule of the township's administration can take those cases (and
+   the complainant's name) to another office, nor stop the liaison's copy.
+   Otherwise the live rule for (village, category), else for (township, category), else the
    default of the domain notes (DEFAULT_RULES).
 3. A village role nobody holds right now cannot receive anything: the case is caught by the
    township dispatcher (四平台) and flagged `routing_fallback`, never dropped.
@@ -162,7 +165,8 @@ def route(village: Village, category: str, about_level: str | None, *, grid_id: 
     if about_level == "village":
         return Route(TOWNSHIP_DISCIPLINE, None, None, township.id, county_id, True, None,
                      note="反映对象为村干部，由镇纪委受理")
-    rule = live_rule(township.id, village.id, category)
+    # rules set before discipline routes were fixed are ignored (see set_rule)
+    rule = live_rule(township.id, village.id, category) if CATEGORIES[category].lane != DISCIPLINE else None
     target = (Target(rule.target, Role(rule.target_role) if rule.target_role else None, rule.copy_liaison)
               if rule else DEFAULT_RULES[category])
     rule_id = rule.id if rule else None
@@ -190,6 +194,10 @@ def set_rule(actor: authz.Actor, township: Township, *, category: str, target: s
     authz.require(actor, "complaint.route", township)
     if category not in CATEGORIES:
         raise AppError("unknown_category", "没有这个反映类别", kind="unprocessable", fields={"category": ["不是可选的值"]})
+    if CATEGORIES[category].lane == DISCIPLINE:
+        # An office that edits routes must not be able to give itself the discipline office's cases.
+        raise AppError("discipline_route_fixed", "纪检监察类反映固定由镇纪委受理并抄送村监察联络员，不能改派",
+                       kind="unprocessable", fields={"category": ["纪检监察类不能改派"]})
     if target not in RULE_TARGETS:
         raise AppError("unknown_target", "没有这个接收方", kind="unprocessable", fields={"target": ["不是可选的值"]})
     role = village_cadre_role(role).value if target == VILLAGE_ROLE else None
