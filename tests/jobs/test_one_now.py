@@ -118,6 +118,28 @@ def test_every_step_of_a_case_stamps_one_instant_under_a_moving_clock(moving_clo
             assert getattr(c, column) == event.created_at, (kind, column)
 
 
+def test_a_paused_clock_keeps_its_due_time_exactly_under_a_moving_clock(moving_clock, client, runner, world):
+    """The pause is measured from the case's history: the instant the supply step ends the pause with
+    and the instant its event records must be one, or every later step moves the due time."""
+    w = world
+    moving_clock.move_to(local(2026, 3, 2, 9))
+    me = f.login_wx(client, w["villager"])
+    director = f.login_wx(client, w["director"])
+    cid = _file(client, me, w["codes"][0]).get_json()["id"]
+    client.post(f"/api/v1/complaints/{cid}/sign", headers=f.bearer(director))
+    moving_clock.move_to(local(2026, 3, 3, 9))
+    client.post(f"/api/v1/complaints/{cid}/ask", headers=f.bearer(director), json={"text": "请提供照片"})
+    moving_clock.move_to(local(2026, 3, 5, 9))
+    me = f.login_wx(client, w["villager"])
+    assert client.post(f"/api/v1/me/complaints/{cid}/supply", headers=f.bearer(me),
+                       json={"text": "已发"}).status_code == 200
+    due = fresh(cid).due_at
+    moving_clock.move_to(fresh(cid).remind_at + timedelta(minutes=1))
+    assert "complaint_deadlines: 1" in runner.invoke(args=["sweep"]).output
+    c = fresh(cid)
+    assert c.reminded_at is not None and c.due_at == due
+
+
 def test_one_instant_per_transaction_and_a_new_one_after_it(moving_clock, app):
     first = utcnow()
     assert utcnow() == first  # the same transaction
