@@ -282,8 +282,8 @@ def _record(step: Step) -> None:
     _schedule_check(step.complaint)
 
 
-_CLOCK_INPUTS = ("id", "lane", "township_id", "handler_kind", "clock_started_at", "due_at", "reminded_at", "overdue_since",
-                 "was_late", "replied_at", "escalated_at")
+_CLOCK_INPUTS = ("id", "lane", "township_id", "handler_kind", "clock_started_at", "due_at", "reminded_at",
+                 "overdue_since", "was_late", "replied_at", "escalated_at")
 
 
 def _clock(complaint: Complaint, kind: str, before: str | None, to_status: str, values: dict) -> dict:
