@@ -13,6 +13,8 @@ from collections.abc import Callable
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app import clock
+
 logger = logging.getLogger(__name__)
 _KEY = "mingjing.after_commit"
 
@@ -88,3 +90,10 @@ def forget(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_memo(session: Session, *args) -> None:
     forget(session)
+
+
+# ---- the transaction's instant (app.clock.utcnow): it ends with the transaction ----
+@event.listens_for(Session, "after_transaction_end")
+def _forget_now(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        clock.forget_transaction_now(session)

@@ -3,7 +3,7 @@ and re-dispatch; township staff moderate and edit routing. Views: parse, authori
 from __future__ import annotations
 
 from flask import jsonify
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.api import bp
@@ -112,13 +112,11 @@ def resolved_in_village(code: str):
           response=ComplaintPageOut())
 def inbox(query):
     actor = current_actor()
-    where = [authz.scoped(actor, "complaint.inbox", Complaint)]
-    for field in ("status", "village_id", "category"):
-        if query.get(field) is not None:
-            where.append(getattr(Complaint, field) == query[field])
-    total = db.session.scalar(select(func.count()).select_from(Complaint).where(*where))
+    where = [getattr(Complaint, field) == query[field] for field in ("status", "village_id", "category")
+             if query.get(field) is not None]
+    total = authz.count(actor, "complaint.inbox", Complaint, *where)
     items = db.session.scalars(select(Complaint).options(selectinload(Complaint.events), selectinload(Complaint.photos))
-                               .where(*where)
+                               .where(authz.scoped(actor, "complaint.inbox", Complaint), *where)
                                .order_by(Complaint.filed_at.desc())
                                .limit(query["per_page"]).offset((query["page"] - 1) * query["per_page"])).all()
     return jsonify({"items": _officer_view(actor, items), "total": total})

@@ -25,7 +25,7 @@ from app.clock import to_shanghai, utcnow
 from app.domain import authz
 from app.domain.complaints import cases
 from app.domain.deadlines import escalation, monitoring, policy
-from app.models import Township
+from app.models import Complaint, Township
 
 _ERRORS = ["invalid_transition", "case_changed"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -56,14 +56,20 @@ def list_policies(township_id: int):
 
 
 @bp.put("/townships/<int:township_id>/deadline-policies/<lane>")
-@endpoint(tags=["township", "county"], summary="设置办理时限（旧规定停用保留；在办案件的时限随之重算）",
+@endpoint(tags=["township", "county"], summary="设置办理时限（旧规定停用保留；新规定适用于此后到达承办部门的案件，在办案件的时限只会缩短）",
           auth="console", body=DeadlinePolicyIn(), response=PolicyChangeOut(),
-          errors=["unknown_lane", "unknown_unit", "invalid_amount", "sign_after_handle"])
+          errors=["unknown_lane", "unknown_unit", "invalid_amount", "sign_after_handle"],
+          description="A clock already running keeps the policy it started under unless the new one is shorter. "
+                      "Saving the live policy unchanged writes nothing (`changed` false). Cases handled by the "
+                      "county and cases about the caller are never touched. `recomputed` counts only the cases "
+                      "the caller may read.")
 def set_policy(township_id: int, lane: str, body):
     actor = current_actor()
     township = authz.get_or_404(actor, "complaint.route", Township, township_id)
-    row = policy.set_policy(actor, township, lane, **body)
-    return {"policy": row, "recomputed": escalation.recompute_open(township.id, lane)}
+    row, changed = policy.set_policy(actor, township, lane, **body)
+    shortened = escalation.recompute_open(actor, township.id, lane) if changed else []
+    return {"policy": row, "changed": changed,
+            "recomputed": authz.count(actor, "complaint.read", Complaint, Complaint.id.in_(shortened))}
 
 
 # ---- monitoring ----

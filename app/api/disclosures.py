@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask import current_app, request, send_file
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.api import bp
@@ -153,9 +153,10 @@ def villager_disclosure(code: str, disclosure_id: int):
 @endpoint(tags=["cadre", "township", "county"], summary="一条公开的到达率（已阅户数 / 全村户数）",
           response=ReachOut())
 def disclosure_reach(disclosure_id: int):
-    disclosure = authz.get_or_404(current_actor(), "disclosure.monitor", Disclosure, disclosure_id)
-    reached = reach.reach_of([disclosure])[disclosure.id]
-    total = reach.households_in(disclosure.village_id)
+    actor = current_actor()
+    disclosure = authz.get_or_404(actor, "disclosure.monitor", Disclosure, disclosure_id)
+    reached = reach.reach_of(actor, [disclosure])[disclosure.id]
+    total = reach.households_in(actor, disclosure.village_id)
     return {"disclosure_id": disclosure.id, "households_reached": reached, "households_total": total,
             "ratio": reached / total if total else 0.0}
 
@@ -163,12 +164,13 @@ def disclosure_reach(disclosure_id: int):
 @bp.get("/villages/<int:village_id>/reach")
 @endpoint(tags=["cadre", "township", "county"], summary="本村公开到达情况", response=VillageReachOut())
 def village_reach(village_id: int):
-    authz.get_or_404(current_actor(), "disclosure.monitor", Village, village_id)
+    actor = current_actor()
+    authz.get_or_404(actor, "disclosure.monitor", Village, village_id)
     disclosures = db.session.scalars(select(Disclosure).where(
         Disclosure.village_id == village_id, Disclosure.published_version_id.is_not(None))
         .order_by(Disclosure.first_published_at.desc())).all()
-    counts = reach.reach_of(disclosures)
-    summary = reach.village_summary(village_id)
+    counts = reach.reach_of(actor, disclosures)
+    summary = reach.village_summary(actor, village_id)
     total = summary["households_total"]
     return {**summary, "disclosures": [
         {"disclosure_id": d.id, "households_reached": counts[d.id], "households_total": total,
@@ -194,11 +196,10 @@ def township_warnings(township_id: int):
     actor = current_actor()
     authz.get_or_404(actor, "township.read", Township, township_id)
     villages = db.session.scalars(select(Village).where(Village.township_id == township_id).order_by(Village.code))
-    late_questions = dict(db.session.execute(
-        select(Question.village_id, func.count()).join(Village, Village.id == Question.village_id)
-        .where(Village.township_id == township_id, Question.moderation == "visible", Question.answered_at.is_(None),
-               Question.due_at < utcnow())
-        .group_by(Question.village_id)).all())
+    late_questions = authz.count_by(
+        actor, "disclosure.monitor", Question, Question.village_id,
+        Question.village_id.in_(select(Village.id).where(Village.township_id == township_id)),
+        Question.moderation == "visible", Question.answered_at.is_(None), Question.due_at < utcnow())
     out = []
     for village in villages:
         rows = _calendar_rows(village)

@@ -733,7 +733,11 @@ class PolicyRowOut(Schema):
     remind_working_days = fields.Integer()
     escalate_working_days = fields.Integer()
     created_at = ShanghaiDateTime()
+    created_by = fields.Function(lambda r: r.created_by.username if r.created_by else None,
+                                 metadata={"description": "console account that set it"})
     deactivated_at = ShanghaiDateTime(allow_none=True)
+    deactivated_by = fields.Function(lambda r: r.deactivated_by.username if r.deactivated_by else None,
+                                     metadata={"description": "console account that replaced it"})
 
 
 class DeadlinePoliciesOut(Schema):
@@ -742,8 +746,10 @@ class DeadlinePoliciesOut(Schema):
 
 
 class PolicyChangeOut(Schema):
-    policy = fields.Nested(PolicyRowOut)
-    recomputed = fields.Integer(metadata={"description": "open cases whose due times were recomputed"})
+    policy = fields.Nested(PolicyRowOut, allow_none=True, metadata={"description": "the live row; null: the default"})
+    changed = fields.Boolean(metadata={"description": "false: the live policy was saved unchanged, nothing written"})
+    recomputed = fields.Integer(metadata={"description": "open cases the caller may read whose running clocks the "
+                                                        "new policy shortened"})
 
 
 class MonitorIn(PageIn):

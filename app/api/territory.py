@@ -1,7 +1,7 @@
 """Territory as each caller may see it: townships, villages, grids, households."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.api import bp
@@ -44,12 +44,13 @@ def get_village(village_id: int):
 def list_households(village_id: int, query):
     actor = current_actor()
     authz.get_or_404(actor, "village.read", Village, village_id)
-    where = [Household.village_id == village_id, authz.scoped(actor, "household.read", Household)]
+    where = [Household.village_id == village_id]
     if "grid_id" in query:
         where.append(Household.grid_id == query["grid_id"])
-    total = db.session.scalar(select(func.count()).select_from(Household).where(*where))
+    total = authz.count(actor, "household.read", Household, *where)
     items = db.session.scalars(
-        select(Household).options(selectinload(Household.grid)).where(*where)
+        select(Household).options(selectinload(Household.grid))
+        .where(authz.scoped(actor, "household.read", Household), *where)
         .order_by(Household.number).limit(query["per_page"]).offset((query["page"] - 1) * query["per_page"])
     ).all()
     return {"items": items, "page": query["page"], "per_page": query["per_page"], "total": total}

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
 
 from app.clock import utcnow
 from app.errors import Forbidden, NotFound
@@ -232,6 +232,22 @@ def get_or_404(actor: Actor | None, action: str, model: type, object_id: int):
     if obj is None:
         raise NotFound()
     return obj
+
+
+# ---- figures: every count, total or statistic answered to a person is taken over what they may see ----
+
+def count(actor: Actor | None, action: str, model: type, *where: ColumnElement[bool]) -> int:
+    """How many rows of `model` matching `where` the actor may `action`: the one way a total, a
+    count or a side-effect figure is computed for a person (a list's total, "recomputed"...), so a
+    figure cannot be taken over rows the person cannot see (a case about them, a lane not theirs)."""
+    return db.session.scalar(select(func.count()).select_from(model).where(scoped(actor, action, model), *where))
+
+
+def count_by(actor: Actor | None, action: str, model: type, key: ColumnElement,
+             *where: ColumnElement[bool]) -> dict:
+    """`count` per value of `key` (e.g. per village), over the same visible set."""
+    return dict(db.session.execute(select(key, func.count()).select_from(model)
+                                   .where(scoped(actor, action, model), *where).group_by(key)).all())
 
 
 def roles_with(action: str) -> Iterable[Role]:

@@ -7,7 +7,6 @@ from datetime import datetime
 from rq import Retry
 from sqlalchemy import select, tuple_
 
-from app.clock import utcnow
 from app.domain.complaints import cases
 from app.domain.deadlines import escalation
 from app.extensions import db
@@ -25,14 +24,14 @@ def check_complaint(complaint_id: int) -> str | None:
     complaint = db.session.get(Complaint, complaint_id)
     if complaint is None:
         return None
-    done = escalation.advance(complaint, utcnow())
+    done = escalation.advance(complaint)
     db.session.commit()
     return done
 
 
 def sweep_complaints(now: datetime) -> int:
     """Every case whose next check has come: cost follows the number due (partial index on
-    next_check_at), not the number open."""
+    next_check_at), not the number open. Run by the sweep with the clock pinned at `now`."""
     done, after = 0, None
     while True:
         # keyset over (next_check_at, id): the partial index answers it, and a case whose step could
@@ -45,7 +44,7 @@ def sweep_complaints(now: datetime) -> int:
             return done
         after = (batch[-1].next_check_at, batch[-1].id)
         with db.session.no_autoflush:  # the batch's events go in as one multi-row INSERT at commit
-            steps = [step for step in (escalation.due_step(c, now) for c in batch) if step is not None]
+            steps = [step for step in (escalation.due_step(c) for c in batch) if step is not None]
             done += len(cases.apply(steps))
         db.session.commit()
 

@@ -6,6 +6,8 @@ twice, so a job is only the fast path. The sweep, run every minute by the cron s
 conditional updates, so a sweep racing a job (or another sweep) changes nothing twice.
 
 A sweeper is `fn(now) -> int` (how many things it did); it commits its own work in small batches.
+It runs with the clock pinned at `now` (app.clock.at): every instant its steps write or compare is
+that one, whichever batch (transaction) they fall in.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from app.clock import utcnow
+from app import clock
 from app.extensions import db
 from app.jobs import in_app_context
 
@@ -43,11 +45,12 @@ def sweepers() -> list[tuple[str, Sweeper]]:
 @in_app_context
 def sweep() -> dict[str, int]:
     """Run every sweeper once; one failing does not stop the others (the next sweep retries it)."""
-    now = utcnow()
+    now = clock.wall_clock()  # the sweep's own instant, not that of a transaction left open
     done: dict[str, int] = {}
     for name, fn in sweepers():
         try:
-            done[name] = fn(now)
+            with clock.at(now):
+                done[name] = fn(now)
         except Exception:  # noqa: BLE001 - reported, retried next minute
             db.session.rollback()
             logger.exception("sweeper %s failed", name)

@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
 from app.models.base import Base
+from app.models.people import ConsoleAccount
 
 UNITS = ("working_days", "days", "hours")
 
@@ -40,6 +41,11 @@ class DeadlinePolicy(Base):
     created_by_console_account_id: Mapped[int | None] = mapped_column(ForeignKey("console_account.id"))
     deactivated_at: Mapped[datetime | None]
     deactivated_by_console_account_id: Mapped[int | None] = mapped_column(ForeignKey("console_account.id"))
+    # who set it and who replaced it: the policy history is the audit of every change
+    created_by: Mapped[ConsoleAccount | None] = relationship(foreign_keys=[created_by_console_account_id],
+                                                             lazy="selectin", viewonly=True)
+    deactivated_by: Mapped[ConsoleAccount | None] = relationship(foreign_keys=[deactivated_by_console_account_id],
+                                                                 lazy="selectin", viewonly=True)
 
 
 class QuestionEscalation(Base):

@@ -145,6 +145,8 @@ def test_reopening_does_not_fire_an_instant_overdue(clock, client, runner, world
 
 
 def test_changing_a_policy_recomputes_open_cases(clock, client, runner, world):
+    """A longer policy governs the cases that reach an office after it; a shorter one also shortens
+    the clocks already running (see tests/api/test_deadline_policy_changes.py)."""
     w = world
     clock.move_to(at(2026, 3, 2, 9))
     me = f.login_wx(client, w["villager"])
@@ -154,16 +156,22 @@ def test_changing_a_policy_recomputes_open_cases(clock, client, runner, world):
     url = f"/api/v1/townships/{w['township'].id}/deadline-policies/service"
     body = {"sign": {"amount": 3, "unit": "working_days"}, "handle": {"amount": 10, "unit": "working_days"},
             "follow_up": {"amount": 7, "unit": "working_days"}}
+    clock.move_to(at(2026, 3, 2, 9, 1))
     changed = client.put(url, headers=f.bearer(leader), json=body)
     assert changed.status_code == 200, changed.get_json()
-    assert changed.get_json()["recomputed"] == 1
-    assert case(cid).due_at == at(2026, 3, 5, 9)
-    client.put(url, headers=f.bearer(leader), json={**body, "sign": {"amount": 2, "unit": "working_days"}})
+    assert (changed.get_json()["changed"], changed.get_json()["recomputed"]) == (True, 0)
+    assert case(cid).due_at == at(2026, 3, 3, 9)  # a running clock is never lengthened
+    clock.move_to(at(2026, 3, 2, 9, 2))
+    later = _file(client, me, w["codes"][0], description="第二件：路灯坏了很久没人修").get_json()["id"]
+    assert case(later).due_at == at(2026, 3, 5, 9, 2)  # the new policy governs what arrives after it
+    clock.move_to(at(2026, 3, 2, 9, 3))
+    shorter = client.put(url, headers=f.bearer(leader), json={**body, "sign": {"amount": 2, "unit": "working_days"}})
+    assert shorter.get_json()["recomputed"] == 1
     listed = client.get(f"/api/v1/townships/{w['township'].id}/deadline-policies", headers=f.bearer(leader)).get_json()
     assert listed["live"]["service"]["sign"] == {"amount": 2, "unit": "working_days", "label": "2个工作日"}
     assert listed["live"]["discipline"]["policy_id"] is None  # the default
     assert [r["deactivated_at"] is None for r in listed["history"]] == [False, True]
-    assert case(cid).due_at == at(2026, 3, 4, 9)
+    assert (case(cid).due_at, case(later).due_at) == (at(2026, 3, 3, 9), at(2026, 3, 4, 9, 2))
     # bad policies: clear errors, nothing written
     for bad, code in (({**body, "sign": {"amount": 0, "unit": "working_days"}}, "invalid_amount"),
                       ({**body, "sign": {"amount": 20, "unit": "working_days"}}, "sign_after_handle"),

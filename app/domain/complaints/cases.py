@@ -307,13 +307,13 @@ def _record(step: Step) -> None:
     _schedule_check(step.complaint)
 
 
-_CLOCK_INPUTS = ("id", "lane", "township_id", "clock_started_at", "due_at", "reminded_at", "overdue_since",
-                 "was_late", "replied_at", "escalated_at")
+_CLOCK_INPUTS = ("id", "lane", "township_id", "handler_kind", "clock_started_at", "due_at", "reminded_at",
+                 "overdue_since", "was_late", "replied_at", "escalated_at")
 
 
 def _clock(complaint: Complaint, kind: str, before: str | None, to_status: str, values: dict) -> dict:
     case = {name: getattr(complaint, name) for name in _CLOCK_INPUTS} | values | {"status": to_status}
-    return clocks.clock_values(case, kind, before, utcnow(), policy.policy_for(case["township_id"], case["lane"]))
+    return clocks.clock_values(case, kind, before, utcnow(), policy.governing(case))
 
 
 def _schedule_check(complaint: Complaint) -> None:

@@ -14,7 +14,7 @@ overdue (it stays red until someone acts).
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
@@ -26,28 +26,29 @@ from app.models import ComplaintEvent
 
 OFFICE_STATES = ("assigned", "returned", "signed")
 OPEN_STATES = (*OFFICE_STATES, "waiting", "replied")
-SAME_CLOCK_KINDS = ("reminded", "overdue")  # steps of the sweep that leave the clock running
+# steps that leave the clock running: the sweep's, and a policy change recomputing due times
+SAME_CLOCK_KINDS = ("reminded", "overdue", "recomputed")
 
 _CLEAR = {"clock_step": None, "due_at": None, "remind_at": None, "next_check_at": None}
 
 
-def paused_seconds(complaint_id: int, since: datetime, now: datetime, clock: Clock) -> float:
-    """The clock time the case spent waiting for the villager since `since`, from its history."""
+def waiting_spans(complaint_id: int, since: datetime, now: datetime) -> list[tuple[datetime, datetime]]:
+    """The spans the case spent waiting for the villager since `since`, from its history."""
     events = db.session.execute(select(ComplaintEvent.created_at, ComplaintEvent.from_status,
                                        ComplaintEvent.to_status).where(
         ComplaintEvent.complaint_id == complaint_id, ComplaintEvent.created_at >= since,
         or_(ComplaintEvent.to_status == "waiting", ComplaintEvent.from_status == "waiting"))
         .order_by(ComplaintEvent.id)).all()
-    total, waiting_from = 0.0, None
+    spans, waiting_from = [], None
     for at, from_status, to_status in events:
         if to_status == "waiting" and from_status != "waiting":
             waiting_from = at
         elif from_status == "waiting" and waiting_from is not None:
-            total += clock.measure(waiting_from, at)
+            spans.append((waiting_from, at))
             waiting_from = None
     if waiting_from is not None:  # leaving "waiting" right now
-        total += clock.measure(waiting_from, now)
-    return total
+        spans.append((waiting_from, now))
+    return spans
 
 
 def _reminder(clock: Clock, start: datetime, paused: float, due: datetime, policy: Policy) -> datetime:
@@ -58,9 +59,11 @@ def _reminder(clock: Clock, start: datetime, paused: float, due: datetime, polic
     return due - timedelta(seconds=lead)
 
 
-def clock_values(case: Mapping, kind: str, before: str | None, now: datetime, policy: Policy) -> dict:
+def clock_values(case: Mapping, kind: str, before: str | None, now: datetime,
+                 governing: Callable[[datetime], Sequence[Policy]]) -> dict:
     """The clock columns of a case entering `case["status"]` through a step of `kind` from `before`.
-    `case` holds the case's columns as they will be after the step."""
+    `case` holds the case's columns as they will be after the step; `governing(start)` gives the
+    policies a clock started at `start` runs under (policy.governing): the earliest due time wins."""
     status = case["status"]
     if status == "closed":
         if case["clock_started_at"] is None:  # never reached an office (refused at moderation)
@@ -75,21 +78,30 @@ def clock_values(case: Mapping, kind: str, before: str | None, now: datetime, po
         values["reminded_at"] = None
         values["overdue_since"] = case["overdue_since"] if kind == "escalated" else None
     overdue = values.get("overdue_since", case["overdue_since"])
+    policies = governing(start)
     if status == "replied":
-        due = policy.follow_up.deadline(case["replied_at"] or now)
+        due = min(policy.follow_up.deadline(case["replied_at"] or now) for policy in policies)
         return {**values, "clock_step": "follow_up", "due_at": due, "remind_at": None, "next_check_at": due}
     if status == "waiting":
-        due = case["due_at"] if before == "waiting" and case["due_at"] else policy.follow_up.deadline(now)
+        due = (case["due_at"] if before == "waiting" and case["due_at"]
+               else min(policy.follow_up.deadline(now) for policy in policies))
         return {**values, "clock_step": "waiting", "due_at": due, "remind_at": None, "next_check_at": due}
     escalated_at = case["escalated_at"]
     if escalated_at is not None and escalated_at >= start:
-        step, clock = "escalated", policy.escalate
+        step = "escalated"
     elif status == "signed":
-        step, clock = "handle", policy.handle
+        step = "handle"
     else:
-        step, clock = "sign", policy.sign
-    paused = paused_seconds(case["id"], start, now, clock) if status == "signed" and case["id"] else 0.0
-    due = clock.deadline(start, paused)
+        step = "sign"
+    spans = waiting_spans(case["id"], start, now) if status == "signed" and case["id"] else []
+    due = None
+    for candidate in policies:
+        clock = candidate.escalate if step == "escalated" else getattr(candidate, step)
+        paused = sum(clock.measure(a, b) for a, b in spans)
+        candidate_due = clock.deadline(start, paused)
+        if due is None or candidate_due < due:
+            due, chosen = candidate_due, (clock, paused, candidate)
+    clock, paused, policy = chosen
     remind = _reminder(clock, start, paused, due, policy)
     reminded = values.get("reminded_at", case["reminded_at"])
     if overdue is not None and due <= overdue:

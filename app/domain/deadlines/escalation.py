@@ -16,10 +16,12 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
-from app.domain import workdays
-from app.domain.complaints import cases
+from app.clock import utcnow
+from app.domain import authz, workdays
+from app.domain.complaints import access, cases
 from app.domain.complaints.categories import DISCIPLINE
 from app.domain.complaints.routing import COUNTY, HANDLER_LABELS, TOWNSHIP_DISCIPLINE, TOWNSHIP_DISPATCH, VILLAGE_ROLE
+from app.domain.deadlines import clocks
 from app.errors import AppError
 from app.extensions import db
 from app.models import Complaint, Question, QuestionEscalation
@@ -39,14 +41,16 @@ def _next_office(complaint: Complaint) -> dict | None:
     return None
 
 
-def advance(complaint: Complaint, now: datetime) -> str | None:
+def advance(complaint: Complaint) -> str | None:
     """Take the step that is due on this case, if any. Returns the kind of step taken."""
-    step = due_step(complaint, now)
+    step = due_step(complaint)
     return step.kind if step is not None and cases.apply([step]) else None
 
 
-def due_step(complaint: Complaint, now: datetime) -> cases.Step | None:
-    """The step that is due on this case now, planned (see cases.plan), or None."""
+def due_step(complaint: Complaint) -> cases.Step | None:
+    """The step that is due on this case now, planned (see cases.plan), or None. "Now" is the unit of
+    work's one instant (app.clock): what the step stamps and the clock it starts agree."""
+    now = utcnow()
     if complaint.next_check_at is None or complaint.next_check_at > now:
         return None
     status = complaint.status
@@ -87,19 +91,23 @@ def _due(complaint: Complaint, status: str, now: datetime) -> cases.Step:
                       was_late=True, assigned_at=now, signed_at=None, **office)
 
 
-def recompute_open(township_id: int, lane: str) -> int:
-    """After a policy change: every open case it governs gets its due times anew (same clock start,
-    same pauses, the new amounts). Conditional on the version, like every change of a case."""
-    changed = 0
+def recompute_open(actor: authz.Actor, township_id: int, lane: str) -> list[int]:
+    """After a policy change: the running clocks it shortens get their due times anew (same clock
+    start, same pauses; a longer policy leaves them alone, see policy.governing). Never the county's
+    cases, never a case about the person who changed the policy. Conditional on the version, like
+    every change of a case. Returns the ids of the cases changed."""
+    changed = []
     for complaint in db.session.scalars(select(Complaint).where(
-            Complaint.township_id == township_id, Complaint.lane == lane,
-            Complaint.status.in_(("assigned", "returned", "signed", "waiting", "replied")))):
+            Complaint.township_id == township_id, Complaint.lane == lane, Complaint.status.in_(clocks.OPEN_STATES),
+            Complaint.handler_kind != COUNTY, access.not_about(actor))):
         values = cases._clock(complaint, "recomputed", complaint.status, complaint.status, {})
+        if all(getattr(complaint, name) == value for name, value in values.items()):
+            continue  # not shortened: untouched (no new version, no new job)
         result = db.session.execute(update(Complaint).where(
             Complaint.id == complaint.id, Complaint.version == complaint.version)
             .values(version=complaint.version + 1, **values).execution_options(synchronize_session=False))
         if result.rowcount == 1:
-            changed += 1
+            changed.append(complaint.id)
             db.session.refresh(complaint)
             cases._schedule_check(complaint)
     return changed

@@ -35,9 +35,13 @@ class Filters:
     min_age_days: int | None = None  # filed at least this many days ago
 
 
-def _where(actor: authz.Actor, filters: Filters, now: datetime) -> list[ColumnElement[bool]]:
+MONITOR = "complaint.monitor"  # never a case the viewer is the subject of; the dispatcher: the service lane
+
+
+def _where(filters: Filters, now: datetime) -> list[ColumnElement[bool]]:
+    """The filters; the viewer's scope is added by each query (authz.count / authz.scoped)."""
     C = Complaint
-    where = [authz.scoped(actor, "complaint.monitor", C), C.moderation == "clear"]
+    where = [C.moderation == "clear"]
     if filters.view == "overdue":
         where.append(and_(C.status.in_(OPEN), C.colour.is_not(None)))
     elif filters.view == "at_risk":
@@ -59,9 +63,9 @@ def _where(actor: authz.Actor, filters: Filters, now: datetime) -> list[ColumnEl
 def cases(actor: authz.Actor, filters: Filters, now: datetime, *, page: int = 1, per_page: int = 50
           ) -> tuple[list[OfficerCase], int]:
     """The filtered list, as officers see cases (officer_view: never who filed them)."""
-    where = _where(actor, filters, now)
-    total = db.session.scalar(select(func.count()).select_from(Complaint).where(*where))
-    items = db.session.scalars(select(Complaint).where(*where)
+    where = _where(filters, now)
+    total = authz.count(actor, MONITOR, Complaint, *where)
+    items = db.session.scalars(select(Complaint).where(authz.scoped(actor, MONITOR, Complaint), *where)
                                .order_by(Complaint.due_at.is_(None), Complaint.due_at, Complaint.id)
                                .limit(per_page).offset((page - 1) * per_page)).all()
     return [project(c) for c in items], total
@@ -86,7 +90,7 @@ def on_time_rates(actor: authz.Actor, *, min_cases: int = MIN_CASES_FOR_RATE) ->
     overdue = func.count(C.id).filter(C.status.in_(OPEN), C.colour.in_(("red", "yellow")))
     rows = db.session.execute(select(C.village_id, Village.name, closed, on_time, overdue)
                               .join(Village, Village.id == C.village_id)
-                              .where(authz.scoped(actor, "complaint.monitor", C), C.moderation == "clear")
+                              .where(authz.scoped(actor, MONITOR, C), C.moderation == "clear")
                               .group_by(C.village_id, Village.name).order_by(Village.name)).all()
     return [VillageRate(*row, rate=round(row[3] / row[2], 4) if row[2] >= min_cases else None) for row in rows]
 
@@ -118,7 +122,7 @@ def _stamp(value: datetime | None) -> str:
 
 def export_xlsx(actor: authz.Actor, filters: Filters, now: datetime) -> bytes:
     """The filtered list as a workbook (write-only mode: memory stays flat for large lists)."""
-    where = _where(actor, filters, now)
+    where = [authz.scoped(actor, MONITOR, Complaint), *_where(filters, now)]
     book = Workbook(write_only=True)
     sheet = book.create_sheet("督办清单")
     sheet.append(list(COLUMNS))

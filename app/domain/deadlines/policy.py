@@ -4,9 +4,19 @@ Defaults (domain notes, "Deadlines"): service lane — sign for within 1 working
 discipline lane — tell accepted within 15 days, handle within 60. Both: a reminder one working day
 before a due time; five more working days after an escalation → one level up again; the villager has
 7 working days to confirm a reply before the case closes as "not confirmed".
+
+Which policy a clock runs under (so nobody can stall a clock already running, least of all their own):
+  * a clock runs under the policy in force when it started (when the case reached its office); a
+    later change can only SHORTEN it, never lengthen it — a new, longer policy governs the cases
+    that reach an office after it;
+  * cases handled by the county (about township staff, or escalated to the top) run under the
+    built-in defaults: a township's policy never governs the county's clock on it;
+  * re-saving the live policy unchanged changes nothing; every change keeps who and when, old and new
+    (the history lists every row with who made it and who replaced it).
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
@@ -16,6 +26,7 @@ from app import transaction
 from app.clock import utcnow
 from app.domain import authz, workdays
 from app.domain.complaints.categories import DISCIPLINE, SERVICE
+from app.domain.complaints.routing import COUNTY
 from app.errors import AppError
 from app.extensions import db
 from app.models import DeadlinePolicy, Township
@@ -84,12 +95,37 @@ def live_row(township_id: int, lane: str) -> DeadlinePolicy | None:
 
 
 def policy_for(township_id: int, lane: str) -> Policy:
-    """The live policy, read once per transaction (a sweep escalating a batch asks for it per case)."""
-    def load() -> Policy:
-        row = live_row(township_id, lane)
-        return _from_row(row) if row is not None else DEFAULTS[lane]
+    """The live policy."""
+    rows = _history(township_id, lane)
+    return next((p for _, ended, p in rows if ended is None), DEFAULTS[lane])
 
-    return transaction.memo(db.session(), ("deadline_policy", township_id, lane), load)
+
+def _history(township_id: int, lane: str) -> list[tuple[datetime, datetime | None, Policy]]:
+    """(in force from, until, policy) of every policy the township has had for the lane, oldest
+    first; read once per transaction (a sweep escalating a batch asks for it per case)."""
+    def load():
+        return [(row.created_at, row.deactivated_at, _from_row(row)) for row in db.session.scalars(
+            select(DeadlinePolicy).where(DeadlinePolicy.township_id == township_id, DeadlinePolicy.lane == lane)
+            .order_by(DeadlinePolicy.id))]
+
+    return transaction.memo(db.session(), ("deadline_policies", township_id, lane), load)
+
+
+def governing(case: Mapping) -> Callable[[datetime], tuple[Policy, ...]]:
+    """For a case (its columns as they will be), the policies a clock started at a given instant runs
+    under: the one in force then, and every one made live since (the earliest due time wins, so a
+    later policy can shorten a running clock, never lengthen it). The county's cases: the defaults."""
+    lane = case["lane"]
+    if case["handler_kind"] == COUNTY:
+        return lambda start: (DEFAULTS[lane],)
+
+    def since(start: datetime) -> tuple[Policy, ...]:
+        rows = _history(case["township_id"], lane)
+        in_force = next((p for began, ended, p in rows if began <= start and (ended is None or ended > start)),
+                        DEFAULTS[lane])
+        return (in_force, *(p for began, _, p in rows if began > start))
+
+    return since
 
 
 def policies(township_id: int) -> dict[str, Policy]:
@@ -114,9 +150,11 @@ def _clock(value: dict, field: str) -> Clock:
 
 
 def set_policy(actor: authz.Actor, township: Township, lane: str, *, sign: dict, handle: dict, follow_up: dict,
-               remind_working_days: int, escalate_working_days: int) -> DeadlinePolicy:
-    """Replace the live policy of (township, lane); the old one is kept, deactivated. The caller
-    recomputes the due times of the open cases it governs (see escalation.recompute_open)."""
+               remind_working_days: int, escalate_working_days: int) -> tuple[DeadlinePolicy | None, bool]:
+    """Replace the live policy of (township, lane); the old one is kept, deactivated. Returns the live
+    row and whether anything changed: the live policy (or the default) saved again unchanged writes
+    nothing. The caller then shortens the running clocks the new policy shortens
+    (escalation.recompute_open)."""
     authz.require(actor, "complaint.route", township)
     if lane not in LANES:
         raise AppError("unknown_lane", "没有这个办理渠道", kind="unprocessable", fields={"lane": ["不是可选的值"]})
@@ -129,8 +167,12 @@ def set_policy(actor: authz.Actor, township: Township, lane: str, *, sign: dict,
         if not 1 <= value <= 30:
             raise AppError("invalid_amount", "提醒和再次提级的时限应在 1 到 30 个工作日之间", kind="unprocessable",
                            fields={name: ["应在 1 到 30 之间"]})
-    now = utcnow()
     old = live_row(township.id, lane)
+    wanted = Policy(**clocks, remind_working_days=remind_working_days, escalate_working_days=escalate_working_days,
+                    policy_id=old.id if old is not None else None)
+    if wanted == (_from_row(old) if old is not None else DEFAULTS[lane]):
+        return old, False
+    now = utcnow()
     if old is not None:
         old.deactivated_at, old.deactivated_by_console_account_id = now, actor.console_account_id
         db.session.flush()
@@ -142,4 +184,4 @@ def set_policy(actor: authz.Actor, township: Township, lane: str, *, sign: dict,
     db.session.add(row)
     db.session.flush()
     transaction.forget(db.session())
-    return row
+    return row, True

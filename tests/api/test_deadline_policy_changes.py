@@ -1,0 +1,189 @@
+"""Deadline policy changes cannot stall a clock (issue 12 item 5), and what they report is counted over
+what the caller may read (item 3).
+
+A clock runs under the policy in force when it started; a later policy can only shorten it. The
+county's cases run under the defaults, whatever the township sets. Saving the live policy unchanged
+writes nothing. Every change is in the history with who made it and who replaced it."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from app.clock import SHANGHAI
+from app.domain import workdays
+from app.extensions import db
+from app.models import Complaint, DeadlinePolicy
+from tests import factories as f
+from tests.api.test_complaints import _file, world  # noqa: F401  (fixture)
+
+DEFAULT_SERVICE = {"sign": {"amount": 1, "unit": "working_days"}, "handle": {"amount": 7, "unit": "working_days"},
+                   "follow_up": {"amount": 7, "unit": "working_days"}, "remind_working_days": 1,
+                   "escalate_working_days": 5}
+LONG = {**DEFAULT_SERVICE, "sign": {"amount": 120, "unit": "working_days"},
+        "handle": {"amount": 120, "unit": "working_days"}}
+
+
+def at(*args) -> datetime:
+    return datetime(*args, tzinfo=SHANGHAI)
+
+
+def case(complaint_id: int) -> Complaint:
+    db.session.commit()
+    db.session.expire_all()
+    return db.session.get(Complaint, complaint_id)
+
+
+def clock_of(complaint_id: int) -> tuple:
+    c = case(complaint_id)
+    return c.version, c.clock_started_at, c.due_at, c.remind_at, c.next_check_at
+
+
+def put(client, token, township_id: int, lane: str, body: dict) -> dict:
+    response = client.put(f"/api/v1/townships/{township_id}/deadline-policies/{lane}", headers=f.bearer(token),
+                          json=body)
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def history_rows(township_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(DeadlinePolicy)
+                             .where(DeadlinePolicy.township_id == township_id))
+
+
+def test_resaving_an_unchanged_policy_changes_nothing(clock, client, world):
+    w = world
+    clock.move_to(at(2026, 3, 2, 9))
+    me = f.login_wx(client, w["villager"])
+    cid = _file(client, me, w["codes"][0]).get_json()["id"]
+    before = clock_of(cid)
+    leader = f.login_console(client, w["leader"])
+    clock.move_to(at(2026, 3, 2, 16))  # later that day: a restarted sign clock would be due tomorrow 16:00
+    same_as_default = put(client, leader, w["township"].id, "service", DEFAULT_SERVICE)
+    assert (same_as_default["changed"], same_as_default["recomputed"], same_as_default["policy"]) == (False, 0, None)
+    assert clock_of(cid) == before and history_rows(w["township"].id) == 0
+    # a real change, then the same body again
+    tighter = {**DEFAULT_SERVICE, "handle": {"amount": 5, "unit": "working_days"}}
+    first = put(client, leader, w["township"].id, "service", tighter)
+    assert first["changed"] is True
+    after_change = clock_of(cid)
+    assert after_change == before  # the sign clock is not touched by a handle change
+    clock.move_to(at(2026, 3, 2, 17))
+    again = put(client, leader, w["township"].id, "service", tighter)
+    assert (again["changed"], again["recomputed"], again["policy"]["id"]) == (False, 0, first["policy"]["id"])
+    assert clock_of(cid) == before and history_rows(w["township"].id) == 1
+
+
+def test_a_longer_policy_never_lengthens_a_running_clock(clock, client, runner, world):
+    w = world
+    clock.move_to(at(2026, 3, 2, 9))
+    me = f.login_wx(client, w["villager"])
+    director = f.login_wx(client, w["director"])
+    cid = _file(client, me, w["codes"][0]).get_json()["id"]
+    client.post(f"/api/v1/complaints/{cid}/sign", headers=f.bearer(director))
+    due = case(cid).due_at
+    assert due == at(2026, 3, 11, 9)  # seven working days
+    clock.move_to(at(2026, 3, 3, 9))
+    dispatcher = f.login_console(client, w["dispatcher"])
+    changed = put(client, dispatcher, w["township"].id, "service", LONG)
+    assert (changed["changed"], changed["recomputed"]) == (True, 0)
+    assert case(cid).due_at == due
+    # the next step of the same case still runs under the policy it started with
+    clock.move_to(at(2026, 3, 4, 9))
+    client.post(f"/api/v1/complaints/{cid}/ask", headers=f.bearer(director), json={"text": "请补充照片"})
+    client.post(f"/api/v1/me/complaints/{cid}/supply", headers=f.bearer(me), json={"text": "已补充"})
+    assert case(cid).due_at == due
+    # and it escalates on time
+    clock.move_to(at(2026, 3, 11, 9, 1))
+    runner.invoke(args=["sweep"])
+    assert case(cid).escalation_level == 1
+    # a case arriving after the change runs under it
+    later = _file(client, me, w["codes"][0], description="第二件：路灯坏了很久没人修").get_json()["id"]
+    assert case(later).due_at == workdays.add_working_days(case(later).clock_started_at, 120)
+
+
+def test_a_shorter_policy_shortens_running_clocks_and_is_counted_for_who_may_read_them(clock, client, world):
+    w = world
+    clock.move_to(at(2026, 3, 2, 9))
+    me = f.login_wx(client, w["villager"])
+    service = _file(client, me, w["codes"][0]).get_json()["id"]  # dispute → the village director
+    discipline = _file(client, me, w["codes"][0], category="collective_assets",
+                       description="村集体厂房租金去年没有公开，去向不明。").get_json()["id"]
+    assert case(discipline).due_at == at(2026, 3, 17, 9)  # 15 days
+    clock.move_to(at(2026, 3, 2, 10))
+    # the dispatcher follows the service lane only: a change to the discipline lane's policy shortens
+    # the discipline case, but the dispatcher is not told how many cases of a lane it cannot read
+    short_discipline = {"sign": {"amount": 5, "unit": "days"}, "handle": {"amount": 30, "unit": "days"},
+                        "follow_up": {"amount": 7, "unit": "working_days"}}
+    dispatcher = f.login_console(client, w["dispatcher"])
+    changed = put(client, dispatcher, w["township"].id, "discipline", short_discipline)
+    assert (changed["changed"], changed["recomputed"]) == (True, 0)
+    assert case(discipline).due_at == at(2026, 3, 7, 9)  # shortened all the same (same start)
+    leader = f.login_console(client, w["leader"])
+    clock.move_to(at(2026, 3, 2, 11))
+    shorter = put(client, leader, w["township"].id, "discipline", {**short_discipline,
+                                                                   "sign": {"amount": 3, "unit": "days"}})
+    assert shorter["recomputed"] == 1  # the leader monitors both lanes
+    assert case(discipline).due_at == at(2026, 3, 5, 9)
+    assert case(service).due_at == at(2026, 3, 3, 9)  # the other lane untouched
+
+
+def test_the_dispatcher_cannot_move_the_countys_clock_on_a_case_about_the_dispatcher(clock, client, world):
+    """The finding: the dispatcher set 120 working days and moved the county's due date on a case about
+    the dispatcher by five months."""
+    w = world
+    clock.move_to(at(2026, 3, 2, 9))
+    me = f.login_wx(client, w["villager"])
+    cid = _file(client, me, w["codes"][0], about_role="township_dispatcher",
+                description="镇四平台调度员收受好处，压着我的事不派。").get_json()["id"]
+    c = case(cid)
+    assert c.handler_kind == "county" and c.due_at == at(2026, 3, 3, 9)
+    before = clock_of(cid)
+    clock.move_to(at(2026, 3, 2, 10))
+    dispatcher = f.login_console(client, w["dispatcher"])
+    changed = put(client, dispatcher, w["township"].id, "service", LONG)
+    assert (changed["changed"], changed["recomputed"]) == (True, 0)
+    assert clock_of(cid) == before
+    # the county's next clock runs under the defaults, not the township's 120 working days
+    county = f.login_console(client, w["county"])
+    clock.move_to(at(2026, 3, 2, 11))
+    assert client.post(f"/api/v1/complaints/{cid}/sign", headers=f.bearer(county)).status_code == 200
+    assert case(cid).due_at == at(2026, 3, 11, 9)  # seven working days from the filing
+    # even a shorter township policy never reaches the county's case
+    put(client, dispatcher, w["township"].id, "service", {**DEFAULT_SERVICE, "handle": {"amount": 2, "unit": "hours"},
+                                                           "sign": {"amount": 1, "unit": "hours"}})
+    assert case(cid).due_at == at(2026, 3, 11, 9)
+
+
+def test_a_case_escalated_to_the_county_keeps_the_defaults(clock, client, runner, world):
+    w = world
+    clock.move_to(at(2026, 3, 2, 9))
+    me = f.login_wx(client, w["villager"])
+    cid = _file(client, me, w["codes"][0], category="safety", description="村口堆放易燃杂物").get_json()["id"]
+    clock.move_to(at(2026, 3, 3, 9, 1))  # the dispatcher's sign clock ran out: escalated to the county
+    runner.invoke(args=["sweep"])
+    c = case(cid)
+    assert (c.handler_kind, c.clock_step) == ("county", "escalated")
+    before = clock_of(cid)
+    dispatcher = f.login_console(client, w["dispatcher"])
+    clock.move_to(at(2026, 3, 3, 10))
+    put(client, dispatcher, w["township"].id, "service", {**DEFAULT_SERVICE, "escalate_working_days": 1})
+    assert clock_of(cid) == before
+
+
+def test_every_change_is_in_the_history_with_who_and_when(clock, client, world):
+    w = world
+    township = w["township"].id
+    clock.move_to(at(2026, 3, 2, 9))
+    leader = f.login_console(client, w["leader"])
+    put(client, leader, township, "service", {**DEFAULT_SERVICE, "handle": {"amount": 5, "unit": "working_days"}})
+    clock.move_to(at(2026, 3, 3, 9))
+    leader, dispatcher = f.login_console(client, w["leader"]), f.login_console(client, w["dispatcher"])
+    put(client, dispatcher, township, "service", {**DEFAULT_SERVICE, "handle": {"amount": 4, "unit": "working_days"}})
+    put(client, dispatcher, township, "service", {**DEFAULT_SERVICE, "handle": {"amount": 4, "unit": "working_days"}})
+    listed = client.get(f"/api/v1/townships/{township}/deadline-policies", headers=f.bearer(leader)).get_json()
+    rows = [(r["handle"]["amount"], r["created_by"], r["created_at"], r["deactivated_by"], r["deactivated_at"])
+            for r in listed["history"]]
+    assert rows == [(5, w["leader"].username, "2026-03-02T09:00:00+08:00", w["dispatcher"].username,
+                     "2026-03-03T09:00:00+08:00"),
+                    (4, w["dispatcher"].username, "2026-03-03T09:00:00+08:00", None, None)]
