@@ -94,19 +94,13 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")  # NaN, Infinity: Python's json takes them, JSON does not
 
 
-def request_json() -> Any:
-    """The request body as JSON (read_body)."""
+def load_json_body(schema: Schema) -> Any:
     try:
         data = json.loads(read_body(), parse_constant=_no_constants)
     except (ValueError, RecursionError):  # not JSON, not UTF-8, or absurdly deep
         data = None
     if data is None:
         raise AppError("invalid_json", "请求内容不是有效的 JSON")
-    return data
-
-
-def load_json_body(schema: Schema) -> Any:
-    data = request_json()
     if not isinstance(data, dict):
         raise AppError("invalid_json", "请求内容应为 JSON 对象")
     return _load(schema, data)

@@ -9,8 +9,9 @@ arithmetic: each of these reaching the domain or the database was a 500. The rul
   (unless the field declares its own bounds), refuses control characters and lone surrogates in
   every text (also inside lists, nested objects and mapping keys) and caps text length; a field the
   guard cannot check (untyped) is a programming error, raised when the schema is built;
-* inputs no schema reads — path segments, the bearer token, pushed messages — follow the same text
-  rules (app/domain/text.py) where they are read.
+* inputs no schema reads are checked where they are read: path segments by the URL converters
+  (app/routing.py), the bearer token (app/api/endpoint.py), WeChat's pushed messages with the same
+  text rules (app/domain/text.py).
 """
 from __future__ import annotations
 

@@ -290,7 +290,8 @@ def test_every_operation_refuses_out_of_range_input_without_a_500(app, client, w
                                headers=headers, data=_dumps(_with(base, field_path, value)),
                                content_type="application/json", must_flag=field_path if value in must else None)
             for raw in (b'{"\\u0000": 1}', b'{"\\ud800": "\\ud800"}', b"1e400", b'{"a": NaN}', b"[" * 100_000,
-                        b'{"a": ' * 5000, _dumps(_nested(200)), b"\xff\xfe", b'"\\u0000"'):
+                        b'{"a": ' * 5000, _dumps(_nested(200)), b"\xff\xfe", b'"\\u0000"',
+                        b'{"a": ' + b"9" * 5000 + b"}"):
                 probe.send(f"body {raw[:16]!r}", method, path, headers=headers, data=raw,
                            content_type="application/json")
         if "multipart/form-data" in content:
