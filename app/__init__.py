@@ -31,16 +31,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.session_interface = _NoCookieSessions()
 
-    # Ids in URLs are database integers: a larger number is nobody's row (404), never an overflow
-    # inside the database driver (SQLite cannot even bind it).
-    from werkzeug.routing import IntegerConverter
+    from app.routing import register_converters
 
-    class _IdConverter(IntegerConverter):
-        def __init__(self, url_map, *args, **kwargs):
-            kwargs.setdefault("max", 2**31 - 1)
-            super().__init__(url_map, *args, **kwargs)
-
-    app.url_map.converters["int"] = _IdConverter
+    register_converters(app)  # ids within int4, no control characters in any path segment
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     from app import models  # noqa: F401  (one metadata for the app and Alembic)

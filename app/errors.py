@@ -18,6 +18,8 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from app.domain.text import printable
+
 log = logging.getLogger(__name__)
 
 KIND_STATUS = {
@@ -131,12 +133,16 @@ _MESSAGES = [
     (re.compile(r"^Must be greater than or equal to (\S+)\.$"), r"不能小于 \1"),
     (re.compile(r"^Must be less than or equal to (\S+)\.$"), r"不能大于 \1"),
     (re.compile(r"^String does not match expected pattern\.$"), "格式不正确"),
+    (re.compile(r"^Number too large\.$"), "数值超出范围"),
+    (re.compile(r"^Special numeric values \(nan or infinity\) are not permitted\.$"), "数值超出范围"),
 ]
 
 
 def translate(messages: Any) -> Any:
     if isinstance(messages, dict):
-        return {k: translate(v) for k, v in messages.items()}
+        # Keys are the caller's field names, unknown ones too: echo them printable (no NUL, no lone
+        # surrogate, which could not even be encoded in the answer).
+        return {printable(k) if isinstance(k, str) else k: translate(v) for k, v in messages.items()}
     if isinstance(messages, list):
         return [translate(m) for m in messages]
     if isinstance(messages, str):

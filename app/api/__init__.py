@@ -17,3 +17,7 @@ from app.api import (  # noqa: E402,F401  (routes register on import)
     territory,
     wechat_push,
 )
+
+from app.api.endpoint import limit_request_body  # noqa: E402
+
+bp.before_app_request(limit_request_body)  # every route of the app, not only the API's

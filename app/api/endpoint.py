@@ -10,6 +10,8 @@ rolled back on any error, so a failed request writes nothing.
 """
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
@@ -40,12 +42,16 @@ class EndpointDoc:
     upload: bool = False  # multipart/form-data with one "file" field
 
 
+_TOKEN = re.compile(r"[\x21-\x7e]{1,512}")  # what a token we issue can look like (visible ASCII)
+
+
 def bearer_token() -> str | None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = token.strip()
+    if scheme.lower() != "bearer" or not _TOKEN.fullmatch(token):
         return None
-    return token.strip()
+    return token
 
 
 def current_actor() -> Actor:
@@ -64,12 +70,34 @@ def _load(schema: Schema, data: Any) -> Any:
                        fields=translate(fields)) from exc
 
 
-def load_json_body(schema: Schema) -> Any:
-    if (request.content_length or 0) > current_app.config["MAX_JSON_BYTES"]:
+def limit_request_body() -> None:
+    """Before every request: the most body bytes it may read — MAX_JSON_BYTES, or MAX_CONTENT_LENGTH
+    on the upload routes. Werkzeug enforces it on the stream itself, with a Content-Length (413 at
+    once) or without one (chunked: never more is read), so no route buffers more than its limit."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    doc = getattr(view, "api_doc", None)
+    if doc is None or not doc.upload:
+        limit = current_app.config["MAX_JSON_BYTES"]
+        # Chunked, one byte more may be read: read_body tells "at the limit" from "past it" by it.
+        request.max_content_length = limit if request.content_length is not None else limit + 1
+
+
+def read_body() -> bytes:
+    """The request body, within MAX_JSON_BYTES whether it came with a Content-Length or chunked."""
+    data = request.get_data(cache=True)  # a chunked body is cut at the stream's limit, not refused
+    if len(data) > current_app.config["MAX_JSON_BYTES"]:
         raise AppError("payload_too_large", "提交的内容过大", kind="too_large")
+    return data
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # NaN, Infinity: Python's json takes them, JSON does not
+
+
+def load_json_body(schema: Schema) -> Any:
     try:
-        data = request.get_json(force=True, silent=True)
-    except RecursionError:  # absurdly deep nesting: not JSON we accept, not a server error
+        data = json.loads(read_body(), parse_constant=_no_constants)
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or absurdly deep
         data = None
     if data is None:
         raise AppError("invalid_json", "请求内容不是有效的 JSON")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, request, url_for
 
 from app.api import bp
-from app.api.endpoint import current_actor, endpoint, load_json_body
+from app.api.endpoint import current_actor, endpoint, load_json_body, read_body
 from app.api.schemas import (
     PlatformConfigIn,
     PlatformConfigOut,
@@ -76,7 +76,7 @@ def platform_deliveries(township_id: int, query):
                   "text_required", "reason_required", "invalid_transition", "case_changed"])
 def platform_update(township_id: int):
     with platform.signed_update(township_id, request.headers.get(signing.TIMESTAMP_HEADER),
-                                request.headers.get(signing.SIGNATURE_HEADER), request.get_data(cache=True),
+                                request.headers.get(signing.SIGNATURE_HEADER), read_body(),
                                 redis=get_redis()) as config:
         complaint, delivery = platform.apply_update(config, platform.Update(**load_json_body(PlatformUpdateIn())))
     return {"case": complaint.reference, "status": complaint.status, "delivery": delivery}

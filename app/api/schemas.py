@@ -1,13 +1,17 @@
 """marshmallow 4 schemas for every input and output of the API. Inputs RAISE on unknown fields."""
 from __future__ import annotations
 
+from datetime import date
+
 from marshmallow import RAISE, Schema, fields, validate
 
-from app.clock import to_shanghai
+from app.api.inputs import DateWithin, guard_field
+from app.clock import to_shanghai, utcnow
 from app.domain.complaints import photos as _photos
 from app.domain.complaints.categories import CATEGORIES as _CATEGORIES
 from app.domain.complaints.options import DESCRIPTION_MAX, DESCRIPTION_MIN
 from app.domain.complaints.routing import handler_label
+from app.domain.disclosures import calendar as _calendar
 from app.domain.disclosures.questions import status_of as question_status
 from app.models import ROLE_LABELS, Role
 
@@ -15,8 +19,14 @@ CATEGORY_NAMES = {key: c.name for key, c in _CATEGORIES.items()}
 
 
 class In(Schema):
+    """Every input schema. Its fields are guarded as it is built (app/api/inputs.py): integers within
+    the database's range, dates within reason, texts without control characters or broken encoding."""
+
     class Meta:
         unknown = RAISE
+
+    def on_bind_field(self, field_name, field_obj):
+        guard_field(field_obj, f"{type(self).__name__}.{field_name}")
 
 
 class ShanghaiDateTime(fields.DateTime):
@@ -26,7 +36,10 @@ class ShanghaiDateTime(fields.DateTime):
         return super()._serialize(to_shanghai(value), attr, obj, **kwargs)
 
 
-def _text(max_len: int, min_len: int = 1, **kw):
+def _text(max_len: int, min_len: int = 1, *, multiline: bool = False, **kw):
+    """Text of a length; single-line unless `multiline` (then tab and line breaks are kept)."""
+    if multiline:
+        kw["metadata"] = {**kw.get("metadata", {}), "multiline": True}
     return fields.String(validate=validate.Length(min=min_len, max=max_len), **kw)
 
 
@@ -169,7 +182,7 @@ class InvitationOut(Schema):
 
 
 class EndTermIn(In):
-    reason = _text(200, required=True)
+    reason = _text(200, multiline=True, required=True)
 
 
 class HealthPart(Schema):
@@ -217,7 +230,7 @@ class HouseholdLandingOut(VillageLandingOut):
 
 
 class CodeChangeIn(In):
-    reason = _text(200, required=True)
+    reason = _text(200, multiline=True, required=True)
 
 
 class HouseholdCodeOut(Schema):
@@ -272,28 +285,28 @@ class DisclosureDraftIn(In):
     item_type_id = fields.Integer(required=True)
     period = _text(16, required=True, metadata={"description": "2026-03, 2026-Q1 or 2026-03-15 (immediate)"})
     title = _text(120, required=True)
-    body = _text(20000, required=True)
+    body = _text(20000, multiline=True, required=True)
     line_items = fields.List(fields.Nested(LineItemIn), validate=validate.Length(max=500))
     totals = fields.Nested(TotalsIn, metadata={"description": "declared totals, checked against the items"})
 
 
 class DisclosureEditIn(In):
     title = _text(120)
-    body = _text(20000)
+    body = _text(20000, multiline=True)
     line_items = fields.List(fields.Nested(LineItemIn), validate=validate.Length(max=500))
     totals = fields.Nested(TotalsIn)
 
 
 class CorrectionIn(DisclosureEditIn):
-    reason = _text(300, required=True, metadata={"description": "public reason for the correction"})
+    reason = _text(300, multiline=True, required=True, metadata={"description": "public reason for the correction"})
 
 
 class ReviewIn(In):
-    comment = _text(500)
+    comment = _text(500, multiline=True)
 
 
 class ReturnIn(In):
-    comment = _text(500, required=True)
+    comment = _text(500, multiline=True, required=True)
 
 
 class ItemTypeOut(Schema):
@@ -384,8 +397,15 @@ class VillageReachOut(Schema):
     disclosures = fields.List(fields.Nested(ReachOut))
 
 
+def _shanghai_today() -> date:
+    return to_shanghai(utcnow()).date()
+
+
 class CalendarIn(In):
-    since = fields.Date(metadata={"description": "first day considered; default one year back"})
+    since = fields.Date(
+        validate=DateWithin(lambda: _calendar.earliest_since(_shanghai_today()), _shanghai_today),
+        metadata={"description": "first day considered; default one year back, at most "
+                                 f"{_calendar.MAX_YEARS_BACK} years back, not after today"})
 
 
 class CalendarRowOut(Schema):
@@ -419,11 +439,11 @@ class AttachmentOut(Schema):
 
 
 class QuestionIn(In):
-    body = _text(500, required=True)
+    body = _text(500, multiline=True, required=True)
 
 
 class AnswerIn(In):
-    answer = _text(2000, required=True)
+    answer = _text(2000, multiline=True, required=True)
 
 
 class QuestionOut(Schema):
@@ -454,7 +474,7 @@ class ComplaintIn(In):
     client_request_id = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_-]{8,64}$"),
                                       metadata={"description": "made by the client per filing: a replay files nothing twice"})
     category = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    description = _text(DESCRIPTION_MAX, DESCRIPTION_MIN, required=True)
+    description = _text(DESCRIPTION_MAX, DESCRIPTION_MIN, multiline=True, required=True)
     anonymous = fields.Boolean(load_default=False)
     contact_name = _text(32, allow_none=True)
     contact_phone = fields.String(allow_none=True, validate=validate.Regexp(r"^[0-9+\- ]{5,20}$"))
@@ -635,43 +655,43 @@ class ComplaintOptionsOut(Schema):
 
 
 class NoteIn(In):
-    text = _text(500, required=True)
+    text = _text(500, multiline=True, required=True)
 
 
 class ReasonIn(In):
-    reason = _text(500, required=True)
+    reason = _text(500, multiline=True, required=True)
 
 
 class RedispatchIn(In):
     target = fields.String(required=True, validate=validate.OneOf(["village_role", "township_dispatch",
                                                                    "township_discipline"]))
     role = fields.String(allow_none=True, validate=validate.Length(max=32))
-    reason = _text(500, required=True)
+    reason = _text(500, multiline=True, required=True)
 
 
 class TransferIn(RedispatchIn):
-    public_note = _text(200, allow_none=True,
+    public_note = _text(200, multiline=True, allow_none=True,
                         metadata={"description": "what the villager reads (default: 已转…办理); the reason stays internal"})
 
 
 class RecategoriseIn(In):
     category = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    reason = _text(400, required=True, metadata={"description": "internal: why the category was wrong"})
+    reason = _text(400, multiline=True, required=True, metadata={"description": "internal: why the category was wrong"})
 
 
 class MergeIn(In):
     into_id = fields.Integer(required=True, metadata={"description": "the open case of the same village that carries on"})
-    reason = _text(400, required=True, metadata={"description": "internal"})
+    reason = _text(400, multiline=True, required=True, metadata={"description": "internal"})
 
 
 class ConfirmIn(In):
     solved = fields.Boolean(required=True)
-    note = _text(500, allow_none=True)
+    note = _text(500, multiline=True, allow_none=True)
 
 
 class RatingIn(In):
     stars = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
-    comment = _text(200, allow_none=True)
+    comment = _text(200, multiline=True, allow_none=True)
 
 
 class RoutingRuleIn(In):
@@ -861,8 +881,8 @@ class PlatformDeliveryOut(Schema):
 class PlatformUpdateIn(In):
     case = fields.String(required=True, validate=validate.Length(min=1, max=24), metadata={"description": "case reference"})
     status = fields.String(required=True, validate=validate.OneOf(["acknowledged", "signed", "replied", "returned"]))
-    text = _text(500, allow_none=True, metadata={"description": "replied: the reply the villager reads"})
-    reason = _text(500, allow_none=True, metadata={"description": "returned (退单): why"})
+    text = _text(500, multiline=True, allow_none=True, metadata={"description": "replied: the reply the villager reads"})
+    reason = _text(500, multiline=True, allow_none=True, metadata={"description": "returned (退单): why"})
     delivery = fields.String(allow_none=True, validate=validate.Length(max=32),
                              metadata={"description": "acknowledged: the delivery's Idempotency-Key (default: the latest)"})
 

@@ -12,9 +12,10 @@ import time
 from flask import current_app, make_response, request
 
 from app.api import bp
-from app.api.endpoint import endpoint
+from app.api.endpoint import endpoint, read_body
 from app.clock import utcnow
 from app.domain.complaints import photos
+from app.domain.text import clean_json
 from app.errors import AppError
 from app.extensions import db, get_redis
 from app.transaction import after_commit
@@ -59,12 +60,13 @@ def wechat_push_check():
 @endpoint(tags=["system"], summary="微信消息推送：接收事件（图片安全检测结果 wxa_media_check）", auth=None,
           produces="text/plain", errors=_ERRORS + ["unknown_trace_id", "payload_too_large"])
 def wechat_push():
-    if (request.content_length or 0) > current_app.config["MAX_JSON_BYTES"]:
-        raise AppError("payload_too_large", "提交的内容过大", kind="too_large")
     try:
-        message = open_push(_config(), request.args, request.get_data(cache=False), time.time())
+        message = open_push(_config(), request.args, read_body(), time.time())
     except PushRejected as exc:
         raise _rejected(exc) from exc
+    problem = clean_json(message)
+    if problem is not None:  # authentic, yet nothing the database could store: WeChat never sends it
+        raise AppError("push_malformed", f"推送内容无效（{problem}）")
     # The plaintext signature does not cover the body: a query string seen once carries nothing else.
     seen = f"{_SEEN}{request.args.get('timestamp')}:{request.args.get('nonce')}"
     redis = get_redis()

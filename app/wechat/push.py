@@ -25,6 +25,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import re
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from wechatpy.exceptions import InvalidAppIdException
 __all__ = ["MAX_AGE_SECONDS", "PushConfig", "PushRejected", "open_push", "sign", "verify_url"]
 
 MAX_AGE_SECONDS = 600  # WeChat retries within seconds; anything older is a replay or a broken clock
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")  # Unix seconds (str.isdigit() takes "²" and 5,000 digits: int() does not)
 
 
 class PushRejected(Exception):
@@ -67,7 +69,7 @@ def sign(token: str, *parts: str) -> str:
 
 def _fresh_timestamp(args: Mapping[str, str], now: float) -> str:
     timestamp = args.get("timestamp", "")
-    if not timestamp.isdigit() or abs(now - int(timestamp)) > MAX_AGE_SECONDS:
+    if not _TIMESTAMP.fullmatch(timestamp) or abs(now - int(timestamp)) > MAX_AGE_SECONDS:
         raise PushRejected("push_stale", "推送的时间戳无效或已过期")
     return timestamp
 

@@ -12,6 +12,15 @@ from app.extensions import db
 from app.models import Disclosure, Frequency, ItemType, Village
 
 
+# How far back one request may look: a village committee's term, and a bounded amount of work.
+MAX_YEARS_BACK = 5
+
+
+def earliest_since(today: date) -> date:
+    """The earliest first day a calendar may start from on `today`."""
+    return date(today.year - MAX_YEARS_BACK, today.month, 1)
+
+
 @dataclass(frozen=True)
 class CalendarRow:
     item_type: ItemType
