@@ -116,6 +116,15 @@ def _xfa(pdf):
     pdf.Root.AcroForm = Dictionary(Fields=Array(), XFA=pdf.make_stream(b"<xdp:xdp/>"))
 
 
+def _renditions(pdf):
+    pdf.Root.Names = Dictionary(Renditions=Dictionary(Names=Array([String("clip"), pdf.make_indirect(Dictionary(
+        Type=Name.Rendition, S=Name.MR, C=Dictionary(Type=Name.MediaClip, S=Name.MCD, D=String("clip.swf"))))])))
+
+
+def _unknown_action(pdf):
+    _link(pdf, Dictionary(Type=Name.Action, S=Name.RunSomething, Target=String("x")))
+
+
 def _named_print(pdf):
     _link(pdf, Dictionary(S=Name.Named, N=Name.Print))
 
@@ -135,6 +144,8 @@ ACTIVE: dict[str, tuple[Callable[[pikepdf.Pdf], None], str]] = {
     "rich_media": (_rich_media, "多媒体或 3D 内容"),
     "xfa": (_xfa, "XFA 动态表单"),
     "named_action": (_named_print, "其他交互操作（Named）"),
+    "renditions_tree": (_renditions, "多媒体或 3D 内容"),
+    "unknown_action": (_unknown_action, "其他交互操作（RunSomething）"),
 }
 
 

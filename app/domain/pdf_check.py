@@ -129,7 +129,7 @@ def _findings_in(pdf) -> tuple[list[str], list[str]]:
             found["embedded_file"] = None
         if "/XFA" in keys:
             found["xfa"] = None
-        if keys & {"/RichMediaContent", "/RichMediaSettings"}:
+        if keys & {"/RichMediaContent", "/RichMediaSettings", "/AlternatePresentations", "/Renditions"}:
             found["rich_media"] = None
         subtype = str(d.get("/Subtype")) if "/Subtype" in keys else None
         if subtype == "/FileAttachment":
@@ -140,6 +140,9 @@ def _findings_in(pdf) -> tuple[list[str], list[str]]:
             found["postscript"] = None
         if "/S" in keys and str(d.get("/S")) in _ACTION_FINDING:
             action(d)
+        elif str(d.get("/Type")) == "/Action":  # an action of a kind no standard names: not harmless either
+            found["other_action"] = None
+            details[str(d.get("/S")).lstrip("/")] = None
 
     # Every object the file defines, wherever it is stored; direct objects nested inside them are
     # walked here, indirect ones come up on their own in pdf.objects.

@@ -144,3 +144,12 @@ def test_a_clean_pdf_is_accepted_and_served_as_a_download(client, drafting):
         assert str(pdf.pages[0].obj.Annots[0].A.URI) == "https://www.gov.cn/zhengce/"
         with pdf.open_outline() as outline:
             assert [item.title for item in outline.root] == ["第一页"]
+
+
+def test_a_file_the_checker_cannot_finish_is_refused_not_stored(client, drafting, monkeypatch):
+    from app.domain import pdf_check
+
+    monkeypatch.setattr(pdf_check, "WALL_SECONDS", 0.001)  # as if a crafted file kept the parser busy
+    message = _refused(_upload(client, drafting, pdfs.clean()), "file_too_complex")
+    assert "过于复杂" in message and "重新生成" in message
+    assert _stored_count() == 0
