@@ -35,6 +35,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_converters(app)  # ids within int4, no control characters in any path segment
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Alembic tells every command which plugins it loaded and every migration it ran: keep its
+    # warnings and errors only (migrations/alembic.ini says the same for `db` commands).
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
     from app import models  # noqa: F401  (one metadata for the app and Alembic)
     from app.extensions import db, migrate

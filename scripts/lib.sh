@@ -27,6 +27,14 @@ ensure_venv() {
   fi
 }
 
+# The app's settings for every command (scripts/run and scripts/flask alike): the app of wsgi.py
+# from any directory, Redis at REDIS_URL or the local default; the database is the app's own
+# default (DATABASE_URL, else the SQLite file in instance/).
+app_env() {
+  export FLASK_APP="$ROOT/wsgi.py"
+  export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
+}
+
 # ensure_redis URL: use the Redis at URL; if none answers, start a private redis-server on that port.
 STARTED_REDIS_PID=""
 redis_ping() { "$PY" -c "import sys,redis; redis.Redis.from_url(sys.argv[1], socket_connect_timeout=1).ping()" "$1" 2>/dev/null; }

@@ -9,6 +9,7 @@ from app.api import (  # noqa: E402,F401  (routes register on import)
     complaints,
     deadlines,
     disclosures,
+    files,
     notifications,
     openapi,
     platform,

@@ -2,9 +2,9 @@
 complaint's scope; township moderators decide on held photos; WeChat downloads what it checks."""
 from __future__ import annotations
 
-from flask import current_app, request, send_file
+from flask import current_app, request
 
-from app.api import bp
+from app.api import bp, files
 from app.api.endpoint import current_actor, endpoint
 from app.api.schemas import CasePhotoOut, HeldPhotoOut, PhotoOut
 from app.domain import uploads
@@ -22,9 +22,9 @@ def _folder() -> str:
 
 
 def _send(photo):
-    response = send_file(photos.storage_path(_folder(), photo), mimetype=photo.media_type, max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"  # evidence of a complaint: no shared caches
-    return response
+    path = photos.storage_path(_folder(), photo)
+    # evidence of a complaint: no shared caches
+    return files.download(path, media_type=photo.media_type, filename=f"photo-{photo.id}{path.suffix}", private=True)
 
 
 @bp.post("/complaint-photos")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response
 
-from app.api import bp
+from app.api import bp, files
 from app.api.complaints import officer_one
 from app.api.endpoint import current_actor, endpoint
 from app.api.schemas import (
@@ -94,7 +94,7 @@ def monitored_xlsx(query):
     now = utcnow()
     data = monitoring.export_xlsx(current_actor(), _filters(query), now)
     name = f"dubanqingdan-{to_shanghai(now):%Y%m%d-%H%M}.xlsx"
-    return Response(data, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(data, mimetype=XLSX, headers={"Content-Disposition": files.content_disposition(name)})
 
 
 @bp.get("/monitoring/on-time-rates")

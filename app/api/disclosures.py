@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
-from flask import current_app, request, send_file
+from flask import current_app, request
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.api import bp
+from app.api import bp, files
 from app.api.endpoint import current_actor, endpoint
 from app.api.schemas import (
     AnswerIn,
@@ -231,7 +231,8 @@ def _attachment_folder() -> str:
 @endpoint(tags=["cadre"], summary="上传附件（JPG、PNG、PDF；图片会重新编码并去除元数据）", auth="wx",
           response=AttachmentOut(), status=201, upload=True,
           errors=["unsupported_file_type", "file_too_large", "image_too_large", "file_damaged",
-                  "file_active_content", "version_not_editable", "file_missing"])
+                  "file_active_content", "file_encrypted", "file_too_complex", "version_not_editable",
+                  "file_missing"])
 def upload_attachment(version_id: int):
     upload = request.files.get("file")
     if upload is None:
@@ -247,8 +248,8 @@ def upload_attachment(version_id: int):
 def villager_attachment(code: str, attachment_id: int):
     household = household_codes.resolve_or_void(code)
     attachment = attachments.published_attachment(household.village_id, attachment_id)
-    return send_file(attachments.storage_path(_attachment_folder(), attachment), mimetype=attachment.media_type,
-                     download_name=attachment.filename)
+    return files.download(attachments.storage_path(_attachment_folder(), attachment),
+                          media_type=attachment.media_type, filename=attachment.filename)
 
 
 # ---- public questions (质询) ----

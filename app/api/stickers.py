@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flask import current_app, send_file
+from flask import current_app
 
-from app.api import bp
+from app.api import bp, files
 from app.api.endpoint import current_actor, endpoint
 from app.api.schemas import (
     CodeChangeIn,
@@ -93,7 +93,9 @@ class DoorLandingFastPath:
             except Exception:  # noqa: BLE001 - the app answers it again, with its error handling
                 body = None
             if body is not None:
-                start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+                start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
+                                          ("X-Content-Type-Options", "nosniff"),
+                                          ("Content-Security-Policy", files.CSP)])
                 return [body]
         return self.wsgi_app(environ, start_response)
 
@@ -165,12 +167,13 @@ def _ready_file(sheet_id: int, index: int) -> Path:
 @endpoint(tags=["township", "county"], summary="下载打印版 PDF", auth="console", produces="application/pdf",
           errors=["sheet_not_ready"])
 def download_sticker_sheet(sheet_id: int):
-    return send_file(_ready_file(sheet_id, 0), mimetype="application/pdf", as_attachment=True,
-                     download_name=f"stickers-{sheet_id}.pdf")
+    return files.download(_ready_file(sheet_id, 0), media_type="application/pdf",
+                          filename=f"stickers-{sheet_id}.pdf")
 
 
 @bp.get("/sticker-sheets/<int:sheet_id>/preview.png")
 @endpoint(tags=["township", "county"], summary="打印版第一页预览", auth="console", produces="image/png",
           errors=["sheet_not_ready"])
 def preview_sticker_sheet(sheet_id: int):
-    return send_file(_ready_file(sheet_id, 1), mimetype="image/png")
+    return files.download(_ready_file(sheet_id, 1), media_type="image/png",
+                          filename=f"stickers-{sheet_id}-preview.png")

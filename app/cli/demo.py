@@ -9,6 +9,7 @@ import time
 import click
 from flask import Flask
 
+from app.domain import household_codes
 from app.extensions import db
 from app.models import Role
 from app.seed.demo import KINDS, DemoSummary, seed_demo
@@ -85,7 +86,18 @@ def render_summary(summary: DemoSummary, *, all_logins: bool = False, seconds: f
         roles = "前任" + _roles_text(login.roles) + "（已于换届卸任 term ended）" if login.past else _roles_text(login.roles)
         out.append(f"    {login.identity:<28}{_pad(login.name, 8)}{roles}")
     if not all_logins:
-        out.append("  全部身份 all identities: flask --app wsgi seed-demo --all-logins")
+        out.append("  全部身份 all identities: scripts/flask seed-demo --all-logins")
+
+    if summary.door_codes:
+        out.append("")
+        out.append("门牌码 Door codes — 每村一户（该村 villager1 的家）one door per village, villager1's home:")
+        out.append("  GET /api/v1/h/<门牌码 code>（不需登录 no login），例 e.g. "
+                   f"http://127.0.0.1:5000/api/v1/h/{summary.door_codes[0].code}")
+        for door in summary.door_codes:
+            out.append(f"  {_pad(door.village, 10)}{door.village_code}  {door.household_number}  "
+                       f"{_pad(door.head_name, 8)}{household_codes.grouped(door.code)}  ({door.villager})")
+        out.append(f"  全村门牌码 all of a village's codes: scripts/flask qr codes --village "
+                   f"{summary.door_codes[0].village_code} [--json]")
     return "\n".join(out)
 
 

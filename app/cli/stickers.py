@@ -1,9 +1,11 @@
-"""`flask --app wsgi qr sheet|revoke|reissue`: door stickers (一户一码) from the command line."""
+"""`scripts/flask qr codes|sheet|revoke|reissue`: door codes and stickers (一户一码) from the command line."""
 from __future__ import annotations
+
+import json
 
 import click
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.domain import household_codes, stickers
 from app.errors import AppError
@@ -14,7 +16,7 @@ from app.models import Household, Village
 def _village(code: str) -> Village:
     village = db.session.scalar(select(Village).where(Village.code == code.strip()))
     if village is None:
-        raise click.ClickException(f"未找到村（社区）代码 {code}；可用 flask --app wsgi territory list 查看")
+        raise click.ClickException(f"未找到村（社区）代码 {code}；可用 scripts/flask territory list 查看")
     return village
 
 
@@ -34,6 +36,30 @@ def _household(spec: str) -> Household:
 def register(app: Flask) -> None:
     group = click.Group("qr", help="Household door QR codes and printable sticker sheets.")
     app.cli.add_command(group)
+
+    @group.command("codes")
+    @click.option("--village", "village_code", required=True, help="Village code (12 digits).")
+    @click.option("--json", "as_json", is_flag=True, help="One JSON array, for scripts.")
+    def codes(village_code, as_json):
+        """List a village's active door codes with household number, grid, head and URL."""
+        village = _village(village_code)
+        base = current_app.config["PUBLIC_BASE_URL"]
+        doors = [{"household_number": d.number, "grid": d.grid_name, "head_name": d.head_name,
+                  "code": household_codes.grouped(d.code), "url": household_codes.url_for_code(base, d.code)}
+                 for d in household_codes.active_codes(village.id)]
+        if as_json:
+            click.echo(json.dumps(doors, ensure_ascii=False, indent=2))
+            return
+        total = db.session.scalar(select(func.count()).select_from(Household).where(Household.village_id == village.id))
+        click.echo(f"{village.name} {village.code}：{len(doors)} 个有效门牌码（共 {total} 户）")
+        for door in doors:
+            click.echo(f"  {door['household_number']:<6} {door['grid'] or '（未分网格）'}  {door['head_name'].ljust(4, '　')}  "
+                       f"{door['code']}  {door['url']}")
+        if len(doors) < total:
+            click.echo(f"  另有 {total - len(doors)} 户还没有门牌码：scripts/flask qr sheet 会为它们发码")
+        if doors:
+            click.echo(f"  试一试 try: GET /api/v1/h/{doors[0]['code']}（本机 scripts/run："
+                       f"http://127.0.0.1:5000/api/v1/h/{doors[0]['code']}）")
 
     @group.command("sheet")
     @click.option("--village", "village_code", required=True, help="Village code (12 digits).")

@@ -9,7 +9,7 @@ from flask import Flask
 from app.domain.territory import territory_tree
 from app.extensions import db
 
-EMPTY_MESSAGE = "还没有辖区数据，请先运行 flask --app wsgi seed-demo (no territory yet: run seed-demo first)"
+EMPTY_MESSAGE = "还没有辖区数据，请先运行 scripts/flask seed-demo (no territory yet: run seed-demo first)"
 KIND_LABELS = {"town": "镇", "street": "街道", "village": "村", "community": "社区"}
 
 

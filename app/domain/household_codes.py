@@ -145,3 +145,22 @@ def resolve_or_void(text: str) -> Household:
     if household is None:
         raise AppError("household_code_void", VOID_MESSAGE, kind="not_found")
     return household
+
+
+class VillageDoor(NamedTuple):
+    household_id: int
+    number: str
+    grid_name: str | None
+    head_name: str
+    code: str  # canonical
+
+
+def active_codes(village_id: int) -> list[VillageDoor]:
+    """A village's households with an active code, by household number (for the operator's CLI)."""
+    rows = db.session.execute(
+        select(Household.id, Household.number, Grid.name, Household.head_name, HouseholdCode.code)
+        .join(HouseholdCode, HouseholdCode.household_id == Household.id)
+        .outerjoin(Grid, Grid.id == Household.grid_id)
+        .where(Household.village_id == village_id, HouseholdCode.revoked_at.is_(None))
+        .order_by(Household.number, Household.id))
+    return [VillageDoor(*row) for row in rows]

@@ -1,6 +1,7 @@
 """Uploaded files (disclosure attachments now, complaint photos later): the type is sniffed from the
 content, never trusted from the name or header; sizes are limited; images are decoded under a pixel
-budget and re-encoded, which drops EXIF (GPS!), comments and anything appended after the image data."""
+budget and re-encoded, which drops EXIF (GPS!), comments and anything appended after the image data;
+PDFs are parsed (app.domain.pdf_check), refused when they carry active content, and written out again."""
 from __future__ import annotations
 
 import hashlib
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from app.domain import pdf_check
 from app.errors import AppError
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
@@ -24,8 +26,7 @@ _SIGNATURES = [
     (b"\x89PNG\r\n\x1a\n", "image/png"),
     (b"%PDF-", "application/pdf"),
 ]
-# Active content a published PDF has no business carrying.
-_PDF_FORBIDDEN = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile", b"/OpenAction", b"/AA")
+_PDF_EXPORT_HINT = "请在 WPS 或 Office 中用“导出为 PDF”（或“打印为 PDF”）重新生成一份后再上传"
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,17 @@ def _clean_pdf(data: bytes) -> CleanFile:
         raise _reject("file_too_large", f"PDF 文件不能超过 {MAX_PDF_BYTES // 1024 // 1024} MB", "unprocessable")
     if b"%%EOF" not in data[-1024:]:
         raise _reject("file_damaged", "PDF 文件不完整或已损坏")
-    if any(marker in data for marker in _PDF_FORBIDDEN):
-        raise _reject("file_active_content", "PDF 中含有脚本、附件或自动操作，出于安全考虑不能上传")
-    return CleanFile(data, "application/pdf", hashlib.sha256(data).hexdigest())
+    outcome = pdf_check.check(data)
+    if outcome.status == "active":
+        raise _reject("file_active_content",
+                      f"PDF 中含有{outcome.describe()}，出于安全考虑不能上传。{_PDF_EXPORT_HINT}")
+    if outcome.status == "encrypted":
+        raise _reject("file_encrypted", f"PDF 文件已加密或设置了密码，无法检查其内容。{_PDF_EXPORT_HINT}")
+    if outcome.status == "too_complex":
+        raise _reject("file_too_complex", f"PDF 文件解压后过大或结构过于复杂，无法检查。{_PDF_EXPORT_HINT}")
+    if outcome.status != "clean":
+        raise _reject("file_damaged", "PDF 文件不完整或已损坏")
+    return CleanFile(outcome.data, "application/pdf", hashlib.sha256(outcome.data).hexdigest())
 
 
 def _clean_image(data: bytes, media_type: str) -> CleanFile:

@@ -18,7 +18,7 @@ from decimal import Decimal
 from sqlalchemy import or_, select
 
 from app.clock import SHANGHAI, utcnow
-from app.domain import auth, roles
+from app.domain import auth, household_codes, roles
 from app.domain.disclosures import catalogue
 from app.extensions import db
 from app.models import (
@@ -283,6 +283,16 @@ class WechatLogin:
         return f"{self.identity}.demo1"
 
 
+@dataclass(frozen=True)
+class DoorCode:
+    village: str
+    village_code: str
+    household_number: str
+    head_name: str
+    villager: str  # the WeChat identity living there
+    code: str  # canonical
+
+
 @dataclass
 class DemoSummary:
     created: Counter = field(default_factory=Counter)  # kind → rows created by this run
@@ -290,6 +300,7 @@ class DemoSummary:
     password: str = DEMO_PASSWORD
     console_logins: list[ConsoleLogin] = field(default_factory=list)
     wechat_logins: list[WechatLogin] = field(default_factory=list)
+    door_codes: list[DoorCode] = field(default_factory=list)  # one door per village, to try
 
     def total(self, kind: str) -> int:
         return self.created[kind] + self.present[kind]
@@ -411,6 +422,9 @@ def seed_demo(session=None) -> DemoSummary:
     session.add_all(new_households)
     made("household", len(new_households))
     session.flush()
+    # Every door has its code (一户一码), as after printing the village's stickers: a newcomer can
+    # open any household's landing (seed-demo prints one per village; `qr codes` lists them all).
+    door_codes = household_codes.ensure_codes(households.values())
 
     # --- WeChat users ---
     people = [(plan, person) for plan in villages_plan for person in plan.people]
@@ -507,6 +521,11 @@ def seed_demo(session=None) -> DemoSummary:
 
     # --- what to print ---
     summary.console_logins = [ConsoleLogin(a.username, a.name, a.role, a.office) for a in accounts_plan]
+    for plan, person in people:
+        if person.identity == f"{plan.spec.slug}-villager1":
+            home = households[(villages[plan.spec.code].id, person.roles[0].household)]
+            summary.door_codes.append(DoorCode(plan.spec.name, plan.spec.code, home.number, home.head_name,
+                                               person.identity, door_codes[home.id]))
     summary.wechat_logins = [
         WechatLogin(person.identity, person.name, tuple(rp.role for rp in person.roles), plan.spec.name,
                     plan.spec.code, past=all(rp.past for rp in person.roles))

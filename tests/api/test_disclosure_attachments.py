@@ -6,6 +6,7 @@ import io
 from PIL import Image
 
 from tests import factories as f
+from tests import pdfs
 from tests.api.test_disclosures import _draft, village_world  # noqa: F401  (fixture)
 
 
@@ -74,9 +75,9 @@ def test_bad_files_are_refused_with_clear_errors(client, village_world):
 
     truncated = _upload(client, keeper, version_id, _jpeg_with_gps()[:200], "cut.jpg")
     assert truncated.get_json()["error"]["code"] == "file_damaged"
-    scripted = b"%PDF-1.4\n1 0 obj << /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >> endobj\n%%EOF\n"
+    scripted = pdfs.with_active("open_action")
     assert _upload(client, keeper, version_id, scripted, "a.pdf").get_json()["error"]["code"] == "file_active_content"
-    plain_pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    plain_pdf = pdfs.clean()
     assert _upload(client, keeper, version_id, plain_pdf, "a.pdf").status_code == 201
     missing = client.post(f"/api/v1/disclosure-versions/{version_id}/attachments", headers=f.bearer(keeper),
                           data={}, content_type="multipart/form-data")

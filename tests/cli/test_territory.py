@@ -11,7 +11,7 @@ from app.models import County, Grid, Household, Township, Village
 from app.seed.demo import DEMO_PASSWORD, seed_demo
 from tests import factories as f
 
-EMPTY = "还没有辖区数据，请先运行 flask --app wsgi seed-demo"
+EMPTY = "还没有辖区数据，请先运行 scripts/flask seed-demo"
 
 
 def _seed():
