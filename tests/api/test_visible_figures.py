@@ -25,7 +25,7 @@ FIGURE_WORDS = {"total", "count", "recomputed", "reached", "closed", "overdue", 
                 "progress", "late", "on_time"}
 # one record's own attribute, shown with the record (not a figure over a set)
 OWN_ATTRIBUTES = {"reopen_count": "a case's own", "total_income_fen": "a disclosure's own sums",
-                  "total_expense_fen": "a disclosure's own sums"}
+                  "total_expense_fen": "a disclosure's own sums", "closed_on": "a case's own date"}
 
 
 def is_figure(name: str) -> bool:
