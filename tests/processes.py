@@ -39,7 +39,12 @@ def worker(env: dict, *args: str):
 
 
 def kill_tree(pid: int) -> None:
-    """SIGKILL a worker and its work horses (RQ starts each horse in a session of its own)."""
+    """SIGKILL a worker and its work horses (RQ starts each horse in a session of its own). Each is
+    stopped first, so it cannot start a child (a scheduler it restarts) while its children die."""
+    try:
+        os.kill(pid, signal.SIGSTOP)
+    except ProcessLookupError:
+        return
     children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
     for child in children:
         kill_tree(int(child))

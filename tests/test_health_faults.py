@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
 import time
 
 from rq import Worker as RQWorker
@@ -82,6 +83,20 @@ def test_a_killed_scheduler_is_started_again_within_a_heartbeat(app, client, red
         assert wait(lambda: _scheduler_pid(redis_client, holder) not in (None, pid), timeout=BEAT + 5)
         assert time.monotonic() - killed <= BEAT + 2
         assert wait(lambda: _status(client) == 200, timeout=BEAT + 1), client.get("/healthz").get_json()
+
+
+def test_the_worker_commands_processes_end_with_it(app, client, migrated_database, wechat_sandbox):
+    """Its deadline worker, scheduler and cron end when it is SIGKILLed alone: a restart must not find
+    them running beside the new ones."""
+    with worker(_env(migrated_database, wechat_sandbox)) as proc:
+        assert wait(lambda: _status(client) == 200, timeout=60), client.get("/healthz").get_json()
+        children = [int(pid) for pid in subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
+                                                       text=True).stdout.split()]
+        assert len(children) == 3  # the deadline worker, the cron scheduler, the RQ scheduler
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        assert wait(lambda: not any(liveness._pid_exists(pid) for pid in children), timeout=30)
+        assert _status(client) == 503
 
 
 def test_a_process_elsewhere_counts_until_its_liveness_expires(app, redis_client):

@@ -5,11 +5,9 @@ work alone (so an escalation never waits for a long bulk job), plus the periodic
 `flask --app wsgi four-platform-fake`: a loopback fake of a township's four-platform system."""
 from __future__ import annotations
 
-import ctypes
 import logging
 import multiprocessing
 import os
-import signal
 
 import click
 from flask import Flask, current_app
@@ -18,34 +16,21 @@ from redis import Redis
 from app.extensions import db, get_redis
 from app.jobs import DEADLINES, liveness, queue_for, queue_name, worker_queues
 from app.jobs.periodic import schedule
-from app.jobs.runner import Cron, Worker
-
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent(parent_pid: int) -> None:
-    """A child of the worker command ends when the command ends, even by SIGKILL: a restart must not
-    find the old one still running beside the new (Linux; elsewhere the parent's exit ends it)."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent_pid:  # the parent died before prctl took effect
-        os._exit(0)
+from app.jobs.runner import Cron, Worker, die_with_parent
 
 
 def _run_cron(parent_pid: int, redis_url: str, periodic: list, heartbeat: int, ns: str) -> None:
-    _die_with_parent(parent_pid)
+    die_with_parent(parent_pid)
     cron = Cron(Redis.from_url(redis_url), heartbeat=heartbeat, ns=ns, logging_level=logging.INFO)
-    for func, queue_name, interval in periodic:
+    for func, on_queue, interval in periodic:
         # a run still waiting when the next is due is dropped (ttl): sweeps do not pile up behind a backlog
-        cron.register(func, queue_name, interval=interval, ttl=interval)
+        cron.register(func, on_queue, interval=interval, ttl=interval)
     cron.start()
 
 
-def _run_deadline_worker(parent_pid: int, redis_url: str, queue_name: str, heartbeat: int, ns: str) -> None:
-    _die_with_parent(parent_pid)
-    Worker([queue_name], connection=Redis.from_url(redis_url), heartbeat=heartbeat, ns=ns).work()
+def _run_deadline_worker(parent_pid: int, redis_url: str, on_queue: str, heartbeat: int, ns: str) -> None:
+    die_with_parent(parent_pid)
+    Worker([on_queue], connection=Redis.from_url(redis_url), heartbeat=heartbeat, ns=ns).work()
 
 
 def register(app: Flask) -> None:

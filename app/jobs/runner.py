@@ -9,7 +9,10 @@ at once, and every heartbeat the worker starts a scheduler again if its own is n
 """
 from __future__ import annotations
 
+import ctypes
 import logging
+import os
+import signal
 from datetime import datetime
 
 from redis.exceptions import RedisError
@@ -27,6 +30,19 @@ logger = logging.getLogger(__name__)
 LIVENESS_BEATS = 3
 # A scheduler that does not hold every lock it wants tries again this often.
 SCHEDULER_RETRY_SECONDS = 2
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Called first in a process the worker command forks: it ends when its parent ends, even by
+    SIGKILL, so a restart never finds the old one still running beside the new (Linux; elsewhere
+    the parent's orderly exit ends it)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(0)
 
 
 class Scheduler(RQScheduler):
@@ -53,6 +69,14 @@ class Scheduler(RQScheduler):
             if auto_start and (not self._process or not self._process.is_alive()):
                 self.start()
         return locks
+
+    def start(self):
+        self._parent_pid = os.getpid()
+        return super().start()
+
+    def work(self):  # in the forked scheduler process
+        die_with_parent(self._parent_pid)
+        return super().work()
 
     def heartbeat(self):
         super().heartbeat()
