@@ -3,19 +3,22 @@ first — through the per-case check the scheduler moves in, and through the min
 worker processes (`flask --app wsgi worker`), Redis and PostgreSQL."""
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 
 import pytest
 
-from app.jobs import BULK, DEADLINES, queue, queue_for
+import app.jobs as app_jobs
+from app.jobs import BULK, DEADLINES, queue, queue_for, worker_queues
 from app.jobs.deadlines import check_complaint
 from app.jobs.notifications import send_notification
-from app.jobs.sweep import sweep_deadlines, sweep_others
+from app.jobs.periodic import PERIODIC
 from tests.jobs.test_deadline_faults import _escalations, due_cases  # noqa: F401 - due_cases is a fixture
 from tests.processes import wait, worker, worker_env
 
-pytestmark = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"),
-                                reason="needs PostgreSQL shared with worker processes (scripts/test runs it)")
+needs_pg = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"),
+                              reason="needs PostgreSQL shared with worker processes (scripts/test runs it)")
 
 BACKLOG = 600
 
@@ -31,11 +34,23 @@ def _backlog() -> None:
 
 
 def test_deadline_work_has_a_queue_of_its_own(app):
-    assert queue_for(check_complaint).name == queue(DEADLINES).name != queue(BULK).name
-    assert queue_for(sweep_deadlines).name == queue(DEADLINES).name
-    assert queue_for(sweep_others).name == queue_for(send_notification).name == queue(BULK).name
+    """Every job function (each runs in an app context) and every periodic job: the deadline ones on
+    the deadline queue, the rest on the bulk queue; a worker serves the deadline queue first."""
+    jobs = {}
+    for module in pkgutil.iter_modules(app_jobs.__path__):
+        loaded = importlib.import_module(f"app.jobs.{module.name}")
+        jobs.update({f"{loaded.__name__}.{name}": fn for name, fn in vars(loaded).items()
+                     if callable(fn) and getattr(fn, "__wrapped__", None) and fn.__module__ == loaded.__name__})
+    jobs.update({f"{fn.__module__}.{fn.__name__}": fn for fn, _ in PERIODIC})
+    assert len(jobs) >= 8, sorted(jobs)
+    on_deadline_queue = {name for name, fn in jobs.items() if queue_for(fn).name == queue(DEADLINES).name}
+    assert on_deadline_queue == {"app.jobs.deadlines.check_complaint", "app.jobs.sweep.sweep_deadlines"}
+    assert {queue_for(fn).name for name, fn in jobs.items() if name not in on_deadline_queue} == {queue(BULK).name}
+    assert queue(DEADLINES).name != queue(BULK).name
+    assert [q.name for q in worker_queues()] == [queue(DEADLINES).name, queue(BULK).name]
 
 
+@needs_pg
 def test_a_due_case_check_runs_before_a_backlog_of_bulk_work(app, due_cases, wechat_sandbox, migrated_database):  # noqa: F811
     [cid] = due_cases(1)  # its check is scheduled (at its due time, long past), in Redis only
     _backlog()
@@ -45,6 +60,7 @@ def test_a_due_case_check_runs_before_a_backlog_of_bulk_work(app, due_cases, wec
     assert left >= BACKLOG // 2, f"escalated only after {BACKLOG - left} bulk jobs"
 
 
+@needs_pg
 def test_the_sweep_escalates_before_a_backlog_of_bulk_work(app, due_cases, wechat_sandbox, migrated_database):  # noqa: F811
     [cid] = due_cases(1)
     queue().connection.flushdb()  # its check is lost: only the sweep can find it
@@ -55,6 +71,7 @@ def test_the_sweep_escalates_before_a_backlog_of_bulk_work(app, due_cases, wecha
     assert left >= BACKLOG // 2, f"escalated only after {BACKLOG - left} bulk jobs"
 
 
+@needs_pg
 def test_one_worker_serves_deadline_work_first(app, due_cases, wechat_sandbox, migrated_database):  # noqa: F811
     """A single worker process (here in burst mode, with no worker of deadline work alone) takes the
     deadline queue before the bulk one."""
