@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import os
 import pkgutil
+import time
 
 import pytest
 
@@ -68,7 +69,10 @@ def test_the_sweep_escalates_before_a_backlog_of_bulk_work(app, due_cases, wecha
     with worker(worker_env(migrated_database, wechat_sandbox.url, SWEEP_INTERVAL_SECONDS=2)):
         assert wait(lambda: _escalations([cid]) == {cid: 1}, timeout=60)
         left = queue(BULK).count
+        time.sleep(6)  # three more sweeps of the bulk part are due meanwhile, all stuck behind the backlog
+        waiting = [job for job in queue(BULK).get_jobs() if job.func_name == "app.jobs.sweep.sweep_others"]
     assert left >= BACKLOG // 2, f"escalated only after {BACKLOG - left} bulk jobs"
+    assert len(waiting) <= 2, "a sweep still waiting when the next is due is dropped, not piled up"
 
 
 @needs_pg
