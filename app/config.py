@@ -89,6 +89,8 @@ def load_config(instance_path: str) -> dict:
         "QUESTION_REPLY_DAYS": _int("QUESTION_REPLY_DAYS", 20),
         # The deadline sweep (the guarantee behind the scheduled per-case jobs) runs this often.
         "SWEEP_INTERVAL_SECONDS": _int("SWEEP_INTERVAL_SECONDS", 60),
+        # Job processes (workers, schedulers) beat this often; /healthz counts one dead 3 beats after its last.
+        "WORKER_HEARTBEAT_SECONDS": _int("WORKER_HEARTBEAT_SECONDS", 5),
         # The four-platform connector (基层治理四平台): outbound deliveries and inbound status updates.
         "PLATFORM_TIMEOUT_SECONDS": _int("PLATFORM_TIMEOUT_SECONDS", 10),
         "PLATFORM_MAX_ATTEMPTS": _int("PLATFORM_MAX_ATTEMPTS", 8),

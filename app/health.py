@@ -1,16 +1,14 @@
 """GET /healthz: the state of each real part. 200 only when all are up."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
-from rq import Worker
-from rq.cron import CronScheduler
+from flask import Blueprint, jsonify
 from rq.scheduler import RQScheduler
 from sqlalchemy import text
 
 from app.api.endpoint import endpoint
 from app.api.schemas import HealthOut
 from app.extensions import db, get_redis
-from app.jobs import queue
+from app.jobs import liveness, worker_queues
 
 bp = Blueprint("health", __name__)
 
@@ -33,19 +31,27 @@ def _redis() -> str:
     return "PONG"
 
 
+# Workers and schedulers are counted by their liveness keys (app.jobs.liveness), rewritten every
+# heartbeat and expiring a few beats after the last: RQ's own records outlive a dead process by
+# minutes and are lost for good when Redis loses its data.
+
 def _worker() -> str:
-    workers = Worker.all(queue=queue())
-    if not workers:
-        raise RuntimeError("no RQ worker is listening on the queue")
+    workers = liveness.alive(get_redis(), liveness.WORKER)
+    for q in worker_queues():
+        if not any(q.name in w["queues"] for w in workers.values()):
+            raise RuntimeError(f"no live RQ worker serves the queue {q.name}")
     return f"{len(workers)} worker(s)"
 
 
 def _scheduler() -> str:
     redis = get_redis()
-    name = current_app.config["RQ_QUEUE"]
-    if not redis.exists(RQScheduler.get_locking_key(name)):
-        raise RuntimeError("no RQ scheduler holds the queue's lock")
-    if not CronScheduler.all(redis):
+    for q in worker_queues():
+        holder = liveness.lock_holder(redis, RQScheduler.get_locking_key(q.name))
+        if holder is None:
+            raise RuntimeError(f"no RQ scheduler holds the lock of the queue {q.name}")
+        if not liveness.alive_one(redis, liveness.SCHEDULER, holder):
+            raise RuntimeError(f"the RQ scheduler holding the lock of the queue {q.name} is dead")
+    if not liveness.alive(redis, liveness.CRON):
         raise RuntimeError("no periodic (cron) scheduler is running")
     return "running"
 

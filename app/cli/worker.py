@@ -1,4 +1,5 @@
-"""`flask --app wsgi worker`: the RQ worker with its built-in scheduler, plus the periodic scheduler.
+"""`flask --app wsgi worker`: the RQ worker with its built-in scheduler, a second worker for deadline
+work alone (so an escalation never waits for a long bulk job), plus the periodic scheduler.
 `flask --app wsgi sweep`: one sweep now (deadlines, deliveries, notifications).
 `flask --app wsgi wechat-sandbox`: the loopback WeChat server used when no real credentials are set.
 `flask --app wsgi four-platform-fake`: a loopback fake of a township's four-platform system."""
@@ -11,19 +12,25 @@ import os
 import click
 from flask import Flask, current_app
 from redis import Redis
-from rq import Worker
-from rq.cron import CronScheduler
 
 from app.extensions import db, get_redis
-from app.jobs import queue
+from app.jobs import DEADLINES, liveness, queue_for, queue_name, worker_queues
 from app.jobs.periodic import schedule
+from app.jobs.runner import Cron, Worker, die_with_parent
 
 
-def _run_cron(redis_url: str, queue_name: str, periodic: list) -> None:
-    cron = CronScheduler(connection=Redis.from_url(redis_url), logging_level=logging.INFO)
-    for func, interval in periodic:
-        cron.register(func, queue_name, interval=interval)
+def _run_cron(parent_pid: int, redis_url: str, periodic: list, heartbeat: int, ns: str) -> None:
+    die_with_parent(parent_pid)
+    cron = Cron(Redis.from_url(redis_url), heartbeat=heartbeat, ns=ns, logging_level=logging.INFO)
+    for func, on_queue, interval in periodic:
+        # a run still waiting when the next is due is dropped (ttl): sweeps do not pile up behind a backlog
+        cron.register(func, on_queue, interval=interval, ttl=interval)
     cron.start()
+
+
+def _run_deadline_worker(parent_pid: int, redis_url: str, on_queue: str, heartbeat: int, ns: str) -> None:
+    die_with_parent(parent_pid)
+    Worker([on_queue], connection=Redis.from_url(redis_url), heartbeat=heartbeat, ns=ns).work()
 
 
 def register(app: Flask) -> None:
@@ -31,22 +38,33 @@ def register(app: Flask) -> None:
     @click.option("--burst", is_flag=True, help="Run the jobs that are due, then exit.")
     @click.option("--no-cron", is_flag=True, help="Do not start the periodic scheduler.")
     def worker(burst: bool, no_cron: bool) -> None:
-        """Run the RQ worker (with scheduler) and the periodic job scheduler."""
+        """Run the RQ worker (with scheduler) serving deadline work first, a worker for deadline work
+        alone, and the periodic job scheduler."""
         # Each job runs in a forked child: it must not reuse the parent's database connections.
         engines = list(db.engines.values())
         os.register_at_fork(after_in_child=lambda: [e.dispose(close=False) for e in engines])
-        cron = None
+        cfg = current_app.config
+        beat, ns, me = cfg["WORKER_HEARTBEAT_SECONDS"], liveness.namespace(), os.getpid()
+        fork = multiprocessing.get_context("fork")
+        children = []
+        if not burst:
+            children.append(fork.Process(target=_run_deadline_worker, name="mingjing-deadlines", daemon=True,
+                                         args=(me, cfg["REDIS_URL"], queue_name(DEADLINES), beat, ns)))
         if not burst and not no_cron:
-            cron = multiprocessing.get_context("fork").Process(
-                target=_run_cron, args=(current_app.config["REDIS_URL"], current_app.config["RQ_QUEUE"], schedule(current_app.config)),
-                name="mingjing-cron", daemon=True)
-            cron.start()
+            periodic = [(func, queue_for(func).name, every) for func, every in schedule(cfg)]
+            children.append(fork.Process(target=_run_cron, name="mingjing-cron", daemon=True,
+                                         args=(me, cfg["REDIS_URL"], periodic, beat, ns)))
+        for child in children:
+            child.start()
         try:
-            Worker([queue()], connection=get_redis()).work(with_scheduler=True, burst=burst)
+            Worker(worker_queues(), connection=get_redis(), heartbeat=beat, ns=ns).work(with_scheduler=True,
+                                                                                         burst=burst)
         finally:
-            if cron is not None and cron.is_alive():
-                cron.terminate()
-                cron.join(5)
+            for child in children:
+                if child.is_alive():
+                    child.terminate()
+            for child in children:
+                child.join(30)
 
     @app.cli.command("sweep")
     def sweep_now() -> None:

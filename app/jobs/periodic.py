@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from app.jobs.sessions import purge_stale_sessions
-from app.jobs.sweep import sweep
+from app.jobs.sweep import sweep_deadlines, sweep_others
 
 # (job function, interval in seconds or the config key holding it)
 PERIODIC = [
     (purge_stale_sessions, 3600),
-    (sweep, "SWEEP_INTERVAL_SECONDS"),  # deadlines, deliveries, notifications: whatever a job missed
+    # whatever a job missed: deadlines (on the deadline queue), and deliveries, notifications, photos
+    (sweep_deadlines, "SWEEP_INTERVAL_SECONDS"),
+    (sweep_others, "SWEEP_INTERVAL_SECONDS"),
 ]
 
 

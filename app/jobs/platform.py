@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.jobs import in_app_context, queue
+from app.jobs import enqueue_unless_pending, in_app_context
 
 
 def job_id(delivery_id: int, attempt_number: int) -> str:
@@ -22,11 +22,9 @@ def deliver(delivery_id: int) -> str | None:
 
 
 def sweep_deliveries(now: datetime) -> int:
-    """Sweeper: pending deliveries due by `now` get their job again (RQ's copy may be gone)."""
+    """Sweeper: pending deliveries due by `now` get their job again when RQ's copy is gone (not when it
+    is still queued behind a backlog, or running)."""
     from app.domain.complaints import platform
 
-    due = platform.due(now)
-    q = queue()
-    for delivery_id, attempts in due:
-        q.enqueue(deliver, delivery_id, job_id=job_id(delivery_id, attempts + 1))
-    return len(due)
+    return sum(enqueue_unless_pending(deliver, delivery_id, job_id=job_id(delivery_id, attempts + 1))
+               for delivery_id, attempts in platform.due(now))

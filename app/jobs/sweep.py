@@ -8,6 +8,9 @@ conditional updates, so a sweep racing a job (or another sweep) changes nothing 
 A sweeper is `fn(now) -> int` (how many things it did); it commits its own work in small batches.
 It runs with the clock pinned at `now` (app.clock.at): every instant its steps write or compare is
 that one, whichever batch (transaction) they fall in.
+
+The scheduler runs it in two jobs: the deadline sweepers on the deadline queue (`sweep_deadlines`,
+never behind bulk work), the others on the bulk queue (`sweep_others`).
 """
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from datetime import datetime
 
 from app import clock
 from app.extensions import db
-from app.jobs import in_app_context
+from app.jobs import deadline_work, in_app_context
 
 logger = logging.getLogger(__name__)
 
@@ -42,12 +45,30 @@ def sweepers() -> list[tuple[str, Sweeper]]:
     ]
 
 
+DEADLINE_SWEEPERS = ("complaint_deadlines", "question_deadlines")
+
+
 @in_app_context
 def sweep() -> dict[str, int]:
     """Run every sweeper once; one failing does not stop the others (the next sweep retries it)."""
+    return _run(sweepers())
+
+
+@deadline_work
+@in_app_context
+def sweep_deadlines() -> dict[str, int]:
+    return _run([(name, fn) for name, fn in sweepers() if name in DEADLINE_SWEEPERS])
+
+
+@in_app_context
+def sweep_others() -> dict[str, int]:
+    return _run([(name, fn) for name, fn in sweepers() if name not in DEADLINE_SWEEPERS])
+
+
+def _run(chosen: list[tuple[str, Sweeper]]) -> dict[str, int]:
     now = clock.wall_clock()  # the sweep's own instant, not that of a transaction left open
     done: dict[str, int] = {}
-    for name, fn in sweepers():
+    for name, fn in chosen:
         try:
             with clock.at(now):
                 done[name] = fn(now)

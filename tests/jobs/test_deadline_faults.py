@@ -8,15 +8,10 @@ from __future__ import annotations
 
 import os
 import select as selectmodule
-import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
-from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -29,9 +24,10 @@ from app.jobs.deadlines import check_complaint
 from app.jobs.sweep import sweep
 from app.models import Complaint, ComplaintEvent, Notification, Role
 from tests import factories as f
-from tests.conftest import TEST_REDIS_URL
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.processes import kill_tree as _kill_tree
+from tests.processes import wait as _wait
+from tests.processes import worker
+from tests.processes import worker_env as _worker_env
 
 pytestmark = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"),
                                 reason="needs PostgreSQL shared with worker processes (scripts/test runs it)")
@@ -40,50 +36,6 @@ pytestmark = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"),
 def _pg_conninfo(url: str) -> dict:
     u = make_url(url)
     return {"host": u.host or "127.0.0.1", "port": u.port or 5432, "dbname": u.database, "user": u.username}
-
-
-def _worker_env(database_url: str, sandbox_url: str, **extra) -> dict:
-    url = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
-    env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": TEST_REDIS_URL, "RQ_QUEUE": "mingjing-test",
-           "WECHAT_API_BASE": sandbox_url, "PUBLIC_BASE_URL": "https://mj.test"}  # no credentials: the sandbox's
-    for name in ("WECHAT_APPID", "WECHAT_SECRET", "WECHAT_TEMPLATES"):
-        env.pop(name, None)
-    env.update({k: str(v) for k, v in extra.items()})
-    return env
-
-
-@contextmanager
-def worker(env: dict, *args: str):
-    """A real worker process group (the worker, its work horses and its cron), killed at the end."""
-    proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    try:
-        yield proc
-    finally:
-        if proc.poll() is None:
-            _kill_tree(proc.pid)
-        proc.wait(10)
-
-
-def _kill_tree(pid: int) -> None:
-    """SIGKILL a worker and its work horses (RQ starts each horse in a session of its own)."""
-    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
-    for child in children:
-        _kill_tree(int(child))
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-
-
-def _wait(predicate, timeout: float, step: float = 0.1):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    return predicate()
 
 
 @pytest.fixture

@@ -32,7 +32,8 @@ a crash never leaves a row that looks unsent. Outcomes:
   its claim (found 'sending' after STUCK_AFTER by the sweep). The message may have reached the user
   and a message is sent at most once, so it is not sent again.
 The minute sweep (`sweep`) re-enqueues pending rows whose job was lost (scheduled jobs live only in
-Redis) and closes stuck ones as unknown.
+Redis; a job still queued behind a backlog is not lost and gets no second copy) and closes stuck ones
+as unknown.
 """
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ from app.domain.complaints.routing import (
     office_terms,
 )
 from app.extensions import db
-from app.jobs import enqueue_after_commit
+from app.jobs import enqueue_after_commit, job_pending
 from app.jobs.notifications import send_notification
 from app.models import Complaint, ComplaintEvent, ComplaintSubject, Notification, Role, RoleAssignment, WxUser
 from app.wechat import (
@@ -253,9 +254,13 @@ def record(complaint: Complaint, event: ComplaintEvent) -> list[Notification]:
 
 # ---- sending ----
 
-def _enqueue(notification_id: int, attempt: int, *, at: datetime | None = None, tag: str = "") -> None:
-    enqueue_after_commit(send_notification, notification_id, attempt,
-                         job_id=f"notification-{notification_id}-{attempt}{tag}", at=at)
+def _job_id(notification_id: int, attempt: int) -> str:
+    """One id per (row, attempt): the sweep can tell whether that attempt's job is still on its way."""
+    return f"notification-{notification_id}-{attempt}"
+
+
+def _enqueue(notification_id: int, attempt: int, *, at: datetime | None = None) -> None:
+    enqueue_after_commit(send_notification, notification_id, attempt, job_id=_job_id(notification_id, attempt), at=at)
 
 
 def _settle(notification_id: int, attempt: int, **values) -> bool:
@@ -324,7 +329,9 @@ def deliver(notification_id: int, attempt: int, wechat: WeChatAdapter) -> str | 
 
 def sweep(now: datetime) -> int:
     """The sweep's part: stuck sends become 'unknown' (never resent); pending rows whose job is overdue
-    by LOST_AFTER get a new job for the same attempt (the claim keeps a late original harmless)."""
+    by LOST_AFTER get a new job for the same attempt, unless that job is still queued (behind a
+    backlog) or running (the claim keeps a late original harmless). Either way the row is marked
+    (next_attempt_at = now), so it is looked at again only LOST_AFTER later."""
     stuck = db.session.execute(
         update(Notification)
         .where(Notification.state == "sending", Notification.claimed_at < now - STUCK_AFTER)
@@ -344,8 +351,8 @@ def sweep(now: datetime) -> int:
             .where(Notification.id == notification_id, Notification.state == "pending",
                    Notification.attempts == attempts, Notification.next_attempt_at == due)
             .values(next_attempt_at=now).execution_options(synchronize_session=False)).rowcount
-        if moved:
-            _enqueue(notification_id, attempts + 1, tag=f"-swept{int(now.timestamp())}")
+        if moved and not job_pending(_job_id(notification_id, attempts + 1)):
+            _enqueue(notification_id, attempts + 1)
             requeued += 1
     db.session.commit()
     return stuck + requeued
