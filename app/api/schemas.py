@@ -565,9 +565,10 @@ class PublicResolvedOut(Schema):
 
 
 class PublicSummaryIn(In):
-    text = fields.String(required=True, allow_none=True, validate=validate.Length(min=1, max=200), metadata={
-        "description": "for the village's public list of resolved cases (one line, no names of the complainant); "
-                       "null withdraws it"})
+    # multi-line accepted: the domain joins the lines into the one line the public list shows
+    text = _text(200, required=True, allow_none=True, multiline=True, metadata={
+        "description": "for the village's public list of resolved cases (joined into one line, no names of the "
+                       "complainant); null withdraws it"})
 
 
 class ComplaintOut(ComplaintPublicOut):
