@@ -51,21 +51,22 @@ def supply(complaint_id: int, body):
 @bp.get("/townships/<int:township_id>/deadline-policies")
 @endpoint(tags=["township", "county"], summary="办理时限（现行与历史）", auth="console", response=DeadlinePoliciesOut())
 def list_policies(township_id: int):
-    authz.get_or_404(current_actor(), "complaint.route", Township, township_id)
+    authz.get_or_404(current_actor(), "deadline_policy.read", Township, township_id)
     return {"live": policy.policies(township_id), "history": policy.history(township_id)}
 
 
 @bp.put("/townships/<int:township_id>/deadline-policies/<lane>")
 @endpoint(tags=["township", "county"], summary="设置办理时限（旧规定停用保留；新规定适用于此后到达承办部门的案件，在办案件的时限只会缩短）",
           auth="console", body=DeadlinePolicyIn(), response=PolicyChangeOut(),
-          errors=["unknown_lane", "unknown_unit", "invalid_amount", "sign_after_handle"],
-          description="A clock already running keeps the policy it started under unless the new one is shorter. "
+          errors=["unknown_lane", "lane_not_yours", "unknown_unit", "invalid_amount", "sign_after_handle"],
+          description="The discipline lane is set by the township discipline office (or the county), the service "
+                      "lane by the township leader or dispatcher (or the county). A clock already running keeps the policy it started under unless the new one is shorter. "
                       "Saving the live policy unchanged writes nothing (`changed` false). Cases handled by the "
                       "county and cases about the caller are never touched. `recomputed` counts only the cases "
                       "the caller may read.")
 def set_policy(township_id: int, lane: str, body):
     actor = current_actor()
-    township = authz.get_or_404(actor, "complaint.route", Township, township_id)
+    township = authz.get_or_404(actor, "deadline_policy.read", Township, township_id)
     row, changed = policy.set_policy(actor, township, lane, **body)
     shortened = escalation.recompute_open(actor, township.id, lane) if changed else []
     return {"policy": row, "changed": changed,

@@ -65,6 +65,13 @@ PERMISSIONS: dict[str, dict[Role, Level]] = {
     "county.read": {**_COUNTY},
     # Complaint routing rules (who receives which category): township administrators.
     "complaint.route": {R.TOWNSHIP_LEADER: L.TOWNSHIP, R.TOWNSHIP_DISPATCHER: L.TOWNSHIP, **_COUNTY},
+    # Deadline policies (办理时限), per lane: each lane's clock is set by those who answer for that lane
+    # and never by another office — the discipline lane by the discipline office (its independence:
+    # the administration it watches does not set how long it has), the service lane by the township's
+    # administration; the county over both. Every township office may read them.
+    "deadline_policy.read": {**_TOWNSHIP_STAFF, **_COUNTY},
+    "deadline_policy.service": {R.TOWNSHIP_LEADER: L.TOWNSHIP, R.TOWNSHIP_DISPATCHER: L.TOWNSHIP, **_COUNTY},
+    "deadline_policy.discipline": {R.TOWNSHIP_DISCIPLINE: L.TOWNSHIP, **_COUNTY},
     # Questions on disclosures held by the content check: released or rejected by the township, as
     # held complaints are (the township dispatcher; county staff over the county).
     "question.moderate": {R.TOWNSHIP_DISPATCHER: L.TOWNSHIP, **_COUNTY},

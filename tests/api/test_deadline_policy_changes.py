@@ -111,19 +111,17 @@ def test_a_shorter_policy_shortens_running_clocks_and_is_counted_for_who_may_rea
                        description="村集体厂房租金去年没有公开，去向不明。").get_json()["id"]
     assert case(discipline).due_at == at(2026, 3, 17, 9)  # 15 days
     clock.move_to(at(2026, 3, 2, 10))
-    # the dispatcher follows the service lane only: a change to the discipline lane's policy shortens
-    # the discipline case, but the dispatcher is not told how many cases of a lane it cannot read
+    # the discipline lane's policy is the discipline office's: shortening it shortens the running case
     short_discipline = {"sign": {"amount": 5, "unit": "days"}, "handle": {"amount": 30, "unit": "days"},
                         "follow_up": {"amount": 7, "unit": "working_days"}}
-    dispatcher = f.login_console(client, w["dispatcher"])
-    changed = put(client, dispatcher, w["township"].id, "discipline", short_discipline)
-    assert (changed["changed"], changed["recomputed"]) == (True, 0)
-    assert case(discipline).due_at == at(2026, 3, 7, 9)  # shortened all the same (same start)
-    leader = f.login_console(client, w["leader"])
+    discipline_office = f.login_console(client, w["discipline"])
+    changed = put(client, discipline_office, w["township"].id, "discipline", short_discipline)
+    assert (changed["changed"], changed["recomputed"]) == (True, 1)
+    assert case(discipline).due_at == at(2026, 3, 7, 9)  # same start, shorter clock
     clock.move_to(at(2026, 3, 2, 11))
-    shorter = put(client, leader, w["township"].id, "discipline", {**short_discipline,
-                                                                   "sign": {"amount": 3, "unit": "days"}})
-    assert shorter["recomputed"] == 1  # the leader monitors both lanes
+    shorter = put(client, f.login_console(client, w["county"]), w["township"].id, "discipline",
+                  {**short_discipline, "sign": {"amount": 3, "unit": "days"}})
+    assert shorter["recomputed"] == 1  # the county over both lanes
     assert case(discipline).due_at == at(2026, 3, 5, 9)
     assert case(service).due_at == at(2026, 3, 3, 9)  # the other lane untouched
 
@@ -187,3 +185,48 @@ def test_every_change_is_in_the_history_with_who_and_when(clock, client, world):
     assert rows == [(5, w["leader"].username, "2026-03-02T09:00:00+08:00", w["dispatcher"].username,
                      "2026-03-03T09:00:00+08:00"),
                     (4, w["dispatcher"].username, "2026-03-03T09:00:00+08:00", None, None)]
+
+
+# Who may set which lane's clock, for every seat that can reach a township's policies (issue 12 item 2's
+# class: no office sets another office's terms). Another township's offices see the township as absent.
+LANE_OWNERS = {"service": {"leader", "dispatcher", "county"}, "discipline": {"discipline", "county"}}
+
+
+def test_every_seat_sets_only_its_own_lanes_clock(clock, client, world):
+    from app.domain import authz
+    from app.domain.deadlines.policy import LANES
+    from app.models import Role
+
+    w = world
+    clock.move_to(at(2026, 3, 2, 9))
+    assert set(LANES) == set(LANE_OWNERS) and all(f"deadline_policy.{lane}" in authz.PERMISSIONS for lane in LANES)
+    other = f.township(w["township"].county)
+    seats = {name: f.login_console(client, w[name]) for name in ("leader", "dispatcher", "discipline", "county")}
+    seats["assets"] = f.login_console(client, f.township_staff(Role.TOWNSHIP_ASSETS, w["township"]))
+    seats |= {f"other {role.value}": f.login_console(client, f.township_staff(role, other))
+              for role in (Role.TOWNSHIP_LEADER, Role.TOWNSHIP_DISPATCHER, Role.TOWNSHIP_DISCIPLINE)}
+    seats["villager"] = f.login_wx(client, w["villager"])
+    seats["director"] = f.login_wx(client, w["director"])
+    url = f"/api/v1/townships/{w['township'].id}/deadline-policies"
+    for name, token in seats.items():
+        listed = client.get(url, headers=f.bearer(token))
+        expected_read = 200 if name in ("leader", "dispatcher", "discipline", "county", "assets") else (
+            403 if name in ("villager", "director") else 404)
+        assert listed.status_code == expected_read, (name, listed.get_json())
+        for lane in LANES:
+            minutes = len(seats) * 2 + list(LANES).index(lane)  # a different policy per attempt
+            body = {**DEFAULT_SERVICE, "handle": {"amount": 100 + minutes, "unit": "hours"},
+                    "sign": {"amount": 1, "unit": "hours"}}
+            before = history_rows(w["township"].id)
+            answer = client.put(f"{url}/{lane}", headers=f.bearer(token), json=body)
+            if name in LANE_OWNERS[lane]:
+                assert answer.status_code == 200, (name, lane, answer.get_json())
+            else:
+                assert answer.status_code in (403, 404), (name, lane, answer.get_json())
+                assert history_rows(w["township"].id) == before, (name, lane)
+            if name.startswith("other"):
+                assert answer.status_code == 404, (name, lane)  # another township's: as if absent
+            elif name in ("villager", "director"):
+                assert answer.get_json()["error"]["code"] == "wrong_account_kind", (name, lane)
+            elif name not in LANE_OWNERS[lane]:
+                assert answer.get_json()["error"]["code"] == "lane_not_yours", (name, lane)

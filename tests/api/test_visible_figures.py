@@ -154,18 +154,22 @@ def test_monitoring_figures_count_only_what_the_viewer_may_see(clock, client, wo
 
 
 def test_the_policy_change_figure_counts_only_what_the_caller_may_read(clock, client, world, cases):
-    """The dispatcher shortens the discipline lane: the discipline case's clock is shortened, but the
-    dispatcher, who does not follow that lane, is told 0; the leader, who does, is told 1."""
+    """The discipline lane's clock is the discipline office's to set (the dispatcher, who does not
+    follow that lane, is refused and changes nothing); the office that shortens it is told how many of
+    the cases it may read were shortened: the discipline case, never the one about the leader (the
+    county's)."""
     clock.move_to(at(2026, 3, 3, 10))
     viewers = _viewers(client, world)
     url = f"/api/v1/townships/{world['township'].id}/deadline-policies/discipline"
     body = {"sign": {"amount": 3, "unit": "days"}, "handle": {"amount": 30, "unit": "days"},
             "follow_up": {"amount": 7, "unit": "working_days"}}
     due = db.session.get(Complaint, cases["discipline"]).due_at
-    told = client.put(url, headers=f.bearer(viewers["dispatcher"]), json=body).get_json()
-    assert (told["changed"], told["recomputed"]) == (True, 0)
+    refused = client.put(url, headers=f.bearer(viewers["dispatcher"]), json=body)
+    assert (refused.status_code, refused.get_json()["error"]["code"]) == (403, "lane_not_yours")
+    db.session.expire_all()
+    assert db.session.get(Complaint, cases["discipline"]).due_at == due
+    clock.move_to(at(2026, 3, 3, 11))
+    told = client.put(url, headers=f.bearer(viewers["discipline"]), json=body).get_json()
+    assert (told["changed"], told["recomputed"]) == (True, 1)
     db.session.expire_all()
     assert db.session.get(Complaint, cases["discipline"]).due_at < due
-    clock.move_to(at(2026, 3, 3, 11))
-    told = client.put(url, headers=f.bearer(viewers["leader"]), json={**body, "sign": {"amount": 2, "unit": "days"}})
-    assert told.get_json()["recomputed"] == 1

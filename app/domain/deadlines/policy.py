@@ -155,9 +155,11 @@ def set_policy(actor: authz.Actor, township: Township, lane: str, *, sign: dict,
     row and whether anything changed: the live policy (or the default) saved again unchanged writes
     nothing. The caller then shortens the running clocks the new policy shortens
     (escalation.recompute_open)."""
-    authz.require(actor, "complaint.route", township)
     if lane not in LANES:
         raise AppError("unknown_lane", "没有这个办理渠道", kind="unprocessable", fields={"lane": ["不是可选的值"]})
+    if not authz.can(actor, f"deadline_policy.{lane}", township):
+        raise AppError("lane_not_yours", "您的岗位无权设置该渠道的办理时限（纪检监察类由镇纪委或县纪委监委设置）",
+                       kind="forbidden")
     clocks = {name: _clock(value, name) for name, value in
               (("sign", sign), ("handle", handle), ("follow_up", follow_up))}
     if clocks["sign"].seconds() > clocks["handle"].seconds():
