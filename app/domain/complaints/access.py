@@ -3,8 +3,8 @@
 * complaint.handle — the case is routed to an office the actor holds (a village role in that
   village — a grid worker's in their grid —, the township's dispatch or discipline office, the county), cleared by moderation;
 * complaint.copy — the village supervision liaison's read-only copy of discipline cases;
-* complaint.moderate — held cases, for the township dispatcher (county staff for cases about
-  township staff);
+* complaint.moderate — held cases, for the township office of their lane (the dispatcher: service;
+  the discipline office: discipline), county staff over the county (alone for cases about township staff);
 * complaint.monitor — township leader and discipline office over their township, the dispatcher over
   its service-lane cases (cases escalated to the county included), county staff over the county;
   cases about township staff are the county's alone;
@@ -22,7 +22,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, exists, false, not_, or_, select
 
 from app.domain import authz
-from app.domain.complaints.categories import SERVICE
+from app.domain.complaints.categories import DISCIPLINE, SERVICE
 from app.domain.complaints.routing import (
     COUNTY,
     GRID_SCOPED_ROLES,
@@ -72,12 +72,15 @@ def copy(actor: authz.Actor) -> ColumnElement[bool]:
 
 
 def moderators(actor: authz.Actor) -> ColumnElement[bool]:
-    """Cases whose held content (text, photos) the actor moderates: the township dispatcher for the
-    township, county staff for the county (cases about township staff are the county's alone)."""
+    """Cases whose held content (text, photos) the actor moderates: within the township, each lane's
+    own office — the dispatcher the service lane, the discipline office the discipline lane (the
+    command room neither reads nor refuses a discipline complaint); county staff for the county (cases
+    about township staff are the county's alone)."""
     clauses = []
     for g in actor.grants:
-        if g.role == Role.TOWNSHIP_DISPATCHER:
-            clauses.append(and_(C.township_id == g.township_id, C.handler_kind != COUNTY))
+        if g.role in (Role.TOWNSHIP_DISPATCHER, Role.TOWNSHIP_DISCIPLINE):
+            lane = SERVICE if g.role == Role.TOWNSHIP_DISPATCHER else DISCIPLINE
+            clauses.append(and_(C.township_id == g.township_id, C.handler_kind != COUNTY, C.lane == lane))
         elif g.role == Role.COUNTY_STAFF:
             clauses.append(C.county_id == g.county_id)
     return and_(_any(clauses), not_about(actor))
