@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
+from typing import overload
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -72,6 +73,12 @@ def at(moment: datetime) -> Iterator[datetime]:
         _PINNED.reset(token)
 
 
+@overload
+def to_shanghai(value: datetime) -> datetime: ...
+@overload
+def to_shanghai(value: None) -> None: ...
+@overload
+def to_shanghai(value: datetime | None) -> datetime | None: ...
 def to_shanghai(value: datetime | None) -> datetime | None:
     """Times are UTC inside; people see Asia/Shanghai at the edges."""
     if value is None:

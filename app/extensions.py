@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import os
 
-from flask import current_app
+from flask import Flask, current_app
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from redis import Redis
@@ -21,7 +21,8 @@ migrate = Migrate()
 
 def get_redis() -> Redis:
     """One Redis client per app (and per process: it is rebuilt after a fork)."""
-    app = current_app._get_current_object()
+    # current_app is typed as the Flask object it stands for, not as the proxy it is
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     pid = os.getpid()
     client = app.extensions.get("redis")
     if client is None or app.extensions.get("redis_pid") != pid:
@@ -32,7 +33,8 @@ def get_redis() -> Redis:
 
 
 def _read_engine():
-    app = current_app._get_current_object()
+    # current_app is typed as the Flask object it stands for, not as the proxy it is
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     pid = os.getpid()
     engine = app.extensions.get("read_engine")
     if engine is None or app.extensions.get("read_engine_pid") != pid:
@@ -47,7 +49,8 @@ _INHERITED: list[ThreadConnections] = []
 
 def _thread_connections() -> ThreadConnections | None:
     """This app's per-thread PostgreSQL connections for read_one (None on another database)."""
-    app = current_app._get_current_object()
+    # current_app is typed as the Flask object it stands for, not as the proxy it is
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     connections = app.extensions.get("pg_read")
     if connections is None or connections.pid != os.getpid():
         if connections is not None:  # made before a fork: the parent's; never closed (nor collected) here

@@ -24,6 +24,7 @@ from psycopg import errors as pg_errors
 from psycopg import pq
 from psycopg.adapt import Transformer
 from sqlalchemy.dialects.postgresql import psycopg as psycopg_dialect
+from sqlalchemy.engine import ConnectArgsType
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 # $1, $2 ... placeholders, as PQprepare wants them
@@ -60,7 +61,7 @@ class _Connection:
 class ThreadConnections:
     """The per-thread connections of one app in one process (see the module's docstring)."""
 
-    def __init__(self, connect_args: tuple[list, dict]) -> None:
+    def __init__(self, connect_args: ConnectArgsType) -> None:
         self.cargs, self.cparams = connect_args
         self.pid = os.getpid()
         self.local = threading.local()
@@ -77,7 +78,8 @@ class ThreadConnections:
                 if name not in this.prepared:
                     self._check(this, this.pgconn.prepare(name, sql), sql, args)
                     this.prepared.add(name)
-                result = this.pgconn.exec_prepared(name, args)
+                # psycopg's stub leaves out None (SQL NULL), which libpq and psycopg's own code accept
+                result = this.pgconn.exec_prepared(name, args)  # type: ignore[arg-type]
                 if result.status == pq.ExecStatus.TUPLES_OK:
                     if result.ntuples == 0:
                         return None

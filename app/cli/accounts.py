@@ -64,7 +64,7 @@ def register(app: Flask) -> None:
         found = roles.terms_granted_without_power()
         for term, invitation in found:
             place = term.village.name if term.village else term.township.name if term.township else ""
-            inviter = db.session.get(ConsoleAccount, invitation.created_by_account_id)
+            inviter = db.session.get_one(ConsoleAccount, invitation.created_by_account_id)
             click.echo(f"✗ 任期 {term.id}：{term.holder_name or ''}（{Role(term.role).label}，{place}），"
                        f"由 {inviter.username} 于邀请 {invitation.id} 任命，其岗位无权任命该职务")
         if not found:

@@ -64,8 +64,8 @@ def render_summary(summary: DemoSummary, *, all_logins: bool = False, seconds: f
     out.append("")
     out.append(f"工作台账号 Console logins — 密码 password: {summary.password}")
     out.append("  POST /api/v1/auth/console-login {\"username\": \"…\", \"password\": \"" + summary.password + "\"}")
-    for login in summary.console_logins:
-        out.append(f"  {login.username:<20}{_pad(login.name, 8)}{login.office} · {login.role.value}")
+    for account in summary.console_logins:
+        out.append(f"  {account.username:<20}{_pad(account.name, 8)}{account.office} · {account.role.value}")
 
     out.append("")
     out.append("微信身份 WeChat identities — 通过本地沙箱登录 log in through the sandbox:")

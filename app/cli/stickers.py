@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from typing import TypedDict
 
 import click
 from flask import Flask, current_app
@@ -11,6 +12,14 @@ from app.domain import household_codes, stickers
 from app.errors import AppError
 from app.extensions import db
 from app.models import Household, Village
+
+
+class _Door(TypedDict):
+    household_number: str
+    grid: str | None
+    head_name: str
+    code: str
+    url: str
 
 
 def _village(code: str) -> Village:
@@ -44,13 +53,14 @@ def register(app: Flask) -> None:
         """List a village's active door codes with household number, grid, head and URL."""
         village = _village(village_code)
         base = current_app.config["PUBLIC_BASE_URL"]
-        doors = [{"household_number": d.number, "grid": d.grid_name, "head_name": d.head_name,
+        doors: list[_Door] = [{"household_number": d.number, "grid": d.grid_name, "head_name": d.head_name,
                   "code": household_codes.grouped(d.code), "url": household_codes.url_for_code(base, d.code)}
                  for d in household_codes.active_codes(village.id)]
         if as_json:
             click.echo(json.dumps(doors, ensure_ascii=False, indent=2))
             return
-        total = db.session.scalar(select(func.count()).select_from(Household).where(Household.village_id == village.id))
+        total = db.session.scalar(select(func.count()).select_from(Household)
+                                  .where(Household.village_id == village.id)) or 0
         click.echo(f"{village.name} {village.code}：{len(doors)} 个有效门牌码（共 {total} 户）")
         for door in doors:
             click.echo(f"  {door['household_number']:<6} {door['grid'] or '（未分网格）'}  {door['head_name'].ljust(4, '　')}  "

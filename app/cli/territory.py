@@ -6,7 +6,7 @@ import json
 import click
 from flask import Flask
 
-from app.domain.territory import territory_tree
+from app.domain.territory import CountyNode, territory_tree
 from app.extensions import db
 
 EMPTY_MESSAGE = "还没有辖区数据，请先运行 scripts/flask seed-demo (no territory yet: run seed-demo first)"
@@ -18,7 +18,7 @@ def _branch(lines: list[str], prefix: str, last: bool, text: str) -> str:
     return prefix + ("    " if last else "│   ")
 
 
-def render_tree(tree: list[dict]) -> str:
+def render_tree(tree: list[CountyNode]) -> str:
     lines: list[str] = []
     for county in tree:
         lines.append(f"{county['name']} ({county['code']}) · {county['households']} 户")

@@ -42,7 +42,12 @@ def register(app: Flask) -> None:
         alone, and the periodic job scheduler."""
         # Each job runs in a forked child: it must not reuse the parent's database connections.
         engines = list(db.engines.values())
-        os.register_at_fork(after_in_child=lambda: [e.dispose(close=False) for e in engines])
+
+        def dispose_engines() -> None:
+            for e in engines:
+                e.dispose(close=False)
+
+        os.register_at_fork(after_in_child=dispose_engines)
         cfg = current_app.config
         beat, ns, me = cfg["WORKER_HEARTBEAT_SECONDS"], liveness.namespace(), os.getpid()
         fork = multiprocessing.get_context("fork")

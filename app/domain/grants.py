@@ -58,7 +58,9 @@ def reaches(grants: Iterable[authz.Grant], role: Role, chain: Mapping[str, int |
     `chain` (its county_id, township_id, village_id). The single lookup of the table."""
     for grant in grants:
         reach = MATRIX[grant.role].get(role)
-        unit = grant.unit_id(reach) if reach is not None else None
+        if reach is None:
+            continue
+        unit = grant.unit_id(reach)
         if unit is not None and unit == chain.get(f"{reach.value}_id"):
             return True
     return False

@@ -44,7 +44,7 @@ class _Copies:
 
 def _copies() -> _Copies:
     extensions = current_app.extensions
-    copies = extensions.get("mingjing.landing")
+    copies: _Copies | None = extensions.get("mingjing.landing")
     if copies is None:
         copies = extensions.setdefault("mingjing.landing", _Copies())
     return copies
@@ -79,7 +79,7 @@ def _shared(name: str, compute: Callable[[], str]) -> str:
         logger.warning("Redis unavailable: landing copy made by this process alone", exc_info=True)
         return compute()
     if hit is not None:
-        return hit.decode()
+        return hit.decode() if isinstance(hit, bytes) else hit  # bytes: the client does not decode
     value = compute()
     try:
         redis.set(key, value, ex=int(TTL))

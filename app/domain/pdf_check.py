@@ -23,6 +23,10 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported lazily at run time: the parent process never loads qpdf
+    import pikepdf
 
 log = logging.getLogger(__name__)
 
@@ -93,13 +97,13 @@ class Outcome:
         return "；".join(words)
 
 
-def _findings_in(pdf) -> tuple[list[str], list[str]]:
+def _findings_in(pdf: pikepdf.Pdf) -> tuple[list[str], list[str]]:
     import pikepdf
 
     found: dict[str, None] = {}
     details: dict[str, None] = {}
 
-    def action(d) -> None:
+    def action(d: pikepdf.Dictionary) -> None:
         kind = str(d.get("/S"))
         finding = _ACTION_FINDING.get(kind)
         if kind == "/Named" and str(d.get("/N")) in _HARMLESS_NAMED:
@@ -114,7 +118,7 @@ def _findings_in(pdf) -> tuple[list[str], list[str]]:
         if finding:
             found[finding] = None
 
-    def look(d) -> None:
+    def look(d: pikepdf.Dictionary) -> None:
         keys = set(d.keys())
         if "/JS" in keys or "/JavaScript" in keys:
             found["javascript"] = None
@@ -146,7 +150,7 @@ def _findings_in(pdf) -> tuple[list[str], list[str]]:
 
     # Every object the file defines, wherever it is stored; direct objects nested inside them are
     # walked here, indirect ones come up on their own in pdf.objects.
-    def walk(root) -> None:
+    def walk(root: pikepdf.Object) -> None:
         stack = [root]
         while stack:
             item = stack.pop()

@@ -19,7 +19,7 @@ def running_roles(*, user_id: int | None = None, console_account_id: int | None 
 
 
 def describe(*, actor: Actor | None = None, user: WxUser | None = None,
-             account: ConsoleAccount | None = None) -> dict:
+             account: ConsoleAccount | None = None) -> dict[str, object]:
     if actor is not None:
         if actor.kind == "wx":
             user = db.session.get(WxUser, actor.id)

@@ -11,6 +11,7 @@ where that is the rule (`Taken.give_back`, or leave a `with` block with an excep
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import TracebackType
 
 from redis import Redis
 
@@ -68,7 +69,8 @@ class Taken:
     def __enter__(self) -> Taken:
         return self
 
-    def __exit__(self, kind, value, traceback) -> None:
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 traceback: TracebackType | None) -> None:
         if kind is not None:
             self.give_back()
 

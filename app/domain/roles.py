@@ -5,8 +5,10 @@ Terms are never overwritten: ending one sets ends_at; a new term is a new row.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TypeVar, cast
 
 from sqlalchemy import select, update
+from sqlalchemy.engine import CursorResult
 
 from app.clock import utcnow
 from app.domain import authz, grants
@@ -26,9 +28,11 @@ from app.models import (
     WxUser,
 )
 
+_Unit = TypeVar("_Unit", Township, Village, Grid)
+
 
 def _scope_chain(role: Role, *, township: Township | None = None, village: Village | None = None,
-                 grid: Grid | None = None, household: Household | None = None) -> dict:
+                 grid: Grid | None = None, household: Household | None = None) -> dict[str, int | None]:
     """The full county → … chain for a role held over a unit, checked against the role's level."""
     level = role.level
     if level is Level.HOUSEHOLD:
@@ -48,25 +52,28 @@ def _scope_chain(role: Role, *, township: Township | None = None, village: Villa
                        fields={"township_id": ["必填"]})
     if level is Level.COUNTY:
         raise AppError("county_role_not_invitable", "县级账号由县里统一开通", kind="unprocessable")
+    assert township is not None  # required above, or taken from the village
     return {
         "county_id": township.county_id,
         "township_id": township.id,
-        "village_id": village.id if level in (Level.HOUSEHOLD, Level.VILLAGE) else None,
+        "village_id": village.id if village is not None and level in (Level.HOUSEHOLD, Level.VILLAGE) else None,
         "grid_id": grid.id if grid is not None and level in (Level.HOUSEHOLD, Level.VILLAGE) else None,
-        "household_id": household.id if level is Level.HOUSEHOLD else None,
+        "household_id": household.id if household is not None and level is Level.HOUSEHOLD else None,
     }
 
 
 def assign(role: Role, *, user: WxUser | None = None, account: ConsoleAccount | None = None,
-           holder_name: str | None = None, county_id: int | None = None, **units) -> RoleAssignment:
+           holder_name: str | None = None, county_id: int | None = None, township: Township | None = None,
+           village: Village | None = None, grid: Grid | None = None,
+           household: Household | None = None) -> RoleAssignment:
     """Start a term. County roles name their county directly; all others derive it from the unit."""
     if role.level is Level.COUNTY:
         if county_id is None:
             raise AppError("scope_required", "县级角色须指定县", kind="unprocessable")
-        chain = {"county_id": county_id, "township_id": None, "village_id": None,
+        chain: dict[str, int | None] = {"county_id": county_id, "township_id": None, "village_id": None,
                  "grid_id": None, "household_id": None}
     else:
-        chain = _scope_chain(role, **units)
+        chain = _scope_chain(role, township=township, village=village, grid=grid, household=household)
     assignment = RoleAssignment(
         role=role.value,
         user_id=user.id if user else None,
@@ -83,7 +90,7 @@ def assign(role: Role, *, user: WxUser | None = None, account: ConsoleAccount | 
 def end_term(actor: authz.Actor, assignment_id: int, reason: str) -> RoleAssignment:
     """End a term, as the grant matrix allows (app.domain.grants). A term the actor may not even read
     looks absent; one on their roster that is not theirs to end is refused."""
-    assignment = authz.get_or_404(actor, "role.read", RoleAssignment, assignment_id)
+    assignment: RoleAssignment = authz.get_or_404(actor, "role.read", RoleAssignment, assignment_id)
     grants.require_may_end(actor, assignment)
     if assignment.ends_at is not None:
         raise AppError("term_already_ended", "该任期已结束", kind="conflict")
@@ -125,7 +132,7 @@ def create_invitation(actor: authz.Actor, *, role: Role, holder_name: str, ttl_s
     return invitation, token
 
 
-def _get_or_404(model: type, object_id: int | None):
+def _get_or_404(model: type[_Unit], object_id: int | None) -> _Unit | None:
     if object_id is None:
         return None
     obj = db.session.get(model, object_id)
@@ -182,12 +189,13 @@ def accept_invitation(user: WxUser, token: str) -> RoleAssignment:
     if not _inviter_still_may(invitation, now):
         raise AppError("invitation_invalid", "发出邀请的工作人员已无权任命该职务，邀请码失效，请联系有权任命的部门重新生成",
                        kind="not_found")
-    claimed = db.session.execute(
+    # An UPDATE without RETURNING gives a CursorResult; Session.execute is typed as returning Result.
+    claimed = cast(CursorResult[()], db.session.execute(
         update(Invitation)
         .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
         .values(accepted_at=now, accepted_by_user_id=user.id)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )).rowcount
     if claimed != 1:
         raise AppError("invitation_used", "该邀请码已被使用", kind="conflict")
     assignment = RoleAssignment(

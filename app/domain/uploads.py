@@ -89,7 +89,7 @@ def _clean_image(data: bytes, media_type: str) -> CleanFile:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+            image: Image.Image = Image.open(io.BytesIO(data))
             width, height = image.size  # read from the header, before anything is decoded
             if width * height > MAX_PIXELS:
                 raise _reject("image_too_large", "图片像素过大，请压缩后再上传")

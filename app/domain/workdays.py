@@ -36,7 +36,7 @@ def _unknown_year(year: int) -> bool:
 @functools.lru_cache(maxsize=4096)
 def is_working_day(day: date) -> bool:
     try:
-        return chinese_calendar.is_workday(day)
+        return bool(chinese_calendar.is_workday(day))  # the library is untyped (no py.typed)
     except NotImplementedError:  # outside the years the library knows
         _unknown_year(day.year)
         return day.weekday() < 5

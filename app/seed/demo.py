@@ -22,6 +22,7 @@ from app.domain import auth, household_codes, roles
 from app.domain.disclosures import catalogue
 from app.extensions import db
 from app.models import (
+    Base,
     ConsoleAccount,
     County,
     Grid,
@@ -351,6 +352,11 @@ def seed_demo(session=None) -> DemoSummary:
     def made(kind: str, n: int = 1) -> None:
         summary.created[kind] += n
 
+    # Each section below reuses these names for its own rows and plans.
+    row: Base
+    plan: VillagePlan | AccountPlan
+    key: tuple[int | str | None, ...]
+
     # --- county and townships ---
     county = session.scalar(select(County).where(County.code == COUNTY_CODE))
     if county is None:
@@ -483,6 +489,7 @@ def seed_demo(session=None) -> DemoSummary:
             grid = grids[(village.id, rp.grid)] if rp.grid is not None else None
             home = households[(village.id, rp.household)] if rp.household is not None else None
             if rp.role is Role.VILLAGER:
+                assert home is not None  # a villager's plan names their household
                 key = (user.id, None, rp.role.value, county.id, township.id, village.id,
                        home.grid_id, home.id)
             else:
@@ -508,22 +515,27 @@ def seed_demo(session=None) -> DemoSummary:
         if plan.township_code is None:
             key = (None, account.id, plan.role.value, county.id, None, None, None, None)
 
-            def make(plan=plan, account=account) -> None:
+            def make_county_term(plan=plan, account=account) -> None:
                 roles.assign(plan.role, account=account, holder_name=plan.name, county_id=county.id)
+
+            ensure(key, make_county_term)
         else:
             township = townships[plan.township_code]
             key = (None, account.id, plan.role.value, county.id, township.id, None, None, None)
 
-            def make(plan=plan, account=account, township=township) -> None:
+            def make_township_term(plan=plan, account=account, township=township) -> None:
                 roles.assign(plan.role, account=account, holder_name=plan.name, township=township)
-        ensure(key, make)
+
+            ensure(key, make_township_term)
     session.flush()
 
     # --- what to print ---
     summary.console_logins = [ConsoleLogin(a.username, a.name, a.role, a.office) for a in accounts_plan]
     for plan, person in people:
         if person.identity == f"{plan.spec.slug}-villager1":
-            home = households[(villages[plan.spec.code].id, person.roles[0].household)]
+            home_number = person.roles[0].household
+            assert home_number is not None  # villager1 is a villager: the plan names the household
+            home = households[(villages[plan.spec.code].id, home_number)]
             summary.door_codes.append(DoorCode(plan.spec.name, plan.spec.code, home.number, home.head_name,
                                                person.identity, door_codes[home.id]))
     summary.wechat_logins = [

@@ -115,6 +115,7 @@ class NameGenerator:
         if (gender == "m" and self.generation_chars and surname == lineage and rng.random() < 0.35):
             return rng.choice(self.generation_chars) + rng.choice(GENERATION_SECOND)
         single = rng.random() < (0.12 if young else 0.18)
+        pool: tuple[str, ...]
         if gender == "m":
             pool = (MALE_YOUNG_1 if single else MALE_YOUNG_2) if young else (MALE_OLD_1 if single else MALE_OLD_2)
         else:

@@ -37,7 +37,7 @@ def household_landing(code: str):
                     "category": d["item_type"]["name"]} for d in village["disclosures"]]
     return make_response(render_template(
         "household.html", household=household, village=village["village"],
-        code_text=household_codes.grouped(household_codes.canonical(code)), disclosures=disclosures))
+        code_text=household_codes.grouped(household_codes.canonical(code) or code), disclosures=disclosures))
 
 
 @bp.get("/i/<token>")

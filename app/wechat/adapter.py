@@ -242,7 +242,7 @@ class _SharedTokenClient(WeChatClient):
         self.expires_at = int(time.time()) + expires_in
         return result
 
-    def _handle_result(self, res, method=None, url=None, result_processor=None, **kwargs):  # type: ignore[override]
+    def _handle_result(self, res, method=None, url=None, result_processor=None, **kwargs):
         # Replaces wechatpy's token retry (which refetches without force_refresh, so stable_token
         # would hand back the same rejected token, and which recurses without bound).
         result = res if isinstance(res, dict) else self._decode_result(res)

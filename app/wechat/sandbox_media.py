@@ -33,7 +33,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
@@ -88,7 +88,8 @@ def _judge(data: bytes) -> str | None:
 
     try:
         with Image.open(io.BytesIO(data)) as image:
-            r, g, b = image.convert("RGB").getpixel((0, 0))
+            # an RGB image's pixel is (r, g, b); Pillow types getpixel for every mode at once
+            r, g, b = cast(tuple[int, int, int], image.convert("RGB").getpixel((0, 0)))
     except (UnidentifiedImageError, OSError, ValueError):
         return None
     if r > 220 and g < 40 and b < 40:

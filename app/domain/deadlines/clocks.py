@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import or_, select
 
@@ -59,8 +60,8 @@ def _reminder(clock: Clock, start: datetime, paused: float, due: datetime, polic
     return due - timedelta(seconds=lead)
 
 
-def clock_values(case: Mapping, kind: str, before: str | None, now: datetime,
-                 governing: Callable[[datetime], Sequence[Policy]]) -> dict:
+def clock_values(case: Mapping[str, Any], kind: str, before: str | None, now: datetime,
+                 governing: Callable[[datetime], Sequence[Policy]]) -> dict[str, datetime | str | None]:
     """The clock columns of a case entering `case["status"]` through a step of `kind` from `before`.
     `case` holds the case's columns as they will be after the step; `governing(start)` gives the
     policies a clock started at `start` runs under (policy.governing): the earliest due time wins."""
@@ -73,12 +74,13 @@ def clock_values(case: Mapping, kind: str, before: str | None, now: datetime,
         return {**_CLEAR, "clock_started_at": None, "reminded_at": None}
     new_clock = status in ("assigned", "returned") and kind not in SAME_CLOCK_KINDS
     start = now if new_clock else (case["clock_started_at"] or now)
-    values = {"clock_started_at": start}
+    values: dict[str, datetime | str | None] = {"clock_started_at": start}
     if new_clock:
         values["reminded_at"] = None
         values["overdue_since"] = case["overdue_since"] if kind == "escalated" else None
     overdue = values.get("overdue_since", case["overdue_since"])
     policies = governing(start)
+    due: datetime | None
     if status == "replied":
         due = min(policy.follow_up.deadline(case["replied_at"] or now) for policy in policies)
         return {**values, "clock_step": "follow_up", "due_at": due, "remind_at": None, "next_check_at": due}
@@ -101,6 +103,7 @@ def clock_values(case: Mapping, kind: str, before: str | None, now: datetime,
         candidate_due = clock.deadline(start, paused)
         if due is None or candidate_due < due:
             due, chosen = candidate_due, (clock, paused, candidate)
+    assert due is not None  # `governing` gives at least the policy in force
     clock, paused, policy = chosen
     remind = _reminder(clock, start, paused, due, policy)
     reminded = values.get("reminded_at", case["reminded_at"])

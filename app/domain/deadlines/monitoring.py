@@ -133,10 +133,10 @@ def export_xlsx(actor: authz.Actor, filters: Filters, now: datetime) -> bytes:
     for row, village_name in db.session.execute(query):
         c = project(row)  # the export is an officers' output like any other
         colour = c.colour
-        row = [c.reference, village_name, CATEGORIES[c.category].name, STATUS_NAMES[c.status],
+        values = [c.reference, village_name, CATEGORIES[c.category].name, STATUS_NAMES[c.status],
                COLOUR_NAMES[colour], handler_label(c), LEVEL_NAMES.get(c.escalation_level, f"{c.escalation_level}级"),
                _stamp(c.due_at), _stamp(c.filed_at), (now - c.filed_at).days]
-        cells = [WriteOnlyCell(sheet, value=value) for value in row]
+        cells = [WriteOnlyCell(sheet, value=value) for value in values]
         if colour in _FILLS:
             cells[4].fill = PatternFill("solid", fgColor=_FILLS[colour])
             cells[4].font = Font(bold=True)

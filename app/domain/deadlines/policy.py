@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -103,15 +104,17 @@ def policy_for(township_id: int, lane: str) -> Policy:
 def _history(township_id: int, lane: str) -> list[tuple[datetime, datetime | None, Policy]]:
     """(in force from, until, policy) of every policy the township has had for the lane, oldest
     first; read once per transaction (a sweep escalating a batch asks for it per case)."""
-    def load():
+    def load() -> list[tuple[datetime, datetime | None, Policy]]:
         return [(row.created_at, row.deactivated_at, _from_row(row)) for row in db.session.scalars(
             select(DeadlinePolicy).where(DeadlinePolicy.township_id == township_id, DeadlinePolicy.lane == lane)
             .order_by(DeadlinePolicy.id))]
 
-    return transaction.memo(db.session(), ("deadline_policies", township_id, lane), load)
+    rows: list[tuple[datetime, datetime | None, Policy]] = transaction.memo(
+        db.session(), ("deadline_policies", township_id, lane), load)
+    return rows
 
 
-def governing(case: Mapping) -> Callable[[datetime], tuple[Policy, ...]]:
+def governing(case: Mapping[str, Any]) -> Callable[[datetime], tuple[Policy, ...]]:
     """For a case (its columns as they will be), the policies a clock started at a given instant runs
     under: the one in force then, and every one made live since (the earliest due time wins, so a
     later policy can shorten a running clock, never lengthen it). The county's cases: the defaults."""
@@ -137,9 +140,9 @@ def history(township_id: int) -> list[DeadlinePolicy]:
                                    .order_by(DeadlinePolicy.lane, DeadlinePolicy.id)))
 
 
-def _clock(value: dict, field: str) -> Clock:
+def _clock(value: Mapping[str, object], field: str) -> Clock:
     amount, unit = value.get("amount"), value.get("unit")
-    if unit not in UNITS:
+    if not isinstance(unit, str) or unit not in UNITS:
         raise AppError("unknown_unit", "时限单位只能是工作日、天或小时", kind="unprocessable",
                        fields={field: ["单位不是可选的值"]})
     limit = {"working_days": 120, "days": 180, "hours": 720}[unit]
@@ -149,7 +152,8 @@ def _clock(value: dict, field: str) -> Clock:
     return Clock(amount, unit)
 
 
-def set_policy(actor: authz.Actor, township: Township, lane: str, *, sign: dict, handle: dict, follow_up: dict,
+def set_policy(actor: authz.Actor, township: Township, lane: str, *, sign: Mapping[str, object],
+               handle: Mapping[str, object], follow_up: Mapping[str, object],
                remind_working_days: int, escalate_working_days: int) -> tuple[DeadlinePolicy | None, bool]:
     """Replace the live policy of (township, lane); the old one is kept, deactivated. Returns the live
     row and whether anything changed: the live policy (or the default) saved again unchanged writes

@@ -15,7 +15,7 @@ def published(village_id: int, *, category: str | None = None, period: str | Non
         where.append(Disclosure.category == category)
     if period:
         where.append(Disclosure.period == period)
-    total = db.session.scalar(select(func.count()).select_from(Disclosure).where(*where))
+    total = db.session.scalar(select(func.count()).select_from(Disclosure).where(*where)) or 0
     items = db.session.scalars(
         select(Disclosure)
         .join(DisclosureVersion, DisclosureVersion.id == Disclosure.published_version_id)

@@ -21,7 +21,7 @@ from app.models import AuditEntry, Disclosure, DisclosureVersion, VersionStatus
 GENESIS = "0" * 64
 
 
-def content_of(version: DisclosureVersion) -> dict:
+def content_of(version: DisclosureVersion) -> dict[str, object]:
     disclosure = version.disclosure
     return {
         "disclosure_id": disclosure.id,

@@ -4,10 +4,12 @@ the check sends to review is held until township moderation releases it (public 
 the village's reply period starts then) or rejects it (never shown; who, when and why are kept)."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import cast
 
 from redis import Redis
 from sqlalchemy import select, update
+from sqlalchemy.engine import CursorResult
 
 from app.clock import utcnow
 from app.domain import authz, content, ratelimit
@@ -23,7 +25,7 @@ ASK_LIMIT = ratelimit.Limit("disclosure-question", 10, 24 * 3600)
 authz.register_placement(Question, {Level.VILLAGE: Question.village_id}, parent=(Question.village_id, Village))
 
 
-def status_of(question: Question, now=None) -> str:
+def status_of(question: Question, now: datetime | None = None) -> str:
     if question.moderation != "visible":
         return question.moderation  # held | rejected: no reply period runs
     if question.answered_at is not None:
@@ -74,13 +76,14 @@ def held_in_township(actor: authz.Actor, township_id: int) -> list[Question]:
         authz.scoped(actor, "question.moderate", Question)).order_by(Question.asked_at)))
 
 
-def _moderate(actor: authz.Actor, question_id: int, to: str, **values) -> Question:
+def _moderate(actor: authz.Actor, question_id: int, to: str, **values: object) -> Question:
     """One conditional UPDATE from held: a second decision (or a replayed request) finds nothing held."""
-    question = authz.get_or_404(actor, "question.moderate", Question, question_id)
-    result = db.session.execute(
+    question: Question = authz.get_or_404(actor, "question.moderate", Question, question_id)
+    # An UPDATE without RETURNING gives a CursorResult; Session.execute is typed as returning Result.
+    result = cast(CursorResult[()], db.session.execute(
         update(Question).where(Question.id == question.id, Question.moderation == "held")
         .values(moderation=to, moderated_at=utcnow(), moderated_by_console_account_id=actor.console_account_id,
-                **values).execution_options(synchronize_session=False))
+                **values).execution_options(synchronize_session=False)))
     if result.rowcount != 1:
         raise AppError("question_not_held", "该提问不在待审核状态（可能已被处理）", kind="conflict")
     db.session.refresh(question)

@@ -46,8 +46,8 @@ def reach_of(actor: authz.Actor, disclosures: list[Disclosure]) -> dict[int, int
     return {d.id: counts.get(d.id, 0) for d in disclosures}
 
 
-def village_summary(actor: authz.Actor, village_id: int) -> dict:
+def village_summary(actor: authz.Actor, village_id: int) -> dict[str, int]:
     """Households that opened at least one disclosure, out of all households of the village."""
     reached = db.session.scalar(select(func.count(func.distinct(DisclosureView.household_id))).where(
-        authz.scoped(actor, "household.read", DisclosureView), DisclosureView.village_id == village_id))
+        authz.scoped(actor, "household.read", DisclosureView), DisclosureView.village_id == village_id)) or 0
     return {"households_reached": reached, "households_total": households_in(actor, village_id)}

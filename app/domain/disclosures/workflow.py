@@ -7,7 +7,8 @@ public reason, reviewed the same way; the earlier versions stay readable.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Required, TypedDict
 
 from sqlalchemy import func, select
 
@@ -22,15 +23,29 @@ from app.models import Category, Disclosure, DisclosureVersion, ItemType, Versio
 S = VersionStatus
 
 
-def _line_items(category: Category, items: Sequence[dict] | None, declared: dict | None) -> list | None:
+class LineItemEntry(TypedDict, total=False):
+    """A finance line as entered (amounts left out are 0)."""
+    label: Required[str]
+    income_fen: int
+    expense_fen: int
+
+
+class LineItem(TypedDict):
+    label: str
+    income_fen: int
+    expense_fen: int
+
+
+def _line_items(category: Category, items: Sequence[LineItemEntry] | None,
+                declared: Mapping[str, int] | None) -> list[LineItem] | None:
     """Finance tables: money in integer fen, declared totals must equal the sums."""
     if not items:
         if category is Category.FINANCE:
             raise AppError("line_items_required", "财务公开须填写收支明细", kind="unprocessable",
                            fields={"line_items": ["必填"]})
         return None
-    rows = [{"label": mask(i["label"]), "income_fen": i.get("income_fen", 0), "expense_fen": i.get("expense_fen", 0)}
-            for i in items]
+    rows: list[LineItem] = [{"label": mask(i["label"]), "income_fen": i.get("income_fen", 0),
+                             "expense_fen": i.get("expense_fen", 0)} for i in items]
     if declared:
         sums = {"income_fen": sum(r["income_fen"] for r in rows), "expense_fen": sum(r["expense_fen"] for r in rows)}
         wrong = {k: [f"合计应为 {sums[k] / 100:.2f} 元"] for k in ("income_fen", "expense_fen")
@@ -42,7 +57,8 @@ def _line_items(category: Category, items: Sequence[dict] | None, declared: dict
 
 
 def create(actor: authz.Actor, *, village_id: int, item_type_id: int, period: str, title: str, body: str,
-           line_items: Sequence[dict] | None = None, totals: dict | None = None) -> DisclosureVersion:
+           line_items: Sequence[LineItemEntry] | None = None, totals: Mapping[str, int] | None = None,
+           ) -> DisclosureVersion:
     village = authz.get_or_404(actor, "disclosure.draft", Village, village_id)
     item_type = db.session.get(ItemType, item_type_id)
     if item_type is None or item_type.township_id != village.township_id or not item_type.active:
@@ -78,7 +94,8 @@ def _version_for(actor: authz.Actor, action: str, version_id: int) -> Disclosure
 
 
 def edit(actor: authz.Actor, version_id: int, *, title: str | None = None, body: str | None = None,
-         line_items: Sequence[dict] | None = None, totals: dict | None = None) -> DisclosureVersion:
+         line_items: Sequence[LineItemEntry] | None = None, totals: Mapping[str, int] | None = None,
+         ) -> DisclosureVersion:
     version = _version_for(actor, "disclosure.draft", version_id)
     if version.status not in (S.DRAFT, S.RETURNED):
         raise AppError("version_not_editable",
@@ -134,8 +151,8 @@ def approve(actor: authz.Actor, version_id: int, comment: str | None = None) -> 
 
 
 def correct(actor: authz.Actor, disclosure_id: int, *, reason: str, title: str | None = None,
-            body: str | None = None, line_items: Sequence[dict] | None = None,
-            totals: dict | None = None) -> DisclosureVersion:
+            body: str | None = None, line_items: Sequence[LineItemEntry] | None = None,
+            totals: Mapping[str, int] | None = None) -> DisclosureVersion:
     """Start a correction of a published disclosure: a new draft version with a public reason."""
     disclosure = authz.get_or_404(actor, "disclosure.draft", Disclosure, disclosure_id)
     if disclosure.published_version_id is None:
@@ -146,8 +163,8 @@ def correct(actor: authz.Actor, disclosure_id: int, *, reason: str, title: str |
     if pending:
         raise AppError("correction_pending", "已有一份更正在办理中", kind="conflict")
     base = disclosure.published_version
-    number = db.session.scalar(select(func.max(DisclosureVersion.number))
-                               .where(DisclosureVersion.disclosure_id == disclosure.id)) + 1
+    number = (db.session.scalar(select(func.max(DisclosureVersion.number))
+                                .where(DisclosureVersion.disclosure_id == disclosure.id)) or 0) + 1
     version = DisclosureVersion(
         disclosure_id=disclosure.id, number=number, correction_reason=mask(reason),
         title=mask(title) if title is not None else base.title,
