@@ -51,7 +51,18 @@ def kill_tree(pid: int) -> None:
     try:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
-        pass
+        return
+    # SIGKILL is delivered, not done: on a loaded machine the process may run on for a moment, so
+    # wait until it is gone or a zombie (what the health check counts as dead)
+    wait(lambda: _dead(pid), timeout=10, step=0.02)
+
+
+def _dead(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except OSError:
+        return True
 
 
 def wait(predicate, timeout: float, step: float = 0.1):
