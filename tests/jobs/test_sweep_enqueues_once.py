@@ -15,7 +15,7 @@ from app.jobs.notifications import send_notification
 from app.jobs.platform import deliver
 from app.jobs.sweep import sweep
 from tests.connector import deliveries, file_case, run_worker, township_with_platform
-from tests.jobs.test_notifications import _work, owed  # noqa: F401 - owed is a fixture
+from tests.helpers.jobs import run_queued_jobs
 
 LOST = notifications.LOST_AFTER + timedelta(seconds=1)
 
@@ -44,7 +44,7 @@ def test_the_notification_sweep_enqueues_nothing_twice(owed, wechat_sandbox):  #
     assert notifications.sweep(now + 4 * LOST) == 1
     assert notifications.sweep(now + 5 * LOST) == 0
     assert q.job_ids == [first]
-    _work()
+    run_queued_jobs()
     assert len(wechat_sandbox.messages()) == 1
 
 
