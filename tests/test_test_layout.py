@@ -2,6 +2,7 @@
 another test module (or a conftest) — what several need is a fixture in tests/fixtures/ (registered in
 tests/conftest.py) or a helper in tests/helpers/ or tests/factories.py; and a fixture name means one
 thing: defined twice, it must be the same fixture (otherwise a test silently gets whichever is nearer)."""
+
 from __future__ import annotations
 
 import ast
@@ -12,8 +13,10 @@ TESTS = Path(__file__).resolve().parent
 
 
 def _modules(root: Path) -> dict[str, ast.Module]:
-    return {str(p.relative_to(root.parent)): ast.parse(p.read_text(encoding="utf-8"), str(p))
-            for p in sorted(root.rglob("*.py"))}
+    return {
+        str(p.relative_to(root.parent)): ast.parse(p.read_text(encoding="utf-8"), str(p))
+        for p in sorted(root.rglob("*.py"))
+    }
 
 
 def _is_test_module(dotted: str) -> bool:
@@ -61,8 +64,11 @@ def fixtures_with_two_meanings(root: Path) -> dict[str, list[str]]:
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and (name := _fixture_name(node)):
                 bodies[name][ast.dump(node, include_attributes=False)].append(f"{path}:{node.lineno}")
-    return {name: [where for places in variants.values() for where in places]
-            for name, variants in bodies.items() if len(variants) > 1}
+    return {
+        name: [where for places in variants.values() for where in places]
+        for name, variants in bodies.items()
+        if len(variants) > 1
+    }
 
 
 def test_no_test_module_imports_another():
@@ -81,15 +87,19 @@ def test_the_checks_see_what_they_forbid(tmp_path):
     (tree / "api" / "__init__.py").write_text("")
     (tree / "api" / "test_a.py").write_text(
         "import pytest\n\n@pytest.fixture\ndef world(app):\n    return {'village': 1}\n\n"
-        "def _file(client):\n    return client\n")
+        "def _file(client):\n    return client\n"
+    )
     (tree / "api" / "test_b.py").write_text(
         "from tests.api.test_a import _file, world\nfrom . import test_a\nfrom .test_a import world as w2\n"
-        "from tests.conftest import _config\n")
+        "from tests.conftest import _config\n"
+    )
     (tree / "api" / "test_c.py").write_text(
         "import pytest\n\n@pytest.fixture()\ndef world(app, client):\n    return {'township': 2}\n\n"
-        "@pytest.fixture(name='village')\ndef _village_fixture():\n    return 1\n")
+        "@pytest.fixture(name='village')\ndef _village_fixture():\n    return 1\n"
+    )
     (tree / "api" / "test_d.py").write_text(
-        "import pytest\n\n@pytest.fixture(name='village')\ndef _village_fixture():\n    return 2\n")
+        "import pytest\n\n@pytest.fixture(name='village')\ndef _village_fixture():\n    return 2\n"
+    )
     assert imports_of_test_modules(tree) == [
         "tests/api/test_b.py:1 tests.api.test_a",
         "tests/api/test_b.py:2 tests.api.test_a",

@@ -1,5 +1,6 @@
 """The test app's settings and clean-up, shared by tests/conftest.py and the tests that build an app of
 their own (e.g. behind a trusted proxy)."""
+
 from __future__ import annotations
 
 import os
@@ -16,7 +17,7 @@ def app_config(database_url: str, sandbox_url: str) -> dict:
     """The test app's settings: this database, the test Redis and queue, the WeChat sandbox at sandbox_url."""
     url = database_url
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return {
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": url,

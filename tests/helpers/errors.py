@@ -1,4 +1,5 @@
 """The one error shape every refusal has (app/errors.py)."""
+
 from __future__ import annotations
 
 import re

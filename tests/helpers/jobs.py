@@ -1,4 +1,5 @@
 """Jobs in the test process: running what is queued, counting what the deadline jobs did."""
+
 from __future__ import annotations
 
 from rq import SimpleWorker
@@ -18,7 +19,9 @@ def run_queued_jobs() -> None:
 def escalation_counts(ids: list[int]) -> dict[int, int]:
     """How many times each of these complaints was escalated (ids with none are left out)."""
     db.session.expire_all()
-    rows = db.session.execute(select(ComplaintEvent.complaint_id, func.count()).where(
-        ComplaintEvent.complaint_id.in_(ids), ComplaintEvent.kind == "escalated")
-        .group_by(ComplaintEvent.complaint_id)).all()
-    return {cid: n for cid, n in rows}
+    rows = db.session.execute(
+        select(ComplaintEvent.complaint_id, func.count())
+        .where(ComplaintEvent.complaint_id.in_(ids), ComplaintEvent.kind == "escalated")
+        .group_by(ComplaintEvent.complaint_id)
+    ).all()
+    return dict(rows)

@@ -1,4 +1,5 @@
 """Reading the OpenAPI document for the walk: a path filled in, a session the operation accepts."""
+
 from __future__ import annotations
 
 import re
@@ -15,5 +16,6 @@ def token_for(app, operation: dict, tokens: dict) -> str | None:
     if auth is None:
         return None
     kinds = {"wx": ("villager", "cadre"), "console": ("township", "county")}.get(
-        auth, ("villager", "cadre", "township", "county"))
+        auth, ("villager", "cadre", "township", "county")
+    )
     return tokens[next((k for k in kinds if k in operation["tags"]), kinds[0])]

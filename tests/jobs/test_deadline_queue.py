@@ -52,7 +52,7 @@ def test_deadline_work_has_a_queue_of_its_own(app):
 
 
 @needs_pg
-def test_a_due_case_check_runs_before_a_backlog_of_bulk_work(app, due_cases, wechat_sandbox, migrated_database):  # noqa: F811
+def test_a_due_case_check_runs_before_a_backlog_of_bulk_work(app, due_cases, wechat_sandbox, migrated_database):
     [cid] = due_cases(1)  # its check is scheduled (at its due time, long past), in Redis only
     _backlog()
     with worker(worker_env(migrated_database, wechat_sandbox.url), "--no-cron"):
@@ -62,7 +62,7 @@ def test_a_due_case_check_runs_before_a_backlog_of_bulk_work(app, due_cases, wec
 
 
 @needs_pg
-def test_the_sweep_escalates_before_a_backlog_of_bulk_work(app, due_cases, wechat_sandbox, migrated_database):  # noqa: F811
+def test_the_sweep_escalates_before_a_backlog_of_bulk_work(app, due_cases, wechat_sandbox, migrated_database):
     [cid] = due_cases(1)
     queue().connection.flushdb()  # its check is lost: only the sweep can find it
     _backlog()
@@ -76,7 +76,7 @@ def test_the_sweep_escalates_before_a_backlog_of_bulk_work(app, due_cases, wecha
 
 
 @needs_pg
-def test_one_worker_serves_deadline_work_first(app, due_cases, wechat_sandbox, migrated_database):  # noqa: F811
+def test_one_worker_serves_deadline_work_first(app, due_cases, wechat_sandbox, migrated_database):
     """A single worker process (here in burst mode, with no worker of deadline work alone) takes the
     deadline queue before the bulk one."""
     [cid] = due_cases(1)

@@ -29,7 +29,7 @@ def _taken_by(job_id: str, worker_name: str) -> None:
     job.save()
 
 
-def test_the_notification_sweep_enqueues_nothing_twice(owed, wechat_sandbox):  # noqa: F811
+def test_the_notification_sweep_enqueues_nothing_twice(owed, wechat_sandbox):
     row = owed()
     q = queue_for(send_notification)
     first = f"notification-{row.id}-1"
@@ -49,7 +49,7 @@ def test_the_notification_sweep_enqueues_nothing_twice(owed, wechat_sandbox):  #
 
 
 @pytest.mark.parametrize("worker_alive", [True, False])
-def test_a_job_started_by_a_dead_worker_is_lost_by_a_live_one_is_not(owed, redis_client, worker_alive):  # noqa: F811
+def test_a_job_started_by_a_dead_worker_is_lost_by_a_live_one_is_not(owed, redis_client, worker_alive):
     row = owed()
     job_id = f"notification-{row.id}-1"
     _taken_by(job_id, "w1")
