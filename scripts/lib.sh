@@ -10,7 +10,9 @@ mkdir -p "$RUN_DIR"
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 die() { printf '\033[31mxx  %s\033[0m\n' "$*" >&2; exit 1; }
 
-# Create .venv and install requirements.txt; reinstall only when requirements.txt changed.
+# ensure_venv [--dev]: create .venv and install requirements.txt (what the app needs to run); with
+# --dev, requirements-dev.txt as well (tests, benchmarks, lint and types). Each set is reinstalled only
+# when its files changed: one stamp per set, the dev stamp covering both files.
 ensure_venv() {
   command -v python3 >/dev/null || die "python3 is missing: install Python 3.11+ (apt-get install python3 python3-venv)"
   if [ ! -x "$PY" ]; then
@@ -24,6 +26,15 @@ ensure_venv() {
     "$PY" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements.txt" \
       2> >(grep -v "is ignored" >&2) || die "pip install failed"
     echo "$want" > "$stamp"
+  fi
+  [ "${1:-}" = "--dev" ] || return 0
+  local dev_stamp="$VENV/.requirements-dev.sha256" dev_want
+  dev_want=$(cat "$ROOT/requirements.txt" "$ROOT/requirements-dev.txt" | sha256sum | cut -d' ' -f1)
+  if [ ! -f "$dev_stamp" ] || [ "$(cat "$dev_stamp")" != "$dev_want" ]; then
+    say "installing requirements-dev.txt into .venv"
+    "$PY" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements-dev.txt" \
+      2> >(grep -v "is ignored" >&2) || die "pip install failed"
+    echo "$dev_want" > "$dev_stamp"
   fi
 }
 

@@ -16,14 +16,21 @@ import pytest
 import time_machine
 from flask import Flask
 from redis import Redis
-from sqlalchemy import make_url, text
+from sqlalchemy import make_url
 from werkzeug.serving import make_server
 
 from app import create_app
 from app.config import SANDBOX_APPID, SANDBOX_SECRET
 from app.extensions import db, dispose_engines
+from tests.helpers.app_config import TEST_REDIS_URL, app_config, empty_all_tables
 
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# Fixtures shared by several test modules, each in a module of tests/fixtures/.
+pytest_plugins = [
+    "tests.fixtures.complaints",
+    "tests.fixtures.disclosures",
+    "tests.fixtures.jobs",
+    "tests.fixtures.openapi_walk",
+]
 
 
 @dataclass
@@ -154,27 +161,11 @@ def migrated_database(database_url, wechat_sandbox):
     """Bring the empty test database to the migrations' head once per run."""
     from flask_migrate import upgrade
 
-    app = create_app(_test_config(database_url, wechat_sandbox))
+    app = create_app(app_config(database_url, wechat_sandbox.url))
     with app.app_context():
         upgrade()
         db.engine.dispose()
     return database_url
-
-
-def _test_config(database_url: str, sandbox: Sandbox) -> dict:
-    url = database_url
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return {
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": url,
-        "REDIS_URL": TEST_REDIS_URL,
-        "RQ_QUEUE": "mingjing-test",
-        "WECHAT_API_BASE": sandbox.url,
-        "WECHAT_APPID": SANDBOX_APPID,
-        "WECHAT_SECRET": SANDBOX_SECRET,
-        "PUBLIC_BASE_URL": "https://mj.test",
-    }
 
 
 @pytest.fixture
@@ -188,24 +179,13 @@ def redis_client():
 
 @pytest.fixture
 def app(migrated_database, wechat_sandbox, redis_client):
-    app = create_app(_test_config(migrated_database, wechat_sandbox))
+    app = create_app(app_config(migrated_database, wechat_sandbox.url))
     with app.app_context():
         yield app
         db.session.remove()
-        _empty_all_tables()
+        empty_all_tables()
         dispose_engines()
     wechat_sandbox.reset()
-
-
-def _empty_all_tables() -> None:
-    tables = list(reversed(db.metadata.sorted_tables))
-    with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.conftest import TEST_REDIS_URL
+from tests.helpers.app_config import TEST_REDIS_URL
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -14,7 +14,7 @@ from PIL import Image
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from tests import factories as f
-from tests.api.test_input_walk import _path, _token_for, world  # noqa: F401  (world: the walk's fixture)
+from tests.helpers.openapi_walk import fill_path, token_for
 
 MiB = 1024 * 1024
 
@@ -89,7 +89,7 @@ def _chunked_environ(path: str, data: bytes, headers: dict[str, str]) -> dict:
     return environ
 
 
-def test_every_json_operation_refuses_a_chunked_body_above_the_limit(app, client, world):
+def test_every_json_operation_refuses_a_chunked_body_above_the_limit(app, client, walk_world):
     """Each operation of the OpenAPI document taking JSON, with a session it accepts and a chunked
     body a little over the limit: 413, never read into a 422 or a success."""
     over = json.dumps({"text": "x" * app.config["MAX_JSON_BYTES"]}).encode()
@@ -99,8 +99,8 @@ def test_every_json_operation_refuses_a_chunked_body_above_the_limit(app, client
         for method, operation in item.items():
             if "application/json" not in operation.get("requestBody", {}).get("content", {}):
                 continue
-            token = _token_for(app, operation, world["tokens"])
-            environ = _chunked_environ(_path(template, world["ids"]), over, f.bearer(token) if token else {})
+            token = token_for(app, operation, walk_world["tokens"])
+            environ = _chunked_environ(fill_path(template, walk_world["ids"]), over, f.bearer(token) if token else {})
             environ["REQUEST_METHOD"] = method.upper()
             app_iter, status, headers = run_wsgi_app(app, environ, buffered=True)
             answer = json.loads(b"".join(app_iter))

@@ -62,7 +62,7 @@ def _needles(filers: list[dict]) -> list[str]:
 
 
 @pytest.fixture
-def world(app, client, four_platform, tmp_path, clock):
+def anonymity_world(app, client, four_platform, tmp_path, clock):
     app.config["COMPLAINT_PHOTO_DIR"] = str(tmp_path / "photos")
     village = f.village()
     township = village.township
@@ -210,9 +210,9 @@ def _officer_messages(wechat_sandbox, w) -> dict[tuple[str, str], bytes]:
     return out
 
 
-def test_no_officer_seat_and_no_output_learns_who_filed_an_anonymous_case(client, world, four_platform,
+def test_no_officer_seat_and_no_output_learns_who_filed_an_anonymous_case(client, anonymity_world, four_platform,
                                                                            wechat_sandbox):
-    w = world
+    w = anonymity_world
     ids, answers, photos = _anonymous_cases(client, w)
     run_worker()  # subscribe messages and platform deliveries go out
     outputs = _outputs(client, w, ids, photos)
@@ -244,10 +244,10 @@ def test_no_officer_seat_and_no_output_learns_who_filed_an_anonymous_case(client
                 assert key not in data, (seat, output, key)
 
 
-def test_the_finding_the_liaison_and_the_discipline_office_cannot_locate_the_family(client, world):
+def test_the_finding_the_liaison_and_the_discipline_office_cannot_locate_the_family(client, anonymity_world):
     """Regression (issue 12 item 1): an anonymous complaint about the village secretary gave the
     copied liaison and the discipline office household_id, latitude and longitude."""
-    w = world
+    w = anonymity_world
     filer = w["filers"][0]
     case = _file(client, filer, category="collective_assets", about_role="village_secretary",
                  description="村书记把集体厂房低价租给亲戚，租金去向不明。")
@@ -263,8 +263,8 @@ def test_the_finding_the_liaison_and_the_discipline_office_cannot_locate_the_fam
     assert stored.contact_name is None and stored.contact_phone is None  # never even kept
 
 
-def test_a_real_name_complainant_is_seen_by_the_handling_office_alone(client, world):
-    w = world
+def test_a_real_name_complainant_is_seen_by_the_handling_office_alone(client, anonymity_world):
+    w = anonymity_world
     filer = w["filers"][0]
     case = _file(client, filer, category="collective_assets", anonymous=False, contact_name="王秀英",
                  contact_phone="13800001111", description="村集体厂房租金去年没有公开，去向不明。")
@@ -293,12 +293,12 @@ def test_a_real_name_complainant_is_seen_by_the_handling_office_alone(client, wo
                 not in data
 
 
-def test_the_officers_projection_has_no_identifying_attribute_for_an_anonymous_case(client, world):
+def test_the_officers_projection_has_no_identifying_attribute_for_an_anonymous_case(client, anonymity_world):
     """The one place: whatever a schema or payload asks of the projection, an anonymous filer's
     columns are not there for anyone, and attributes outside the allow-list do not exist."""
     from app.domain.complaints.officer_view import project
 
-    filer = world["filers"][0]
+    filer = anonymity_world["filers"][0]
     case = db.session.get(Complaint, _file(client, filer)["id"])
     for handling in (True, False):
         view = project(case, handling=handling)
@@ -310,5 +310,5 @@ def test_the_officers_projection_has_no_identifying_attribute_for_an_anonymous_c
             for name in ("actor_user_id", "actor_console_account_id"):
                 with pytest.raises(AttributeError):
                     getattr(event, name)
-        assert view.village.name == world["village"].name and view.reference == case.reference
+        assert view.village.name == anonymity_world["village"].name and view.reference == case.reference
     assert filer["home"].id == case.household_id  # the row keeps it (the filer's own view, the audit)

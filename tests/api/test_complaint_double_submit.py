@@ -11,11 +11,11 @@ from app.domain import content
 from app.extensions import db
 from app.models import Complaint, ComplaintEvent
 from tests import factories as f
-from tests.api.test_complaints import _file, world  # noqa: F401  (fixture)
+from tests.helpers.complaints import file_complaint
 
 
-def test_a_double_tap_files_one_case_and_both_answers_name_it(client, world, monkeypatch):
-    me = f.login_wx(client, world["villager"])
+def test_a_double_tap_files_one_case_and_both_answers_name_it(client, complaint_world, monkeypatch):
+    me = f.login_wx(client, complaint_world["villager"])
     request_id = secrets.token_hex(8)
     original_check = content.check_text
     twin_answers = []
@@ -26,11 +26,11 @@ def test_a_double_tap_files_one_case_and_both_answers_name_it(client, world, mon
         verdict = original_check(*args, **kwargs)
         if not twin_answers:
             twin_answers.append(None)
-            twin_answers[0] = _file(client, me, world["codes"][0], client_request_id=request_id)
+            twin_answers[0] = file_complaint(client, me, complaint_world["codes"][0], client_request_id=request_id)
         return verdict
 
     monkeypatch.setattr(content, "check_text", check_then_let_the_twin_win)
-    first = _file(client, me, world["codes"][0], client_request_id=request_id)
+    first = file_complaint(client, me, complaint_world["codes"][0], client_request_id=request_id)
     twin = twin_answers[0]
     assert twin.status_code == 201, twin.get_json()
     assert first.status_code == 201, first.get_json()
@@ -39,5 +39,5 @@ def test_a_double_tap_files_one_case_and_both_answers_name_it(client, world, mon
     assert db.session.scalar(select(func.count()).select_from(Complaint)) == 1
     assert db.session.scalar(select(func.count()).select_from(ComplaintEvent)) == 1  # one "filed", not two
     # and a different filing under the same request id is still refused
-    reused = _file(client, me, world["codes"][0], client_request_id=request_id, description="另一件事情，请处理。")
+    reused = file_complaint(client, me, complaint_world["codes"][0], client_request_id=request_id, description="另一件事情，请处理。")
     assert reused.status_code == 409 and reused.get_json()["error"]["code"] == "request_id_reused"

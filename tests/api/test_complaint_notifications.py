@@ -16,14 +16,13 @@ from app.jobs import queue
 from app.jobs.sweep import sweep
 from app.models import Complaint, Notification, Role
 from tests import factories as f
-from tests.api.test_complaints import _file as _post_complaint
-from tests.api.test_complaints import world  # noqa: F401  (the same village, people and door codes)
+from tests.helpers.complaints import file_complaint
 
 REPLY = "您反映的围墙占道问题，村委会已于周三上门调解，围墙将在本月底前拆除，通道恢复通行。"
 
 
 def _file(client, token, code, **overrides) -> dict:
-    response = _post_complaint(client, token, code, **overrides)
+    response = file_complaint(client, token, code, **overrides)
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 
@@ -48,8 +47,8 @@ def _values(message) -> dict[str, str]:
     return {key: item["value"] for key, item in message["data"].items()}
 
 
-def test_villager_is_told_each_step_once_and_the_office_when_assigned(clock, client, world, wechat_sandbox):
-    w = world
+def test_villager_is_told_each_step_once_and_the_office_when_assigned(clock, client, complaint_world, wechat_sandbox):
+    w = complaint_world
     me = f.login_wx(client, w["villager"])
     case = _file(client, me, w["codes"][0])  # a dispute goes to the village director
     _work()
@@ -104,8 +103,8 @@ def test_villager_is_told_each_step_once_and_the_office_when_assigned(clock, cli
     assert len(wechat_sandbox.messages()) == 6
 
 
-def test_a_case_refused_by_moderation_tells_the_villager_it_is_closed(client, world, wechat_sandbox):
-    w = world
+def test_a_case_refused_by_moderation_tells_the_villager_it_is_closed(client, complaint_world, wechat_sandbox):
+    w = complaint_world
     me = f.login_wx(client, w["villager"])
     case = _file(client, me, w["codes"][0], description="【审核】村里有人打牌，请管管。")
     assert case["status"] == "held"
@@ -117,8 +116,8 @@ def test_a_case_refused_by_moderation_tells_the_villager_it_is_closed(client, wo
     assert _values(closed)["phrase3"] == "不予受理" and _values(closed)["thing4"] == "内容与村务无关，请拨打110"
 
 
-def test_no_credit_is_recorded_and_never_retried(client, world, wechat_sandbox):
-    w = world
+def test_no_credit_is_recorded_and_never_retried(client, complaint_world, wechat_sandbox):
+    w = complaint_world
     home = f.household(w["village"])
     code = hc.ensure_codes([home])[home.id]
     villager = f.villager(home, identity="nocredit-ann")  # the sandbox answers 43101 for this user
@@ -135,8 +134,8 @@ def test_no_credit_is_recorded_and_never_retried(client, world, wechat_sandbox):
     assert [m["touser"] for m in wechat_sandbox.messages()] == [w["director"].openid]
 
 
-def test_the_subject_of_a_complaint_is_never_told_even_holding_the_handling_office(client, world, wechat_sandbox):
-    w = world
+def test_the_subject_of_a_complaint_is_never_told_even_holding_the_handling_office(client, complaint_world, wechat_sandbox):
+    w = complaint_world
     # One person is the village secretary and, bound by WeChat, also in the township discipline office.
     both = f.cadre(Role.VILLAGE_SECRETARY, w["village"], identity="both-hats")
     roles.assign(Role.TOWNSHIP_DISCIPLINE, user=both, township=w["township"], holder_name="镇纪委干部")
@@ -166,9 +165,9 @@ def test_the_subject_of_a_complaint_is_never_told_even_holding_the_handling_offi
     assert not db.session.scalars(select(Notification).where(Notification.recipient_user_id == both.id)).all()
 
 
-def test_anonymous_or_not_only_the_filer_hears_of_their_case_and_no_message_names_them(client, world,
+def test_anonymous_or_not_only_the_filer_hears_of_their_case_and_no_message_names_them(client, complaint_world,
                                                                                         wechat_sandbox):
-    w = world
+    w = complaint_world
     me = f.login_wx(client, w["villager"])
     director = f.login_wx(client, w["director"])
     anonymous = _file(client, me, w["codes"][0])
@@ -188,7 +187,7 @@ def test_anonymous_or_not_only_the_filer_hears_of_their_case_and_no_message_name
     assert not [m for m in sent if any("王秀英" in v or "13800000000" in v for v in _values(m).values())]
 
 
-def test_templates_come_from_config_and_an_unconfigured_one_sends_nothing(app, client, world, wechat_sandbox):
+def test_templates_come_from_config_and_an_unconfigured_one_sends_nothing(app, client, complaint_world, wechat_sandbox):
     listed = client.get("/api/v1/subscribe-templates").get_json()
     assert {t["key"]: t["template_id"] for t in listed} == {
         "case_progress": "sbx-tmpl-case_progress", "case_replied": "sbx-tmpl-case_replied",
@@ -198,9 +197,9 @@ def test_templates_come_from_config_and_an_unconfigured_one_sends_nothing(app, c
     # Real credentials without template ids: nothing is queued that WeChat would refuse.
     app.config["WECHAT_TEMPLATES"] = {"case_progress": "tmpl-progress-real"}
     assert [t["key"] for t in client.get("/api/v1/subscribe-templates").get_json()] == ["case_progress"]
-    me = f.login_wx(client, world["villager"])
-    case = _file(client, me, world["codes"][0])
-    _act(client, f.login_wx(client, world["director"]), case, "sign")
+    me = f.login_wx(client, complaint_world["villager"])
+    case = _file(client, me, complaint_world["codes"][0])
+    _act(client, f.login_wx(client, complaint_world["director"]), case, "sign")
     _work()
     assert [(m["template_id"], m["touser"]) for m in wechat_sandbox.messages()] == [
-        ("tmpl-progress-real", world["villager"].openid)]
+        ("tmpl-progress-real", complaint_world["villager"].openid)]

@@ -31,7 +31,7 @@ RED, YELLOW, GREY = (255, 0, 0), (255, 255, 0), (90, 120, 90)  # the sandbox: re
 
 
 @pytest.fixture
-def world(app, tmp_path):
+def photo_world(app, tmp_path):
     app.config["COMPLAINT_PHOTO_DIR"] = str(tmp_path / "photos")
     village = f.village()
     township = village.township
@@ -126,15 +126,15 @@ def _status(photo_id: int) -> str:
     return db.session.get(ComplaintPhoto, photo_id).status
 
 
-def test_upload_is_cleaned_stored_and_checked_through_an_unguessable_url(client, world, live, wechat_sandbox):
-    me = f.login_wx(client, world["villager"])
+def test_upload_is_cleaned_stored_and_checked_through_an_unguessable_url(client, photo_world, live, wechat_sandbox):
+    me = f.login_wx(client, photo_world["villager"])
     original = _jpeg()
     assert b"PhoneMaker" in original
     uploaded = _upload(client, me, original, "IMG_0001.jpg")
     assert uploaded.status_code == 201, uploaded.get_json()
     body = uploaded.get_json()
     assert body == {"id": body["id"], "status": "pending", "width": 64, "height": 48, "bytes": body["bytes"]}
-    stored = list(world["folder"].iterdir())
+    stored = list(photo_world["folder"].iterdir())
     assert len(stored) == 1 and stored[0].stat().st_size == body["bytes"]
     assert b"PhoneMaker" not in stored[0].read_bytes()
     assert Image.open(stored[0]).getexif().get(0x8825) is None
@@ -142,7 +142,7 @@ def test_upload_is_cleaned_stored_and_checked_through_an_unguessable_url(client,
     assert _checks(wechat_sandbox) == []  # asked only once the upload is committed, by the job
     _run_jobs()
     [check] = _checks(wechat_sandbox)
-    assert check["openid"] == world["villager"].openid and check["media_type"] == 2
+    assert check["openid"] == photo_world["villager"].openid and check["media_type"] == 2
     assert check["media_url"].startswith(live + photo_rules.FETCH_PATH)
     token = check["media_url"].rsplit("/", 1)[1]
     assert len(token) >= 40
@@ -162,8 +162,8 @@ def test_upload_is_cleaned_stored_and_checked_through_an_unguessable_url(client,
     assert client.get(photo_rules.FETCH_PATH + token).status_code == 404  # the download link died with the verdict
 
 
-def test_bad_files_are_refused_with_clear_errors_and_nothing_stored(client, world):
-    me = f.login_wx(client, world["villager"])
+def test_bad_files_are_refused_with_clear_errors_and_nothing_stored(client, photo_world):
+    me = f.login_wx(client, photo_world["villager"])
     executable = _upload(client, me, b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 2000, "风景.jpg")
     assert executable.status_code == 422 and executable.get_json()["error"]["code"] == "unsupported_file_type"
     assert executable.get_json()["error"]["fields"]["file"]
@@ -182,12 +182,12 @@ def test_bad_files_are_refused_with_clear_errors_and_nothing_stored(client, worl
     assert client.post("/api/v1/complaint-photos", data={"file": (io.BytesIO(_jpeg()), "a.jpg")},
                        content_type="multipart/form-data").status_code == 401
     assert db.session.scalar(select(func.count()).select_from(ComplaintPhoto)) == 0
-    assert not world["folder"].exists() or not any(world["folder"].iterdir())
+    assert not photo_world["folder"].exists() or not any(photo_world["folder"].iterdir())
     assert queue().count == 0
 
 
-def test_filing_checks_every_photo_id_and_writes_nothing_on_a_bad_one(client, world, live, wechat_sandbox):
-    w = world
+def test_filing_checks_every_photo_id_and_writes_nothing_on_a_bad_one(client, photo_world, live, wechat_sandbox):
+    w = photo_world
     me, neighbour = f.login_wx(client, w["villager"]), f.login_wx(client, w["neighbour"])
     mine = [_uploaded(client, me) for _ in range(10)]
     theirs = _uploaded(client, neighbour)
@@ -223,9 +223,9 @@ def test_filing_checks_every_photo_id_and_writes_nothing_on_a_bad_one(client, wo
     assert _file(client, me, w["codes"][0], []).get_json()["photos"] == []
 
 
-def test_pass_clears_a_photo_for_the_handler_and_the_filer_follows_each_one(app, client, world, live,
+def test_pass_clears_a_photo_for_the_handler_and_the_filer_follows_each_one(app, client, photo_world, live,
                                                                               wechat_sandbox):
-    w = world
+    w = photo_world
     me = f.login_wx(client, w["villager"])
     first, second = _uploaded(client, me), _uploaded(client, me)
     _run_jobs()
@@ -254,8 +254,8 @@ def test_pass_clears_a_photo_for_the_handler_and_the_filer_follows_each_one(app,
     assert again.status_code == 200 and again.data == b"success" and _status(first) == "cleared"
 
 
-def test_risky_photo_is_refused_deleted_and_never_served(client, world, live, wechat_sandbox):
-    w = world
+def test_risky_photo_is_refused_deleted_and_never_served(client, photo_world, live, wechat_sandbox):
+    w = photo_world
     me = f.login_wx(client, w["villager"])
     photo = _uploaded(client, me, RED)
     _run_jobs()
@@ -272,8 +272,8 @@ def test_risky_photo_is_refused_deleted_and_never_served(client, world, live, we
     assert [(p["id"], p["status"]) for p in own["photos"]] == [(photo, "refused")]
 
 
-def test_review_holds_a_photo_for_the_township_moderator(client, world, live, wechat_sandbox):
-    w = world
+def test_review_holds_a_photo_for_the_township_moderator(client, photo_world, live, wechat_sandbox):
+    w = photo_world
     me = f.login_wx(client, w["villager"])
     kept, dropped = _uploaded(client, me, YELLOW), _uploaded(client, me, YELLOW)
     _run_jobs()
@@ -302,8 +302,8 @@ def test_review_holds_a_photo_for_the_township_moderator(client, world, live, we
     assert client.get("/api/v1/complaint-photos/held", headers=f.bearer(dispatcher)).get_json() == []
 
 
-def test_the_person_complained_about_can_never_fetch_a_photo(client, world, live, wechat_sandbox):
-    w = world
+def test_the_person_complained_about_can_never_fetch_a_photo(client, photo_world, live, wechat_sandbox):
+    w = photo_world
     me = f.login_wx(client, w["villager"])
     photo = _uploaded(client, me)
     _run_jobs()
@@ -348,9 +348,9 @@ def _error(response) -> tuple[int, str]:
     return response.status_code, response.get_json()["error"]["code"]
 
 
-def test_push_signatures_are_verified_and_nothing_answers_500(app, client, world, live, wechat_sandbox):
+def test_push_signatures_are_verified_and_nothing_answers_500(app, client, photo_world, live, wechat_sandbox):
     cfg = app.config
-    me = f.login_wx(client, world["villager"])
+    me = f.login_wx(client, photo_world["villager"])
     photo = _uploaded(client, me)
     _run_jobs()
     trace = _trace(photo)
@@ -390,10 +390,10 @@ def test_push_signatures_are_verified_and_nothing_answers_500(app, client, world
     assert _status(photo) == "refused"
 
 
-def test_plaintext_mode_and_a_replayed_query_string(app, client, world, live, wechat_sandbox):
+def test_plaintext_mode_and_a_replayed_query_string(app, client, photo_world, live, wechat_sandbox):
     cfg = app.config
     cfg["WECHAT_PUSH_AES_KEY"] = ""  # plaintext mode (明文模式)
-    me = f.login_wx(client, world["villager"])
+    me = f.login_wx(client, photo_world["villager"])
     first, second = _uploaded(client, me), _uploaded(client, me)
     _run_jobs()
     query = _signed_query(cfg["WECHAT_PUSH_TOKEN"])
@@ -417,12 +417,12 @@ def test_push_without_configuration_is_a_clear_error(app, client):
     assert _error(client.post("/api/v1/wechat/push", data="{}")) == (503, "push_not_configured")
 
 
-def test_the_sandbox_judges_and_pushes_by_itself_when_told_to(app, client, world, live, wechat_sandbox):
+def test_the_sandbox_judges_and_pushes_by_itself_when_told_to(app, client, photo_world, live, wechat_sandbox):
     """What `scripts/run` does for the demo: no test hand in between."""
     requests.post(wechat_sandbox.url + "_sandbox/push-target", timeout=5, json={
         "url": live + "/api/v1/wechat/push", "token": app.config["WECHAT_PUSH_TOKEN"],
         "aes_key": app.config["WECHAT_PUSH_AES_KEY"], "auto": True}).raise_for_status()
-    me = f.login_wx(client, world["villager"])
+    me = f.login_wx(client, photo_world["villager"])
     grey, red = _uploaded(client, me), _uploaded(client, me, RED)
     _run_jobs()
     deadline = time.monotonic() + 15
@@ -438,8 +438,8 @@ def _sandbox_check_count(sandbox, photo_id) -> int:
     return sum(1 for c in _checks(sandbox) if token and c["media_url"].endswith(token))
 
 
-def test_lost_jobs_and_lost_pushes_are_asked_again_then_held_for_people(clock, client, world, live, wechat_sandbox):
-    me = f.login_wx(client, world["villager"])
+def test_lost_jobs_and_lost_pushes_are_asked_again_then_held_for_people(clock, client, photo_world, live, wechat_sandbox):
+    me = f.login_wx(client, photo_world["villager"])
     photo = _uploaded(client, me)
     queue().empty()  # the job is lost (e.g. Redis restarted)
     assert sweep()["photo_checks"] == 0  # not yet: the job may just be slow
@@ -470,8 +470,8 @@ def test_lost_jobs_and_lost_pushes_are_asked_again_then_held_for_people(clock, c
     assert len(_checks(wechat_sandbox)) == 2 + photo_rules.MAX_CHECK_ATTEMPTS  # bounded: nothing more asked
 
 
-def test_photos_never_filed_are_deleted_after_a_day(clock, app, client, world, live, wechat_sandbox):
-    w = world
+def test_photos_never_filed_are_deleted_after_a_day(clock, app, client, photo_world, live, wechat_sandbox):
+    w = photo_world
     me = f.login_wx(client, w["villager"])
     loose, filed = _uploaded(client, me), _uploaded(client, me)
     _file(client, me, w["codes"][0], [filed])

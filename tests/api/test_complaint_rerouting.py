@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Complaint, ComplaintEvent, Role
 from tests import factories as f
-from tests.api.test_complaints import _file, _ids, _inbox, world  # noqa: F401  (fixture)
+from tests.helpers.complaints import file_complaint, inbox, inbox_ids
 
 
 def _post(client, token, case_id, action, body=None):
@@ -34,17 +34,17 @@ def _mine(client, token, case_id):
 
 
 @pytest.fixture
-def tokens(client, world):
+def tokens(client, complaint_world):
     wx = ("villager", "neighbour", "director", "secretary", "grid_worker", "liaison")
-    return {name: (f.login_wx if name in wx else f.login_console)(client, world[name]) for name in world
+    return {name: (f.login_wx if name in wx else f.login_console)(client, complaint_world[name]) for name in complaint_world
             if name in wx + ("discipline", "dispatcher", "leader", "county")}
 
 
 # ---- transfer (转办) ----
 
-def test_transfer_by_the_dispatcher_and_by_the_handling_township_office(client, world, tokens):
+def test_transfer_by_the_dispatcher_and_by_the_handling_township_office(client, complaint_world, tokens):
     t = tokens
-    fire = _file(client, t["villager"], world["codes"][0], category="safety",
+    fire = file_complaint(client, t["villager"], complaint_world["codes"][0], category="safety",
                  description="村口加油站旁堆放易燃杂物。").get_json()
     assert fire["handler"] == "镇四平台"
     _post(client, t["dispatcher"], fire["id"], "sign")
@@ -54,7 +54,7 @@ def test_transfer_by_the_dispatcher_and_by_the_handling_township_office(client, 
     assert moved.status_code == 200, moved.get_json()
     case = moved.get_json()
     assert case["status"] == "assigned" and case["handler"] == "村委会主任"
-    assert _ids(client, t["director"]) == {fire["id"]} and _ids(client, t["dispatcher"]) == set()
+    assert inbox_ids(client, t["director"]) == {fire["id"]} and inbox_ids(client, t["dispatcher"]) == set()
     # the villager reads the public note, never the reason
     mine = _mine(client, t["villager"], fire["id"])
     assert [(e["kind"], e["actor_label"], e["public_note"]) for e in mine["events"][-2:]] == [
@@ -71,15 +71,15 @@ def test_transfer_by_the_dispatcher_and_by_the_handling_township_office(client, 
     back = _post(client, t["discipline"], fire["id"], "transfer", {"target": "township_dispatch", "reason": "不涉纪"})
     assert back.status_code == 200 and back.get_json()["handler"] == "镇四平台"
     assert back.get_json()["events"][-1]["actor_label"] == "镇纪委"
-    assert _ids(client, t["dispatcher"]) == {fire["id"]}
+    assert inbox_ids(client, t["dispatcher"]) == {fire["id"]}
 
 
-def test_transfer_conflict_of_interest_wrong_actors_and_bad_targets(client, world, tokens):
+def test_transfer_conflict_of_interest_wrong_actors_and_bad_targets(client, complaint_world, tokens):
     t = tokens
-    about = _file(client, t["villager"], world["codes"][0], category="dispute", about_role="village_director",
+    about = file_complaint(client, t["villager"], complaint_world["codes"][0], category="dispute", about_role="village_director",
                   description="村主任处理纠纷偏袒亲戚。").get_json()
     assert about["handler"] == "镇纪委"
-    dispute = _file(client, t["neighbour"], world["codes"][1]).get_json()
+    dispute = file_complaint(client, t["neighbour"], complaint_world["codes"][1]).get_json()
     assert dispute["handler"] == "村委会主任"
     before = _state()
     # a case about a village cadre never goes down to the village, to whichever role
@@ -111,7 +111,7 @@ def test_transfer_conflict_of_interest_wrong_actors_and_bad_targets(client, worl
                    {"target": "township_dispatch", "reason": "x", "public_note": "长" * 201}), 422, "validation_error")
     assert _state() == before
     # the case about the township's staff is the county's: no township office can move it
-    up = _file(client, t["villager"], world["codes"][0], category="cadre_conduct", about_role="township_dispatcher",
+    up = file_complaint(client, t["villager"], complaint_world["codes"][0], category="cadre_conduct", about_role="township_dispatcher",
                description="镇四平台调度员推诿扯皮。").get_json()
     assert up["handler"] == "县纪委监委"
     before = _state()
@@ -122,9 +122,9 @@ def test_transfer_conflict_of_interest_wrong_actors_and_bad_targets(client, worl
     assert _state() == before
 
 
-def test_transfer_replayed_closed_and_held(client, world, tokens):
+def test_transfer_replayed_closed_and_held(client, complaint_world, tokens):
     t = tokens
-    case = _file(client, t["villager"], world["codes"][0], category="other", description="路灯坏了一个月。").get_json()
+    case = file_complaint(client, t["villager"], complaint_world["codes"][0], category="other", description="路灯坏了一个月。").get_json()
     body = {"target": "village_role", "role": "grid_worker", "reason": "网格员就近处理"}
     assert _post(client, t["dispatcher"], case["id"], "transfer", body).status_code == 200
     before = _state()
@@ -134,7 +134,7 @@ def test_transfer_replayed_closed_and_held(client, world, tokens):
     _post(client, t["grid_worker"], case["id"], "sign")
     _post(client, t["grid_worker"], case["id"], "reply", {"text": "已修好。"})
     client.post(f"/api/v1/me/complaints/{case['id']}/confirm", headers=f.bearer(t["villager"]), json={"solved": True})
-    other = _file(client, t["villager"], world["codes"][0], category="other", description="另一处路灯也坏了。").get_json()
+    other = file_complaint(client, t["villager"], complaint_world["codes"][0], category="other", description="另一处路灯也坏了。").get_json()
     before = _state()
     for action, body in (("transfer", {"target": "township_discipline", "reason": "x"}),
                          ("recategorise", {"category": "safety", "reason": "x"}),
@@ -142,7 +142,7 @@ def test_transfer_replayed_closed_and_held(client, world, tokens):
         _refused(_post(client, t["dispatcher"], case["id"], action, body), 409, "case_closed")
     assert _state() == before
     # held for moderation: moderate first
-    held = _file(client, t["villager"], world["codes"][0], category="other", description="【审核】有人打牌。").get_json()
+    held = file_complaint(client, t["villager"], complaint_world["codes"][0], category="other", description="【审核】有人打牌。").get_json()
     _refused(_post(client, t["dispatcher"], held["id"], "transfer", {"target": "township_discipline", "reason": "x"}),
              409, "invalid_transition")
     # waiting for the villager's answer: not a case to re-route
@@ -154,9 +154,9 @@ def test_transfer_replayed_closed_and_held(client, world, tokens):
 
 # ---- recategorise (改类) ----
 
-def test_recategorise_reroutes_by_the_rules_with_a_public_note(client, world, tokens):
+def test_recategorise_reroutes_by_the_rules_with_a_public_note(client, complaint_world, tokens):
     t = tokens
-    case = _file(client, t["villager"], world["codes"][0], category="dispute",
+    case = file_complaint(client, t["villager"], complaint_world["codes"][0], category="dispute",
                  description="邻居在河边倒垃圾，说了不听。").get_json()
     assert case["handler"] == "村委会主任"
     _post(client, t["director"], case["id"], "sign")
@@ -169,13 +169,13 @@ def test_recategorise_reroutes_by_the_rules_with_a_public_note(client, world, to
     mine = _mine(client, t["villager"], case["id"])
     assert mine["events"][-1]["public_note"] == "问题类别由“矛盾纠纷”改为“生态环境”，转镇四平台办理"
     assert mine["events"][-1]["actor_label"] == "村委会主任"
-    assert _ids(client, t["director"]) == set() and _ids(client, t["dispatcher"]) == {case["id"]}
+    assert inbox_ids(client, t["director"]) == set() and inbox_ids(client, t["dispatcher"]) == {case["id"]}
 
     # the dispatcher moves it into the discipline lane: the discipline office, with the liaison copied
     funds = _post(client, t["dispatcher"], case["id"], "recategorise",
                   {"category": "collective_assets", "reason": "倒的是集体仓库拆下的物资"}).get_json()
     assert (funds["lane"], funds["handler"]) == ("discipline", "镇纪委")
-    assert _ids(client, t["liaison"]) == {case["id"]} and _ids(client, t["discipline"]) == {case["id"]}
+    assert inbox_ids(client, t["liaison"]) == {case["id"]} and inbox_ids(client, t["discipline"]) == {case["id"]}
     # within the lane and the same office: the case stays where and as it is
     _post(client, t["discipline"], case["id"], "sign")
     same = _post(client, t["discipline"], case["id"], "recategorise", {"category": "purchasing", "reason": "是采购"})
@@ -185,25 +185,25 @@ def test_recategorise_reroutes_by_the_rules_with_a_public_note(client, world, to
     assert "contact_name" not in same.get_json()  # …of an anonymous case: no complainant
 
 
-def test_recategorise_respects_conflict_of_interest(client, world, tokens):
+def test_recategorise_respects_conflict_of_interest(client, complaint_world, tokens):
     t = tokens
-    about = _file(client, t["villager"], world["codes"][0], category="cadre_conduct", about_role="village_director",
+    about = file_complaint(client, t["villager"], complaint_world["codes"][0], category="cadre_conduct", about_role="village_director",
                   description="村主任在调解中收礼。").get_json()
     # "dispute" would go to the village director by the rules: a case about them stays above them
     out = _post(client, t["discipline"], about["id"], "recategorise", {"category": "dispute", "reason": "实为纠纷"})
     assert out.status_code == 200 and out.get_json()["handler"] == "镇纪委"
     director = t["director"]
-    assert _inbox(client, director)["total"] == 0
+    assert inbox(client, director)["total"] == 0
     assert client.get(f"/api/v1/complaints/{about['id']}", headers=f.bearer(director)).status_code == 404
-    up = _file(client, t["villager"], world["codes"][0], category="cadre_conduct", about_role="township_leader",
+    up = file_complaint(client, t["villager"], complaint_world["codes"][0], category="cadre_conduct", about_role="township_leader",
                description="镇领导接访时态度恶劣。").get_json()
     county = _post(client, t["county"], up["id"], "recategorise", {"category": "other", "reason": "改为其他"})
     assert county.status_code == 200 and county.get_json()["handler"] == "县纪委监委"
 
 
-def test_recategorise_bad_input_wrong_actors_and_replay(client, world, tokens):
+def test_recategorise_bad_input_wrong_actors_and_replay(client, complaint_world, tokens):
     t = tokens
-    case = _file(client, t["villager"], world["codes"][0], category="subsidies",
+    case = file_complaint(client, t["villager"], complaint_world["codes"][0], category="subsidies",
                  description="低保名单里有不符合条件的人。").get_json()
     before = _state()
     _refused(_post(client, t["discipline"], case["id"], "recategorise", {"category": "ufo", "reason": "x"}),
@@ -229,11 +229,11 @@ def test_recategorise_bad_input_wrong_actors_and_replay(client, world, tokens):
 
 # ---- merge as duplicate (合并) ----
 
-def test_merge_closes_the_duplicate_and_its_villager_follows_the_surviving_case(client, world, tokens):
+def test_merge_closes_the_duplicate_and_its_villager_follows_the_surviving_case(client, complaint_world, tokens):
     t = tokens
-    first = _file(client, t["villager"], world["codes"][0], category="safety", anonymous=False, contact_name="王秀英",
+    first = file_complaint(client, t["villager"], complaint_world["codes"][0], category="safety", anonymous=False, contact_name="王秀英",
                   description="村口桥栏杆断了，晚上危险。").get_json()
-    dup = _file(client, t["neighbour"], world["codes"][1], category="safety",
+    dup = file_complaint(client, t["neighbour"], complaint_world["codes"][1], category="safety",
                 description="桥上的栏杆坏了，小孩上学要过。").get_json()
     merged = _post(client, t["dispatcher"], dup["id"], "merge", {"into_id": first["id"], "reason": "同一座桥"})
     assert merged.status_code == 200, merged.get_json()
@@ -265,16 +265,16 @@ def test_merge_closes_the_duplicate_and_its_villager_follows_the_surviving_case(
                          json={"solved": True})
     assert closed.get_json()["resolution"] == "solved"
     # merged duplicates are not "resolved" cases on the village's public list
-    public = client.get(f"/api/v1/h/{world['codes'][2]}/resolved-complaints").get_json()
+    public = client.get(f"/api/v1/h/{complaint_world['codes'][2]}/resolved-complaints").get_json()
     assert [p["reference"] for p in public] == [first["reference"]]
 
 
-def test_merge_follows_later_merges_and_refuses_what_it_must(client, world, tokens):
-    t, w = tokens, world
+def test_merge_follows_later_merges_and_refuses_what_it_must(client, complaint_world, tokens):
+    t, w = tokens, complaint_world
     third = f.login_wx(client, f.villager(f.household(w["village"])))
-    a = _file(client, t["villager"], w["codes"][0], category="other", description="村道上有个大坑。").get_json()
-    b = _file(client, t["neighbour"], w["codes"][1], category="other", description="村道大坑，电瓶车摔了。").get_json()
-    c = _file(client, third, w["codes"][2], category="other", description="村道坑洼，请修补。").get_json()
+    a = file_complaint(client, t["villager"], w["codes"][0], category="other", description="村道上有个大坑。").get_json()
+    b = file_complaint(client, t["neighbour"], w["codes"][1], category="other", description="村道大坑，电瓶车摔了。").get_json()
+    c = file_complaint(client, third, w["codes"][2], category="other", description="村道坑洼，请修补。").get_json()
     assert _post(client, t["dispatcher"], a["id"], "merge", {"into_id": b["id"], "reason": "同一个坑"}).status_code == 200
     before = _state()
     _refused(_post(client, t["dispatcher"], a["id"], "merge", {"into_id": b["id"], "reason": "同一个坑"}),
@@ -294,18 +294,18 @@ def test_merge_follows_later_merges_and_refuses_what_it_must(client, world, toke
     assert [e["kind"] for e in followed["events"]] == ["filed", "merged_in"]
 
 
-def test_merge_across_villages_subjects_and_offices_is_refused(client, world, tokens):
-    t, w = tokens, world
-    here = _file(client, t["villager"], w["codes"][0], category="safety", description="河堤有裂缝。").get_json()
+def test_merge_across_villages_subjects_and_offices_is_refused(client, complaint_world, tokens):
+    t, w = tokens, complaint_world
+    here = file_complaint(client, t["villager"], w["codes"][0], category="safety", description="河堤有裂缝。").get_json()
     elsewhere_village = f.village(w["township"])
     home = f.household(elsewhere_village)
     from app.domain import household_codes as hc
     code = hc.ensure_codes([home])[home.id]
     other_villager = f.login_wx(client, f.villager(home))
-    there = _file(client, other_villager, code, category="safety", description="河堤有裂缝，同一条河。").get_json()
-    about = _file(client, t["neighbour"], w["codes"][1], category="safety", about_role="village_director",
+    there = file_complaint(client, other_villager, code, category="safety", description="河堤有裂缝，同一条河。").get_json()
+    about = file_complaint(client, t["neighbour"], w["codes"][1], category="safety", about_role="village_director",
                   description="村主任不管河堤裂缝。").get_json()
-    funds = _file(client, t["neighbour"], w["codes"][1], category="collective_assets",
+    funds = file_complaint(client, t["neighbour"], w["codes"][1], category="collective_assets",
                   description="河堤加固款去向不明。").get_json()
     before = _state()
     _refused(_post(client, t["dispatcher"], here["id"], "merge", {"into_id": there["id"], "reason": "x"}),

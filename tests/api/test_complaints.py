@@ -4,69 +4,32 @@ from __future__ import annotations
 
 import secrets
 
-import pytest
 from sqlalchemy import func, select
 
 from app.domain import household_codes as hc
-from app.extensions import db
 from app.domain.complaints.cases import ABOUT_ROLES
 from app.domain.complaints.categories import CATEGORIES
-from app.models import Complaint, ComplaintEvent, Role, RoutingRule
+from app.extensions import db
+from app.models import Complaint, ComplaintEvent, RoutingRule
 from tests import factories as f
+from tests.helpers.complaints import file_complaint, inbox, inbox_ids
 
 
-@pytest.fixture
-def world(app):
-    village = f.village()
-    township = village.township
-    homes = [f.household(village) for _ in range(3)]
-    codes = hc.ensure_codes(homes)
-    w = {
-        "village": village, "township": township, "codes": [codes[h.id] for h in homes],
-        "villager": f.villager(homes[0]), "neighbour": f.villager(homes[1]),
-        "director": f.cadre(Role.VILLAGE_DIRECTOR, village), "secretary": f.cadre(Role.VILLAGE_SECRETARY, village),
-        "grid_worker": f.cadre(Role.GRID_WORKER, village), "liaison": f.cadre(Role.SUPERVISION_LIAISON, village),
-        "discipline": f.township_staff(Role.TOWNSHIP_DISCIPLINE, township),
-        "dispatcher": f.township_staff(Role.TOWNSHIP_DISPATCHER, township),
-        "leader": f.township_staff(Role.TOWNSHIP_LEADER, township),
-        "county": f.county_staff(township.county),
-    }
-    db.session.commit()
-    return w
-
-
-def _file(client, token, code, **overrides):
-    body = {"client_request_id": secrets.token_hex(8), "category": "dispute",
-            "description": "邻居家的围墙占了公共通道，多次协商无果。", "anonymous": True}
-    body.update(overrides)
-    return client.post(f"/api/v1/h/{code}/complaints", headers=f.bearer(token), json=body)
-
-
-def _inbox(client, token, **params):
-    response = client.get("/api/v1/complaints", headers=f.bearer(token), query_string=params)
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
-
-
-def _ids(client, token):
-    return {c["id"] for c in _inbox(client, token)["items"]}
-
-
-def test_each_lane_reaches_the_right_inbox(client, world):
-    w = world
+def test_each_lane_reaches_the_right_inbox(client, complaint_world):
+    w = complaint_world
     me = f.login_wx(client, w["villager"])
-    dispute = _file(client, me, w["codes"][0]).get_json()
-    funds = _file(client, me, w["codes"][0], category="collective_assets",
+    dispute = file_complaint(client, me, w["codes"][0]).get_json()
+    funds = file_complaint(client, me, w["codes"][0], category="collective_assets",
                   description="村集体厂房租金去年没有公开，去向不明。").get_json()
-    fire = _file(client, me, w["codes"][0], category="safety", description="村口加油站旁堆放易燃杂物。").get_json()
+    fire = file_complaint(client, me, w["codes"][0], category="safety", description="村口加油站旁堆放易燃杂物。").get_json()
     assert dispute["handler"] == "村委会主任" and funds["handler"] == "镇纪委" and fire["handler"] == "镇四平台"
     tokens = {name: (f.login_wx if name in ("director", "liaison", "grid_worker") else f.login_console)(client, w[name])
               for name in ("director", "grid_worker", "liaison", "discipline", "dispatcher")}
-    assert _ids(client, tokens["director"]) == {dispute["id"]}
-    assert _ids(client, tokens["discipline"]) == {funds["id"]}
-    assert _ids(client, tokens["dispatcher"]) == {fire["id"]}
-    assert _ids(client, tokens["liaison"]) == {funds["id"]}  # copied on the discipline lane
-    assert _ids(client, tokens["grid_worker"]) == set()
+    assert inbox_ids(client, tokens["director"]) == {dispute["id"]}
+    assert inbox_ids(client, tokens["discipline"]) == {funds["id"]}
+    assert inbox_ids(client, tokens["dispatcher"]) == {fire["id"]}
+    assert inbox_ids(client, tokens["liaison"]) == {funds["id"]}  # copied on the discipline lane
+    assert inbox_ids(client, tokens["grid_worker"]) == set()
     # the villager follows every step
     sign = client.post(f"/api/v1/complaints/{funds['id']}/sign", headers=f.bearer(tokens["discipline"]))
     assert sign.status_code == 200 and sign.get_json()["status"] == "signed"
@@ -79,18 +42,18 @@ def test_each_lane_reaches_the_right_inbox(client, world):
                        json={"text": "我来答"}).status_code == 404
 
 
-def test_complaint_about_the_village_head_bypasses_them_everywhere(client, world):
-    w = world
+def test_complaint_about_the_village_head_bypasses_them_everywhere(client, complaint_world):
+    w = complaint_world
     me = f.login_wx(client, w["villager"])
-    about = _file(client, me, w["codes"][0], category="dispute", about_role="village_director",
+    about = file_complaint(client, me, w["codes"][0], category="dispute", about_role="village_director",
                   description="村主任处理纠纷偏袒亲戚，请上级调查。")
     assert about.status_code == 201, about.get_json()
     case = about.get_json()
     assert case["handler"] == "镇纪委"
     director = f.login_wx(client, w["director"])
     # no list, filter, count or detail reaches the director
-    assert _inbox(client, director) == {"items": [], "total": 0}
-    assert _inbox(client, director, status="assigned", village_id=w["village"].id)["total"] == 0
+    assert inbox(client, director) == {"items": [], "total": 0}
+    assert inbox(client, director, status="assigned", village_id=w["village"].id)["total"] == 0
     assert client.get(f"/api/v1/complaints/{case['id']}", headers=f.bearer(director)).status_code == 404
     assert client.post(f"/api/v1/complaints/{case['id']}/sign", headers=f.bearer(director)).status_code == 404
     discipline = f.login_console(client, w["discipline"])
@@ -104,30 +67,30 @@ def test_complaint_about_the_village_head_bypasses_them_everywhere(client, world
     assert down.status_code == 422 and down.get_json()["error"]["code"] == "conflict_of_interest"
 
 
-def test_complaint_about_township_staff_goes_to_the_county(client, world):
-    w = world
+def test_complaint_about_township_staff_goes_to_the_county(client, complaint_world):
+    w = complaint_world
     me = f.login_wx(client, w["villager"])
-    case = _file(client, me, w["codes"][0], category="cadre_conduct", about_role="township_discipline",
+    case = file_complaint(client, me, w["codes"][0], category="cadre_conduct", about_role="township_discipline",
                  description="镇纪委对举报一直不受理。").get_json()
     assert case["handler"] == "县纪委监委"
     for name in ("discipline", "leader", "dispatcher"):
-        assert _inbox(client, f.login_console(client, w[name]))["total"] == 0
-    assert _ids(client, f.login_console(client, w["county"])) == {case["id"]}
+        assert inbox(client, f.login_console(client, w[name]))["total"] == 0
+    assert inbox_ids(client, f.login_console(client, w["county"])) == {case["id"]}
 
 
-def test_send_back_then_redispatch_and_not_solved_reopens(client, world):
-    w = world
+def test_send_back_then_redispatch_and_not_solved_reopens(client, complaint_world):
+    w = complaint_world
     me = f.login_wx(client, w["villager"])
-    case = _file(client, me, w["codes"][0], category="public_service",
+    case = file_complaint(client, me, w["codes"][0], category="public_service",
                  description="想办理老年证，不知道找谁。").get_json()
     assert case["handler"] == "网格员"
     grid = f.login_wx(client, w["grid_worker"])
     back = client.post(f"/api/v1/complaints/{case['id']}/send-back", headers=f.bearer(grid),
                        json={"reason": "老年证归民政，不是网格事务"})
     assert back.status_code == 200 and back.get_json()["status"] == "returned"
-    assert _ids(client, grid) == set()
+    assert inbox_ids(client, grid) == set()
     dispatcher = f.login_console(client, w["dispatcher"])
-    assert _ids(client, dispatcher) == {case["id"]}
+    assert inbox_ids(client, dispatcher) == {case["id"]}
     moved = client.post(f"/api/v1/complaints/{case['id']}/redispatch", headers=f.bearer(dispatcher),
                         json={"target": "village_role", "role": "village_director", "reason": "由村委会代办"})
     assert moved.status_code == 200 and moved.get_json()["handler"] == "村委会主任"
@@ -159,26 +122,26 @@ def test_send_back_then_redispatch_and_not_solved_reopens(client, world):
     assert not {"description", "contact_name", "household_id", "id"} & set(public[0])
 
 
-def test_moderation_hold_and_risky_text(client, world):
-    w = world
+def test_moderation_hold_and_risky_text(client, complaint_world):
+    w = complaint_world
     me = f.login_wx(client, w["villager"])
-    held = _file(client, me, w["codes"][0], description="【审核】村里有人打牌，请管管。")
+    held = file_complaint(client, me, w["codes"][0], description="【审核】村里有人打牌，请管管。")
     assert held.status_code == 201 and held.get_json()["status"] == "held" and held.get_json()["held_for_review"]
     case = held.get_json()
     director = f.login_wx(client, w["director"])
-    assert _inbox(client, director)["total"] == 0  # not shown to the handler until cleared
+    assert inbox(client, director)["total"] == 0  # not shown to the handler until cleared
     dispatcher = f.login_console(client, w["dispatcher"])
-    assert _ids(client, dispatcher) == {case["id"]}
+    assert inbox_ids(client, dispatcher) == {case["id"]}
     released = client.post(f"/api/v1/complaints/{case['id']}/release", headers=f.bearer(dispatcher))
     assert released.status_code == 200 and released.get_json()["status"] == "assigned"
-    assert _ids(client, director) == {case["id"]}
-    risky = _file(client, me, w["codes"][0], description="【违规】内容")
+    assert inbox_ids(client, director) == {case["id"]}
+    risky = file_complaint(client, me, w["codes"][0], description="【违规】内容")
     assert risky.status_code == 422 and risky.get_json()["error"]["code"] == "content_refused"
     assert db.session.scalar(select(func.count()).select_from(Complaint)) == 1
 
 
-def test_unheld_role_is_caught_by_the_township_and_rules_keep_history(client, world):
-    w = world
+def test_unheld_role_is_caught_by_the_township_and_rules_keep_history(client, complaint_world):
+    w = complaint_world
     dispatcher = f.login_console(client, w["dispatcher"])
     url = f"/api/v1/townships/{w['township'].id}/complaint-routes"
     first = client.post(url, headers=f.bearer(dispatcher),
@@ -191,7 +154,7 @@ def test_unheld_role_is_caught_by_the_township_and_rules_keep_history(client, wo
     assert [(r["target_role"], r["deactivated_at"] is None) for r in history] == [
         ("village_bookkeeper", False), ("village_committee_member", True)]
     me = f.login_wx(client, w["villager"])
-    case = _file(client, me, w["codes"][0], category="hardship", description="家里老人重病，申请临时救助。").get_json()
+    case = file_complaint(client, me, w["codes"][0], category="hardship", description="家里老人重病，申请临时救助。").get_json()
     assert case["handler"] == "镇四平台"  # nobody holds 委员 in this village: caught, never dropped
     detail = client.get(f"/api/v1/complaints/{case['id']}", headers=f.bearer(dispatcher)).get_json()
     assert detail["routing_fallback"] is True
@@ -208,15 +171,15 @@ def test_unheld_role_is_caught_by_the_township_and_rules_keep_history(client, wo
     assert db.session.scalar(select(func.count()).select_from(RoutingRule)) == 2
 
 
-def test_bad_filings_and_replays(client, world):
-    w = world
+def test_bad_filings_and_replays(client, complaint_world):
+    w = complaint_world
     me = f.login_wx(client, w["villager"])
     code = w["codes"][0]
     replay_id = secrets.token_hex(8)
-    first = _file(client, me, code, client_request_id=replay_id)
-    again = _file(client, me, code, client_request_id=replay_id)
+    first = file_complaint(client, me, code, client_request_id=replay_id)
+    again = file_complaint(client, me, code, client_request_id=replay_id)
     assert first.status_code == 201 and again.status_code == 201 and again.get_json()["id"] == first.get_json()["id"]
-    reused = _file(client, me, code, client_request_id=replay_id, description="另一件事情，请处理。")
+    reused = file_complaint(client, me, code, client_request_id=replay_id, description="另一件事情，请处理。")
     assert reused.status_code == 409 and reused.get_json()["error"]["code"] == "request_id_reused"
     cases = [
         ({"category": "ufo"}, 422, "unknown_category"),
@@ -230,35 +193,35 @@ def test_bad_filings_and_replays(client, world):
         ({"extra": 1}, 422, "validation_error"),
     ]
     for overrides, status, error in cases:
-        response = _file(client, me, code, **overrides)
+        response = file_complaint(client, me, code, **overrides)
         assert response.status_code == status and response.get_json()["error"]["code"] == error, overrides
-    assert _file(client, me, hc.new_code()).status_code == 404  # unknown door
+    assert file_complaint(client, me, hc.new_code()).status_code == 404  # unknown door
     stranger = f.household()
     other_code = hc.ensure_codes([stranger])[stranger.id]
     db.session.commit()
     # a code of another village files for that village, never this one
-    elsewhere = _file(client, me, other_code).get_json()
+    elsewhere = file_complaint(client, me, other_code).get_json()
     assert db.session.get(Complaint, elsewhere["id"]).village_id == stranger.village_id
     assert client.post(f"/api/v1/h/{code}/complaints", json={}).status_code == 401
     # nobody reads another villager's case
     neighbour = f.login_wx(client, w["neighbour"])
     assert client.get(f"/api/v1/me/complaints/{first.get_json()['id']}", headers=f.bearer(neighbour)).status_code == 404
     for _ in range(5):
-        _file(client, me, code)
-    limited = _file(client, me, code)
+        file_complaint(client, me, code)
+    limited = file_complaint(client, me, code)
     assert limited.status_code == 429 and limited.get_json()["error"]["code"] == "rate_limited"
 
 
-def test_only_the_handling_office_sees_who_complained(client, world):
-    w = world
+def test_only_the_handling_office_sees_who_complained(client, complaint_world):
+    w = complaint_world
     me = f.login_wx(client, w["villager"])
-    case = _file(client, me, w["codes"][0], category="subsidies", anonymous=False, contact_name="王秀英",
+    case = file_complaint(client, me, w["codes"][0], category="subsidies", anonymous=False, contact_name="王秀英",
                  contact_phone="13800000000", description="低保名单里有村干部的亲戚。").get_json()
     discipline = f.login_console(client, w["discipline"])
     handled = client.get(f"/api/v1/complaints/{case['id']}", headers=f.bearer(discipline)).get_json()
     assert handled["contact_name"] == "王秀英" and handled["contact_phone"] == "13800000000"
     liaison = f.login_wx(client, w["liaison"])
-    copied = _inbox(client, liaison)["items"][0]
+    copied = inbox(client, liaison)["items"][0]
     assert copied["id"] == case["id"] and not {"contact_name", "contact_phone"} & set(copied)
     leader = f.login_console(client, w["leader"])
     monitored = client.get(f"/api/v1/complaints/{case['id']}", headers=f.bearer(leader)).get_json()
@@ -273,7 +236,7 @@ def test_only_the_handling_office_sees_who_complained(client, world):
     assert [(e["kind"], e["to_status"]) for e in events] == [("filed", "assigned"), ("returned", "returned")]
 
 
-def test_filing_options_come_from_the_rules_the_filing_checks(client, world):
+def test_filing_options_come_from_the_rules_the_filing_checks(client, complaint_world):
     options = client.get("/api/v1/complaint-options")  # public: the form shows before any login
     assert options.status_code == 200
     body = options.get_json()
@@ -285,26 +248,26 @@ def test_filing_options_come_from_the_rules_the_filing_checks(client, world):
     assert set(roles) == {r.value for r in ABOUT_ROLES}  # what the filing accepts
     assert roles[0] == "village_secretary" and roles[-1] == "township_leader"  # village roles first
     assert {r["role"]: r["label"] for r in body["about_roles"]}["village_director"] == "村委会主任"
-    me = f.login_wx(client, world["villager"])
-    code = world["codes"][0]
-    assert [_file(client, me, code, about_role=role).status_code for role in (roles[0], roles[-1], "villager")] == [
+    me = f.login_wx(client, complaint_world["villager"])
+    code = complaint_world["codes"][0]
+    assert [file_complaint(client, me, code, about_role=role).status_code for role in (roles[0], roles[-1], "villager")] == [
         201, 201, 422]
     # the limits are the ones the filing enforces
     assert body["description_min"] == 5 and body["description_max"] == 1000
-    assert [_file(client, me, code, description=text).status_code
+    assert [file_complaint(client, me, code, description=text).status_code
             for text in ("长" * body["description_max"], "长" * (body["description_max"] + 1),
                          "短" * (body["description_min"] - 1))] == [201, 422, 422]
 
 
-def test_officer_views_say_whether_the_caller_handles_the_case(client, world):
-    w = world
+def test_officer_views_say_whether_the_caller_handles_the_case(client, complaint_world):
+    w = complaint_world
     me = f.login_wx(client, w["villager"])
-    case = _file(client, me, w["codes"][0], category="seal_use", anonymous=False, contact_name="李大伯",
+    case = file_complaint(client, me, w["codes"][0], category="seal_use", anonymous=False, contact_name="李大伯",
                  description="村里公章被私人借走盖章。").get_json()
     discipline = f.login_console(client, w["discipline"])
     liaison = f.login_wx(client, w["liaison"])
-    assert _inbox(client, discipline)["items"][0]["handling"] is True
-    assert _inbox(client, liaison)["items"][0]["handling"] is False  # a copy: read only
+    assert inbox(client, discipline)["items"][0]["handling"] is True
+    assert inbox(client, liaison)["items"][0]["handling"] is False  # a copy: read only
     signed = client.post(f"/api/v1/complaints/{case['id']}/sign", headers=f.bearer(discipline)).get_json()
     assert signed["handling"] is True and signed["contact_name"] == "李大伯"
     back = client.post(f"/api/v1/complaints/{case['id']}/send-back", headers=f.bearer(discipline),

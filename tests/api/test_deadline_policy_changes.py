@@ -15,7 +15,7 @@ from app.domain import workdays
 from app.extensions import db
 from app.models import Complaint, DeadlinePolicy
 from tests import factories as f
-from tests.api.test_complaints import _file, world  # noqa: F401  (fixture)
+from tests.helpers.complaints import file_complaint
 
 DEFAULT_SERVICE = {"sign": {"amount": 1, "unit": "working_days"}, "handle": {"amount": 7, "unit": "working_days"},
                    "follow_up": {"amount": 7, "unit": "working_days"}, "remind_working_days": 1,
@@ -51,11 +51,11 @@ def history_rows(township_id: int) -> int:
                              .where(DeadlinePolicy.township_id == township_id))
 
 
-def test_resaving_an_unchanged_policy_changes_nothing(clock, client, world):
-    w = world
+def test_resaving_an_unchanged_policy_changes_nothing(clock, client, complaint_world):
+    w = complaint_world
     clock.move_to(at(2026, 3, 2, 9))
     me = f.login_wx(client, w["villager"])
-    cid = _file(client, me, w["codes"][0]).get_json()["id"]
+    cid = file_complaint(client, me, w["codes"][0]).get_json()["id"]
     before = clock_of(cid)
     leader = f.login_console(client, w["leader"])
     clock.move_to(at(2026, 3, 2, 16))  # later that day: a restarted sign clock would be due tomorrow 16:00
@@ -74,12 +74,12 @@ def test_resaving_an_unchanged_policy_changes_nothing(clock, client, world):
     assert clock_of(cid) == before and history_rows(w["township"].id) == 1
 
 
-def test_a_longer_policy_never_lengthens_a_running_clock(clock, client, runner, world):
-    w = world
+def test_a_longer_policy_never_lengthens_a_running_clock(clock, client, runner, complaint_world):
+    w = complaint_world
     clock.move_to(at(2026, 3, 2, 9))
     me = f.login_wx(client, w["villager"])
     director = f.login_wx(client, w["director"])
-    cid = _file(client, me, w["codes"][0]).get_json()["id"]
+    cid = file_complaint(client, me, w["codes"][0]).get_json()["id"]
     client.post(f"/api/v1/complaints/{cid}/sign", headers=f.bearer(director))
     due = case(cid).due_at
     assert due == at(2026, 3, 11, 9)  # seven working days
@@ -98,16 +98,16 @@ def test_a_longer_policy_never_lengthens_a_running_clock(clock, client, runner, 
     runner.invoke(args=["sweep"])
     assert case(cid).escalation_level == 1
     # a case arriving after the change runs under it
-    later = _file(client, me, w["codes"][0], description="第二件：路灯坏了很久没人修").get_json()["id"]
+    later = file_complaint(client, me, w["codes"][0], description="第二件：路灯坏了很久没人修").get_json()["id"]
     assert case(later).due_at == workdays.add_working_days(case(later).clock_started_at, 120)
 
 
-def test_a_shorter_policy_shortens_running_clocks_and_is_counted_for_who_may_read_them(clock, client, world):
-    w = world
+def test_a_shorter_policy_shortens_running_clocks_and_is_counted_for_who_may_read_them(clock, client, complaint_world):
+    w = complaint_world
     clock.move_to(at(2026, 3, 2, 9))
     me = f.login_wx(client, w["villager"])
-    service = _file(client, me, w["codes"][0]).get_json()["id"]  # dispute → the village director
-    discipline = _file(client, me, w["codes"][0], category="collective_assets",
+    service = file_complaint(client, me, w["codes"][0]).get_json()["id"]  # dispute → the village director
+    discipline = file_complaint(client, me, w["codes"][0], category="collective_assets",
                        description="村集体厂房租金去年没有公开，去向不明。").get_json()["id"]
     assert case(discipline).due_at == at(2026, 3, 17, 9)  # 15 days
     clock.move_to(at(2026, 3, 2, 10))
@@ -126,13 +126,13 @@ def test_a_shorter_policy_shortens_running_clocks_and_is_counted_for_who_may_rea
     assert case(service).due_at == at(2026, 3, 3, 9)  # the other lane untouched
 
 
-def test_the_dispatcher_cannot_move_the_countys_clock_on_a_case_about_the_dispatcher(clock, client, world):
+def test_the_dispatcher_cannot_move_the_countys_clock_on_a_case_about_the_dispatcher(clock, client, complaint_world):
     """The finding: the dispatcher set 120 working days and moved the county's due date on a case about
     the dispatcher by five months."""
-    w = world
+    w = complaint_world
     clock.move_to(at(2026, 3, 2, 9))
     me = f.login_wx(client, w["villager"])
-    cid = _file(client, me, w["codes"][0], about_role="township_dispatcher",
+    cid = file_complaint(client, me, w["codes"][0], about_role="township_dispatcher",
                 description="镇四平台调度员收受好处，压着我的事不派。").get_json()["id"]
     c = case(cid)
     assert c.handler_kind == "county" and c.due_at == at(2026, 3, 3, 9)
@@ -153,11 +153,11 @@ def test_the_dispatcher_cannot_move_the_countys_clock_on_a_case_about_the_dispat
     assert case(cid).due_at == at(2026, 3, 11, 9)
 
 
-def test_a_case_escalated_to_the_county_keeps_the_defaults(clock, client, runner, world):
-    w = world
+def test_a_case_escalated_to_the_county_keeps_the_defaults(clock, client, runner, complaint_world):
+    w = complaint_world
     clock.move_to(at(2026, 3, 2, 9))
     me = f.login_wx(client, w["villager"])
-    cid = _file(client, me, w["codes"][0], category="safety", description="村口堆放易燃杂物").get_json()["id"]
+    cid = file_complaint(client, me, w["codes"][0], category="safety", description="村口堆放易燃杂物").get_json()["id"]
     clock.move_to(at(2026, 3, 3, 9, 1))  # the dispatcher's sign clock ran out: escalated to the county
     runner.invoke(args=["sweep"])
     c = case(cid)
@@ -169,8 +169,8 @@ def test_a_case_escalated_to_the_county_keeps_the_defaults(clock, client, runner
     assert clock_of(cid) == before
 
 
-def test_every_change_is_in_the_history_with_who_and_when(clock, client, world):
-    w = world
+def test_every_change_is_in_the_history_with_who_and_when(clock, client, complaint_world):
+    w = complaint_world
     township = w["township"].id
     clock.move_to(at(2026, 3, 2, 9))
     leader = f.login_console(client, w["leader"])
@@ -192,12 +192,12 @@ def test_every_change_is_in_the_history_with_who_and_when(clock, client, world):
 LANE_OWNERS = {"service": {"leader", "dispatcher", "county"}, "discipline": {"discipline", "county"}}
 
 
-def test_every_seat_sets_only_its_own_lanes_clock(clock, client, world):
+def test_every_seat_sets_only_its_own_lanes_clock(clock, client, complaint_world):
     from app.domain import authz
     from app.domain.deadlines.policy import LANES
     from app.models import Role
 
-    w = world
+    w = complaint_world
     clock.move_to(at(2026, 3, 2, 9))
     assert set(LANES) == set(LANE_OWNERS) and all(f"deadline_policy.{lane}" in authz.PERMISSIONS for lane in LANES)
     other = f.township(w["township"].county)

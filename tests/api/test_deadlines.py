@@ -14,8 +14,8 @@ from app.clock import SHANGHAI
 from app.extensions import db
 from app.models import Complaint, ComplaintEvent, Question, QuestionEscalation, Role
 from tests import factories as f
-from tests.api.test_complaints import _file, _ids, world  # noqa: F401  (fixture)
-from tests.api.test_disclosure_questions import _publish_one, village_world  # noqa: F401  (fixture)
+from tests.helpers.complaints import file_complaint, inbox_ids
+from tests.helpers.disclosures import publish_one
 
 
 def at(*args) -> datetime:
@@ -38,11 +38,11 @@ def events(complaint_id: int, kind: str) -> int:
         ComplaintEvent.complaint_id == complaint_id, ComplaintEvent.kind == kind))
 
 
-def test_national_day_week_reminder_then_township_then_county(clock, client, runner, world):
-    w = world
+def test_national_day_week_reminder_then_township_then_county(clock, client, runner, complaint_world):
+    w = complaint_world
     clock.move_to(at(2026, 9, 30, 10))  # Wednesday before the National Day week
     me = f.login_wx(client, w["villager"])
-    filed = _file(client, me, w["codes"][0]).get_json()  # a dispute → the village director
+    filed = file_complaint(client, me, w["codes"][0]).get_json()  # a dispute → the village director
     cid = filed["id"]
     assert filed["handler"] == "村委会主任" and filed["clock_step"] == "sign"
     assert filed["due_at"] == "2026-10-08T10:00:00+08:00"  # Oct 1-7 are off: one working day is the 8th
@@ -62,7 +62,7 @@ def test_national_day_week_reminder_then_township_then_county(clock, client, run
     assert (c.escalation_level, c.handler_kind, c.status, c.colour) == (1, "township_dispatch", "assigned", "red")
     director = f.login_wx(client, w["director"])
     dispatcher = f.login_console(client, w["dispatcher"])
-    assert cid not in _ids(client, director) and cid in _ids(client, dispatcher)
+    assert cid not in inbox_ids(client, director) and cid in inbox_ids(client, dispatcher)
     mine = client.get(f"/api/v1/me/complaints/{cid}", headers=f.bearer(me)).get_json()
     assert mine["events"][-1]["kind"] == "escalated" and "镇四平台" in mine["events"][-1]["public_note"]
     assert mine["escalation_level"] == 1
@@ -81,7 +81,7 @@ def test_national_day_week_reminder_then_township_then_county(clock, client, run
     assert (c.escalation_level, c.handler_kind, c.colour) == (2, "county", "red")
     assert events(cid, "escalated") == 2
     county = f.login_console(client, w["county"])
-    assert cid in _ids(client, county)
+    assert cid in inbox_ids(client, county)
     # the township still sees it on its monitoring list, red
     dispatcher = f.login_console(client, w["dispatcher"])  # days later: a new console session
     listed = client.get("/api/v1/monitoring/complaints", headers=f.bearer(dispatcher)).get_json()
@@ -93,11 +93,11 @@ def test_national_day_week_reminder_then_township_then_county(clock, client, run
     assert events(cid, "overdue") == 1 and case(cid).next_check_at is None and case(cid).colour == "red"
 
 
-def test_waiting_for_the_villager_pauses_the_clock(clock, client, runner, world):
-    w = world
+def test_waiting_for_the_villager_pauses_the_clock(clock, client, runner, complaint_world):
+    w = complaint_world
     clock.move_to(at(2026, 3, 2, 9))  # Monday
     me = f.login_wx(client, w["villager"])
-    cid = _file(client, me, w["codes"][0]).get_json()["id"]
+    cid = file_complaint(client, me, w["codes"][0]).get_json()["id"]
     director = f.login_wx(client, w["director"])
     clock.move_to(at(2026, 3, 2, 9, 30))
     signed = client.post(f"/api/v1/complaints/{cid}/sign", headers=f.bearer(director)).get_json()
@@ -126,11 +126,11 @@ def test_waiting_for_the_villager_pauses_the_clock(clock, client, runner, world)
     assert case(cid).status == "signed" and events(cid, "resumed") == 1
 
 
-def test_reopening_does_not_fire_an_instant_overdue(clock, client, runner, world):
-    w = world
+def test_reopening_does_not_fire_an_instant_overdue(clock, client, runner, complaint_world):
+    w = complaint_world
     clock.move_to(at(2026, 3, 2, 9))
     me = f.login_wx(client, w["villager"])
-    cid = _file(client, me, w["codes"][0]).get_json()["id"]
+    cid = file_complaint(client, me, w["codes"][0]).get_json()["id"]
     director = f.login_wx(client, w["director"])
     client.post(f"/api/v1/complaints/{cid}/sign", headers=f.bearer(director))
     clock.move_to(at(2026, 3, 10, 9))
@@ -144,13 +144,13 @@ def test_reopening_does_not_fire_an_instant_overdue(clock, client, runner, world
     assert c.due_at == at(2026, 3, 23, 9)  # a new one-working-day clock from the reopening (Fri → Mon)
 
 
-def test_changing_a_policy_recomputes_open_cases(clock, client, runner, world):
+def test_changing_a_policy_recomputes_open_cases(clock, client, runner, complaint_world):
     """A longer policy governs the cases that reach an office after it; a shorter one also shortens
     the clocks already running (see tests/api/test_deadline_policy_changes.py)."""
-    w = world
+    w = complaint_world
     clock.move_to(at(2026, 3, 2, 9))
     me = f.login_wx(client, w["villager"])
-    cid = _file(client, me, w["codes"][0]).get_json()["id"]
+    cid = file_complaint(client, me, w["codes"][0]).get_json()["id"]
     assert case(cid).due_at == at(2026, 3, 3, 9)
     leader = f.login_console(client, w["leader"])
     url = f"/api/v1/townships/{w['township'].id}/deadline-policies/service"
@@ -162,7 +162,7 @@ def test_changing_a_policy_recomputes_open_cases(clock, client, runner, world):
     assert (changed.get_json()["changed"], changed.get_json()["recomputed"]) == (True, 0)
     assert case(cid).due_at == at(2026, 3, 3, 9)  # a running clock is never lengthened
     clock.move_to(at(2026, 3, 2, 9, 2))
-    later = _file(client, me, w["codes"][0], description="第二件：路灯坏了很久没人修").get_json()["id"]
+    later = file_complaint(client, me, w["codes"][0], description="第二件：路灯坏了很久没人修").get_json()["id"]
     assert case(later).due_at == at(2026, 3, 5, 9, 2)  # the new policy governs what arrives after it
     clock.move_to(at(2026, 3, 2, 9, 3))
     shorter = client.put(url, headers=f.bearer(leader), json={**body, "sign": {"amount": 2, "unit": "working_days"}})
@@ -186,14 +186,14 @@ def test_changing_a_policy_recomputes_open_cases(clock, client, runner, world):
     assert client.put(url, headers=f.bearer(director), json=body).status_code == 403
 
 
-def test_unconfirmed_replies_close_and_outcomes_are_frozen(clock, client, runner, world):
-    w = world
+def test_unconfirmed_replies_close_and_outcomes_are_frozen(clock, client, runner, complaint_world):
+    w = complaint_world
     clock.move_to(at(2026, 3, 2, 9))
     me = f.login_wx(client, w["villager"])
     director = f.login_wx(client, w["director"])
     ids = []
     for n in range(6):
-        cid = _file(client, me if n < 5 else f.login_wx(client, w["neighbour"]), w["codes"][0 if n < 5 else 1],
+        cid = file_complaint(client, me if n < 5 else f.login_wx(client, w["neighbour"]), w["codes"][0 if n < 5 else 1],
                      description=f"第{n}件：路灯坏了很久没人修").get_json()["id"]
         client.post(f"/api/v1/complaints/{cid}/sign", headers=f.bearer(director))
         ids.append(cid)
@@ -216,13 +216,13 @@ def test_unconfirmed_replies_close_and_outcomes_are_frozen(clock, client, runner
     assert few[0]["rate"] is None  # too few closed cases to rate
 
 
-def test_monitoring_filters_and_excel_export(clock, client, runner, world):
-    w = world
+def test_monitoring_filters_and_excel_export(clock, client, runner, complaint_world):
+    w = complaint_world
     clock.move_to(at(2026, 3, 2, 9))
     me = f.login_wx(client, w["villager"])
-    late = _file(client, me, w["codes"][0]).get_json()["id"]
-    fire = _file(client, me, w["codes"][0], category="safety", description="村口堆放易燃杂物").get_json()["id"]
-    about_head = _file(client, me, w["codes"][0], category="collective_assets", about_role="village_director",
+    late = file_complaint(client, me, w["codes"][0]).get_json()["id"]
+    fire = file_complaint(client, me, w["codes"][0], category="safety", description="村口堆放易燃杂物").get_json()["id"]
+    about_head = file_complaint(client, me, w["codes"][0], category="collective_assets", about_role="village_director",
                        description="村主任把集体厂房低价租给亲戚").get_json()["id"]
     clock.move_to(at(2026, 3, 3, 3))  # Tuesday 03:00: the reminders are out, nothing due yet
     sweep(runner)
@@ -255,7 +255,7 @@ def test_monitoring_filters_and_excel_export(clock, client, runner, world):
 
 def test_unanswered_questions_climb_to_township_then_county_once(clock, client, runner, village_world):
     w = village_world
-    did = _publish_one(client, w)["disclosure_id"]
+    did = publish_one(client, w)["disclosure_id"]
     asker = f.login_wx(client, w["villager"])
     asked = client.post(f"/api/v1/h/{w['codes'][0]}/disclosures/{did}/questions", headers=f.bearer(asker),
                         json={"body": "保洁费为什么比上月多？"}).get_json()
@@ -277,7 +277,7 @@ def test_unanswered_questions_climb_to_township_then_county_once(clock, client, 
 
 @pytest.mark.parametrize("path", ["/api/v1/monitoring/complaints", "/api/v1/monitoring/on-time-rates",
                                   "/api/v1/monitoring/questions", "/api/v1/monitoring/complaints.xlsx"])
-def test_monitoring_needs_a_console_account(client, world, path):
+def test_monitoring_needs_a_console_account(client, complaint_world, path):
     assert client.get(path).status_code == 401
-    token = f.login_wx(client, world["villager"])
+    token = f.login_wx(client, complaint_world["villager"])
     assert client.get(path, headers=f.bearer(token)).status_code == 403

@@ -20,7 +20,7 @@ ROUTE_EDITORS = [Role.TOWNSHIP_LEADER, Role.TOWNSHIP_DISPATCHER, Role.COUNTY_STA
 
 
 @pytest.fixture
-def world(app):
+def route_world(app):
     village = f.village()
     town = village.township
     home = f.household(village)
@@ -34,8 +34,8 @@ def world(app):
     return w
 
 
-def test_no_route_editor_can_reroute_any_discipline_category(client, world):
-    w = world
+def test_no_route_editor_can_reroute_any_discipline_category(client, route_world):
+    w = route_world
     assert DISCIPLINE_CATEGORIES
     url = f"/api/v1/townships/{w['town'].id}/complaint-routes"
     for editor, account in w["editors"].items():
@@ -53,9 +53,9 @@ def test_no_route_editor_can_reroute_any_discipline_category(client, world):
     assert db.session.scalar(select(func.count()).select_from(RoutingRule)) == 0
 
 
-def test_a_discipline_rule_written_before_is_ignored(client, world):
+def test_a_discipline_rule_written_before_is_ignored(client, route_world):
     """The dispatcher's old rule sent 补贴/低保 to its own desk, without the liaison's copy."""
-    w = world
+    w = route_world
     db.session.add(RoutingRule(township_id=w["town"].id, village_id=None, category="subsidies",
                                target="township_dispatch", target_role=None, copy_liaison=False,
                                created_by_console_account_id=w["editors"][Role.TOWNSHIP_DISPATCHER].id))

@@ -7,7 +7,7 @@ from PIL import Image
 
 from tests import factories as f
 from tests import pdfs
-from tests.api.test_disclosures import _draft, village_world  # noqa: F401  (fixture)
+from tests.helpers.disclosures import draft_disclosure
 
 
 def _jpeg_with_gps() -> bytes:
@@ -28,7 +28,7 @@ def _upload(client, token, version_id, data: bytes, name: str):
 def test_images_are_reencoded_without_metadata_and_readable_once_published(client, village_world):
     w = village_world
     keeper = f.login_wx(client, w["bookkeeper"])
-    version = _draft(client, keeper, w).get_json()
+    version = draft_disclosure(client, keeper, w).get_json()
     original = _jpeg_with_gps()
     assert b"PhoneMaker" in original
     uploaded = _upload(client, keeper, version["id"], original, "../../etc/收据.jpg")
@@ -53,7 +53,7 @@ def test_images_are_reencoded_without_metadata_and_readable_once_published(clien
 def test_bad_files_are_refused_with_clear_errors(client, village_world):
     w = village_world
     keeper = f.login_wx(client, w["bookkeeper"])
-    version_id = _draft(client, keeper, w).get_json()["id"]
+    version_id = draft_disclosure(client, keeper, w).get_json()["id"]
 
     executable = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 2000
     renamed = _upload(client, keeper, version_id, executable, "发票.jpg")

@@ -5,12 +5,12 @@ from datetime import timedelta
 
 from app.models import Role
 from tests import factories as f
-from tests.api.test_disclosures import _publish_one, village_world  # noqa: F401  (fixture)
+from tests.helpers.disclosures import publish_one
 
 
 def test_ask_answer_and_overdue(clock, client, village_world):
     w = village_world
-    did = _publish_one(client, w)["disclosure_id"]
+    did = publish_one(client, w)["disclosure_id"]
     code = w["codes"][0]
     asker = f.login_wx(client, w["villager"])
     asked = client.post(f"/api/v1/h/{code}/disclosures/{did}/questions", headers=f.bearer(asker),
@@ -47,7 +47,7 @@ def test_ask_answer_and_overdue(clock, client, village_world):
 
 def test_content_check_and_bad_questions(client, village_world):
     w = village_world
-    did = _publish_one(client, w)["disclosure_id"]
+    did = publish_one(client, w)["disclosure_id"]
     code = w["codes"][0]
     token = f.login_wx(client, w["villager"])
     url = f"/api/v1/h/{code}/disclosures/{did}/questions"

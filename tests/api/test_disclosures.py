@@ -1,54 +1,21 @@
 """Disclosures over HTTP: who may draft, approve, return, publish and correct; reach; the hash chain."""
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from app import create_app
 from app.domain import household_codes as hc
-from app.domain.disclosures import catalogue
 from app.extensions import db, dispose_engines
-from app.models import DisclosureVersion, ItemType, Role
+from app.models import DisclosureVersion, Role
 from tests import factories as f
-
-
-@pytest.fixture
-def village_world(app):
-    village = f.village()
-    catalogue.ensure_default_catalogue(village.township)
-    homes = [f.household(village) for _ in range(4)]
-    codes = hc.ensure_codes(homes)
-    w = {
-        "village": village,
-        "homes": homes,
-        "codes": [codes[h.id] for h in homes],
-        "bookkeeper": f.cadre(Role.VILLAGE_BOOKKEEPER, village),
-        "supervisor": f.cadre(Role.SUPERVISION_MEMBER, village),
-        "grid_worker": f.cadre(Role.GRID_WORKER, village),
-        "villager": f.villager(homes[0]),
-        "other_supervisor": f.cadre(Role.SUPERVISION_MEMBER, f.village(village.township)),
-        "item": lambda key: db.session.scalar(select(ItemType).where(
-            ItemType.township_id == village.township_id, ItemType.key == key)),
-    }
-    db.session.commit()
-    return w
-
-
-def _draft(client, token, w, **overrides):
-    body = {"village_id": w["village"].id, "item_type_id": w["item"]("finance_income_expense").id,
-            "period": "2026-02", "title": "2026年2月财务收支公开", "body": "本月收支如下。",
-            "line_items": [{"label": "村道保洁费", "expense_fen": 120000},
-                           {"label": "厂房租金收入", "income_fen": 3500000}],
-            "totals": {"income_fen": 3500000, "expense_fen": 120000}}
-    body.update(overrides)
-    return client.post("/api/v1/disclosures", headers=f.bearer(token), json=body)
+from tests.helpers.disclosures import draft_disclosure, publish_one
 
 
 def test_draft_review_publish_correct(client, village_world):
     w = village_world
     keeper = f.login_wx(client, w["bookkeeper"])
     supervisor = f.login_wx(client, w["supervisor"])
-    drafted = _draft(client, keeper, w)
+    drafted = draft_disclosure(client, keeper, w)
     assert drafted.status_code == 201, drafted.get_json()
     v1 = drafted.get_json()
     assert v1["status"] == "draft" and v1["total_income_fen"] == 3500000 and v1["total_expense_fen"] == 120000
@@ -108,10 +75,10 @@ def test_draft_review_publish_correct(client, village_world):
 
 def test_who_may_draft_and_review(client, village_world):
     w = village_world
-    assert _draft(client, f.login_wx(client, w["grid_worker"]), w).status_code == 404
-    assert _draft(client, f.login_wx(client, w["villager"]), w).status_code == 404
+    assert draft_disclosure(client, f.login_wx(client, w["grid_worker"]), w).status_code == 404
+    assert draft_disclosure(client, f.login_wx(client, w["villager"]), w).status_code == 404
     staff = f.login_console(client, f.township_staff(Role.TOWNSHIP_LEADER, w["village"].township))
-    assert _draft(client, staff, w).status_code == 403  # WeChat accounts of cadres only
+    assert draft_disclosure(client, staff, w).status_code == 403  # WeChat accounts of cadres only
 
     # a supervision member who also drafts cannot approve their own draft
     both = f.cadre(Role.VILLAGE_DIRECTOR, w["village"], identity="director-and-supervisor")
@@ -119,7 +86,7 @@ def test_who_may_draft_and_review(client, village_world):
     roles.assign(Role.SUPERVISION_MEMBER, user=both, village=w["village"])
     db.session.commit()
     token = f.login_wx(client, both)
-    version = _draft(client, token, w).get_json()
+    version = draft_disclosure(client, token, w).get_json()
     client.post(f"/api/v1/disclosure-versions/{version['id']}/submit", headers=f.bearer(token))
     own = client.post(f"/api/v1/disclosure-versions/{version['id']}/approve", headers=f.bearer(token), json={})
     assert own.status_code == 403 and own.get_json()["error"]["code"] == "own_draft"
@@ -128,19 +95,19 @@ def test_who_may_draft_and_review(client, village_world):
 def test_bad_drafts_get_clear_errors(client, village_world):
     w = village_world
     keeper = f.login_wx(client, w["bookkeeper"])
-    mismatch = _draft(client, keeper, w, totals={"income_fen": 1, "expense_fen": 120000})
+    mismatch = draft_disclosure(client, keeper, w, totals={"income_fen": 1, "expense_fen": 120000})
     assert mismatch.status_code == 422 and mismatch.get_json()["error"]["code"] == "totals_mismatch"
     assert "income_fen" in mismatch.get_json()["error"]["fields"]["totals"]
-    wrong_period = _draft(client, keeper, w, period="2026-Q1")
+    wrong_period = draft_disclosure(client, keeper, w, period="2026-Q1")
     assert wrong_period.get_json()["error"]["code"] == "period_invalid"
-    no_items = _draft(client, keeper, w, line_items=[], totals={})
+    no_items = draft_disclosure(client, keeper, w, line_items=[], totals={})
     assert no_items.get_json()["error"]["code"] == "line_items_required"
-    negative = _draft(client, keeper, w, line_items=[{"label": "x", "income_fen": -5}])
+    negative = draft_disclosure(client, keeper, w, line_items=[{"label": "x", "income_fen": -5}])
     assert negative.status_code == 422 and negative.get_json()["error"]["code"] == "validation_error"
-    foreign_item = _draft(client, keeper, w, item_type_id=999999)
+    foreign_item = draft_disclosure(client, keeper, w, item_type_id=999999)
     assert foreign_item.get_json()["error"]["code"] == "item_type_invalid"
-    assert _draft(client, keeper, w).status_code == 201
-    assert _draft(client, keeper, w).get_json()["error"]["code"] == "disclosure_exists"
+    assert draft_disclosure(client, keeper, w).status_code == 201
+    assert draft_disclosure(client, keeper, w).get_json()["error"]["code"] == "disclosure_exists"
 
 
 def test_personal_data_is_masked_in_what_is_stored(client, village_world):
@@ -149,27 +116,16 @@ def test_personal_data_is_masked_in_what_is_stored(client, village_world):
     body = {"item_type_id": w["item"]("dibao_list").id, "period": "2026-Q1", "title": "低保对象名单",
             "body": "王五 330102199001011234 联系电话 13812345678", "line_items": None}
     body.pop("line_items")
-    response = _draft(client, keeper, w, **body)
+    response = draft_disclosure(client, keeper, w, **body)
     assert response.status_code == 201, response.get_json()
     stored = db.session.get(DisclosureVersion, response.get_json()["id"])
     assert "330102********1234" in stored.body and "138****5678" in stored.body
     assert "199001011234" not in stored.body
 
 
-def _publish_one(client, w, period="2026-02"):
-    keeper = f.login_wx(client, w["bookkeeper"])
-    supervisor = f.login_wx(client, w["supervisor"])
-    response = _draft(client, keeper, w, period=period)
-    assert response.status_code == 201, response.get_json()
-    version = response.get_json()
-    client.post(f"/api/v1/disclosure-versions/{version['id']}/submit", headers=f.bearer(keeper))
-    client.post(f"/api/v1/disclosure-versions/{version['id']}/approve", headers=f.bearer(supervisor), json={})
-    return version
-
-
 def test_reach_counts_each_household_once(client, village_world):
     w = village_world
-    version = _publish_one(client, w)
+    version = publish_one(client, w)
     did = version["disclosure_id"]
     for code in (w["codes"][0], w["codes"][0], w["codes"][1], hc.grouped(w["codes"][1]).lower()):
         assert client.get(f"/api/v1/h/{code}/disclosures/{did}").status_code == 200
@@ -189,8 +145,8 @@ def test_reach_counts_each_household_once(client, village_world):
 
 def test_tampering_with_a_stored_version_is_detected(client, runner, village_world):
     w = village_world
-    first = _publish_one(client, w, "2026-01")
-    _publish_one(client, w, "2026-02")
+    first = publish_one(client, w, "2026-01")
+    publish_one(client, w, "2026-02")
     ok = runner.invoke(args=["audit", "verify"])
     assert ok.exit_code == 0 and "2 条记录" in ok.output
     # someone edits the published text directly in the database
@@ -227,7 +183,7 @@ def test_door_landing_follows_a_publication_at_once_in_every_process(app, client
     other_process = other_app.test_client()
     assert client.get(f"/api/v1/h/{code}").get_json()["disclosures"] == []
     assert other_process.get(f"/api/v1/h/{code}").get_json()["disclosures"] == []  # both hold a copy now
-    _publish_one(client, w)
+    publish_one(client, w)
     for c in (client, other_process):
         titles = [d["current"]["title"] for d in c.get(f"/api/v1/h/{code}").get_json()["disclosures"]]
         assert titles == ["2026年2月财务收支公开"]

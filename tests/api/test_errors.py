@@ -7,19 +7,7 @@ import pytest
 
 from app.models import Role
 from tests import factories as f
-
-
-def assert_error_shape(response, status: int | None = None, code: str | None = None):
-    body = response.get_json()
-    assert body is not None, response.get_data(as_text=True)[:200]
-    error = body["error"]
-    assert isinstance(error["code"], str) and re.fullmatch(r"[a-z_]+", error["code"])
-    assert re.search(r"[\u4e00-\u9fff]", error["message"]), "message for people must be Chinese"
-    if status is not None:
-        assert response.status_code == status, body
-    if code is not None:
-        assert error["code"] == code, body
-    return error
+from tests.helpers.errors import assert_error_shape
 
 
 def test_bad_json(client):

@@ -16,7 +16,7 @@ from app.jobs import queue
 from app.models import ComplaintPhoto, Role
 from tests import factories as f
 from tests import pdfs
-from tests.api.test_disclosures import _draft, village_world  # noqa: F401  (fixture)
+from tests.helpers.disclosures import draft_disclosure
 
 CSP = "default-src 'none'; sandbox"
 NOT_FILES = ("application/json", "text/plain")
@@ -60,7 +60,7 @@ def test_every_file_route_serves_a_download_that_is_never_rendered(app, client, 
 
     # disclosure attachments (PDF and image), through the door code
     keeper = f.login_wx(client, w["bookkeeper"])
-    version = _draft(client, keeper, w).get_json()
+    version = draft_disclosure(client, keeper, w).get_json()
     ids = []
     for data, name in ((pdfs.clean(), "公开.pdf"), (_png(), "收据.png")):
         uploaded = client.post(f"/api/v1/disclosure-versions/{version['id']}/attachments", headers=f.bearer(keeper),

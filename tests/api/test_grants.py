@@ -42,7 +42,7 @@ REACH = {g: {"own"} for g in TOWNSHIP_ROLES} | {R.COUNTY_STAFF: {"own", "sister"
 
 
 @pytest.fixture
-def world(app):
+def grant_world(app):
     county, far = f.county("清溪县"), f.county("远山县")
     towns = {"own": f.township(county, "甲镇"), "sister": f.township(county, "乙镇"),
              "other_county": f.township(far, "远山镇")}
@@ -90,8 +90,8 @@ def _expected_invite(granter: Role, target: Role, place: str) -> int:
     return 201 if place in REACH[granter] else 404
 
 
-def test_every_granter_inviting_every_role_everywhere(client, world):
-    w = world
+def test_every_granter_inviting_every_role_everywhere(client, grant_world):
+    w = grant_world
     tokens = {g: f.login_console(client, w["granters"][g]) for g in GRANTERS}
     for granter in GRANTERS:
         for target in INVITABLE:
@@ -130,8 +130,8 @@ def _expected_end(granter: Role, target: Role, place: str) -> int:
     return 403 if readable else 404
 
 
-def test_every_granter_ending_every_role_everywhere(client, world):
-    w = world
+def test_every_granter_ending_every_role_everywhere(client, grant_world):
+    w = grant_world
     terms = {(target, place): _term(w, target, place) for target in EVERY_ROLE for place in PLACES}
     db.session.commit()
     tokens = {g: f.login_console(client, w["granters"][g]) for g in GRANTERS}
@@ -154,8 +154,8 @@ def test_every_granter_ending_every_role_everywhere(client, world):
                 assert db.session.get(RoleAssignment, term.id).ends_at is None, cell
 
 
-def test_nobody_ends_their_own_term(client, world):
-    for granter, account in world["granters"].items():
+def test_nobody_ends_their_own_term(client, grant_world):
+    for granter, account in grant_world["granters"].items():
         own = db.session.scalars(select(RoleAssignment).where(RoleAssignment.console_account_id == account.id)).one()
         token = f.login_console(client, account)
         response = client.post(f"/api/v1/roles/{own.id}/end", headers=f.bearer(token), json={"reason": "辞职"})
@@ -165,10 +165,10 @@ def test_nobody_ends_their_own_term(client, world):
         assert db.session.get(RoleAssignment, own.id).ends_at is None
 
 
-def test_wechat_holders_of_any_role_cannot_invite_or_end_terms(client, world):
+def test_wechat_holders_of_any_role_cannot_invite_or_end_terms(client, grant_world):
     """Township offices can be held by a WeChat user (bound by invitation); granting and ending are
     console work whatever the role."""
-    w = world
+    w = grant_world
     target = _term(w, R.VILLAGE_SECRETARY, "own")
     holders = {role: _term(w, role, "own").user for role in EVERY_ROLE}
     db.session.commit()
@@ -185,8 +185,8 @@ def test_wechat_holders_of_any_role_cannot_invite_or_end_terms(client, world):
     assert db.session.get(RoleAssignment, target.id).ends_at is None
 
 
-def test_an_invitation_lapses_when_its_inviter_no_longer_may_give_it(client, world):
-    w = world
+def test_an_invitation_lapses_when_its_inviter_no_longer_may_give_it(client, grant_world):
+    w = grant_world
     leader = f.township_staff(R.TOWNSHIP_LEADER, w["towns"]["own"])
     db.session.commit()
     leader_token = f.login_console(client, leader)
@@ -203,13 +203,13 @@ def test_an_invitation_lapses_when_its_inviter_no_longer_may_give_it(client, wor
     assert client.get("/api/v1/me", headers=f.bearer(invitee)).get_json()["roles"] == []
 
 
-def test_an_invitation_made_before_the_matrix_by_a_seat_without_the_power_cannot_be_accepted(client, world):
+def test_an_invitation_made_before_the_matrix_by_a_seat_without_the_power_cannot_be_accepted(client, grant_world):
     """Invitations already out when this rule arrived are checked at acceptance too."""
-    town = world["towns"]["own"]
+    town = grant_world["towns"]["own"]
     token = secrets.token_urlsafe(24)
     db.session.add(Invitation(token_hash=hash_token(token), role=R.TOWNSHIP_DISCIPLINE.value, holder_name="冒名纪委",
                               county_id=town.county_id, township_id=town.id,
-                              created_by_account_id=world["granters"][R.TOWNSHIP_ASSETS].id,
+                              created_by_account_id=grant_world["granters"][R.TOWNSHIP_ASSETS].id,
                               expires_at=utcnow() + timedelta(days=1)))
     db.session.commit()
     invitee = f.login_wx(client, "would-be-jiwei")
@@ -218,8 +218,8 @@ def test_an_invitation_made_before_the_matrix_by_a_seat_without_the_power_cannot
     assert client.get("/api/v1/me", headers=f.bearer(invitee)).get_json()["roles"] == []
 
 
-def test_a_place_out_of_reach_says_nothing_about_its_grids(client, world):
-    w = world
+def test_a_place_out_of_reach_says_nothing_about_its_grids(client, grant_world):
+    w = grant_world
     token = f.login_console(client, w["granters"][R.TOWNSHIP_LEADER])
     response = client.post("/api/v1/invitations", headers=f.bearer(token), json={
         "role": "grid_worker", "holder_name": "网格员", "village_id": w["villages"]["sister"].id,

@@ -16,12 +16,12 @@ from app.fourplatform import signing
 from app.models import Role
 from app.wechat.push import sign
 from tests import factories as f
-from tests.api.test_errors import assert_error_shape
 from tests.connector import file_case, township_with_platform
+from tests.helpers.errors import assert_error_shape
 
 
 @pytest.fixture
-def world(app, client):
+def bounds_world(app, client):
     village = f.village()
     catalogue.ensure_default_catalogue(village.township)
     home = f.household(village)
@@ -43,9 +43,9 @@ def _fields(response, status: int = 422, code: str = "validation_error") -> dict
     return assert_error_shape(response, status, code).get("fields", {})
 
 
-def test_integers_beyond_the_database_range_in_query_strings_and_bodies(client, world):
-    leader = f.bearer(world["leader"])
-    village_id = world["village"].id
+def test_integers_beyond_the_database_range_in_query_strings_and_bodies(client, bounds_world):
+    leader = f.bearer(bounds_world["leader"])
+    village_id = bounds_world["village"].id
     assert _fields(client.get("/api/v1/complaints?village_id=2147483648", headers=leader)) == {
         "village_id": ["应在 -2147483648 到 2147483647 之间"]}
     assert "village_id" in _fields(client.get("/api/v1/complaints?village_id=-2147483649", headers=leader))
@@ -54,7 +54,7 @@ def test_integers_beyond_the_database_range_in_query_strings_and_bodies(client, 
                                            headers=leader))
     invitation = {"role": "village_secretary", "holder_name": "王五", "village_id": 2**31}
     assert "village_id" in _fields(client.post("/api/v1/invitations", headers=leader, json=invitation))
-    assert _fields(_json(client, "POST", "/api/v1/sticker-sheets", world["leader"], '{"village_id": 1e400}')) == {
+    assert _fields(_json(client, "POST", "/api/v1/sticker-sheets", bounds_world["leader"], '{"village_id": 1e400}')) == {
         "village_id": ["数值超出范围"]}
     assert "household_ids" in _fields(client.post("/api/v1/sticker-sheets", headers=leader,
                                                   json={"village_id": village_id, "household_ids": [-(2**63)]}))
@@ -62,7 +62,7 @@ def test_integers_beyond_the_database_range_in_query_strings_and_bodies(client, 
     assert client.get("/api/v1/complaints?village_id=2147483647", headers=leader).status_code in (200, 404)
 
 
-def test_nul_control_characters_and_lone_surrogates_are_refused_by_name(client, world):
+def test_nul_control_characters_and_lone_surrogates_are_refused_by_name(client, bounds_world):
     login = "/api/v1/auth/console-login"
     assert _fields(_json(client, "POST", login, None, '{"username": "qingshan\\u0000", "password": "x"}')) == {
         "username": ["不能包含换行、制表符等控制字符"]}
@@ -73,16 +73,16 @@ def test_nul_control_characters_and_lone_surrogates_are_refused_by_name(client, 
     assert _fields(_json(client, "POST", login, None, '{"username": "a", "password": "b", "\\ud800": 1}')) == {
         "\\ud800": ["不支持的字段"]}
     # nested and list items too
-    leader = world["leader"]
+    leader = bounds_world["leader"]
     assert _fields(client.get("/api/v1/complaints?category=%00", headers=f.bearer(leader))) == {
         "category": ["不能包含换行、制表符等控制字符"]}
 
-    file = f"/api/v1/h/{world['code']}/complaints"
+    file = f"/api/v1/h/{bounds_world['code']}/complaints"
 
     def complaint(**fields_):
         body = {"client_request_id": secrets.token_hex(8), "category": "dispute", "anonymous": True,
                 "description": "邻居家的围墙占了公共通道，多次协商无果。", **fields_}
-        return client.post(file, headers=f.bearer(world["me"]), data=json.dumps(body), content_type="application/json")
+        return client.post(file, headers=f.bearer(bounds_world["me"]), data=json.dumps(body), content_type="application/json")
 
     assert _fields(complaint(description="围墙\u0000占了公共通道")) == {"description": ["不能包含控制字符"]}
     assert _fields(complaint(description="围墙\ud800占了公共通道")) == {"description": ["含有无效的字符编码"]}
@@ -94,9 +94,9 @@ def test_nul_control_characters_and_lone_surrogates_are_refused_by_name(client, 
     assert filed.get_json()["description"] == "围墙占了公共通道。\r\n多次协商无果。\t请处理。"
 
 
-def test_the_calendar_looks_back_at_most_five_years_and_not_ahead(client, clock, world):
-    calendar = f"/api/v1/villages/{world['village'].id}/calendar"
-    leader = f.bearer(world["leader"])  # today is 2026-03-02 in Shanghai
+def test_the_calendar_looks_back_at_most_five_years_and_not_ahead(client, clock, bounds_world):
+    calendar = f"/api/v1/villages/{bounds_world['village'].id}/calendar"
+    leader = f.bearer(bounds_world["leader"])  # today is 2026-03-02 in Shanghai
     for since in ("9999-12-31", "0001-01-01", "2021-02-28", "2026-03-03"):
         assert _fields(client.get(f"{calendar}?since={since}", headers=leader)) == {
             "since": ["应在 2021-03-01 到 2026-03-02 之间"]}, since
@@ -107,17 +107,17 @@ def test_the_calendar_looks_back_at_most_five_years_and_not_ahead(client, clock,
     assert client.get(f"{calendar}?since=2026-03-02", headers=leader).status_code == 200
 
 
-def test_text_in_paths_and_the_bearer_token(client, world):
+def test_text_in_paths_and_the_bearer_token(client, bounds_world):
     assert_error_shape(client.get("/api/v1/complaint-photos/wechat-fetch/%00"), 404, "not_found")
     assert_error_shape(client.get("/api/v1/complaint-photos/wechat-fetch/a%00b"), 404, "not_found")
-    assert_error_shape(client.post("/api/v1/h/%00/bind", headers=f.bearer(world["me"])), 404, "not_found")
+    assert_error_shape(client.post("/api/v1/h/%00/bind", headers=f.bearer(bounds_world["me"])), 404, "not_found")
     assert client.get("/h/%00").status_code == 404
     for token in ("\u0000" * 8, "x" * 5000, "é" * 10):
         assert_error_shape(client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}), 401)
     # an id beyond int4 is 404 whatever the method, even where the path has a route for another one
     for method in ("GET", "POST"):
         response = client.open("/api/v1/townships/2147483648/complaint-routes", method=method,
-                               headers=f.bearer(world["leader"]), json={})
+                               headers=f.bearer(bounds_world["leader"]), json={})
         assert_error_shape(response, 404, "not_found")
 
 

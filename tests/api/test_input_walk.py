@@ -16,16 +16,11 @@ import secrets
 import time
 from urllib.parse import quote
 
-import pytest
 from PIL import Image
-from sqlalchemy import select
 
-from app.domain import household_codes as hc
-from app.domain.disclosures import catalogue
-from app.extensions import db
-from app.models import ItemType, Role
 from tests import factories as f
-from tests.api.test_errors import assert_error_shape
+from tests.helpers.errors import assert_error_shape
+from tests.helpers.openapi_walk import fill_path, token_for
 
 RAW = "\u2063raw:"  # marks a JSON token written as it is (json cannot produce 1e400 itself)
 INF = RAW + "1e400"
@@ -159,52 +154,7 @@ def _bad_values(schema: dict) -> tuple[list, list]:
     return [], WRONG_FOR.get(kind, WRONG)
 
 
-# ---- the world the operations run in ----
-@pytest.fixture
-def world(app, client):
-    village = f.village()
-    township = village.township
-    catalogue.ensure_default_catalogue(township)
-    homes = [f.household(village) for _ in range(2)]
-    codes = hc.ensure_codes(homes)
-    people = {
-        "villager": f.villager(homes[0]), "cadre": f.cadre(Role.VILLAGE_BOOKKEEPER, village),
-        "township": f.township_staff(Role.TOWNSHIP_LEADER, township), "county": f.county_staff(township.county),
-    }
-    db.session.commit()
-    tokens = {name: (f.login_wx if name in ("villager", "cadre") else f.login_console)(client, who)
-              for name, who in people.items()}
-    filed = client.post(f"/api/v1/h/{codes[homes[0].id]}/complaints", headers=f.bearer(tokens["villager"]), json={
-        "client_request_id": secrets.token_hex(8), "category": "dispute", "description": "邻居家的围墙占了公共通道。",
-        "anonymous": True})
-    assert filed.status_code == 201, filed.get_json()
-    item = db.session.scalar(select(ItemType).where(ItemType.township_id == township.id,
-                                                     ItemType.key == "finance_income_expense"))
-    draft = client.post("/api/v1/disclosures", headers=f.bearer(tokens["cadre"]), json={
-        "village_id": village.id, "item_type_id": item.id, "period": "2026-02", "title": "二月财务公开",
-        "body": "本月收支如下。", "line_items": [{"label": "村道保洁费", "expense_fen": 120000}]})
-    assert draft.status_code == 201, draft.get_json()
-    ids = {"township_id": township.id, "village_id": village.id, "household_id": homes[1].id,
-           "code": codes[homes[0].id], "complaint_id": filed.get_json()["id"],
-           "disclosure_id": draft.get_json()["disclosure_id"], "version_id": draft.get_json()["id"],
-           "lane": "service"}
-    return {"tokens": tokens, "ids": ids}
-
-
-def _path(template: str, ids: dict, **override) -> str:
-    return re.sub(r"\{(\w+)\}", lambda m: str(override.get(m.group(1), ids.get(m.group(1), 1))), template)
-
-
-def _token_for(app, operation: dict, tokens: dict) -> str | None:
-    """A session of the kind the operation accepts (its declaration's `auth`), by its audience tags."""
-    auth = app.view_functions[operation["operationId"].replace("_", ".", 1)].api_doc.auth
-    if auth is None:
-        return None
-    kinds = {"wx": ("villager", "cadre"), "console": ("township", "county")}.get(
-        auth, ("villager", "cadre", "township", "county"))
-    return tokens[next((k for k in kinds if k in operation["tags"]), kinds[0])]
-
-
+# ---- the world the operations run in: tests/fixtures/openapi_walk.py ----
 class Probe:
     def __init__(self, client) -> None:
         self.client, self.failures, self.sent = client, [], 0
@@ -239,16 +189,16 @@ class Probe:
             self.failures.append(f"{method} {path[:80]} {what}: {problem}")
 
 
-def test_every_operation_refuses_out_of_range_input_without_a_500(app, client, world):
+def test_every_operation_refuses_out_of_range_input_without_a_500(app, client, walk_world):
     started = time.monotonic()
     doc = Document(client.get("/api/v1/openapi.json").get_json())
-    ids, tokens = world["ids"], world["tokens"]
+    ids, tokens = walk_world["ids"], walk_world["tokens"]
     probe = Probe(client)
     walked = {"operations": 0, "path": set(), "query": set(), "body": set()}
     for method, template, operation in doc.operations():
         walked["operations"] += 1
-        path = _path(template, ids)
-        token = _token_for(app, operation, tokens)
+        path = fill_path(template, ids)
+        token = token_for(app, operation, tokens)
         headers = f.bearer(token) if token else {}
         probe.pages = any("text/html" in r.get("content", {}) for r in operation["responses"].values())
 
@@ -258,11 +208,11 @@ def test_every_operation_refuses_out_of_range_input_without_a_500(app, client, w
                 walked["path"].add((template, name))
                 if kind == "integer":
                     for raw in ("2147483648", "99999999999999999999", "-1", "1e400", "%00", "1%00"):
-                        probe.send(f"path {name}={raw}", method, _path(template, ids, **{name: raw}),
+                        probe.send(f"path {name}={raw}", method, fill_path(template, ids, **{name: raw}),
                                    headers=headers, expect=404)
                 else:
                     for raw in ("%00", "a%00b", "%07", "%0A", "%ED%A0%80", "x" * 5000):
-                        probe.send(f"path {name}={raw[:12]}", method, _path(template, ids, **{name: raw}),
+                        probe.send(f"path {name}={raw[:12]}", method, fill_path(template, ids, **{name: raw}),
                                    headers=headers)
                 continue
             walked["query"].add((template, name))

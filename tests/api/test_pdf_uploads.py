@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models import Attachment
 from tests import factories as f
 from tests import pdfs
-from tests.api.test_disclosures import _draft, village_world  # noqa: F401  (fixture)
+from tests.helpers.disclosures import draft_disclosure
 
 # What the old filter looked for in the raw bytes.
 OLD_MARKERS = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile", b"/OpenAction", b"/AA")
@@ -27,7 +27,7 @@ STREAMS = {"embedded_file", "file_attachment_annotation"}  # a stream's dictiona
 def drafting(client, village_world):
     w = village_world
     keeper = f.login_wx(client, w["bookkeeper"])
-    version = _draft(client, keeper, w).get_json()
+    version = draft_disclosure(client, keeper, w).get_json()
     return {**w, "keeper": keeper, "version": version}
 
 

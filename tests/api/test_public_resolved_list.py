@@ -21,7 +21,7 @@ FREE_TEXT_KINDS = {"filed", "transferred", "returned", "redispatched", "recatego
 
 
 @pytest.fixture
-def world(app, client):
+def resolved_list_world(app, client):
     village = f.village()
     township = village.township
     homes = [f.household(village) for _ in range(4)]
@@ -77,8 +77,8 @@ def _dispatcher(client, w, case_id: int, step: str, body: dict):
     assert response.status_code == 200, (step, response.get_json())
 
 
-def test_no_word_of_any_step_reaches_the_public_list(client, world):
-    w = world
+def test_no_word_of_any_step_reaches_the_public_list(client, resolved_list_world):
+    w = resolved_list_world
     me, neighbour = w["villagers"][0], w["villagers"][1]
     words = {}  # the marker each free text carries
 
@@ -121,8 +121,8 @@ def test_no_word_of_any_step_reaches_the_public_list(client, world):
     assert "林俊" not in raw and "诫勉" not in raw
 
 
-def test_cases_about_a_named_person_never_reach_the_public_list(client, world):
-    w = world
+def test_cases_about_a_named_person_never_reach_the_public_list(client, resolved_list_world):
+    w = resolved_list_world
     about = {}
     for n, role in enumerate(sorted(ABOUT_ROLES, key=lambda r: r.value)):
         villager = w["villagers"][n % 4]
@@ -153,10 +153,10 @@ def _by_handler_refusal(client, w, case_id: int) -> tuple[int, str]:
     raise AssertionError("nobody holds the case")
 
 
-def test_the_finding_a_named_cadre_and_the_villagers_words_are_not_published(client, world):
+def test_the_finding_a_named_cadre_and_the_villagers_words_are_not_published(client, resolved_list_world):
     """Regression (issue 12 item 4): the list carried the villager's confirm note and the office's
     reply verbatim, for a case about a named cadre too."""
-    w = world
+    w = resolved_list_world
     me = w["villagers"][0]
     named = _file(client, me, category="cadre_conduct", about_role="village_director",
                   description="村主任林俊在低保评定中优亲厚友。")["id"]
@@ -172,8 +172,8 @@ def test_the_finding_a_named_cadre_and_the_villagers_words_are_not_published(cli
     assert "林俊" not in raw and "加油站对面" not in raw and "events" not in shown
 
 
-def test_the_public_summary_is_the_handling_office_s_and_bounded(client, world):
-    w = world
+def test_the_public_summary_is_the_handling_office_s_and_bounded(client, resolved_list_world):
+    w = resolved_list_world
     case = _file(client, w["villagers"][0])["id"]
     path = f"/api/v1/complaints/{case}/public-summary"
     # not the handling office (monitoring only): out of sight
@@ -196,10 +196,10 @@ def test_the_public_summary_is_the_handling_office_s_and_bounded(client, world):
     assert withdrawn.status_code == 200 and withdrawn.get_json()["public_summary"] is None
 
 
-def test_a_merged_duplicate_s_villager_does_not_read_the_other_villager_s_words(client, world):
+def test_a_merged_duplicate_s_villager_does_not_read_the_other_villager_s_words(client, resolved_list_world):
     """The same class one step away from the public list: the villager whose duplicate was merged
     follows the other villager's case, and reads its outcome, not that villager's words."""
-    w = world
+    w = resolved_list_world
     me, neighbour = w["villagers"][0], w["villagers"][1]
     case = _file(client, me)["id"]
     duplicate = _file(client, neighbour, description="加油站旁边的杂物没人管，很危险。")["id"]

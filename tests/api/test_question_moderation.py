@@ -7,7 +7,7 @@ from datetime import timedelta
 from app.extensions import db
 from app.models import Question, Role
 from tests import factories as f
-from tests.api.test_disclosures import _publish_one, village_world  # noqa: F401  (fixture)
+from tests.helpers.disclosures import publish_one
 
 
 def _ask(client, token, w, did, body):
@@ -27,7 +27,7 @@ def _error(response, status, code):
 
 def test_release_makes_a_held_question_public_and_starts_its_reply_period(clock, client, village_world):
     w = village_world
-    did = _publish_one(client, w)["disclosure_id"]
+    did = publish_one(client, w)["disclosure_id"]
     township = w["village"].township
     dispatcher = f.township_staff(Role.TOWNSHIP_DISPATCHER, township)
     leader = f.township_staff(Role.TOWNSHIP_LEADER, township)
@@ -83,7 +83,7 @@ def test_release_makes_a_held_question_public_and_starts_its_reply_period(clock,
 
 def test_reject_keeps_a_held_question_out_of_sight_with_its_reason(clock, client, village_world):
     w = village_world
-    did = _publish_one(client, w)["disclosure_id"]
+    did = publish_one(client, w)["disclosure_id"]
     township = w["village"].township
     mod = f.login_console(client, f.township_staff(Role.TOWNSHIP_DISPATCHER, township))
     held = _ask(client, f.login_wx(client, w["villager"]), w, did, "【审核】某某拿了回扣")

@@ -21,7 +21,7 @@ from app.domain.disclosures.questions import ASK_LIMIT
 from app.extensions import db, get_redis
 from app.models import Complaint, Role
 from tests import factories as f
-from tests.api.test_disclosures import _publish_one, village_world  # noqa: F401  (fixture)
+from tests.helpers.disclosures import publish_one
 
 
 def _all_at_once(count: int, send) -> Counter:
@@ -79,7 +79,7 @@ def test_12_parallel_strangers_at_one_door_accept_exactly_the_door_limit(app, cl
 
 
 def test_parallel_questions_accept_exactly_the_limit(app, client, live_url, village_world, member):
-    did = _publish_one(client, village_world)["disclosure_id"]
+    did = publish_one(client, village_world)["disclosure_id"]
     token = f.login_wx(client, member)
     url = f"{live_url}/api/v1/h/{village_world['codes'][0]}/disclosures/{did}/questions"
     count = ASK_LIMIT.max_hits + 6
@@ -111,9 +111,9 @@ def test_behind_no_trusted_proxy_a_forwarded_address_changes_nothing(app, client
 
 def test_behind_one_trusted_proxy_each_client_counts_against_its_own_address(migrated_database, wechat_sandbox,
                                                                             redis_client):
-    from tests.conftest import _empty_all_tables, _test_config
+    from tests.helpers.app_config import app_config, empty_all_tables
 
-    proxied = create_app({**_test_config(migrated_database, wechat_sandbox), "TRUSTED_PROXY_HOPS": 1})
+    proxied = create_app({**app_config(migrated_database, wechat_sandbox.url), "TRUSTED_PROXY_HOPS": 1})
     with proxied.app_context():
         try:
             client = proxied.test_client()
@@ -134,5 +134,5 @@ def test_behind_one_trusted_proxy_each_client_counts_against_its_own_address(mig
             assert login(accounts[per_address + 1], "203.0.113.9, 198.51.100.7") == 429
         finally:
             db.session.remove()
-            _empty_all_tables()
+            empty_all_tables()
             db.engine.dispose()

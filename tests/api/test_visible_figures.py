@@ -18,7 +18,7 @@ from app.clock import SHANGHAI
 from app.extensions import db
 from app.models import Complaint
 from tests import factories as f
-from tests.api.test_complaints import _file, world  # noqa: F401  (fixture)
+from tests.helpers.complaints import file_complaint
 
 # a field is a figure when a word of its name says so ("households_total", "open_overdue", "on_time"...)
 FIGURE_WORDS = {"total", "count", "recomputed", "reached", "closed", "overdue", "rate", "ratio", "entries",
@@ -80,20 +80,20 @@ def at(*args) -> datetime:
 
 
 @pytest.fixture
-def cases(clock, client, runner, world):
+def cases(clock, client, runner, complaint_world):
     """Cases of both lanes, one about the village director (the township discipline office's), one
     about the township leader (the county's); the one-day clocks overdue and escalated."""
-    w = world
+    w = complaint_world
     clock.move_to(at(2026, 3, 2, 9))
     me = f.login_wx(client, w["villager"])
     filed = {
-        "service": _file(client, me, w["codes"][0]),
-        "safety": _file(client, me, w["codes"][0], category="safety", description="村口堆放易燃杂物"),
-        "discipline": _file(client, me, w["codes"][0], category="collective_assets",
+        "service": file_complaint(client, me, w["codes"][0]),
+        "safety": file_complaint(client, me, w["codes"][0], category="safety", description="村口堆放易燃杂物"),
+        "discipline": file_complaint(client, me, w["codes"][0], category="collective_assets",
                             description="村集体厂房租金去年没有公开，去向不明。"),
-        "about_director": _file(client, me, w["codes"][0], about_role="village_director",
+        "about_director": file_complaint(client, me, w["codes"][0], about_role="village_director",
                                 description="村主任把通道让给亲戚建房。"),
-        "about_leader": _file(client, me, w["codes"][0], about_role="township_leader",
+        "about_leader": file_complaint(client, me, w["codes"][0], about_role="township_leader",
                               description="镇长收受好处，压着我的事不办。"),
     }
     ids = {name: response.get_json()["id"] for name, response in filed.items()}
@@ -120,9 +120,9 @@ def _get(client, token, url, **params):
     return response.get_json()
 
 
-def test_inbox_totals_count_only_what_the_viewer_may_see(clock, client, world, cases):
+def test_inbox_totals_count_only_what_the_viewer_may_see(clock, client, complaint_world, cases):
     seen = set()
-    for name, token in _viewers(client, world).items():
+    for name, token in _viewers(client, complaint_world).items():
         page = _get(client, token, "/api/v1/complaints")
         listed = {c["id"] for c in page["items"]}
         seen |= listed
@@ -134,8 +134,8 @@ def test_inbox_totals_count_only_what_the_viewer_may_see(clock, client, world, c
     assert seen == set(cases.values())  # every case is on someone's desk
 
 
-def test_monitoring_figures_count_only_what_the_viewer_may_see(clock, client, world, cases):
-    viewers = _viewers(client, world)
+def test_monitoring_figures_count_only_what_the_viewer_may_see(clock, client, complaint_world, cases):
+    viewers = _viewers(client, complaint_world)
     for name in ("dispatcher", "discipline", "leader", "county"):
         token = viewers[name]
         every = _get(client, token, "/api/v1/monitoring/complaints", view="all")
@@ -153,14 +153,14 @@ def test_monitoring_figures_count_only_what_the_viewer_may_see(clock, client, wo
         assert {r[0] for r in rows} == references, name
 
 
-def test_the_policy_change_figure_counts_only_what_the_caller_may_read(clock, client, world, cases):
+def test_the_policy_change_figure_counts_only_what_the_caller_may_read(clock, client, complaint_world, cases):
     """The discipline lane's clock is the discipline office's to set (the dispatcher, who does not
     follow that lane, is refused and changes nothing); the office that shortens it is told how many of
     the cases it may read were shortened: the discipline case, never the one about the leader (the
     county's)."""
     clock.move_to(at(2026, 3, 3, 10))
-    viewers = _viewers(client, world)
-    url = f"/api/v1/townships/{world['township'].id}/deadline-policies/discipline"
+    viewers = _viewers(client, complaint_world)
+    url = f"/api/v1/townships/{complaint_world['township'].id}/deadline-policies/discipline"
     body = {"sign": {"amount": 3, "unit": "days"}, "handle": {"amount": 30, "unit": "days"},
             "follow_up": {"amount": 7, "unit": "working_days"}}
     due = db.session.get(Complaint, cases["discipline"]).due_at

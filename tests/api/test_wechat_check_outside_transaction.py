@@ -18,7 +18,7 @@ from app.extensions import db
 from app.wechat.adapter import WeChatAdapter
 from app.wechat.sandbox import SLOW_ANSWER_SECONDS
 from tests import factories as f
-from tests.api.test_disclosures import _publish_one, village_world  # noqa: F401  (fixture)
+from tests.helpers.disclosures import publish_one
 
 
 def _complaint(client, token, w):
@@ -28,7 +28,7 @@ def _complaint(client, token, w):
 
 
 def _question(client, token, w):
-    did = _publish_one(client, w)["disclosure_id"]
+    did = publish_one(client, w)["disclosure_id"]
     return f"/api/v1/h/{w['codes'][0]}/disclosures/{did}/questions", {"body": "保洁费为什么比上月多？"}
 
 

@@ -11,19 +11,17 @@ import select as selectmodule
 import socket
 import threading
 import time
-from datetime import datetime, timedelta, timezone
 
 import psycopg
 import pytest
-import time_machine
-from sqlalchemy import func, make_url, select
+from sqlalchemy import make_url, select
 
 from app.extensions import db
 from app.jobs import queue
 from app.jobs.deadlines import check_complaint
 from app.jobs.sweep import sweep
-from app.models import Complaint, ComplaintEvent, Notification, Role
-from tests import factories as f
+from app.models import Complaint, ComplaintEvent, Notification
+from tests.helpers.jobs import escalation_counts
 from tests.processes import kill_tree as _kill_tree
 from tests.processes import wait as _wait
 from tests.processes import worker
@@ -38,41 +36,6 @@ def _pg_conninfo(url: str) -> dict:
     return {"host": u.host or "127.0.0.1", "port": u.port or 5432, "dbname": u.database, "user": u.username}
 
 
-@pytest.fixture
-def due_cases(app):
-    """make(n): n complaints filed nine days ago in a village, so their sign-for clock has run out."""
-    from app.domain.complaints import cases
-    from app.wechat.current import wechat
-
-    village = f.village()
-    f.cadre(Role.VILLAGE_DIRECTOR, village)
-    db.session.commit()
-
-    def make(count: int) -> list[int]:
-        ids = []
-        with time_machine.travel(datetime.now(timezone.utc) - timedelta(days=9), tick=False):
-            for n in range(count):
-                home = f.household(village)
-                filing = cases.Filing(category="dispute", description=f"第{n}件：邻居围墙占了通道", anonymous=True,
-                                      client_request_id=f"fault-{n}-{os.urandom(4).hex()}")
-                villager = f.villager(home)
-                db.session.commit()  # filing writes nothing until WeChat has checked the text
-                complaint, _ = cases.file(villager, home, filing, wechat=wechat(), redis=queue().connection)
-                ids.append(complaint.id)
-            db.session.commit()
-        return ids
-
-    return make
-
-
-def _escalations(ids: list[int]) -> dict[int, int]:
-    db.session.expire_all()
-    rows = db.session.execute(select(ComplaintEvent.complaint_id, func.count()).where(
-        ComplaintEvent.complaint_id.in_(ids), ComplaintEvent.kind == "escalated")
-        .group_by(ComplaintEvent.complaint_id)).all()
-    return {cid: n for cid, n in rows}
-
-
 def test_flushed_redis_every_overdue_case_still_escalates_within_two_sweeps(app, due_cases, wechat_sandbox,
                                                                             migrated_database):
     ids = due_cases(6)
@@ -81,10 +44,10 @@ def test_flushed_redis_every_overdue_case_still_escalates_within_two_sweeps(app,
     env = _worker_env(migrated_database, wechat_sandbox.url, SWEEP_INTERVAL_SECONDS=interval)
     with worker(env):
         started = time.monotonic()
-        done = _wait(lambda: len(_escalations(ids)) == len(ids), timeout=30)
+        done = _wait(lambda: len(escalation_counts(ids)) == len(ids), timeout=30)
         took = time.monotonic() - started
-    assert done, f"escalated {len(_escalations(ids))} of {len(ids)}"
-    assert set(_escalations(ids).values()) == {1}
+    assert done, f"escalated {len(escalation_counts(ids))} of {len(ids)}"
+    assert set(escalation_counts(ids).values()) == {1}
     # within two sweep intervals of the worker being up (it takes a few seconds to start here)
     assert took <= 2 * interval + 8, took
 
@@ -106,12 +69,12 @@ def test_sigkill_in_the_middle_of_an_escalation_leaves_exactly_one(app, due_case
             assert waiting, "the worker never reached the escalation"
             _kill_tree(proc.pid)  # mid-escalation: the case row updated, not committed
         blocker.rollback()
-    assert _escalations([cid]) == {}  # nothing half-written
+    assert escalation_counts([cid]) == {}  # nothing half-written
     _wait(lambda: psycopg.connect(**conninfo, autocommit=True).execute(
         "SELECT count(*) = 0 FROM pg_stat_activity WHERE wait_event_type = 'Lock'").fetchone()[0], timeout=10)
     sweep()
     sweep()
-    assert _escalations([cid]) == {cid: 1}
+    assert escalation_counts([cid]) == {cid: 1}
     assert db.session.get(Complaint, cid).escalation_level == 1
     # ... and one notification: the villager is told once, by a real worker
     owed = db.session.scalars(select(Notification).join(ComplaintEvent, ComplaintEvent.id == Notification.event_id)
@@ -150,7 +113,7 @@ def test_two_workers_and_two_sweeps_racing_escalate_each_case_once(app, due_case
         one.wait(60)
         two.wait(60)
     assert not errors
-    assert _escalations(ids) == {cid: 1 for cid in ids}
+    assert escalation_counts(ids) == {cid: 1 for cid in ids}
     levels = set(db.session.scalars(select(Complaint.escalation_level).where(Complaint.id.in_(ids))))
     assert levels == {1}
 
@@ -221,9 +184,9 @@ def test_database_briefly_unreachable_the_job_retries_and_nothing_is_lost(app, d
             # down: the first run fails and is scheduled again
             failed = _wait(lambda: queue().connection.zcard(f"rq:scheduled:{queue().name}") > 0, timeout=30)
             assert failed, proc.stderr.read1().decode() if proc.poll() is not None else "no retry scheduled"
-            assert _escalations([cid]) == {}
+            assert escalation_counts([cid]) == {}
             proxy.up = True
-            assert _wait(lambda: _escalations([cid]) == {cid: 1}, timeout=30)
+            assert _wait(lambda: escalation_counts([cid]) == {cid: 1}, timeout=30)
     finally:
         proxy.close()
     assert db.session.get(Complaint, cid).escalation_level == 1

@@ -15,7 +15,7 @@ from app.jobs import BULK, DEADLINES, queue, queue_for, worker_queues
 from app.jobs.deadlines import check_complaint
 from app.jobs.notifications import send_notification
 from app.jobs.periodic import PERIODIC
-from tests.jobs.test_deadline_faults import _escalations, due_cases  # noqa: F401 - due_cases is a fixture
+from tests.helpers.jobs import escalation_counts
 from tests.processes import wait, worker, worker_env
 
 needs_pg = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"),
@@ -52,22 +52,22 @@ def test_deadline_work_has_a_queue_of_its_own(app):
 
 
 @needs_pg
-def test_a_due_case_check_runs_before_a_backlog_of_bulk_work(app, due_cases, wechat_sandbox, migrated_database):  # noqa: F811
+def test_a_due_case_check_runs_before_a_backlog_of_bulk_work(app, due_cases, wechat_sandbox, migrated_database):
     [cid] = due_cases(1)  # its check is scheduled (at its due time, long past), in Redis only
     _backlog()
     with worker(worker_env(migrated_database, wechat_sandbox.url), "--no-cron"):
-        assert wait(lambda: _escalations([cid]) == {cid: 1}, timeout=60)
+        assert wait(lambda: escalation_counts([cid]) == {cid: 1}, timeout=60)
         left = queue(BULK).count
     assert left >= BACKLOG // 2, f"escalated only after {BACKLOG - left} bulk jobs"
 
 
 @needs_pg
-def test_the_sweep_escalates_before_a_backlog_of_bulk_work(app, due_cases, wechat_sandbox, migrated_database):  # noqa: F811
+def test_the_sweep_escalates_before_a_backlog_of_bulk_work(app, due_cases, wechat_sandbox, migrated_database):
     [cid] = due_cases(1)
     queue().connection.flushdb()  # its check is lost: only the sweep can find it
     _backlog()
     with worker(worker_env(migrated_database, wechat_sandbox.url, SWEEP_INTERVAL_SECONDS=2)):
-        assert wait(lambda: _escalations([cid]) == {cid: 1}, timeout=60)
+        assert wait(lambda: escalation_counts([cid]) == {cid: 1}, timeout=60)
         left = queue(BULK).count
         time.sleep(6)  # three more sweeps of the bulk part are due meanwhile, all stuck behind the backlog
         waiting = [job for job in queue(BULK).get_jobs() if job.func_name == "app.jobs.sweep.sweep_others"]
@@ -76,7 +76,7 @@ def test_the_sweep_escalates_before_a_backlog_of_bulk_work(app, due_cases, wecha
 
 
 @needs_pg
-def test_one_worker_serves_deadline_work_first(app, due_cases, wechat_sandbox, migrated_database):  # noqa: F811
+def test_one_worker_serves_deadline_work_first(app, due_cases, wechat_sandbox, migrated_database):
     """A single worker process (here in burst mode, with no worker of deadline work alone) takes the
     deadline queue before the bulk one."""
     [cid] = due_cases(1)
@@ -84,6 +84,6 @@ def test_one_worker_serves_deadline_work_first(app, due_cases, wechat_sandbox, m
     _backlog()
     queue_for(check_complaint).enqueue(check_complaint, cid)  # queued after the backlog
     with worker(worker_env(migrated_database, wechat_sandbox.url), "--burst", "--no-cron"):
-        assert wait(lambda: _escalations([cid]) == {cid: 1}, timeout=60)
+        assert wait(lambda: escalation_counts([cid]) == {cid: 1}, timeout=60)
         left = queue(BULK).count
     assert left >= BACKLOG - 20, f"escalated only after {BACKLOG - left} bulk jobs"

@@ -2,31 +2,23 @@
 each notification goes out at most once, whatever runs twice, is lost, stalls or fails."""
 from __future__ import annotations
 
-import secrets
 import socket
 import threading
 import time
 from datetime import timedelta
 
-import pytest
-from rq import SimpleWorker
 from rq.job import Job
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from app.clock import utcnow
-from app.domain.complaints import cases, notifications
-from app.extensions import db, get_redis
+from app.domain.complaints import notifications
+from app.extensions import db
 from app.jobs import queue
 from app.jobs.notifications import send_notification
-from app.models import Notification, Role
+from app.models import Notification
 from app.wechat import WeChatAdapter
 from app.wechat.current import wechat
-from tests import factories as f
-
-
-def _work() -> None:
-    q = queue()
-    SimpleWorker([q], connection=q.connection).work(burst=True)
+from tests.helpers.jobs import run_queued_jobs
 
 
 def _closed_port() -> int:
@@ -41,24 +33,6 @@ def _wechat_at(app, **config) -> None:
     app.extensions.pop("wechat", None)
 
 
-@pytest.fixture
-def owed(app):
-    """A complaint just filed: one notification owed to the village director, its job queued."""
-    def make(director_identity: str | None = None) -> Notification:
-        village = f.village()
-        home = f.household(village)
-        villager = f.villager(home)
-        f.cadre(Role.VILLAGE_DIRECTOR, village, identity=director_identity)
-        db.session.commit()  # as before a request: filing writes nothing until WeChat has checked the text
-        cases.file(villager, home, cases.Filing(category="dispute", description="邻居的围墙占了公共通道。",
-                                                anonymous=True, client_request_id=secrets.token_hex(8)),
-                   wechat=wechat(), redis=get_redis())
-        db.session.commit()
-        return db.session.scalar(select(Notification))
-
-    return make
-
-
 def _row(notification_id: int) -> Notification:
     db.session.expire_all()
     return db.session.get(Notification, notification_id)
@@ -70,10 +44,10 @@ def test_two_jobs_for_one_notification_send_one_message(owed, wechat_sandbox):
     assert q.job_ids == [f"notification-{row.id}-1"]
     duplicate = q.enqueue(send_notification, row.id, 1)  # RQ may run a job twice; here it surely does
     original = q.fetch_job(f"notification-{row.id}-1")
-    _work()
+    run_queued_jobs()
     assert sorted([original.return_value(), duplicate.return_value()], key=str) == [None, "sent"]
     again = q.enqueue(send_notification, row.id, 1)
-    _work()
+    run_queued_jobs()
     assert again.return_value() is None
     assert len(wechat_sandbox.messages()) == 1
     assert (_row(row.id).state, _row(row.id).attempts) == ("sent", 1)
@@ -104,7 +78,7 @@ def test_wechat_unreachable_is_retried_later_then_sent(app, owed, wechat_sandbox
     row = owed()
     reachable = app.config["WECHAT_API_BASE"]
     _wechat_at(app, WECHAT_API_BASE=f"http://127.0.0.1:{_closed_port()}/")
-    _work()
+    run_queued_jobs()
     first = _row(row.id)
     assert (first.state, first.attempts) == ("pending", 1) and "ConnectionError" in first.last_error
     assert round((first.next_attempt_at - first.claimed_at).total_seconds()) == 30
@@ -116,7 +90,7 @@ def test_wechat_unreachable_is_retried_later_then_sent(app, owed, wechat_sandbox
     retry = Job.fetch(retry_id, connection=q.connection)
     q.scheduled_job_registry.remove(retry)
     q.enqueue_job(retry)
-    _work()
+    run_queued_jobs()
     assert retry.return_value() == "sent"
     assert (_row(row.id).state, _row(row.id).attempts) == ("sent", 2)
     assert len(wechat_sandbox.messages()) == 1
@@ -144,11 +118,11 @@ def test_template_or_data_refused_is_failed_for_good(owed, wechat_sandbox):
     db.session.execute(update(Notification).where(Notification.id == row.id)
                        .values(data={**row.data, "thing3": ""}))  # WeChat answers 47003 to an empty value
     db.session.commit()
-    _work()
+    run_queued_jobs()
     failed = _row(row.id)
     assert (failed.state, failed.attempts) == ("failed", 1) and "47003" in failed.last_error
     assert notifications.sweep(utcnow() + timedelta(days=1)) == 0
-    _work()
+    run_queued_jobs()
     assert wechat_sandbox.messages() == [] and wechat_sandbox.stats()["subscribe_send_calls"] == 1
 
 
@@ -156,11 +130,11 @@ def test_an_answer_lost_after_sending_is_unknown_and_not_sent_again(app, owed, w
     # The sandbox takes a message for an sbx-slow… user, then answers after 2 s: past our timeout.
     row = owed(director_identity="slow-dan")
     _wechat_at(app, WECHAT_TIMEOUT=0.5)
-    _work()
+    run_queued_jobs()
     lost = _row(row.id)
     assert (lost.state, lost.attempts) == ("unknown", 1) and "may have been sent" in lost.last_error
     assert notifications.sweep(utcnow() + timedelta(hours=1)) == 0
-    _work()
+    run_queued_jobs()
     assert [m["touser"] for m in wechat_sandbox.messages()] == ["sbx-slow-dan"]  # it did go out, once
 
 
@@ -174,7 +148,7 @@ def test_a_lost_job_is_picked_up_by_the_sweep(owed, wechat_sandbox):
     assert notifications.sweep(later) == 1
     assert notifications.sweep(later) == 0  # re-enqueued once, not every sweep
     assert len(q.job_ids) == 1
-    _work()
+    run_queued_jobs()
     assert _row(row.id).state == "sent" and len(wechat_sandbox.messages()) == 1
     assert notifications.sweep(later + timedelta(hours=1)) == 0
 
@@ -190,7 +164,7 @@ def test_a_send_stuck_in_a_dead_worker_is_unknown_never_resent(owed, wechat_sand
     assert notifications.sweep(claimed_at + notifications.STUCK_AFTER + timedelta(seconds=1)) == 1
     stuck = _row(row.id)
     assert stuck.state == "unknown" and "not sent again" in stuck.last_error
-    _work()  # the original job finds nothing to claim
+    run_queued_jobs()  # the original job finds nothing to claim
     assert _row(row.id).state == "unknown" and wechat_sandbox.messages() == []
 
 

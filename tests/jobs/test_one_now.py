@@ -17,7 +17,7 @@ from app.extensions import db
 from app.jobs.deadlines import check_complaint
 from app.models import Complaint, ComplaintEvent
 from tests import factories as f
-from tests.api.test_complaints import _file, world  # noqa: F401  (fixture)
+from tests.helpers.complaints import file_complaint
 
 
 def local(*args) -> datetime:
@@ -27,7 +27,7 @@ def local(*args) -> datetime:
 @pytest.fixture
 def moving_clock():
     """Keeps running in real time: no two readings are the same instant. It starts half an hour before
-    the tests' first instant (Monday 09:00 Shanghai), so the terms of office the world starts are
+    the tests' first instant (Monday 09:00 Shanghai), so the terms of office complaint_world starts are
     running by then whatever the machine's speed (moving back to the very start of the clock put
     the filing before the terms and routed it elsewhere, on a slow PostgreSQL run)."""
     with time_machine.travel(datetime(2026, 3, 2, 0, 30, tzinfo=timezone.utc), tick=True) as traveller:
@@ -48,7 +48,7 @@ def escalated_event(complaint_id: int) -> ComplaintEvent:
 def _overdue_case(client, w, moving_clock) -> int:
     moving_clock.move_to(local(2026, 3, 2, 9))  # Monday: a one-working-day sign clock, due Tuesday 09:00
     me = f.login_wx(client, w["villager"])
-    cid = _file(client, me, w["codes"][0]).get_json()["id"]
+    cid = file_complaint(client, me, w["codes"][0]).get_json()["id"]
     moving_clock.move_to(local(2026, 3, 3, 9, 5))
     return cid
 
@@ -61,33 +61,33 @@ def _assert_escalation_clock(cid: int) -> None:
     assert escalated_event(cid).created_at == c.escalated_at
 
 
-def test_the_sweep_escalates_with_five_working_days_under_a_moving_clock(moving_clock, client, runner, world):
-    cid = _overdue_case(client, world, moving_clock)
+def test_the_sweep_escalates_with_five_working_days_under_a_moving_clock(moving_clock, client, runner, complaint_world):
+    cid = _overdue_case(client, complaint_world, moving_clock)
     result = runner.invoke(args=["sweep"])
     assert result.exit_code == 0 and "complaint_deadlines: 1" in result.output, result.output
     _assert_escalation_clock(cid)
     # what the villager reads over HTTP
-    me = f.login_wx(client, world["villager"])
+    me = f.login_wx(client, complaint_world["villager"])
     mine = client.get(f"/api/v1/me/complaints/{cid}", headers=f.bearer(me)).get_json()
     assert mine["due_at"].startswith("2026-03-10T09:05")  # Tue 3rd + 5 working days
 
 
-def test_the_per_case_job_escalates_with_five_working_days_under_a_moving_clock(moving_clock, client, world):
-    cid = _overdue_case(client, world, moving_clock)
+def test_the_per_case_job_escalates_with_five_working_days_under_a_moving_clock(moving_clock, client, complaint_world):
+    cid = _overdue_case(client, complaint_world, moving_clock)
     db.session.commit()
     assert check_complaint(cid) == "escalated"
     _assert_escalation_clock(cid)
 
 
-def test_every_step_of_a_case_stamps_one_instant_under_a_moving_clock(moving_clock, client, runner, world):
+def test_every_step_of_a_case_stamps_one_instant_under_a_moving_clock(moving_clock, client, runner, complaint_world):
     """Each transition over HTTP (filing, signing, asking, supplying, replying, reopening, re-dispatching,
     closing) writes its columns and its event at one instant, and starts its clock there."""
-    w = world
+    w = complaint_world
     moving_clock.move_to(local(2026, 3, 2, 9))
     me = f.login_wx(client, w["villager"])
     director = f.login_wx(client, w["director"])
     dispatcher = f.login_console(client, w["dispatcher"])
-    cid = _file(client, me, w["codes"][0]).get_json()["id"]
+    cid = file_complaint(client, me, w["codes"][0]).get_json()["id"]
     steps = [
         ("filed", None),
         ("signed", lambda: client.post(f"/api/v1/complaints/{cid}/sign", headers=f.bearer(director))),
@@ -121,14 +121,14 @@ def test_every_step_of_a_case_stamps_one_instant_under_a_moving_clock(moving_clo
             assert getattr(c, column) == event.created_at, (kind, column)
 
 
-def test_a_paused_clock_keeps_its_due_time_exactly_under_a_moving_clock(moving_clock, client, runner, world):
+def test_a_paused_clock_keeps_its_due_time_exactly_under_a_moving_clock(moving_clock, client, runner, complaint_world):
     """The pause is measured from the case's history: the instant the supply step ends the pause with
     and the instant its event records must be one, or every later step moves the due time."""
-    w = world
+    w = complaint_world
     moving_clock.move_to(local(2026, 3, 2, 9))
     me = f.login_wx(client, w["villager"])
     director = f.login_wx(client, w["director"])
-    cid = _file(client, me, w["codes"][0]).get_json()["id"]
+    cid = file_complaint(client, me, w["codes"][0]).get_json()["id"]
     client.post(f"/api/v1/complaints/{cid}/sign", headers=f.bearer(director))
     moving_clock.move_to(local(2026, 3, 3, 9))
     client.post(f"/api/v1/complaints/{cid}/ask", headers=f.bearer(director), json={"text": "请提供照片"})

@@ -15,7 +15,7 @@ from app.jobs.notifications import send_notification
 from app.jobs.platform import deliver
 from app.jobs.sweep import sweep
 from tests.connector import deliveries, file_case, run_worker, township_with_platform
-from tests.jobs.test_notifications import _work, owed  # noqa: F401 - owed is a fixture
+from tests.helpers.jobs import run_queued_jobs
 
 LOST = notifications.LOST_AFTER + timedelta(seconds=1)
 
@@ -29,7 +29,7 @@ def _taken_by(job_id: str, worker_name: str) -> None:
     job.save()
 
 
-def test_the_notification_sweep_enqueues_nothing_twice(owed, wechat_sandbox):  # noqa: F811
+def test_the_notification_sweep_enqueues_nothing_twice(owed, wechat_sandbox):
     row = owed()
     q = queue_for(send_notification)
     first = f"notification-{row.id}-1"
@@ -44,12 +44,12 @@ def test_the_notification_sweep_enqueues_nothing_twice(owed, wechat_sandbox):  #
     assert notifications.sweep(now + 4 * LOST) == 1
     assert notifications.sweep(now + 5 * LOST) == 0
     assert q.job_ids == [first]
-    _work()
+    run_queued_jobs()
     assert len(wechat_sandbox.messages()) == 1
 
 
 @pytest.mark.parametrize("worker_alive", [True, False])
-def test_a_job_started_by_a_dead_worker_is_lost_by_a_live_one_is_not(owed, redis_client, worker_alive):  # noqa: F811
+def test_a_job_started_by_a_dead_worker_is_lost_by_a_live_one_is_not(owed, redis_client, worker_alive):
     row = owed()
     job_id = f"notification-{row.id}-1"
     _taken_by(job_id, "w1")

@@ -73,7 +73,8 @@ def _sandbox(**kw: Any) -> Iterator[SandboxServer]:
 
 
 @pytest.fixture
-def wechat_sandbox() -> Iterator[SandboxServer]:
+def private_sandbox() -> Iterator[SandboxServer]:
+    """A sandbox of this module's own, fresh for each test (the suite's `wechat_sandbox` lives for the session)."""
     with _sandbox() as sandbox:
         yield sandbox
 
@@ -89,10 +90,10 @@ def wechat_redis() -> Iterator[redis_lib.Redis]:
 
 
 @pytest.fixture
-def make_adapter(wechat_sandbox: SandboxServer, wechat_redis: redis_lib.Redis) -> Callable[..., WeChatAdapter]:
+def make_adapter(private_sandbox: SandboxServer, wechat_redis: redis_lib.Redis) -> Callable[..., WeChatAdapter]:
     def factory(**overrides: Any) -> WeChatAdapter:
         options: dict[str, Any] = dict(
-            appid=SANDBOX_APPID, secret=SANDBOX_SECRET, api_base=wechat_sandbox.url, redis=wechat_redis, timeout=5.0
+            appid=SANDBOX_APPID, secret=SANDBOX_SECRET, api_base=private_sandbox.url, redis=wechat_redis, timeout=5.0
         )
         options.update(overrides)
         return WeChatAdapter(**options)
@@ -193,14 +194,14 @@ def test_wrong_secret_is_a_plain_wechat_error(make_adapter: Callable[..., WeChat
 
 
 def test_token_fetched_once_and_shared_across_instances(
-    make_adapter: Callable[..., WeChatAdapter], wechat_sandbox: SandboxServer, wechat_redis: redis_lib.Redis
+    make_adapter: Callable[..., WeChatAdapter], private_sandbox: SandboxServer, wechat_redis: redis_lib.Redis
 ) -> None:
     one, two = make_adapter(), make_adapter()
     one.code_to_session("frank")
     two.code_to_session("grace")
     two.check_text("hello", "sbx-grace")
     one.send_subscribe_message("sbx-frank", "tmpl", {"thing1": "hi"})
-    stats = wechat_sandbox.stats()
+    stats = private_sandbox.stats()
     assert stats["tokens_issued"] == 1
     assert stats["stable_token_requests"] == 1
     assert stats["token_requests"] == 0  # never the invalidating /cgi-bin/token
@@ -209,50 +210,50 @@ def test_token_fetched_once_and_shared_across_instances(
 
 
 def test_expired_token_is_refetched_transparently(
-    adapter: WeChatAdapter, wechat_sandbox: SandboxServer, wechat_redis: redis_lib.Redis
+    adapter: WeChatAdapter, private_sandbox: SandboxServer, wechat_redis: redis_lib.Redis
 ) -> None:
     adapter.check_text("hello", "sbx-henry")
     old = _stored_token(wechat_redis)
-    assert wechat_sandbox.post("_sandbox/expire-tokens")["ok"] is True
+    assert private_sandbox.post("_sandbox/expire-tokens")["ok"] is True
 
     assert adapter.check_text("hello again", "sbx-henry").suggest == "pass"
-    stats = wechat_sandbox.stats()
+    stats = private_sandbox.stats()
     assert stats["tokens_issued"] == 2
     assert stats["force_refresh_requests"] == 1
     assert _stored_token(wechat_redis) != old
 
 
 def test_stale_stable_token_needs_force_refresh(
-    adapter: WeChatAdapter, wechat_sandbox: SandboxServer, wechat_redis: redis_lib.Redis
+    adapter: WeChatAdapter, private_sandbox: SandboxServer, wechat_redis: redis_lib.Redis
 ) -> None:
     adapter.code_to_session("ivan")
     old = _stored_token(wechat_redis)
-    wechat_sandbox.post("_sandbox/expire-tokens", json={"stale": True})
+    private_sandbox.post("_sandbox/expire-tokens", json={"stale": True})
     # Without force_refresh the sandbox keeps handing out the rejected token...
     body = {"grant_type": "client_credential", "appid": SANDBOX_APPID, "secret": SANDBOX_SECRET}
-    assert wechat_sandbox.post("cgi-bin/stable_token", json=body)["access_token"] == old
+    assert private_sandbox.post("cgi-bin/stable_token", json=body)["access_token"] == old
 
     # ...so only a force refresh lets the retry succeed.
     adapter.send_subscribe_message("sbx-ivan", "tmpl", {"thing1": "ok"})
-    assert wechat_sandbox.stats()["force_refresh_requests"] == 1
-    assert len(wechat_sandbox.messages()) == 1
+    assert private_sandbox.stats()["force_refresh_requests"] == 1
+    assert len(private_sandbox.messages()) == 1
 
 
-def _two_processes_holding_an_expired_token(make_adapter, wechat_sandbox, wechat_redis, openid: str):
+def _two_processes_holding_an_expired_token(make_adapter, private_sandbox, wechat_redis, openid: str):
     """Two adapters (as two processes would have) and the shared token WeChat now rejects."""
     mine, other = make_adapter(), make_adapter()
     mine.check_text("hello", openid)
     old = _stored_token(wechat_redis)
-    wechat_sandbox.post("_sandbox/expire-tokens")
+    private_sandbox.post("_sandbox/expire-tokens")
     return mine, other, old
 
 
 def test_rejected_token_already_replaced_by_another_process_is_not_force_refreshed(
-    make_adapter: Callable[..., WeChatAdapter], wechat_sandbox: SandboxServer, wechat_redis: redis_lib.Redis
+    make_adapter: Callable[..., WeChatAdapter], private_sandbox: SandboxServer, wechat_redis: redis_lib.Redis
 ) -> None:
-    mine, other, old = _two_processes_holding_an_expired_token(make_adapter, wechat_sandbox, wechat_redis, "sbx-kim")
+    mine, other, old = _two_processes_holding_an_expired_token(make_adapter, private_sandbox, wechat_redis, "sbx-kim")
     other.check_text("hello", "sbx-kim")  # the other process hits 42001 first and refreshes
-    before = wechat_sandbox.stats()
+    before = private_sandbox.stats()
     assert before["force_refresh_requests"] == 1
 
     # A request of ours that was already in flight with the old token: the retry must pick up the
@@ -260,15 +261,15 @@ def test_rejected_token_already_replaced_by_another_process_is_not_force_refresh
     body = {"content": "in flight", "version": 2, "scene": 2, "openid": "sbx-kim"}
     result = mine.client.wxa._post("wxa/msg_sec_check", params={"access_token": old}, data=body)
     assert result["result"]["suggest"] == "pass"
-    after = wechat_sandbox.stats()
+    after = private_sandbox.stats()
     assert after["stable_token_requests"] == before["stable_token_requests"]
     assert after["msg_sec_check_calls"] == before["msg_sec_check_calls"] + 2
 
 
 def test_while_one_process_force_refreshes_the_others_wait_and_use_its_token(
-    make_adapter: Callable[..., WeChatAdapter], wechat_sandbox: SandboxServer, wechat_redis: redis_lib.Redis
+    make_adapter: Callable[..., WeChatAdapter], private_sandbox: SandboxServer, wechat_redis: redis_lib.Redis
 ) -> None:
-    mine, other, old = _two_processes_holding_an_expired_token(make_adapter, wechat_sandbox, wechat_redis, "sbx-lee")
+    mine, other, old = _two_processes_holding_an_expired_token(make_adapter, private_sandbox, wechat_redis, "sbx-lee")
     lock = other.client.refresh_lock()
     assert lock.acquire()  # the other process starts its refresh
     answers: list[Any] = []
@@ -277,12 +278,12 @@ def test_while_one_process_force_refreshes_the_others_wait_and_use_its_token(
         mine.client.wxa._post("wxa/msg_sec_check", params={"access_token": old}, data=body)))
     ours.start()  # our call is rejected (42001) and must wait for the lock, not refresh on its own
     time.sleep(0.5)
-    assert answers == [] and wechat_sandbox.stats()["force_refresh_requests"] == 0
+    assert answers == [] and private_sandbox.stats()["force_refresh_requests"] == 0
     other.client.fetch_access_token(force_refresh=True)
     lock.release()
     ours.join(10)
     assert answers and answers[0]["result"]["suggest"] == "pass"
-    assert wechat_sandbox.stats()["force_refresh_requests"] == 1  # theirs only
+    assert private_sandbox.stats()["force_refresh_requests"] == 1  # theirs only
     assert _stored_token(wechat_redis) != old
 
 
@@ -311,7 +312,7 @@ def test_sandbox_down_is_unavailable(make_adapter: Callable[..., WeChatAdapter])
 
 @pytest.mark.parametrize(("status", "body"), [(502, "Bad Gateway"), (200, "<html>maintenance</html>")])
 def test_http_5xx_and_non_json_are_unavailable(
-    wechat_redis: redis_lib.Redis, wechat_sandbox: SandboxServer, status: int, body: str
+    wechat_redis: redis_lib.Redis, private_sandbox: SandboxServer, status: int, body: str
 ) -> None:
     broken = Flask("broken")
 
@@ -324,7 +325,7 @@ def test_http_5xx_and_non_json_are_unavailable(
         adapter = WeChatAdapter(appid=SANDBOX_APPID, secret=SANDBOX_SECRET, api_base=url, redis=wechat_redis)
         with pytest.raises(WeChatUnavailable):
             adapter.check_text("hello", "sbx-leo")  # token fetch itself fails
-        WeChatAdapter(appid=SANDBOX_APPID, secret=SANDBOX_SECRET, api_base=wechat_sandbox.url,
+        WeChatAdapter(appid=SANDBOX_APPID, secret=SANDBOX_SECRET, api_base=private_sandbox.url,
                       redis=wechat_redis).check_text("hello", "sbx-leo")  # token now in Redis
         with pytest.raises(WeChatUnavailable):
             adapter.check_text("hello", "sbx-leo")
@@ -381,7 +382,7 @@ def test_check_text_bad_request_is_a_wechat_error(adapter: WeChatAdapter) -> Non
 # ------------------------------------------------------------------ subscribe messages
 
 
-def test_subscribe_send_records_truncated_fields(adapter: WeChatAdapter, wechat_sandbox: SandboxServer) -> None:
+def test_subscribe_send_records_truncated_fields(adapter: WeChatAdapter, private_sandbox: SandboxServer) -> None:
     adapter.send_subscribe_message(
         "sbx-nina",
         "TMPL-REPLY",
@@ -394,7 +395,7 @@ def test_subscribe_send_records_truncated_fields(adapter: WeChatAdapter, wechat_
         },
         page="pages/issue/detail?id=7",
     )
-    [message] = wechat_sandbox.messages()
+    [message] = private_sandbox.messages()
     assert message["touser"] == "sbx-nina"
     assert message["template_id"] == "TMPL-REPLY"
     assert message["page"] == "pages/issue/detail?id=7"
@@ -407,35 +408,35 @@ def test_subscribe_send_records_truncated_fields(adapter: WeChatAdapter, wechat_
     assert data["number5"] == {"value": "7"}
 
 
-def test_sandbox_rejects_over_limit_fields(adapter: WeChatAdapter, wechat_sandbox: SandboxServer,
+def test_sandbox_rejects_over_limit_fields(adapter: WeChatAdapter, private_sandbox: SandboxServer,
                                            wechat_redis: redis_lib.Redis) -> None:
     # The referee really enforces the limits the adapter truncates to.
     adapter.check_text("hello", "sbx-olga")
     token = _stored_token(wechat_redis)
-    answer = wechat_sandbox.post(
+    answer = private_sandbox.post(
         "cgi-bin/message/subscribe/send", params={"access_token": token},
         json={"touser": "sbx-olga", "template_id": "t", "data": {"thing1": {"value": "x" * 21}}},
     )
     assert answer["errcode"] == 47003
-    assert wechat_sandbox.messages() == []
+    assert private_sandbox.messages() == []
 
 
-def test_subscribe_without_credit(adapter: WeChatAdapter, wechat_sandbox: SandboxServer) -> None:
+def test_subscribe_without_credit(adapter: WeChatAdapter, private_sandbox: SandboxServer) -> None:
     with pytest.raises(WeChatNoSubscribeCredit) as info:
         adapter.send_subscribe_message("sbx-nocredit-paul", "tmpl", {"thing1": "hi"})
     assert info.value.errcode == 43101
-    assert wechat_sandbox.messages() == []
+    assert private_sandbox.messages() == []
 
 
 def test_subscribe_sent_but_answer_lost(make_adapter: Callable[..., WeChatAdapter],
-                                       wechat_sandbox: SandboxServer) -> None:
+                                       private_sandbox: SandboxServer) -> None:
     # The sandbox takes the message for an sbx-slow… user and answers after SLOW_ANSWER_SECONDS.
     adapter = make_adapter(timeout=0.5)
     adapter.check_text("hello", "sbx-rita")  # token first: only the send itself times out
     with pytest.raises(WeChatNoAnswer) as info:
         adapter.send_subscribe_message("sbx-slow-rita", "tmpl", {"thing1": "hi"})
     assert isinstance(info.value, WeChatUnavailable) and info.value.errcode is None
-    assert [m["touser"] for m in wechat_sandbox.messages()] == ["sbx-slow-rita"]  # it went out all the same
+    assert [m["touser"] for m in private_sandbox.messages()] == ["sbx-slow-rita"]  # it went out all the same
 
 
 def test_subscribe_invalid_template_data(adapter: WeChatAdapter) -> None:
@@ -447,34 +448,34 @@ def test_subscribe_invalid_template_data(adapter: WeChatAdapter) -> None:
 # ------------------------------------------------------------------ sandbox protocol
 
 
-def test_sandbox_token_endpoints(wechat_sandbox: SandboxServer) -> None:
+def test_sandbox_token_endpoints(private_sandbox: SandboxServer) -> None:
     creds = {"grant_type": "client_credential", "appid": SANDBOX_APPID, "secret": SANDBOX_SECRET}
-    assert wechat_sandbox.get("cgi-bin/token", params={**creds, "secret": "x"})["errcode"] == 40125
-    assert wechat_sandbox.get("cgi-bin/token", params={**creds, "appid": "x"})["errcode"] == 40013
-    plain = wechat_sandbox.get("cgi-bin/token", params=creds)
+    assert private_sandbox.get("cgi-bin/token", params={**creds, "secret": "x"})["errcode"] == 40125
+    assert private_sandbox.get("cgi-bin/token", params={**creds, "appid": "x"})["errcode"] == 40013
+    plain = private_sandbox.get("cgi-bin/token", params=creds)
     assert plain["expires_in"] == 7200
 
-    first = wechat_sandbox.post("cgi-bin/stable_token", json=creds)
-    assert wechat_sandbox.post("cgi-bin/stable_token", json={**creds, "force_refresh": False}) == first
-    forced = wechat_sandbox.post("cgi-bin/stable_token", json={**creds, "force_refresh": True})
+    first = private_sandbox.post("cgi-bin/stable_token", json=creds)
+    assert private_sandbox.post("cgi-bin/stable_token", json={**creds, "force_refresh": False}) == first
+    forced = private_sandbox.post("cgi-bin/stable_token", json={**creds, "force_refresh": True})
     assert forced["access_token"] != first["access_token"]
 
     def check(token: str | None) -> int:
         params = {"access_token": token} if token else {}
         body = {"content": "x", "version": 2, "scene": 2, "openid": "sbx-r"}
-        return wechat_sandbox.post("wxa/msg_sec_check", params=params, json=body)["errcode"]
+        return private_sandbox.post("wxa/msg_sec_check", params=params, json=body)["errcode"]
 
     assert check(forced["access_token"]) == 0
     assert check(plain["access_token"]) == 0
     assert check(first["access_token"]) == 40001  # replaced by the force refresh
     assert check("nonsense") == 40001
     assert check(None) == 41001
-    wechat_sandbox.post("_sandbox/expire-tokens")
+    private_sandbox.post("_sandbox/expire-tokens")
     assert check(forced["access_token"]) == 42001
 
-    assert wechat_sandbox.get("_sandbox/health") == {"ok": True}
-    wechat_sandbox.post("_sandbox/reset")
-    assert set(wechat_sandbox.stats().values()) == {0}
+    assert private_sandbox.get("_sandbox/health") == {"ok": True}
+    private_sandbox.post("_sandbox/reset")
+    assert set(private_sandbox.stats().values()) == {0}
     assert check(forced["access_token"]) == 40001
 
 
