@@ -40,7 +40,8 @@ CONTACT_NAME, CONTACT_PHONE = "张三丰", "13912345678"  # sent with an anonymo
 def _filer(village, n: int) -> dict:
     """A villager whose household and account have ids and words no other value can be mistaken for."""
     lat, lon = Decimal(f"31.98{n}123"), Decimal(f"121.87{n}456")
-    home = Household(id=900000 + n, village_id=village.id, grid_id=village.grids[1].id, number=f"9{n:03d}",
+    # the house number with a CJK character: never found by chance in a signature, token or time
+    home = Household(id=900000 + n, village_id=village.id, grid_id=village.grids[1].id, number=f"东{n:03d}",
                      address=f"梧桐巷{80 + n}号", head_name=["欧阳明远", "司马青云", "上官晓燕"][n - 1],
                      latitude=lat, longitude=lon)
     db.session.add(home)
