@@ -25,6 +25,11 @@ def subscribe(kind: str, handler: Handler) -> None:
         handlers.append(handler)
 
 
+def unsubscribe(kind: str, handler: Handler) -> None:
+    if handler in _subscribers.get(kind, ()):
+        _subscribers[kind].remove(handler)
+
+
 def publish(complaint, event) -> None:
     for handler in (*_subscribers.get(event.kind, ()), *_subscribers.get(ANY, ())):
         handler(complaint, event)
