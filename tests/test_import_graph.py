@@ -109,8 +109,14 @@ def test_no_import_cycle_among_app_modules():
     assert _cycles(graph) == []
 
 
-def test_the_scan_sees_lazy_imports_and_cycles():
-    """The scan itself: an import inside a function is an edge, and a two-module loop is a cycle."""
+def test_the_scan_sees_lazy_imports_and_cycles(tmp_path):
+    """The scan itself: an import inside a function is an edge, `from flask import request` is
+    flask.request, a type-checking import is none, and a two-module loop is a cycle."""
+    module = tmp_path / "m.py"
+    module.write_text("from typing import TYPE_CHECKING\nfrom flask import request, current_app\n"
+                      "if TYPE_CHECKING:\n    from app.api import schemas\n"
+                      "def later():\n    from app.jobs import deadlines\n    from . import sibling\n",
+                      encoding="utf-8")
+    found = _imports("app.domain.m", module, {"app.jobs", "app.jobs.deadlines", "app.domain.sibling"})
+    assert found == {"typing", "flask.request", "flask", "app.jobs.deadlines", "app.domain.sibling"}
     assert _cycles({"a": {"b"}, "b": {"a"}, "c": {"a"}}) == [["a", "b"]]
-    tree = _imports("app.x", APP / "clock.py", {"app.jobs", "app.jobs.x"})
-    assert isinstance(tree, set)
