@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.clock import utcnow
 from app.domain import household_codes as hc
 from app.domain import roles
-from app.domain.complaints import cases, notifications
+from app.domain.complaints import cases
 from app.extensions import db
 from app.jobs import notifications as sending
 from app.jobs import queue
