@@ -120,3 +120,17 @@ def test_the_scan_sees_lazy_imports_and_cycles(tmp_path):
     found = _imports("app.domain.m", module, {"app.jobs", "app.jobs.deadlines", "app.domain.sibling"})
     assert found == {"typing", "flask.request", "flask", "app.jobs.deadlines", "app.domain.sibling"}
     assert _cycles({"a": {"b"}, "b": {"a"}, "c": {"a"}}) == [["a", "b"]]
+
+
+def test_the_domain_never_commits():
+    """The unit of work is the caller's (the endpoint wrapper, a job, a sweep, a command): a domain
+    function commits nothing (a savepoint it opened itself it may release)."""
+    commits = []
+    for name, path in _modules().items():
+        if not _within(name, "app.domain"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "commit"
+                    and "session" in ast.unparse(node.func.value)):
+                commits.append(f"{name}:{node.lineno} {ast.unparse(node)}")
+    assert commits == []
