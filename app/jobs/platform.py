@@ -1,6 +1,6 @@
 """Deliveries to the township's four-platform system (基层治理四平台): one attempt per job; the domain
 schedules the next one with backoff, and the minute sweep re-enqueues what a lost job left behind.
-The HTTP request itself is made here (app.fourplatform.client), with no transaction open."""
+The HTTP request itself is made here (app.fourplatform.client), once the claim is committed."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,8 +10,6 @@ from app.domain.complaints import platform
 from app.extensions import db
 from app.fourplatform import client
 from app.jobs import enqueue_unless_pending, in_app_context
-
-job_id = platform.job_id
 
 
 @in_app_context
@@ -32,5 +30,5 @@ def deliver(delivery_id: int) -> str | None:
 def sweep_deliveries(now: datetime) -> int:
     """Sweeper: pending deliveries due by `now` get their job again when RQ's copy is gone (not when it
     is still queued behind a backlog, or running)."""
-    return sum(enqueue_unless_pending(deliver, delivery_id, job_id=job_id(delivery_id, attempts + 1))
+    return sum(enqueue_unless_pending(deliver, delivery_id, job_id=platform.job_id(delivery_id, attempts + 1))
                for delivery_id, attempts in platform.due(now))
