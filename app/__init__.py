@@ -49,8 +49,9 @@ def create_app(config: dict | None = None) -> Flask:
     from app.errors import register_error_handlers
 
     register_error_handlers(app)
+    _wire_domain()
 
-    from app.api import bp as api_bp
+    from app.api.routes import bp as api_bp
     from app.health import bp as health_bp
     from app.web import bp as web_bp
 
@@ -71,3 +72,21 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+def _wire_domain() -> None:
+    """What the domain is told explicitly, in one place (each call is idempotent): the authorization
+    rules of the complaints, who hears of a case's events, and the jobs run after each commit."""
+    from app.domain import events
+    from app.domain.complaints import access, notifications, platform
+    from app.jobs import intents
+
+    access.register_rules()
+    events.subscribe(events.ANY, platform.on_case_event)  # 四平台: hand the case to the township's platform
+    events.subscribe(events.ANY, notifications.record)  # WeChat subscribe messages this step owes (订阅消息)
+    intents.install()
+
+
+from app import process  # noqa: E402  (after create_app: a worker builds its app with it)
+
+process.set_factory(create_app)

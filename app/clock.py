@@ -17,6 +17,9 @@ from datetime import datetime, timezone
 from typing import overload
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 _PINNED: ContextVar[datetime | None] = ContextVar("mingjing_pinned_now", default=None)
@@ -58,9 +61,11 @@ def _session():
     return db.session()
 
 
-def forget_transaction_now(session) -> None:
-    """Called when a root transaction ends (see app.transaction): its instant goes with it."""
-    session.info.pop(_KEY, None)
+@event.listens_for(Session, "after_transaction_end")
+def forget_transaction_now(session, transaction) -> None:
+    """When a root transaction ends, its instant goes with it (a savepoint's end changes nothing)."""
+    if transaction.parent is None:
+        session.info.pop(_KEY, None)
 
 
 @contextmanager

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
-
-from app import clock
 
 logger = logging.getLogger(__name__)
 _KEY = "mingjing.after_commit"
@@ -63,7 +63,8 @@ def end_reads(session: Session) -> None:
     """End the session's transaction before a slow outbound call (WeChat's text check), so that no
     connection, snapshot or lock is held while it waits; what follows starts a new transaction.
     The transaction must not have written: committing half a unit of work would be a bug."""
-    if session.new or session.dirty or session.deleted or session.info.get(_WROTE) or session.info.get(_KEY):
+    if (session.new or session.dirty or session.deleted or session.info.get(_WROTE) or session.info.get(_KEY)
+            or session.info.get(_INTENTS)):
         raise RuntimeError("end_reads() after a write: call the outbound service before writing")
     if session.in_transaction():
         session.commit()
@@ -92,8 +93,33 @@ def _forget_memo(session: Session, *args) -> None:
     forget(session)
 
 
-# ---- the transaction's instant (app.clock.utcnow): it ends with the transaction ----
-@event.listens_for(Session, "after_transaction_end")
-def _forget_now(session: Session, transaction) -> None:
-    if transaction.parent is None:
-        clock.forget_transaction_now(session)
+# ---- intents: the jobs this transaction asks for once it commits ----
+_INTENTS = "mingjing.intents"
+
+
+@dataclass(frozen=True)
+class Intent:
+    """A job the domain wants run after the commit: its name in app.jobs.registry, its arguments, its
+    RQ job id (deterministic where a sweep must tell whether it is still on its way) and, for a job
+    scheduled later, when (aware UTC). app.jobs.intents turns them into RQ jobs; the domain never
+    imports app.jobs. Every intent has a database truth a sweep re-enqueues from, so one lost with
+    Redis is found again."""
+    job: str
+    args: tuple
+    job_id: str | None = None
+    at: datetime | None = None
+
+
+def intend(session: Session, job: str, *args, job_id: str | None = None, at: datetime | None = None) -> None:
+    session.info.setdefault(_INTENTS, []).append(Intent(job, args, job_id, at))
+
+
+def take_intents(session: Session) -> list[Intent]:
+    """The committed transaction's intents, handed over once."""
+    return session.info.pop(_INTENTS, [])
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_intents(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:  # the outermost transaction, not a savepoint
+        session.info.pop(_INTENTS, None)

@@ -68,6 +68,12 @@ def _bounded_length(field: fields.Field) -> bool:
                or isinstance(v, validate.OneOf) for v in field.validators)
 
 
+def _is_input_schema(schema_class: type) -> bool:
+    """Derives from `In` (app.api.schemas), the one base class whose fields are guarded. Told by the
+    class's ancestry, not by importing it: the schemas import this module."""
+    return any(base.__name__ == "In" and base.__module__.startswith("app.api.schemas") for base in schema_class.__mro__)
+
+
 def guard_field(field: fields.Field, where: str) -> None:
     """Attach the input rules to `field` (and to the fields inside it). `where` names it in errors."""
     if isinstance(field, fields.Nested):
@@ -75,9 +81,7 @@ def guard_field(field: fields.Field, where: str) -> None:
         if callable(nested) and not isinstance(nested, type):
             nested = nested()
         schema_class = nested if isinstance(nested, type) else type(nested)
-        from app.api.schemas import In  # the one base class whose fields are guarded
-
-        if not (isinstance(schema_class, type) and issubclass(schema_class, In)):
+        if not (isinstance(schema_class, type) and _is_input_schema(schema_class)):
             raise TypeError(f"{where}: a nested input schema must derive from In (got {schema_class!r})")
     elif isinstance(field, fields.List):
         guard_field(field.inner, where + "[]")

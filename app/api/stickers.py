@@ -22,7 +22,6 @@ from app.domain import authz, household_codes, landing, roles, stickers
 from app.domain.disclosures import browse
 from app.errors import AppError
 from app.extensions import db
-from app.jobs import queue
 from app.models import Household, Village, WxUser
 
 
@@ -140,10 +139,6 @@ def request_sticker_sheet(body):
         current_actor(), village_id=body["village_id"], layout=body["layout"], grid_number=body.get("grid"),
         household_ids=body.get("household_ids"), include_head_name=body["include_head_name"],
         public_base_url=current_app.config["PUBLIC_BASE_URL"])
-    db.session.commit()  # the worker reads the row: commit before enqueueing
-    from app.jobs.stickers import build_sticker_sheet
-
-    queue().enqueue(build_sticker_sheet, sheet.id, job_id=f"sticker-sheet-{sheet.id}", job_timeout=3600)
     return sheet
 
 

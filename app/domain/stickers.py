@@ -1,15 +1,15 @@
 """Sticker sheets: choose households, make sure each has a code, and lay them out with the qr library."""
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy import select, update
 
 import qr
+from app import transaction
 from app.clock import to_shanghai, utcnow
 from app.domain import authz, household_codes
 from app.errors import AppError
@@ -111,44 +111,60 @@ def request_sheet(actor: authz.Actor, *, village_id: int, layout: str, grid_numb
     )
     db.session.add(sheet)
     db.session.flush()
+    transaction.intend(db.session(), BUILD_JOB, sheet.id, job_id=job_id(sheet.id))  # built once committed
     return sheet
 
 
-def build(sheet_id: int, *, pdf_path: str, preview_path: str, public_base_url: str) -> StickerSheet | None:
-    """Render a requested sheet to files. Runs in the worker; a finished sheet is left alone."""
-    claimed = db.session.execute(
+BUILD_JOB = "stickers.build_sheet"
+GIVE_UP_AFTER = timedelta(hours=2)  # a sheet still unfinished this long after it was asked for has failed
+
+
+def job_id(sheet_id: int) -> str:
+    """The build's RQ job id: the sweep can tell whether it is still on its way."""
+    return f"sticker-sheet-{sheet_id}"
+
+
+def claim_build(sheet_id: int) -> bool:
+    """Start (or start again) building a sheet; a finished sheet is left alone. The builder (app.jobs.
+    stickers) commits the claim, then the progress, then the outcome."""
+    return db.session.execute(
         update(StickerSheet).where(StickerSheet.id == sheet_id, StickerSheet.status != "done")
         .values(status="running", progress_done=0, error_message=None)
         .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
-    sheet = db.session.get(StickerSheet, sheet_id)
-    if not claimed or sheet is None:
-        return sheet
+    ).rowcount == 1
+
+
+def sheet_stickers(sheet: StickerSheet, *, public_base_url: str) -> list[qr.Sticker]:
     households = list(db.session.scalars(
         select(Household).where(Household.id.in_(sheet.household_ids)).order_by(Household.number)))
-    stickers = stickers_for(households, public_base_url=public_base_url,
-                            include_head_name=sheet.include_head_name)
-    db.session.commit()
+    return stickers_for(households, public_base_url=public_base_url, include_head_name=sheet.include_head_name)
 
-    def progress(done: int, total: int) -> None:
-        db.session.execute(update(StickerSheet).where(StickerSheet.id == sheet_id)
-                           .values(progress_done=done).execution_options(synchronize_session=False))
-        db.session.commit()
 
-    try:
-        with open(pdf_path + ".part", "wb") as out, open(preview_path, "wb") as preview:
-            result = write(sheet.village, stickers, parse_layout(sheet.layout), out, preview=preview,
-                           progress=progress)
-    except AppError as exc:
-        sheet.status, sheet.error_message = "failed", exc.message[:300]
-        db.session.commit()
-        return sheet
-    os.replace(pdf_path + ".part", pdf_path)  # readers never see half a file
+def note_progress(sheet_id: int, done: int) -> None:
+    db.session.execute(update(StickerSheet).where(StickerSheet.id == sheet_id)
+                       .values(progress_done=done).execution_options(synchronize_session=False))
+
+
+def built(sheet: StickerSheet, result: qr.SheetResult) -> None:
     sheet.status, sheet.pages, sheet.progress_done = "done", result.pages, result.stickers
     sheet.finished_at = utcnow()
-    db.session.commit()
-    return sheet
+
+
+def build_failed(sheet: StickerSheet, message: str) -> None:
+    sheet.status, sheet.error_message = "failed", message[:300]
+
+
+def unfinished(now: datetime, limit: int = 200) -> list[int]:
+    """The database truth behind the build jobs: sheets still queued or running, whose job the sweep
+    enqueues again if RQ no longer holds it (lost with Redis, or its worker died). A sheet asked for
+    more than GIVE_UP_AFTER ago is marked failed instead (its build keeps failing): asked for again,
+    it is a new sheet."""
+    db.session.execute(
+        update(StickerSheet).where(StickerSheet.status.in_(("queued", "running")),
+                                   StickerSheet.created_at < now - GIVE_UP_AFTER)
+        .values(status="failed", error_message="生成超时，请重新生成").execution_options(synchronize_session=False))
+    return list(db.session.scalars(select(StickerSheet.id).where(StickerSheet.status.in_(("queued", "running")))
+                                   .order_by(StickerSheet.id).limit(limit)))
 
 
 def get_sheet(actor: authz.Actor, sheet_id: int) -> StickerSheet:

@@ -10,7 +10,7 @@ from sqlalchemy import select, tuple_
 from app.domain.complaints import cases
 from app.domain.deadlines import escalation
 from app.extensions import db
-from app.jobs import deadline_work, in_app_context
+from app.jobs import deadline_work, in_app_context, job_options
 from app.models import Complaint, Question
 
 BATCH = 200  # cases per transaction: a failure loses one batch's work until the next sweep, no more
@@ -19,6 +19,7 @@ RETRY = Retry(max=4, interval=[2, 10, 30, 120])
 
 
 @deadline_work
+@job_options(retry=RETRY)
 @in_app_context
 def check_complaint(complaint_id: int) -> str | None:
     """Take the deadline step due on one case now, if any (safe to run any number of times)."""

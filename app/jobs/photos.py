@@ -61,4 +61,6 @@ def recheck_pending_photos(now: datetime) -> int:
 
 def purge_unattached_photos(now: datetime) -> int:
     """Sweeper: photos uploaded more than a day ago and never filed are deleted with their files."""
-    return photos.purge_unattached(now, folder=current_app.config["COMPLAINT_PHOTO_DIR"])
+    done = photos.purge_unattached(now, folder=current_app.config["COMPLAINT_PHOTO_DIR"])
+    db.session.commit()  # the files go once the rows are gone
+    return done

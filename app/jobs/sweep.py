@@ -20,7 +20,9 @@ from datetime import datetime
 
 from app import clock
 from app.extensions import db
-from app.jobs import deadline_work, in_app_context
+from app.jobs import deadline_work, deadlines, in_app_context, notifications, stickers
+from app.jobs.photos import purge_unattached_photos, recheck_pending_photos
+from app.jobs.platform import sweep_deliveries
 
 logger = logging.getLogger(__name__)
 
@@ -28,13 +30,7 @@ Sweeper = Callable[[datetime], int]
 
 
 def sweepers() -> list[tuple[str, Sweeper]]:
-    """(name, sweeper) in the order they run. Imported here, not at module level: each sweeper's
-    module imports the domain, which may import the jobs package."""
-    from app.domain.complaints import notifications
-    from app.jobs import deadlines
-    from app.jobs.photos import purge_unattached_photos, recheck_pending_photos
-    from app.jobs.platform import sweep_deliveries
-
+    """(name, sweeper) in the order they run."""
     return [
         ("complaint_deadlines", deadlines.sweep_complaints),
         ("question_deadlines", deadlines.sweep_questions),
@@ -42,6 +38,7 @@ def sweepers() -> list[tuple[str, Sweeper]]:
         ("photo_checks", recheck_pending_photos),
         ("unfiled_photos", purge_unattached_photos),
         ("notifications", notifications.sweep),
+        ("sticker_sheets", stickers.sweep_sheets),
     ]
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, and_, case, or_, text
 from sqlalchemy.ext.hybrid import hybrid_property
@@ -9,8 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
 from app.models.base import Base
-from app.models.complaint_photos import ComplaintPhoto
 from app.models.territory import Household, Village
+
+if TYPE_CHECKING:  # the relationship names its target by string: no import at run time
+    from app.models.complaint_photos import ComplaintPhoto
 
 
 class RoutingRule(Base):

@@ -205,7 +205,10 @@ def _officer_messages(wechat_sandbox, w) -> dict[tuple[str, str], bytes]:
     for role in WX_SEATS:
         user = w["seats"][role]
         rows = db.session.scalars(select(Notification).where(Notification.recipient_user_id == user.id)).all()
-        sent = [m for m in wechat_sandbox.messages() if m["touser"] == user.openid]
+        # what WeChat received, without the sandbox's own random message id and clock stamp (noise digits
+        # that once in a while contain a household number)
+        sent = [{k: v for k, v in m.items() if k not in ("msgid", "sent_at")} for m in wechat_sandbox.messages()
+                if m["touser"] == user.openid]
         out[role.value, "notifications"] = json.dumps(
             [r.data for r in rows] + sent, ensure_ascii=False).encode()
     return out

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from app.clock import utcnow
 from app.domain import household_codes as hc
 from app.domain import roles
-from app.domain.complaints import cases, notifications
+from app.domain.complaints import cases
 from app.extensions import db
+from app.jobs import notifications as sending
 from app.jobs import queue
 from app.jobs.sweep import sweep
 from app.models import Complaint, Notification, Role
@@ -128,7 +129,7 @@ def test_no_credit_is_recorded_and_never_retried(client, complaint_world, wechat
     row = db.session.scalar(select(Notification).where(Notification.recipient_user_id == villager.id))
     assert (row.state, row.attempts) == ("no_credit", 1) and "43101" in row.last_error
     calls = wechat_sandbox.stats()["subscribe_send_calls"]
-    assert notifications.sweep(utcnow() + timedelta(days=1)) == 0
+    assert sending.sweep(utcnow() + timedelta(days=1)) == 0
     _work()
     assert wechat_sandbox.stats()["subscribe_send_calls"] == calls
     assert [m["touser"] for m in wechat_sandbox.messages()] == [w["director"].openid]

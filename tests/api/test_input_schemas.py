@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from marshmallow import ValidationError, fields, validate
 
-import app.api  # noqa: F401  (every schema module is imported with the routes)
+import app.api.routes  # noqa: F401  (every schema module is imported with the routes)
 from app.api.inputs import DateWithin, Text
 from app.api.schemas import ErrorBody, In
 

@@ -13,6 +13,7 @@ from sqlalchemy import update
 from app.clock import utcnow
 from app.domain.complaints import notifications
 from app.extensions import db
+from app.jobs import notifications as sending
 from app.jobs import queue
 from app.jobs.notifications import send_notification
 from app.models import Notification
@@ -60,7 +61,7 @@ def test_a_second_worker_leaves_a_send_in_flight_alone(app, owed, wechat_sandbox
 
     def first_worker() -> None:
         with app.app_context():
-            outcome["first"] = notifications.deliver(row.id, 1, wechat())
+            outcome["first"] = sending.deliver(row.id, 1, wechat())
 
     worker = threading.Thread(target=first_worker)
     worker.start()
@@ -68,7 +69,7 @@ def test_a_second_worker_leaves_a_send_in_flight_alone(app, owed, wechat_sandbox
     while not wechat_sandbox.messages() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _row(row.id).state == "sending"
-    assert notifications.deliver(row.id, 1, wechat()) is None  # the second worker: nothing to claim
+    assert sending.deliver(row.id, 1, wechat()) is None  # the second worker: nothing to claim
     worker.join(10)
     assert outcome == {"first": "sent"} and _row(row.id).state == "sent"
     assert len(wechat_sandbox.messages()) == 1
@@ -102,7 +103,7 @@ def test_wechat_unreachable_is_given_up_after_the_last_attempt(app, owed, redis_
     down = WeChatAdapter(appid="wx", secret="s", api_base=f"http://127.0.0.1:{_closed_port()}/", redis=redis_client)
     waits = []
     for attempt in range(1, notifications.MAX_ATTEMPTS + 1):
-        assert notifications.deliver(row.id, attempt, down) == ("pending" if attempt < 5 else "failed")
+        assert sending.deliver(row.id, attempt, down) == ("pending" if attempt < 5 else "failed")
         current = _row(row.id)
         if current.state == "pending":
             waits.append((current.next_attempt_at - current.claimed_at).total_seconds())
@@ -110,7 +111,7 @@ def test_wechat_unreachable_is_given_up_after_the_last_attempt(app, owed, redis_
     final = _row(row.id)
     assert (final.state, final.attempts) == ("failed", 5) and final.last_error.startswith("gave up after 5 attempts")
     assert sorted(_scheduled_notifications(queue())) == [f"notification-{row.id}-{n}" for n in (2, 3, 4, 5)]
-    assert notifications.deliver(row.id, 6, down) is None
+    assert sending.deliver(row.id, 6, down) is None
 
 
 def test_template_or_data_refused_is_failed_for_good(owed, wechat_sandbox):
@@ -121,7 +122,7 @@ def test_template_or_data_refused_is_failed_for_good(owed, wechat_sandbox):
     run_queued_jobs()
     failed = _row(row.id)
     assert (failed.state, failed.attempts) == ("failed", 1) and "47003" in failed.last_error
-    assert notifications.sweep(utcnow() + timedelta(days=1)) == 0
+    assert sending.sweep(utcnow() + timedelta(days=1)) == 0
     run_queued_jobs()
     assert wechat_sandbox.messages() == [] and wechat_sandbox.stats()["subscribe_send_calls"] == 1
 
@@ -133,7 +134,7 @@ def test_an_answer_lost_after_sending_is_unknown_and_not_sent_again(app, owed, w
     run_queued_jobs()
     lost = _row(row.id)
     assert (lost.state, lost.attempts) == ("unknown", 1) and "may have been sent" in lost.last_error
-    assert notifications.sweep(utcnow() + timedelta(hours=1)) == 0
+    assert sending.sweep(utcnow() + timedelta(hours=1)) == 0
     run_queued_jobs()
     assert [m["touser"] for m in wechat_sandbox.messages()] == ["sbx-slow-dan"]  # it did go out, once
 
@@ -143,14 +144,14 @@ def test_a_lost_job_is_picked_up_by_the_sweep(owed, wechat_sandbox):
     q = queue()
     q.empty()  # Redis restarted without persistence: the job is gone, the row is not
     now = utcnow()
-    assert notifications.sweep(now) == 0  # not overdue yet: its job may simply be waiting
+    assert sending.sweep(now) == 0  # not overdue yet: its job may simply be waiting
     later = now + notifications.LOST_AFTER + timedelta(seconds=1)
-    assert notifications.sweep(later) == 1
-    assert notifications.sweep(later) == 0  # re-enqueued once, not every sweep
+    assert sending.sweep(later) == 1
+    assert sending.sweep(later) == 0  # re-enqueued once, not every sweep
     assert len(q.job_ids) == 1
     run_queued_jobs()
     assert _row(row.id).state == "sent" and len(wechat_sandbox.messages()) == 1
-    assert notifications.sweep(later + timedelta(hours=1)) == 0
+    assert sending.sweep(later + timedelta(hours=1)) == 0
 
 
 def test_a_send_stuck_in_a_dead_worker_is_unknown_never_resent(owed, wechat_sandbox):
@@ -160,8 +161,8 @@ def test_a_send_stuck_in_a_dead_worker_is_unknown_never_resent(owed, wechat_sand
     db.session.execute(update(Notification).where(Notification.id == row.id)
                        .values(state="sending", attempts=1, claimed_at=claimed_at))
     db.session.commit()
-    assert notifications.sweep(claimed_at + notifications.STUCK_AFTER - timedelta(seconds=1)) == 0
-    assert notifications.sweep(claimed_at + notifications.STUCK_AFTER + timedelta(seconds=1)) == 1
+    assert sending.sweep(claimed_at + notifications.STUCK_AFTER - timedelta(seconds=1)) == 0
+    assert sending.sweep(claimed_at + notifications.STUCK_AFTER + timedelta(seconds=1)) == 1
     stuck = _row(row.id)
     assert stuck.state == "unknown" and "not sent again" in stuck.last_error
     run_queued_jobs()  # the original job finds nothing to claim

@@ -10,6 +10,7 @@ from rq.job import Job, JobStatus
 from app.clock import utcnow
 from app.domain.complaints import notifications
 from app.extensions import db
+from app.jobs import notifications as sending
 from app.jobs import job_pending, liveness, queue_for
 from app.jobs.notifications import send_notification
 from app.jobs.platform import deliver
@@ -37,12 +38,12 @@ def test_the_notification_sweep_enqueues_nothing_twice(owed, wechat_sandbox):
     # its job waits behind a backlog longer than LOST_AFTER, sweep after sweep: no copy is added
     now = utcnow()
     for n in range(1, 4):
-        assert notifications.sweep(now + n * LOST) == 0
+        assert sending.sweep(now + n * LOST) == 0
     assert q.job_ids == [first]
 
     q.empty()  # now it is lost (Redis restarted without persistence): once, and only once, again
-    assert notifications.sweep(now + 4 * LOST) == 1
-    assert notifications.sweep(now + 5 * LOST) == 0
+    assert sending.sweep(now + 4 * LOST) == 1
+    assert sending.sweep(now + 5 * LOST) == 0
     assert q.job_ids == [first]
     run_queued_jobs()
     assert len(wechat_sandbox.messages()) == 1
@@ -56,7 +57,7 @@ def test_a_job_started_by_a_dead_worker_is_lost_by_a_live_one_is_not(owed, redis
     if worker_alive:
         liveness.Beacon(liveness.WORKER, "w1", ttl=60, ns=liveness.namespace()).beat(redis_client)
     assert job_pending(job_id) is worker_alive
-    assert notifications.sweep(utcnow() + LOST) == (0 if worker_alive else 1)
+    assert sending.sweep(utcnow() + LOST) == (0 if worker_alive else 1)
     assert queue_for(send_notification).job_ids == ([] if worker_alive else [job_id])
 
 

@@ -128,8 +128,13 @@ def read(actor: authz.Actor) -> ColumnElement[bool]:
     return or_(handle(actor), copy(actor), moderate(actor), monitor(actor), transfer(actor))
 
 
-for _action, _clause in (("complaint.handle", handle), ("complaint.copy", copy), ("complaint.moderate", moderate),
-                         ("complaint.monitor", monitor), ("complaint.inbox", inbox),
-                         ("complaint.read", read), ("complaint.transfer", transfer),
-                         ("complaint.recategorise", recategorise)):
-    authz.register_rule(_action, _clause)
+RULES = {"complaint.handle": handle, "complaint.copy": copy, "complaint.moderate": moderate,
+         "complaint.monitor": monitor, "complaint.inbox": inbox, "complaint.read": read,
+         "complaint.transfer": transfer, "complaint.recategorise": recategorise,
+         "complaint.photo_moderate": moderators}
+
+
+def register_rules() -> None:
+    """The complaint scopes, registered with authz by the app factory (create_app), once, explicitly."""
+    for action, clause in RULES.items():
+        authz.register_rule(action, clause)

@@ -22,9 +22,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.clock import to_shanghai, utcnow
-from app.domain import authz, content, ratelimit
-from app.domain.complaints import access  # noqa: F401  (registers the complaint scopes)
-from app.domain.complaints import notifications, photos, platform
+from app import transaction
+from app.domain import authz, content, events, ratelimit
+from app.domain.complaints import photos
 from app.domain.complaints.categories import CATEGORIES, lane_of, name_of
 from app.domain.complaints.routing import (
     HANDLER_LABELS,
@@ -202,8 +202,9 @@ def _event(complaint: Complaint, kind: str, from_status: str | None, to_status: 
                            actor_label=actor_label, actor_user_id=user_id, actor_console_account_id=console_account_id,
                            public_note=public_note, internal_note=internal_note, created_at=utcnow())
     db.session.add(event)
-    platform.on_case_event(complaint, event)  # 四平台: hand the case to the township's external platform
-    notifications.record(complaint, event)  # WeChat subscribe messages this step owes (订阅消息)
+    # Subscribers (registered by the app factory: the four-platform connector, subscribe messages)
+    # record their rows and intents in this same transaction.
+    events.publish(complaint, event)
     return event
 
 
@@ -321,11 +322,8 @@ def _schedule_check(complaint: Complaint) -> None:
     guarantee; a job of an older version finds nothing to do."""
     if complaint.next_check_at is None:
         return
-    from app.jobs import enqueue_after_commit
-    from app.jobs.deadlines import RETRY, check_complaint
-
-    enqueue_after_commit(check_complaint, complaint.id, job_id=f"complaint-{complaint.id}-v{complaint.version}",
-                         at=complaint.next_check_at, retry=RETRY)
+    transaction.intend(db.session(), "deadlines.check_complaint", complaint.id,
+                       job_id=f"complaint-{complaint.id}-v{complaint.version}", at=complaint.next_check_at)
 
 
 def _handled(actor: authz.Actor, complaint_id: int) -> Complaint:

@@ -1,10 +1,10 @@
 """WeChat subscribe messages (订阅消息) about complaints: who is told what, and the outbox that sends
 each message at most once.
 
-Every step of a case records its event through `cases._event`, which calls `record(complaint, event)`
+Every step of a case publishes its event (app.domain.events; the app factory subscribes `record`),
 with the case as it is after the step. `record` decides who is told, writes one outbox row per person
-(unique per event and person, so at most one message per event and person) and enqueues the send
-for after the commit.
+(unique per event and person, so at most one message per event and person) and records the intent
+of the send, enqueued after the commit.
 
 Who is told what — the event kinds (and to_status) other modules record are the contract:
 * the villager who filed: 'signed' and 'escalated' (case_progress), 'replied' (case_replied), and
@@ -18,8 +18,8 @@ Who is told what — the event kinds (and to_status) other modules record are th
 * never a person the complaint is about (ComplaintSubject), whatever role they hold, and never the
   person who took the step (a villager who confirms "solved" is not told the case is closed).
 
-Sending (`deliver`, run by the RQ job app.jobs.notifications.send_notification, one job per row and
-attempt): the job claims the row with a conditional UPDATE (pending → sending WHERE attempts = the
+Sending (app.jobs.notifications: `deliver`, run by the RQ job `send_notification`, one job per row and
+attempt, with this module's rules `claim`, `message`, `finish`, `unavailable`): the job claims the row with a conditional UPDATE (pending → sending WHERE attempts = the
 attempt before its own) and commits the claim before calling WeChat, so two jobs never both send and
 a crash never leaves a row that looks unsent. Outcomes:
 * sent;
@@ -31,7 +31,7 @@ a crash never leaves a row that looks unsent. Outcomes:
 * unknown — the request went out and no answer came back (read timeout), or the worker died after
   its claim (found 'sending' after STUCK_AFTER by the sweep). The message may have reached the user
   and a message is sent at most once, so it is not sent again.
-The minute sweep (`sweep`) re-enqueues pending rows whose job was lost (scheduled jobs live only in
+The minute sweep (app.jobs.notifications.sweep, with `close_stuck` and `overdue`) re-enqueues pending rows whose job was lost (scheduled jobs live only in
 Redis; a job still queued behind a backlog is not lost and gets no second copy) and closes stuck ones
 as unknown.
 """
@@ -44,6 +44,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
+from app import transaction
 from app.clock import to_shanghai, utcnow
 from app.domain import authz
 from app.domain.complaints.categories import name_of
@@ -57,17 +58,8 @@ from app.domain.complaints.routing import (
     office_terms,
 )
 from app.extensions import db
-from app.jobs import enqueue_after_commit, job_pending
-from app.jobs.notifications import send_notification
 from app.models import Complaint, ComplaintEvent, ComplaintSubject, Notification, Role, RoleAssignment, WxUser
-from app.wechat import (
-    WeChatAdapter,
-    WeChatError,
-    WeChatNoAnswer,
-    WeChatNoSubscribeCredit,
-    WeChatUnavailable,
-    truncate_subscribe_fields,
-)
+from app.wechat import truncate_subscribe_fields
 
 logger = logging.getLogger(__name__)
 
@@ -252,15 +244,48 @@ def record(complaint: Complaint, event: ComplaintEvent) -> list[Notification]:
     return rows
 
 
-# ---- sending ----
+# ---- sending: the rules of each attempt (the sender, app.jobs.notifications, calls WeChat and commits) ----
 
-def _job_id(notification_id: int, attempt: int) -> str:
+def job_id(notification_id: int, attempt: int) -> str:
     """One id per (row, attempt): the sweep can tell whether that attempt's job is still on its way."""
     return f"notification-{notification_id}-{attempt}"
 
 
 def _enqueue(notification_id: int, attempt: int, *, at: datetime | None = None) -> None:
-    enqueue_after_commit(send_notification, notification_id, attempt, job_id=_job_id(notification_id, attempt), at=at)
+    transaction.intend(db.session(), "notifications.send", notification_id, attempt,
+                       job_id=job_id(notification_id, attempt), at=at)
+
+
+@dataclass(frozen=True)
+class Message:
+    """A claimed attempt: what the sender sends to whom."""
+    openid: str
+    template_id: str
+    data: dict
+    page: str
+
+
+def claim(notification_id: int, attempt: int) -> bool:
+    """Take attempt number `attempt` (from 1): pending → sending, only from the attempt before it, so
+    two jobs never both send. The caller commits the claim before anything is sent."""
+    return db.session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id, Notification.state == "pending",
+               Notification.attempts == attempt - 1)
+        .values(state="sending", attempts=attempt, claimed_at=utcnow(), next_attempt_at=None)
+        .execution_options(synchronize_session=False)).rowcount == 1
+
+
+def message(notification_id: int, attempt: int) -> Message | str:
+    """What a claimed attempt sends, or the state it was finished in when it must not be sent."""
+    row = db.session.get(Notification, notification_id)
+    if row.recipient_user_id in _subjects(row.complaint_id):  # subjects recorded since: still never
+        return finish(notification_id, attempt, "failed", "recipient is a subject of the complaint")
+    template_id = current_app.config["WECHAT_TEMPLATES"].get(row.template_key)
+    if not template_id:
+        return finish(notification_id, attempt, "failed", f"no template id configured for {row.template_key}")
+    openid = db.session.scalar(select(WxUser.openid).where(WxUser.id == row.recipient_user_id))
+    return Message(openid, template_id, dict(row.data), row.page)
 
 
 def _settle(notification_id: int, attempt: int, **values) -> bool:
@@ -272,87 +297,46 @@ def _settle(notification_id: int, attempt: int, **values) -> bool:
     return result.rowcount == 1
 
 
-def _finish(notification_id: int, attempt: int, state: str, reason: str | None = None) -> str:
+def finish(notification_id: int, attempt: int, state: str, reason: str | None = None) -> str:
     _settle(notification_id, attempt, state=state, finished_at=utcnow(), last_error=reason and reason[:200])
-    db.session.commit()
     return state
 
 
-def _retry_later(notification_id: int, attempt: int, reason: str) -> str:
+def unavailable(notification_id: int, attempt: int, reason: str) -> str:
+    """WeChat could not be reached: try again after a backoff, or give up after MAX_ATTEMPTS."""
+    if attempt >= MAX_ATTEMPTS:
+        return finish(notification_id, attempt, "failed", f"gave up after {attempt} attempts: {reason}")
     due = utcnow() + FIRST_BACKOFF * 2 ** (attempt - 1)
     if _settle(notification_id, attempt, state="pending", next_attempt_at=due, last_error=reason[:200]):
         _enqueue(notification_id, attempt + 1, at=due)
-    db.session.commit()
     return "pending"
 
 
-def deliver(notification_id: int, attempt: int, wechat: WeChatAdapter) -> str | None:
-    """Make attempt number `attempt` (from 1) at sending one notification. Returns the state it left the
-    row in, or None when this attempt is not there to make (another job made it, or the row is done)."""
-    claimed = db.session.execute(
-        update(Notification)
-        .where(Notification.id == notification_id, Notification.state == "pending",
-               Notification.attempts == attempt - 1)
-        .values(state="sending", attempts=attempt, claimed_at=utcnow(), next_attempt_at=None)
-        .execution_options(synchronize_session=False)).rowcount
-    db.session.commit()  # the claim is visible, and survives a crash, before anything is sent
-    if claimed != 1:
-        return None
-    row = db.session.get(Notification, notification_id)
-    if row.recipient_user_id in _subjects(row.complaint_id):  # subjects recorded since: still never
-        return _finish(notification_id, attempt, "failed", "recipient is a subject of the complaint")
-    template_id = current_app.config["WECHAT_TEMPLATES"].get(row.template_key)
-    if not template_id:
-        return _finish(notification_id, attempt, "failed", f"no template id configured for {row.template_key}")
-    openid = db.session.scalar(select(WxUser.openid).where(WxUser.id == row.recipient_user_id))
-    data, page = dict(row.data), row.page
-    db.session.commit()  # no transaction held open during the call
-    try:
-        wechat.send_subscribe_message(openid, template_id, data, page=page)
-    except WeChatNoSubscribeCredit as exc:
-        return _finish(notification_id, attempt, "no_credit", str(exc))
-    except WeChatNoAnswer as exc:
-        return _finish(notification_id, attempt, "unknown", f"no answer, may have been sent: {exc}")
-    except WeChatUnavailable as exc:
-        if attempt >= MAX_ATTEMPTS:
-            return _finish(notification_id, attempt, "failed", f"gave up after {attempt} attempts: {exc}")
-        return _retry_later(notification_id, attempt, str(exc))
-    except WeChatError as exc:  # 47003 and every other refusal: sending again would be refused again
-        return _finish(notification_id, attempt, "failed", str(exc))
-    except Exception as exc:
-        # Not a WeChat answer: where it broke is unknown, so is whether the message went out.
-        db.session.rollback()
-        _finish(notification_id, attempt, "unknown", f"{type(exc).__name__}: {exc}")
-        raise
-    return _finish(notification_id, attempt, "sent")
-
-
-def sweep(now: datetime) -> int:
-    """The sweep's part: stuck sends become 'unknown' (never resent); pending rows whose job is overdue
-    by LOST_AFTER get a new job for the same attempt, unless that job is still queued (behind a
-    backlog) or running (the claim keeps a late original harmless). Either way the row is marked
-    (next_attempt_at = now), so it is looked at again only LOST_AFTER later."""
-    stuck = db.session.execute(
+def close_stuck(now: datetime) -> int:
+    """Sends claimed STUCK_AFTER ago and never settled (the worker died): 'unknown', never resent."""
+    return db.session.execute(
         update(Notification)
         .where(Notification.state == "sending", Notification.claimed_at < now - STUCK_AFTER)
         .values(state="unknown", finished_at=now,
                 last_error="the worker stopped during the send; not sent again (at most once)")
         .execution_options(synchronize_session=False)).rowcount
-    db.session.commit()
+
+
+def overdue(now: datetime) -> list[tuple[int, int]]:
+    """(row id, attempts so far) of pending rows whose job is overdue by LOST_AFTER, each marked
+    (next_attempt_at = now, conditional on what was read, so a concurrent sweep takes it once) and
+    so looked at again only LOST_AFTER later."""
     lost = db.session.execute(
         select(Notification.id, Notification.attempts, Notification.next_attempt_at)
         .where(Notification.state == "pending", Notification.next_attempt_at <= now - LOST_AFTER)
         .order_by(Notification.next_attempt_at).limit(SWEEP_BATCH)).all()
-    requeued = 0
+    taken = []
     for notification_id, attempts, due in lost:
-        # Conditional on what was read: a concurrent sweep re-enqueues it once, not twice.
         moved = db.session.execute(
             update(Notification)
             .where(Notification.id == notification_id, Notification.state == "pending",
                    Notification.attempts == attempts, Notification.next_attempt_at == due)
             .values(next_attempt_at=now).execution_options(synchronize_session=False)).rowcount
-        if moved and not job_pending(_job_id(notification_id, attempts + 1)):
-            _enqueue(notification_id, attempts + 1)
-            requeued += 1
-    db.session.commit()
-    return stuck + requeued
+        if moved:
+            taken.append((notification_id, attempts))
+    return taken

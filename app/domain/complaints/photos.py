@@ -26,12 +26,11 @@ from redis import Redis
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import contains_eager
 
+from app import transaction
 from app.clock import utcnow
 from app.domain import authz, ratelimit, uploads
-from app.domain.complaints import access
 from app.errors import AppError, NotFound
 from app.extensions import db
-from app.jobs import enqueue_after_commit
 from app.models import Complaint, ComplaintPhoto, ComplaintPhotoCheck, WxUser
 from app.transaction import after_commit
 
@@ -45,8 +44,6 @@ ANSWER_WAIT = timedelta(minutes=30)  # WeChat pushes its verdict within 30 minut
 RETRY_AFTER_FAILURE = timedelta(minutes=5)  # WeChat could not be reached
 MAX_CHECK_ATTEMPTS = 4  # then people decide (review, reason no_answer)
 UNATTACHED_TTL = timedelta(days=1)  # uploaded but never filed: deleted
-
-authz.register_rule("complaint.photo_moderate", access.moderators)
 
 _EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png"}
 
@@ -74,9 +71,8 @@ def upload(user: WxUser, data: bytes, *, folder: str | Path, redis: Redis) -> Co
         db.session.add(photo)
         db.session.flush()
         uploads.write_atomically(storage_path(folder, photo), cleaned.data)
-    # Named, not imported: the job module imports this one. WeChat downloads the photo, so only
-    # once it is committed.
-    enqueue_after_commit("app.jobs.photos.request_first_check", photo.id, job_id=f"photo-check-{photo.id}")
+    # WeChat downloads the photo, so it is asked only once the upload is committed.
+    transaction.intend(db.session(), "photos.request_first_check", photo.id, job_id=f"photo-check-{photo.id}")
     return photo
 
 
@@ -288,7 +284,7 @@ def purge_unattached(now: datetime, *, folder: str | Path, limit: int = 200) -> 
     candidates = db.session.scalars(select(ComplaintPhoto).where(
         ComplaintPhoto.complaint_id.is_(None), ComplaintPhoto.uploaded_at < now - UNATTACHED_TTL)
         .order_by(ComplaintPhoto.id).limit(limit)).all()
-    paths = []
+    gone_count = 0
     for photo in candidates:
         still_loose = exists(select(ComplaintPhoto.id).where(ComplaintPhoto.id == photo.id,
                                                              ComplaintPhoto.complaint_id.is_(None)))
@@ -298,8 +294,6 @@ def purge_unattached(now: datetime, *, folder: str | Path, limit: int = 200) -> 
                                                                ComplaintPhoto.complaint_id.is_(None))
                                   .execution_options(synchronize_session=False))
         if gone.rowcount == 1:
-            paths.append(storage_path(folder, photo))
-    db.session.commit()
-    for path in paths:
-        path.unlink(missing_ok=True)
-    return len(paths)
+            _delete_file_after_commit(folder, photo)  # the caller commits (the sweep)
+            gone_count += 1
+    return gone_count

@@ -3,10 +3,11 @@ the cases on its dispatch desk delivered there, and the platform reports back.
 
 Outbound. When a case lands on the township dispatch desk (filed, released from moderation, sent
 back, re-dispatched, reopened: any event leaving it `assigned` or `returned` with the township
-dispatch as handler) and the township's platform is enabled, `on_case_event` writes a delivery row
-in the same transaction as the case change (an outbox) and enqueues its job after the commit. The
-job (`attempt`) claims the delivery with a conditional UPDATE, commits, POSTs the signed body, and
-records the outcome with another conditional UPDATE: sent; or try again after an exponential
+dispatch as handler) and the township's platform is enabled, `on_case_event` (subscribed to case
+events by the app factory) writes a delivery row in the same transaction as the case change (an
+outbox) and records the intent of its job. The job (app.jobs.platform.deliver) claims the delivery
+with a conditional UPDATE (`claim`), commits, POSTs the signed body, and records the outcome
+(`record_outcome`) with another conditional UPDATE: sent; or try again after an exponential
 backoff; or failed with a reason (a 4xx other than 408/429, or too many attempts). A failed delivery
 leaves the case where it always was: in the township's own inbox. The minute sweep re-enqueues
 pending deliveries whose time has come (their scheduled job may have been lost with Redis).
@@ -41,12 +42,13 @@ from sqlalchemy.orm import selectinload
 from app import transaction
 from app.clock import to_shanghai, utcnow
 from app.domain import authz
+from app.domain.complaints import cases
 from app.domain.complaints.categories import CATEGORIES
 from app.domain.complaints.officer_view import project, project_event
 from app.domain.complaints.routing import HANDLER_LABELS, TOWNSHIP_DISPATCH
 from app.errors import AppError
 from app.extensions import db
-from app.fourplatform import client, signing
+from app.fourplatform import signing
 from app.models import Complaint, ComplaintEvent, PlatformConfig, PlatformDelivery, Township
 
 PLATFORM_LABEL = HANDLER_LABELS[TOWNSHIP_DISPATCH]  # "镇四平台", as the case's history shows it
@@ -220,11 +222,14 @@ def _body(complaint: Complaint, event: ComplaintEvent, key: str) -> str:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
-def _schedule(delivery_id: int, attempt_number: int, at: datetime | None = None) -> None:
-    from app.jobs import enqueue_after_commit
-    from app.jobs.platform import deliver, job_id
+def job_id(delivery_id: int, attempt_number: int) -> str:
+    """One id per (delivery, attempt): a re-enqueue by the sweep replaces the lost job, not adds to it."""
+    return f"platform-delivery-{delivery_id}-{attempt_number}"
 
-    enqueue_after_commit(deliver, delivery_id, job_id=job_id(delivery_id, attempt_number), at=at)
+
+def _schedule(delivery_id: int, attempt_number: int, at: datetime | None = None) -> None:
+    transaction.intend(db.session(), "platform.deliver", delivery_id, job_id=job_id(delivery_id, attempt_number),
+                       at=at)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -261,52 +266,64 @@ def _why_not(delivery: PlatformDelivery, config: PlatformConfig | None, max_atte
     return None
 
 
-def attempt(delivery_id: int) -> str | None:
-    """Try a due delivery once. Returns its state afterwards (None: no such delivery)."""
+@dataclass(frozen=True)
+class Claimed:
+    """An attempt this worker has claimed: what to send, where, and the attempt's number."""
+    delivery_id: int
+    attempts: int
+    key: str
+    body: bytes
+    url: str
+    secret: str
+    timeout: float
+
+
+def claim(delivery_id: int) -> Claimed | None:
+    """Claim a due delivery's next attempt, or settle it as failed when it must not be sent any more.
+    The caller commits the claim before the request leaves (the sender in app.jobs.platform), so
+    everyone sees it; None: nothing for this caller to send (see `state`)."""
     cfg = current_app.config
     now = utcnow()
     delivery = db.session.get(PlatformDelivery, delivery_id)
     if delivery is None:
         return None
     if delivery.state != "pending" or delivery.next_attempt_at is None or delivery.next_attempt_at > now:
-        db.session.rollback()
-        return delivery.state
+        return None
     seen, delivery_key, body = delivery.attempts, delivery.key, delivery.body.encode()
     config = live_config(delivery.township_id)
     give_up = _why_not(delivery, config, cfg["PLATFORM_MAX_ATTEMPTS"])
     if give_up is not None:
-        moved = _move(delivery_id, seen, **_fail_values(now, *give_up, delivery.last_error))
-        db.session.commit()
-        return "failed" if moved else _state(delivery_id)
-    url, secret, timeout = config.endpoint_url, config.secret, cfg["PLATFORM_TIMEOUT_SECONDS"]
+        _move(delivery_id, seen, **_fail_values(now, *give_up, delivery.last_error))
+        return None
+    timeout = cfg["PLATFORM_TIMEOUT_SECONDS"]
     # The claim: one more attempt, and a lease (next_attempt_at) long enough for the request to
     # finish, so nobody else starts one meanwhile; if this worker dies, the sweep retries after it.
-    claimed = _move(delivery_id, seen, due_by=now, attempts=seen + 1, last_attempt_at=now,
-                    next_attempt_at=now + timedelta(seconds=timeout + 60))
-    db.session.commit()  # the claim is visible to everyone before the request leaves
-    if not claimed:
-        return _state(delivery_id)
+    if not _move(delivery_id, seen, due_by=now, attempts=seen + 1, last_attempt_at=now,
+                 next_attempt_at=now + timedelta(seconds=timeout + 60)):
+        return None
+    return Claimed(delivery_id, seen + 1, delivery_key, body, config.endpoint_url, config.secret, timeout)
 
-    outcome = client.post(url, secret, body, key=delivery_key, now=utcnow().timestamp(), timeout=timeout)
-    attempts, done = seen + 1, utcnow()
+
+def record_outcome(claimed: Claimed, *, delivered: bool, retryable: bool, error: str | None) -> None:
+    """The platform's answer to a claimed attempt: sent; or try again after a backoff (its job an
+    intent); or failed with a reason. Conditional on the claim, so a late answer changes nothing."""
+    cfg = current_app.config
+    attempts, done = claimed.attempts, utcnow()
     retry_at = None
-    if outcome.delivered:
+    if delivered:
         values = {"state": "sent", "sent_at": done, "next_attempt_at": None, "last_error": None}
-    elif not outcome.retryable:
-        values = _fail_values(done, "rejected", f"四平台拒收（{outcome.error}），{STILL_IN_INBOX}", outcome.error)
+    elif not retryable:
+        values = _fail_values(done, "rejected", f"四平台拒收（{error}），{STILL_IN_INBOX}", error)
     elif attempts >= cfg["PLATFORM_MAX_ATTEMPTS"]:
-        values = _fail_values(done, "exhausted", f"已尝试 {attempts} 次仍未送达（{outcome.error}），{STILL_IN_INBOX}",
-                              outcome.error)
+        values = _fail_values(done, "exhausted", f"已尝试 {attempts} 次仍未送达（{error}），{STILL_IN_INBOX}", error)
     else:
         retry_at = done + backoff(attempts)
-        values = {"next_attempt_at": retry_at, "last_error": outcome.error}
-    if _move(delivery_id, attempts, **values) and retry_at is not None:
-        _schedule(delivery_id, attempts + 1, at=retry_at)
-    db.session.commit()
-    return _state(delivery_id)
+        values = {"next_attempt_at": retry_at, "last_error": error}
+    if _move(claimed.delivery_id, attempts, **values) and retry_at is not None:
+        _schedule(claimed.delivery_id, attempts + 1, at=retry_at)
 
 
-def _state(delivery_id: int) -> str | None:
+def state(delivery_id: int) -> str | None:
     return db.session.scalar(select(PlatformDelivery.state).where(PlatformDelivery.id == delivery_id))
 
 
@@ -359,8 +376,6 @@ def signed_update(township_id: int, timestamp: str | None, signature: str | None
 
 def apply_update(config: PlatformConfig, change: Update) -> tuple[Complaint, PlatformDelivery | None]:
     """Apply one verified status update to a case the township's platform holds."""
-    from app.domain.complaints import cases
-
     if change.status not in UPDATE_STATUSES:
         raise AppError("unknown_status", "不支持的状态", kind="unprocessable", fields={"status": ["不是可选的值"]})
     complaint = db.session.scalar(select(Complaint).where(Complaint.reference == change.case))

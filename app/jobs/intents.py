@@ -1,0 +1,63 @@
+"""Intents become RQ jobs once their transaction commits (never before: a job reads the rows the
+transaction wrote). The domain records them (app.transaction.intend, a job name from
+app.jobs.registry); this module, installed by the app factory, enqueues them.
+
+All the jobs of one transaction go to Redis in one pipeline; if that fails, each on its own, so one
+bad job loses no other. A failure to enqueue (Redis down) is logged and lost on purpose: the database
+row is the source of truth and a periodic sweep finds whatever a job should have done.
+"""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from app.extensions import get_redis
+from app.jobs import enqueue_options, queue_for
+from app.jobs.registry import JOBS
+from app.transaction import Intent, take_intents
+
+logger = logging.getLogger(__name__)
+
+
+def install() -> None:
+    """Called by create_app: from now on every commit enqueues its intents (installed once)."""
+    if not event.contains(Session, "after_commit", _after_commit):
+        event.listen(Session, "after_commit", _after_commit)
+
+
+def _after_commit(session: Session) -> None:
+    intents = take_intents(session)
+    if not intents:
+        return
+    try:
+        enqueue_all(get_redis(), intents)
+    except Exception:  # noqa: BLE001 - committed already; the sweeps find what these jobs would have done
+        logger.exception("could not enqueue %d jobs after commit", len(intents))
+
+
+def enqueue_all(connection, intents: list[Intent]) -> None:
+    try:
+        with connection.pipeline() as pipe:
+            for intent in intents:
+                _enqueue(intent, pipe)
+            pipe.execute()
+        return
+    except Exception:  # noqa: BLE001 - retried one by one below
+        logger.warning("enqueueing %d jobs in one pipeline failed; trying one by one", len(intents), exc_info=True)
+    for intent in intents:
+        try:
+            _enqueue(intent, None)
+        except Exception:  # noqa: BLE001 - the sweep finds what this job would have done
+            logger.exception("could not enqueue %s %s", intent.job, intent.job_id)
+
+
+def _enqueue(intent: Intent, pipe) -> None:
+    func = JOBS[intent.job]
+    q = queue_for(func)
+    options = {"job_id": intent.job_id, "pipeline": pipe, **enqueue_options(func)}
+    if intent.at is None:
+        q.enqueue(func, *intent.args, **options)
+    else:
+        q.enqueue_at(intent.at, func, *intent.args, **options)
