@@ -6,7 +6,7 @@ from flask import current_app, request
 
 from app.api import bp, files
 from app.api.endpoint import current_actor, endpoint
-from app.api.schemas import CasePhotoOut, HeldPhotoOut, PhotoOut
+from app.api.schemas.photos import CasePhotoOut, HeldPhotoOut, PhotoOut
 from app.domain import uploads
 from app.domain.complaints import officer_view, photos
 from app.errors import AppError

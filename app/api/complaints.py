@@ -2,13 +2,12 @@
 and re-dispatch; township staff moderate and edit routing. Views: parse, authorize, call the domain."""
 from __future__ import annotations
 
-from flask import jsonify
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.api import bp
 from app.api.endpoint import current_actor, endpoint
-from app.api.schemas import (
+from app.api.schemas.complaints import (
     ComplaintIn,
     ComplaintListIn,
     ComplaintOptionsOut,
@@ -30,7 +29,7 @@ from app.api.schemas import (
     TransferIn,
 )
 from app.domain import authz, household_codes
-from app.domain.complaints import cases, officer_view, options, routing
+from app.domain.complaints import cases, officer_view, options, public_view, routing
 from app.extensions import db, get_redis
 from app.models import Complaint, Township, WxUser
 from app.wechat.current import wechat
@@ -94,7 +93,7 @@ def rate_complaint(complaint_id: int, body):
                       "villager follows that case here: its public timeline only (no description, no identities), "
                       "following later merges to the case that carries on.")
 def my_complaint_merged_into(complaint_id: int):
-    return cases.merged_into(current_actor().id, complaint_id)
+    return public_view.project(cases.merged_into(current_actor().id, complaint_id))
 
 
 @bp.get("/h/<code>/resolved-complaints")
@@ -119,7 +118,7 @@ def inbox(query):
                                .where(authz.scoped(actor, "complaint.inbox", Complaint), *where)
                                .order_by(Complaint.filed_at.desc())
                                .limit(query["per_page"]).offset((query["page"] - 1) * query["per_page"])).all()
-    return jsonify({"items": _officer_view(actor, items), "total": total})
+    return {"items": officer_view.for_actor(actor, items), "total": total}
 
 
 @bp.get("/complaints/<int:complaint_id>")
@@ -127,30 +126,14 @@ def inbox(query):
           response=HandlerComplaintOut())
 def complaint_detail(complaint_id: int):
     actor = current_actor()
-    return officer_one(actor, authz.get_or_404(actor, "complaint.read", Complaint, complaint_id))
-
-
-_OFFICER_OUT = HandlerComplaintOut()
-
-
-def _officer_view(actor, complaints) -> list[dict]:
-    """Cases as officers see them, through the one officers' projection (officer_view): a real-name
-    complainant's contact and location for the handling office alone; an anonymous complainant's
-    for nobody (whistleblower protection)."""
-    handled = cases.handled_ids(actor, [c.id for c in complaints])
-    return [_OFFICER_OUT.dump(officer_view.project(c, handling=c.id in handled)) for c in complaints]
-
-
-def officer_one(actor, complaint):
-    """One case as the office sees it (HandlerComplaintOut), for every endpoint that moves a case."""
-    return jsonify(_officer_view(actor, [complaint])[0])
+    return officer_view.seen_by(actor, authz.get_or_404(actor, "complaint.read", Complaint, complaint_id))
 
 
 @bp.post("/complaints/<int:complaint_id>/sign")
 @endpoint(tags=["cadre", "township", "county"], summary="签收", response=HandlerComplaintOut(), errors=_ERRORS)
 def sign_complaint(complaint_id: int):
     actor = current_actor()
-    return officer_one(actor, cases.sign_for(actor, complaint_id))
+    return officer_view.seen_by(actor, cases.sign_for(actor, complaint_id))
 
 
 @bp.post("/complaints/<int:complaint_id>/reply")
@@ -158,7 +141,7 @@ def sign_complaint(complaint_id: int):
           response=HandlerComplaintOut(), errors=_ERRORS)
 def reply_complaint(complaint_id: int, body):
     actor = current_actor()
-    return officer_one(actor, cases.reply(actor, complaint_id, body["text"]))
+    return officer_view.seen_by(actor, cases.reply(actor, complaint_id, body["text"]))
 
 
 @bp.put("/complaints/<int:complaint_id>/public-summary")
@@ -166,7 +149,7 @@ def reply_complaint(complaint_id: int, body):
           body=PublicSummaryIn(), response=HandlerComplaintOut(), errors=["not_publishable", "invalid_text"])
 def set_public_summary(complaint_id: int, body):
     actor = current_actor()
-    return officer_one(actor, cases.set_public_summary(actor, complaint_id, body["text"]))
+    return officer_view.seen_by(actor, cases.set_public_summary(actor, complaint_id, body["text"]))
 
 
 @bp.post("/complaints/<int:complaint_id>/send-back")
@@ -174,7 +157,7 @@ def set_public_summary(complaint_id: int, body):
           response=HandlerComplaintOut(), errors=_ERRORS)
 def send_back_complaint(complaint_id: int, body):
     actor = current_actor()
-    return officer_one(actor, cases.send_back(actor, complaint_id, body["reason"]))
+    return officer_view.seen_by(actor, cases.send_back(actor, complaint_id, body["reason"]))
 
 
 @bp.post("/complaints/<int:complaint_id>/redispatch")
@@ -183,8 +166,9 @@ def send_back_complaint(complaint_id: int, body):
           errors=_ERRORS + ["dispatcher_only", "conflict_of_interest", "unknown_role", "unknown_target", "role_vacant"])
 def redispatch_complaint(complaint_id: int, body):
     actor = current_actor()
-    return officer_one(actor, cases.redispatch(actor, complaint_id, target=body["target"], role=body.get("role"),
-                                                reason=body["reason"]))
+    complaint = cases.redispatch(actor, complaint_id, target=body["target"], role=body.get("role"),
+                                 reason=body["reason"])
+    return officer_view.seen_by(actor, complaint)
 
 
 _REROUTING_ERRORS = _ERRORS + ["case_closed", "already_merged"]
@@ -199,7 +183,7 @@ def transfer_complaint(complaint_id: int, body):
     actor = current_actor()
     complaint = cases.transfer(actor, complaint_id, target=body["target"], role=body.get("role"),
                                reason=body["reason"], public_note=body.get("public_note"))
-    return jsonify(_officer_view(actor, [complaint])[0])
+    return officer_view.seen_by(actor, complaint)
 
 
 @bp.post("/complaints/<int:complaint_id>/recategorise")
@@ -209,7 +193,7 @@ def transfer_complaint(complaint_id: int, body):
 def recategorise_complaint(complaint_id: int, body):
     actor = current_actor()
     complaint = cases.recategorise(actor, complaint_id, category=body["category"], reason=body["reason"])
-    return jsonify(_officer_view(actor, [complaint])[0])
+    return officer_view.seen_by(actor, complaint)
 
 
 @bp.post("/complaints/<int:complaint_id>/merge")
@@ -220,7 +204,7 @@ def recategorise_complaint(complaint_id: int, body):
 def merge_complaint(complaint_id: int, body):
     actor = current_actor()
     complaint = cases.merge(actor, complaint_id, into_id=body["into_id"], reason=body["reason"])
-    return jsonify(_officer_view(actor, [complaint])[0])
+    return officer_view.seen_by(actor, complaint)
 
 
 @bp.post("/complaints/<int:complaint_id>/release")
@@ -228,7 +212,7 @@ def merge_complaint(complaint_id: int, body):
           response=HandlerComplaintOut(), errors=_ERRORS)
 def release_complaint(complaint_id: int):
     actor = current_actor()
-    return officer_one(actor, cases.release(actor, complaint_id))
+    return officer_view.seen_by(actor, cases.release(actor, complaint_id))
 
 
 @bp.post("/complaints/<int:complaint_id>/reject")
@@ -236,7 +220,7 @@ def release_complaint(complaint_id: int):
           response=HandlerComplaintOut(), errors=_ERRORS)
 def reject_complaint(complaint_id: int, body):
     actor = current_actor()
-    return officer_one(actor, cases.reject(actor, complaint_id, body["reason"]))
+    return officer_view.seen_by(actor, cases.reject(actor, complaint_id, body["reason"]))
 
 
 # ---- routing rules ----

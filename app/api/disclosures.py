@@ -12,10 +12,8 @@ from sqlalchemy.orm import selectinload
 
 from app.api import bp, files
 from app.api.endpoint import current_actor, endpoint
-from app.api.schemas import (
-    AnswerIn,
-    QuestionIn,
-    QuestionOut,
+from app.api.schemas.complaints import ReasonIn
+from app.api.schemas.disclosures import (
     AttachmentOut,
     CalendarIn,
     CalendarRowOut,
@@ -26,10 +24,8 @@ from app.api.schemas import (
     DisclosureListIn,
     DisclosurePageOut,
     ItemTypeOut,
-    ModeratedQuestionOut,
     OfficerDisclosureOut,
     ReachOut,
-    ReasonIn,
     ReturnIn,
     ReviewIn,
     VerificationOut,
@@ -37,6 +33,7 @@ from app.api.schemas import (
     VillageReachOut,
     VillageWarningOut,
 )
+from app.api.schemas.questions import AnswerIn, ModeratedQuestionOut, QuestionIn, QuestionOut
 from app.clock import to_shanghai, utcnow
 from app.domain import authz, household_codes, uploads
 from app.domain.disclosures import attachments, browse, calendar, chain, questions, reach, workflow

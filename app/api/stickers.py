@@ -8,12 +8,12 @@ from flask import current_app
 
 from app.api import bp, files
 from app.api.endpoint import current_actor, endpoint
-from app.api.schemas import (
+from app.api.schemas.roles import RoleOut
+from app.api.schemas.stickers import (
     CodeChangeIn,
     HouseholdCodeOut,
     HouseholdLandingOut,
     PublicHouseholdOut,
-    RoleOut,
     StickerSheetIn,
     StickerSheetOut,
     VillageLandingOut,
