@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 from openapi_schema_validator import OAS30Validator
+from sqlalchemy import select
 
 from app.domain import household_codes as hc
+from app.domain.disclosures import catalogue
 from app.extensions import db
-from app.models import Role
+from app.models import ItemType, Role
 from tests import factories as f
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -181,3 +183,44 @@ def test_health_answers_validate_in_both_states(client):
     response = client.get("/healthz")  # no worker runs beside the tests: 503, by the same schema
     report = answers.check("GET", "/healthz", response, status=response.status_code)
     assert response.status_code == (200 if report["ok"] else 503)
+
+
+def test_disclosure_and_question_answers_validate_against_the_document(client, app):
+    village = f.village()
+    catalogue.ensure_default_catalogue(village.township)
+    homes = [f.household(village) for _ in range(2)]
+    codes = hc.ensure_codes(homes)
+    keeper_row, supervisor_row = f.cadre(Role.VILLAGE_BOOKKEEPER, village), f.cadre(Role.SUPERVISION_MEMBER, village)
+    villager, dispatcher_row = f.villager(homes[0]), f.township_staff(Role.TOWNSHIP_DISPATCHER, village.township)
+    item = db.session.scalar(select(ItemType).where(ItemType.township_id == village.township_id,
+                                                     ItemType.key == "finance_income_expense"))
+    db.session.commit()
+    answers, code = Answers(client), codes[homes[0].id]
+    keeper, supervisor = f.login_wx(client, keeper_row), f.login_wx(client, supervisor_row)
+    me, dispatcher = f.login_wx(client, villager), f.login_console(client, dispatcher_row)
+
+    version = answers.call("POST", "/api/v1/disclosures", keeper, status=201, json={
+        "village_id": village.id, "item_type_id": item.id, "period": "2026-02", "title": "二月财务公开",
+        "body": "本月收支如下。", "line_items": [{"label": "村道保洁费", "expense_fen": 120000}]})
+    answers.call("POST", f"/api/v1/disclosure-versions/{version['id']}/submit", keeper)
+    answers.call("POST", f"/api/v1/disclosure-versions/{version['id']}/approve", supervisor, json={})
+    did = version["disclosure_id"]
+    detail = answers.call("GET", f"/api/v1/h/{code}/disclosures/{did}")  # the villagers' view: published only
+    assert [v["number"] for v in detail["versions"]] == [version["number"]]
+    answers.call("GET", f"/api/v1/h/{code}")  # the landing, now with a disclosure
+
+    asked = answers.call("POST", f"/api/v1/h/{code}/disclosures/{did}/questions", me, status=201,
+                         json={"body": "保洁费为什么比上月多？"})
+    assert asked["status"] == "open" and not {"household_id", "asked_by_user_id"} & set(asked)
+    answers.call("GET", f"/api/v1/h/{code}/disclosures/{did}/questions")
+    answers.call("GET", f"/api/v1/villages/{village.id}/disclosure-questions", keeper)
+    answered = answers.call("POST", f"/api/v1/disclosure-questions/{asked['id']}/answer", keeper,
+                            json={"answer": "本月新增两次集中清运。"})
+    assert answered["status"] == "answered"
+    held = answers.call("POST", f"/api/v1/h/{code}/disclosures/{did}/questions", me, status=201,
+                        json={"body": "【审核】这笔钱去哪了"})
+    assert held["status"] == "held" and held["held_for_review"] is True
+    listed = answers.call("GET", f"/api/v1/townships/{village.township_id}/held-questions", dispatcher)
+    assert [q["id"] for q in listed] == [held["id"]]
+    released = answers.call("POST", f"/api/v1/disclosure-questions/{held['id']}/release", dispatcher)
+    assert released["status"] == "open" and released["moderation"] == "visible"

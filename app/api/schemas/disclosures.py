@@ -108,10 +108,8 @@ class DisclosureOut(Schema):
 
 
 class DisclosureDetailOut(DisclosureOut):
-    versions = fields.Method("published_versions")
-
-    def published_versions(self, disclosure):
-        return PublicVersionOut(many=True).dump([v for v in disclosure.versions if v.status == "published"])
+    """Dumped from the villagers' view of a disclosure (app/domain/disclosures/browse.public_view)."""
+    versions = fields.List(fields.Nested(PublicVersionOut), metadata={"description": "the published versions"})
 
 
 class OfficerDisclosureOut(DisclosureOut):

@@ -4,7 +4,6 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from app.api.schemas.common import _text, In, ShanghaiDateTime
-from app.domain.disclosures.questions import status_of as question_status
 
 
 class QuestionIn(In):
@@ -16,7 +15,8 @@ class AnswerIn(In):
 
 
 class QuestionOut(Schema):
-    """Public to the village: no asker, no household."""
+    """Public to the village, dumped from the question's shown projection (app/domain/disclosures/
+    question_view): no asker, no household."""
 
     id = fields.Integer()
     disclosure_id = fields.Integer()
@@ -25,9 +25,8 @@ class QuestionOut(Schema):
     due_at = ShanghaiDateTime()
     answer = fields.String(allow_none=True)
     answered_at = ShanghaiDateTime(allow_none=True)
-    status = fields.Function(lambda q: question_status(q),
-                             metadata={"description": "open | overdue | answered | held | rejected"})
-    held_for_review = fields.Function(lambda q: q.moderation == "held")
+    status = fields.String(metadata={"description": "open | overdue | answered | held | rejected"})
+    held_for_review = fields.Boolean()
 
 
 class ModeratedQuestionOut(QuestionOut):
