@@ -9,14 +9,19 @@ from flask import current_app
 from app.api import bp, files
 from app.api.endpoint import current_actor, endpoint
 from app.api.schemas.roles import RoleOut
-from app.api.schemas.stickers import CodeChangeIn, HouseholdCodeOut, HouseholdLandingOut, StickerSheetIn, StickerSheetOut
+from app.api.schemas.stickers import (
+    CodeChangeIn,
+    HouseholdCodeOut,
+    HouseholdLandingOut,
+    StickerSheetIn,
+    StickerSheetOut,
+)
 from app.domain import authz, household_codes, landing, roles, stickers
 from app.domain.disclosures import browse
 from app.errors import AppError
 from app.extensions import db
 from app.jobs import queue
 from app.models import Household, Village, WxUser
-
 
 # The landing is HouseholdLandingOut, dumped in two parts: the village's, kept per village revision
 # (app.domain.landing), and the household's. One instance each: building a schema costs more than dumping.

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.api.schemas.common import _text, In, PageIn, ShanghaiDateTime
+from app.api.schemas.common import In, PageIn, ShanghaiDateTime, _text
 from app.api.schemas.photos import CasePhotoOut
 from app.clock import to_shanghai
 from app.domain.complaints.categories import CATEGORIES as _CATEGORIES
 from app.domain.complaints.options import DESCRIPTION_MAX, DESCRIPTION_MIN
 from app.domain.complaints.routing import handler_label
-
 
 CATEGORY_NAMES = {key: c.name for key, c in _CATEGORIES.items()}
 

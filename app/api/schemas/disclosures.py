@@ -6,11 +6,10 @@ from datetime import date
 from marshmallow import Schema, fields, validate
 
 from app.api.inputs import DateWithin
-from app.api.schemas.common import _text, In, PageIn, ShanghaiDateTime
+from app.api.schemas.common import In, PageIn, ShanghaiDateTime, _text
 from app.api.schemas.territory import TerritoryRef
 from app.clock import to_shanghai, utcnow
 from app.domain.disclosures import calendar as _calendar
-
 
 MAX_FEN = 10**13  # ¥100 billion: far above any village amount, far below overflow
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.api.schemas.common import _text, In, ShanghaiDateTime
+from app.api.schemas.common import In, ShanghaiDateTime, _text
 from app.api.schemas.territory import TerritoryRef
 from app.models import ROLE_LABELS, Role
 

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.domain import authz
+from app.domain.projection import AllowList
 from app.extensions import db
 from app.models import Complaint, ComplaintEvent, ComplaintPhoto
 
@@ -47,22 +48,9 @@ PHOTO_FIELDS = frozenset({"id", "complaint_id", "status", "media_type", "width",
                           "review_reason", "uploaded_at"})
 
 
-class _AllowList:
-    """Attributes of `_row` named in `_fields`; anything else does not exist."""
-
-    __slots__ = ("_row",)
-    _fields: frozenset[str] = frozenset()
-
-    def __init__(self, row: Any) -> None:
-        object.__setattr__(self, "_row", row)
-
-    def __getattr__(self, name: str) -> Any:
-        if name in self._fields:
-            return getattr(self._row, name)
-        raise AttributeError(f"{name} is not part of the officers' view of a case")
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError("the officers' view of a case is read-only")
+class _AllowList(AllowList):
+    __slots__ = ()
+    _audience = "the officers' view of a case"
 
 
 class OfficerEvent(_AllowList):

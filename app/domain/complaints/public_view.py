@@ -1,15 +1,14 @@
 """What a villager who did not file a case may know of it (the case their duplicate was merged into):
 no identities, no description, and none of the words its own villager wrote or was asked.
 
-Like the officers' projection (officer_view), an allow-list: an attribute outside it raises
-AttributeError, so a schema that asks for more gets nothing.
+Like the officers' projection (officer_view), an allow-list (app/domain/projection.py).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
+from app.domain.projection import AllowList
 from app.models import Complaint, ComplaintEvent
 
 CASE_FIELDS = frozenset({"reference", "category", "status", "resolution", "filed_at", "closed_at"})
@@ -26,19 +25,10 @@ class SharedEvent:
     created_at: datetime
 
 
-class SharedCase:
-    __slots__ = ("_row",)
-
-    def __init__(self, complaint: Complaint) -> None:
-        object.__setattr__(self, "_row", complaint)
-
-    def __getattr__(self, name: str) -> Any:
-        if name in CASE_FIELDS:
-            return getattr(self._row, name)
-        raise AttributeError(f"{name} is not part of what others may follow of a case")
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError("the shared view of a case is read-only")
+class SharedCase(AllowList):
+    __slots__ = ()
+    _fields = CASE_FIELDS
+    _audience = "what others may follow of a case"
 
     @property
     def events(self) -> list[SharedEvent]:
