@@ -29,7 +29,7 @@ from app.api.schemas.complaints import (
     TransferIn,
 )
 from app.domain import authz, household_codes
-from app.domain.complaints import cases, officer_view, options, public_view, routing
+from app.domain.complaints import cases, filer_view, officer_view, options, public_view, routing
 from app.extensions import db, get_redis
 from app.models import Complaint, Township, WxUser
 from app.wechat.current import wechat
@@ -55,35 +55,36 @@ def file_complaint(code: str, body):
     household = household_codes.resolve_or_void(code)
     complaint, _created = cases.file(db.session.get(WxUser, current_actor().id), household, cases.Filing(**body),
                                      wechat=wechat(), redis=get_redis())
-    return complaint
+    return filer_view.project(complaint)
 
 
 @bp.get("/me/complaints")
 @endpoint(tags=["villager"], summary="我反映的问题", auth="wx", response=ComplaintOut(many=True))
 def my_complaints():
-    return db.session.scalars(select(Complaint).options(selectinload(Complaint.events), selectinload(Complaint.photos))
-                              .where(Complaint.filed_by_user_id == current_actor().id)
-                              .order_by(Complaint.filed_at.desc())).all()
+    return filer_view.project_all(db.session.scalars(
+        select(Complaint).options(selectinload(Complaint.events), selectinload(Complaint.photos))
+        .where(Complaint.filed_by_user_id == current_actor().id).order_by(Complaint.filed_at.desc())))
 
 
 @bp.get("/me/complaints/<int:complaint_id>")
 @endpoint(tags=["villager"], summary="我反映的问题：办理进度", auth="wx", response=ComplaintOut())
 def my_complaint(complaint_id: int):
-    return cases.own(current_actor().id, complaint_id)
+    return filer_view.project(cases.own(current_actor().id, complaint_id))
 
 
 @bp.post("/me/complaints/<int:complaint_id>/confirm")
 @endpoint(tags=["villager"], summary="确认已解决，或反馈未解决（重新办理）", auth="wx", body=ConfirmIn(),
           response=ComplaintOut(), errors=_ERRORS)
 def confirm_complaint(complaint_id: int, body):
-    return cases.confirm(current_actor().id, complaint_id, solved=body["solved"], note=body.get("note"))
+    return filer_view.project(cases.confirm(current_actor().id, complaint_id, solved=body["solved"],
+                                            note=body.get("note")))
 
 
 @bp.post("/me/complaints/<int:complaint_id>/rating")
 @endpoint(tags=["villager"], summary="办结后评价", auth="wx", body=RatingIn(), response=ComplaintOut(),
           errors=["not_closed", "already_rated"])
 def rate_complaint(complaint_id: int, body):
-    return cases.rate(current_actor().id, complaint_id, body["stars"], body.get("comment"))
+    return filer_view.project(cases.rate(current_actor().id, complaint_id, body["stars"], body.get("comment")))
 
 
 @bp.get("/me/complaints/<int:complaint_id>/merged-into")

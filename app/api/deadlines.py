@@ -20,7 +20,7 @@ from app.api.schemas.deadlines import (
 )
 from app.clock import to_shanghai, utcnow
 from app.domain import authz
-from app.domain.complaints import cases, officer_view
+from app.domain.complaints import cases, filer_view, officer_view
 from app.domain.deadlines import escalation, monitoring, policy
 from app.models import Complaint, Township
 
@@ -41,7 +41,7 @@ def ask_villager(complaint_id: int, body):
 @endpoint(tags=["villager"], summary="补充情况（回复承办部门的询问）", auth="wx", body=NoteIn(),
           response=ComplaintOut(), errors=_ERRORS)
 def supply(complaint_id: int, body):
-    return cases.supply(current_actor().id, complaint_id, body["text"])
+    return filer_view.project(cases.supply(current_actor().id, complaint_id, body["text"]))
 
 
 # ---- policies ----

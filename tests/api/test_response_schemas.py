@@ -5,12 +5,14 @@ that used to answer with a hand-built `jsonify` — validate against the documen
 from __future__ import annotations
 
 import ast
+import io
 import re
 import secrets
 from pathlib import Path
 
 import pytest
 from openapi_schema_validator import OAS30Validator
+from PIL import Image
 from sqlalchemy import select
 
 from app.domain import household_codes as hc
@@ -140,14 +142,20 @@ def test_happy_answers_validate_against_the_document(client, world):
     director = f.login_wx(client, w["director"])
     dispatcher = f.login_console(client, w["dispatcher"])
 
-    case = _file(answers, me, w["codes"][0])
+    image = io.BytesIO()
+    Image.new("RGB", (64, 48), (128, 128, 128)).save(image, format="JPEG")
+    photo = answers.call("POST", "/api/v1/complaint-photos", me, status=201, content_type="multipart/form-data",
+                         data={"file": (io.BytesIO(image.getvalue()), "photo.jpg")})
+    assert photo["status"] == "pending"
+    case = _file(answers, me, w["codes"][0], photo_ids=[photo["id"]])
+    assert [p["status"] for p in case["photos"]] == ["pending"]  # the villager's own, being checked
     answers.call("GET", "/api/v1/me/complaints", me)
     answers.call("GET", f"/api/v1/me/complaints/{case['id']}", me)
     inbox = answers.call("GET", "/api/v1/complaints", director)
     assert [c["id"] for c in inbox["items"]] == [case["id"]]
     assert inbox["items"][0]["contact_name"] == "张三"  # the handling office, a real-name case
     detail = answers.call("GET", f"/api/v1/complaints/{case['id']}", director)
-    assert detail["handling"] is True
+    assert detail["handling"] is True and detail["photos"] == []  # offices: cleared photos only
     answers.call("POST", f"/api/v1/complaints/{case['id']}/sign", director)
     answers.call("POST", f"/api/v1/complaints/{case['id']}/ask", director, json={"text": "请问具体位置？"})
     answers.call("POST", f"/api/v1/me/complaints/{case['id']}/supply", me, json={"text": "村口第二户。"})
@@ -168,7 +176,7 @@ def test_happy_answers_validate_against_the_document(client, world):
     merged = answers.call("GET", f"/api/v1/me/complaints/{dup['id']}/merged-into", me)
     assert merged["reference"] == bridge["reference"] and "description" not in merged
 
-    answered = {("GET", "/api/v1/complaints"), ("GET", "/api/v1/complaints/{complaint_id}"),
+    answered = {("POST", "/api/v1/complaint-photos"), ("GET", "/api/v1/complaints"), ("GET", "/api/v1/complaints/{complaint_id}"),
                 ("POST", "/api/v1/complaints/{complaint_id}/sign"), ("POST", "/api/v1/complaints/{complaint_id}/reply"),
                 ("PUT", "/api/v1/complaints/{complaint_id}/public-summary"),
                 ("POST", "/api/v1/complaints/{complaint_id}/transfer"),

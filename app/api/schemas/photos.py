@@ -4,13 +4,13 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from app.api.schemas.common import ShanghaiDateTime
-from app.domain.complaints import photos as _photos
 
 
 class PhotoOut(Schema):
+    """A photo as its audience sees it: the villager's (app/domain/complaints/filer_view) or an office's
+    (officer_view: cleared photos of a case, the outcome of a moderation)."""
     id = fields.Integer()
-    status = fields.Function(_photos.filer_status, metadata={
-        "description": "pending (being checked) | cleared | refused (never shown)"})
+    status = fields.String(metadata={"description": "pending (being checked) | cleared | refused (never shown)"})
     width = fields.Integer()
     height = fields.Integer()
     bytes = fields.Integer(attribute="size")
