@@ -1,12 +1,12 @@
 """GET /healthz: the state of each real part. 200 only when all are up."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint
 from rq.scheduler import RQScheduler
 from sqlalchemy import text
 
-from app.api.endpoint import endpoint
-from app.api.schemas import HealthOut
+from app.api.endpoint import WithStatus, endpoint
+from app.api.schemas.health import HealthOut
 from app.extensions import db, get_redis
 from app.jobs import liveness, worker_queues
 
@@ -67,10 +67,9 @@ def health_report() -> dict:
 
 
 @bp.get("/healthz")
-@endpoint(tags=["system"], summary="健康检查：数据库、Redis、任务进程、调度器", auth=None, response=HealthOut())
+@endpoint(tags=["system"], summary="健康检查：数据库、Redis、任务进程、调度器", auth=None, response=HealthOut(),
+          other_statuses=(503,))
 def healthz():
     report = health_report()
     db.session.rollback()
-    response = jsonify(HealthOut().dump(report))
-    response.status_code = 200 if report["ok"] else 503
-    return response
+    return report if report["ok"] else WithStatus(report, 503)

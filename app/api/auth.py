@@ -5,7 +5,8 @@ from flask import current_app, request
 
 from app.api import bp
 from app.api.endpoint import bearer_token, current_actor, endpoint
-from app.api.schemas import ConsoleLoginIn, InvitationAcceptIn, MeOut, RoleOut, SessionOut, WxLoginIn
+from app.api.schemas.auth import ConsoleLoginIn, InvitationAcceptIn, MeOut, SessionOut, WxLoginIn
+from app.api.schemas.roles import RoleOut
 from app.domain import auth, roles
 from app.domain.people import describe
 from app.extensions import db, get_redis

@@ -6,9 +6,9 @@ from flask import current_app, request
 
 from app.api import bp, files
 from app.api.endpoint import current_actor, endpoint
-from app.api.schemas import CasePhotoOut, HeldPhotoOut, PhotoOut
+from app.api.schemas.photos import CasePhotoOut, HeldPhotoOut, PhotoOut
 from app.domain import uploads
-from app.domain.complaints import officer_view, photos
+from app.domain.complaints import filer_view, officer_view, photos
 from app.errors import AppError
 from app.extensions import db, get_redis
 from app.models import WxUser
@@ -35,7 +35,8 @@ def upload_complaint_photo():
     if upload is None:
         raise AppError("file_missing", "请选择要上传的照片", kind="unprocessable", fields={"file": ["必填"]})
     data = upload.read(uploads.MAX_IMAGE_BYTES + 1)
-    return photos.upload(db.session.get(WxUser, current_actor().id), data, folder=_folder(), redis=get_redis())
+    photo = photos.upload(db.session.get(WxUser, current_actor().id), data, folder=_folder(), redis=get_redis())
+    return filer_view.project_photo(photo)
 
 
 @bp.get("/complaint-photos/<int:photo_id>/image")

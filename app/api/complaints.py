@@ -2,13 +2,12 @@
 and re-dispatch; township staff moderate and edit routing. Views: parse, authorize, call the domain."""
 from __future__ import annotations
 
-from flask import jsonify
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.api import bp
 from app.api.endpoint import current_actor, endpoint
-from app.api.schemas import (
+from app.api.schemas.complaints import (
     ComplaintIn,
     ComplaintListIn,
     ComplaintOptionsOut,
@@ -30,7 +29,7 @@ from app.api.schemas import (
     TransferIn,
 )
 from app.domain import authz, household_codes
-from app.domain.complaints import cases, officer_view, options, routing
+from app.domain.complaints import cases, filer_view, officer_view, options, public_view, routing
 from app.extensions import db, get_redis
 from app.models import Complaint, Township, WxUser
 from app.wechat.current import wechat
@@ -56,35 +55,36 @@ def file_complaint(code: str, body):
     household = household_codes.resolve_or_void(code)
     complaint, _created = cases.file(db.session.get(WxUser, current_actor().id), household, cases.Filing(**body),
                                      wechat=wechat(), redis=get_redis())
-    return complaint
+    return filer_view.project(complaint)
 
 
 @bp.get("/me/complaints")
 @endpoint(tags=["villager"], summary="我反映的问题", auth="wx", response=ComplaintOut(many=True))
 def my_complaints():
-    return db.session.scalars(select(Complaint).options(selectinload(Complaint.events), selectinload(Complaint.photos))
-                              .where(Complaint.filed_by_user_id == current_actor().id)
-                              .order_by(Complaint.filed_at.desc())).all()
+    return filer_view.project_all(db.session.scalars(
+        select(Complaint).options(selectinload(Complaint.events), selectinload(Complaint.photos))
+        .where(Complaint.filed_by_user_id == current_actor().id).order_by(Complaint.filed_at.desc())))
 
 
 @bp.get("/me/complaints/<int:complaint_id>")
 @endpoint(tags=["villager"], summary="我反映的问题：办理进度", auth="wx", response=ComplaintOut())
 def my_complaint(complaint_id: int):
-    return cases.own(current_actor().id, complaint_id)
+    return filer_view.project(cases.own(current_actor().id, complaint_id))
 
 
 @bp.post("/me/complaints/<int:complaint_id>/confirm")
 @endpoint(tags=["villager"], summary="确认已解决，或反馈未解决（重新办理）", auth="wx", body=ConfirmIn(),
           response=ComplaintOut(), errors=_ERRORS)
 def confirm_complaint(complaint_id: int, body):
-    return cases.confirm(current_actor().id, complaint_id, solved=body["solved"], note=body.get("note"))
+    return filer_view.project(cases.confirm(current_actor().id, complaint_id, solved=body["solved"],
+                                            note=body.get("note")))
 
 
 @bp.post("/me/complaints/<int:complaint_id>/rating")
 @endpoint(tags=["villager"], summary="办结后评价", auth="wx", body=RatingIn(), response=ComplaintOut(),
           errors=["not_closed", "already_rated"])
 def rate_complaint(complaint_id: int, body):
-    return cases.rate(current_actor().id, complaint_id, body["stars"], body.get("comment"))
+    return filer_view.project(cases.rate(current_actor().id, complaint_id, body["stars"], body.get("comment")))
 
 
 @bp.get("/me/complaints/<int:complaint_id>/merged-into")
@@ -94,7 +94,7 @@ def rate_complaint(complaint_id: int, body):
                       "villager follows that case here: its public timeline only (no description, no identities), "
                       "following later merges to the case that carries on.")
 def my_complaint_merged_into(complaint_id: int):
-    return cases.merged_into(current_actor().id, complaint_id)
+    return public_view.project(cases.merged_into(current_actor().id, complaint_id))
 
 
 @bp.get("/h/<code>/resolved-complaints")
@@ -119,7 +119,7 @@ def inbox(query):
                                .where(authz.scoped(actor, "complaint.inbox", Complaint), *where)
                                .order_by(Complaint.filed_at.desc())
                                .limit(query["per_page"]).offset((query["page"] - 1) * query["per_page"])).all()
-    return jsonify({"items": _officer_view(actor, items), "total": total})
+    return {"items": officer_view.for_actor(actor, items), "total": total}
 
 
 @bp.get("/complaints/<int:complaint_id>")
@@ -127,30 +127,14 @@ def inbox(query):
           response=HandlerComplaintOut())
 def complaint_detail(complaint_id: int):
     actor = current_actor()
-    return officer_one(actor, authz.get_or_404(actor, "complaint.read", Complaint, complaint_id))
-
-
-_OFFICER_OUT = HandlerComplaintOut()
-
-
-def _officer_view(actor, complaints) -> list[dict]:
-    """Cases as officers see them, through the one officers' projection (officer_view): a real-name
-    complainant's contact and location for the handling office alone; an anonymous complainant's
-    for nobody (whistleblower protection)."""
-    handled = cases.handled_ids(actor, [c.id for c in complaints])
-    return [_OFFICER_OUT.dump(officer_view.project(c, handling=c.id in handled)) for c in complaints]
-
-
-def officer_one(actor, complaint):
-    """One case as the office sees it (HandlerComplaintOut), for every endpoint that moves a case."""
-    return jsonify(_officer_view(actor, [complaint])[0])
+    return officer_view.seen_by(actor, authz.get_or_404(actor, "complaint.read", Complaint, complaint_id))
 
 
 @bp.post("/complaints/<int:complaint_id>/sign")
 @endpoint(tags=["cadre", "township", "county"], summary="签收", response=HandlerComplaintOut(), errors=_ERRORS)
 def sign_complaint(complaint_id: int):
     actor = current_actor()
-    return officer_one(actor, cases.sign_for(actor, complaint_id))
+    return officer_view.seen_by(actor, cases.sign_for(actor, complaint_id))
 
 
 @bp.post("/complaints/<int:complaint_id>/reply")
@@ -158,7 +142,7 @@ def sign_complaint(complaint_id: int):
           response=HandlerComplaintOut(), errors=_ERRORS)
 def reply_complaint(complaint_id: int, body):
     actor = current_actor()
-    return officer_one(actor, cases.reply(actor, complaint_id, body["text"]))
+    return officer_view.seen_by(actor, cases.reply(actor, complaint_id, body["text"]))
 
 
 @bp.put("/complaints/<int:complaint_id>/public-summary")
@@ -166,7 +150,7 @@ def reply_complaint(complaint_id: int, body):
           body=PublicSummaryIn(), response=HandlerComplaintOut(), errors=["not_publishable", "invalid_text"])
 def set_public_summary(complaint_id: int, body):
     actor = current_actor()
-    return officer_one(actor, cases.set_public_summary(actor, complaint_id, body["text"]))
+    return officer_view.seen_by(actor, cases.set_public_summary(actor, complaint_id, body["text"]))
 
 
 @bp.post("/complaints/<int:complaint_id>/send-back")
@@ -174,7 +158,7 @@ def set_public_summary(complaint_id: int, body):
           response=HandlerComplaintOut(), errors=_ERRORS)
 def send_back_complaint(complaint_id: int, body):
     actor = current_actor()
-    return officer_one(actor, cases.send_back(actor, complaint_id, body["reason"]))
+    return officer_view.seen_by(actor, cases.send_back(actor, complaint_id, body["reason"]))
 
 
 @bp.post("/complaints/<int:complaint_id>/redispatch")
@@ -183,8 +167,9 @@ def send_back_complaint(complaint_id: int, body):
           errors=_ERRORS + ["dispatcher_only", "conflict_of_interest", "unknown_role", "unknown_target", "role_vacant"])
 def redispatch_complaint(complaint_id: int, body):
     actor = current_actor()
-    return officer_one(actor, cases.redispatch(actor, complaint_id, target=body["target"], role=body.get("role"),
-                                                reason=body["reason"]))
+    complaint = cases.redispatch(actor, complaint_id, target=body["target"], role=body.get("role"),
+                                 reason=body["reason"])
+    return officer_view.seen_by(actor, complaint)
 
 
 _REROUTING_ERRORS = _ERRORS + ["case_closed", "already_merged"]
@@ -199,7 +184,7 @@ def transfer_complaint(complaint_id: int, body):
     actor = current_actor()
     complaint = cases.transfer(actor, complaint_id, target=body["target"], role=body.get("role"),
                                reason=body["reason"], public_note=body.get("public_note"))
-    return jsonify(_officer_view(actor, [complaint])[0])
+    return officer_view.seen_by(actor, complaint)
 
 
 @bp.post("/complaints/<int:complaint_id>/recategorise")
@@ -209,7 +194,7 @@ def transfer_complaint(complaint_id: int, body):
 def recategorise_complaint(complaint_id: int, body):
     actor = current_actor()
     complaint = cases.recategorise(actor, complaint_id, category=body["category"], reason=body["reason"])
-    return jsonify(_officer_view(actor, [complaint])[0])
+    return officer_view.seen_by(actor, complaint)
 
 
 @bp.post("/complaints/<int:complaint_id>/merge")
@@ -220,7 +205,7 @@ def recategorise_complaint(complaint_id: int, body):
 def merge_complaint(complaint_id: int, body):
     actor = current_actor()
     complaint = cases.merge(actor, complaint_id, into_id=body["into_id"], reason=body["reason"])
-    return jsonify(_officer_view(actor, [complaint])[0])
+    return officer_view.seen_by(actor, complaint)
 
 
 @bp.post("/complaints/<int:complaint_id>/release")
@@ -228,7 +213,7 @@ def merge_complaint(complaint_id: int, body):
           response=HandlerComplaintOut(), errors=_ERRORS)
 def release_complaint(complaint_id: int):
     actor = current_actor()
-    return officer_one(actor, cases.release(actor, complaint_id))
+    return officer_view.seen_by(actor, cases.release(actor, complaint_id))
 
 
 @bp.post("/complaints/<int:complaint_id>/reject")
@@ -236,7 +221,7 @@ def release_complaint(complaint_id: int):
           response=HandlerComplaintOut(), errors=_ERRORS)
 def reject_complaint(complaint_id: int, body):
     actor = current_actor()
-    return officer_one(actor, cases.reject(actor, complaint_id, body["reason"]))
+    return officer_view.seen_by(actor, cases.reject(actor, complaint_id, body["reason"]))
 
 
 # ---- routing rules ----

@@ -5,16 +5,13 @@ from __future__ import annotations
 from flask import Response
 
 from app.api import bp, files
-from app.api.complaints import officer_one
 from app.api.endpoint import current_actor, endpoint
-from app.api.schemas import (
-    ComplaintOut,
+from app.api.schemas.complaints import ComplaintOut, HandlerComplaintOut, NoteIn
+from app.api.schemas.deadlines import (
     DeadlinePoliciesOut,
     DeadlinePolicyIn,
-    HandlerComplaintOut,
     MonitoredPageOut,
     MonitorIn,
-    NoteIn,
     OverdueQuestionOut,
     PolicyChangeOut,
     QuestionMonitorIn,
@@ -23,7 +20,7 @@ from app.api.schemas import (
 )
 from app.clock import to_shanghai, utcnow
 from app.domain import authz
-from app.domain.complaints import cases
+from app.domain.complaints import cases, filer_view, officer_view
 from app.domain.deadlines import escalation, monitoring, policy
 from app.models import Complaint, Township
 
@@ -37,14 +34,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
           response=HandlerComplaintOut(), errors=_ERRORS)
 def ask_villager(complaint_id: int, body):
     actor = current_actor()
-    return officer_one(actor, cases.ask_villager(actor, complaint_id, body["text"]))
+    return officer_view.seen_by(actor, cases.ask_villager(actor, complaint_id, body["text"]))
 
 
 @bp.post("/me/complaints/<int:complaint_id>/supply")
 @endpoint(tags=["villager"], summary="补充情况（回复承办部门的询问）", auth="wx", body=NoteIn(),
           response=ComplaintOut(), errors=_ERRORS)
 def supply(complaint_id: int, body):
-    return cases.supply(current_actor().id, complaint_id, body["text"])
+    return filer_view.project(cases.supply(current_actor().id, complaint_id, body["text"]))
 
 
 # ---- policies ----

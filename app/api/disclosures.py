@@ -12,10 +12,8 @@ from sqlalchemy.orm import selectinload
 
 from app.api import bp, files
 from app.api.endpoint import current_actor, endpoint
-from app.api.schemas import (
-    AnswerIn,
-    QuestionIn,
-    QuestionOut,
+from app.api.schemas.complaints import ReasonIn
+from app.api.schemas.disclosures import (
     AttachmentOut,
     CalendarIn,
     CalendarRowOut,
@@ -26,10 +24,8 @@ from app.api.schemas import (
     DisclosureListIn,
     DisclosurePageOut,
     ItemTypeOut,
-    ModeratedQuestionOut,
     OfficerDisclosureOut,
     ReachOut,
-    ReasonIn,
     ReturnIn,
     ReviewIn,
     VerificationOut,
@@ -37,9 +33,10 @@ from app.api.schemas import (
     VillageReachOut,
     VillageWarningOut,
 )
+from app.api.schemas.questions import AnswerIn, ModeratedQuestionOut, QuestionIn, QuestionOut
 from app.clock import to_shanghai, utcnow
 from app.domain import authz, household_codes, uploads
-from app.domain.disclosures import attachments, browse, calendar, chain, questions, reach, workflow
+from app.domain.disclosures import attachments, browse, calendar, chain, question_view, questions, reach, workflow
 from app.errors import AppError, NotFound
 from app.extensions import db, get_redis
 from app.models import Disclosure, ItemType, Question, Township, Village, WxUser
@@ -145,7 +142,7 @@ def villager_disclosure(code: str, disclosure_id: int):
     if disclosure is None:
         raise NotFound()
     reach.record_view(disclosure, household)
-    return disclosure
+    return browse.public_view(disclosure)
 
 
 # ---- reach, calendar, warnings ----
@@ -259,9 +256,10 @@ def villager_attachment(code: str, attachment_id: int):
           errors=["household_code_void", "content_refused", "rate_limited", "content_check_unavailable"])
 def ask_question(code: str, disclosure_id: int, body):
     household = household_codes.resolve_or_void(code)
-    return questions.ask(db.session.get(WxUser, current_actor().id), household, disclosure_id, body["body"],
-                         reply_days=current_app.config["QUESTION_REPLY_DAYS"], wechat=wechat(),
-                         redis=get_redis())
+    question = questions.ask(db.session.get(WxUser, current_actor().id), household, disclosure_id, body["body"],
+                             reply_days=current_app.config["QUESTION_REPLY_DAYS"], wechat=wechat(),
+                             redis=get_redis())
+    return question_view.project(question, utcnow())
 
 
 @bp.get("/h/<code>/disclosures/<int:disclosure_id>/questions")
@@ -271,22 +269,21 @@ def list_questions(code: str, disclosure_id: int):
     household = household_codes.resolve_or_void(code)
     if browse.published_one(household.village_id, disclosure_id) is None:
         raise NotFound()
-    return questions.public_questions(disclosure_id)
+    return question_view.project_all(questions.public_questions(disclosure_id), utcnow())
 
 
 @bp.post("/disclosure-questions/<int:question_id>/answer")
 @endpoint(tags=["cadre"], summary="答复质询", auth="wx", body=AnswerIn(), response=QuestionOut(),
           errors=["already_answered"])
 def answer_question(question_id: int, body):
-    return questions.answer(current_actor(), question_id, body["answer"])
+    return question_view.project(questions.answer(current_actor(), question_id, body["answer"]), utcnow())
 
 
 @bp.get("/villages/<int:village_id>/disclosure-questions")
 @endpoint(tags=["cadre", "township", "county"], summary="本村质询（含逾期未答复）", response=QuestionOut(many=True))
 def village_questions(village_id: int):
     authz.get_or_404(current_actor(), "disclosure.monitor", Village, village_id)
-    return db.session.scalars(select(Question).where(Question.village_id == village_id, Question.moderation == "visible")
-                              .order_by(Question.answered_at.is_not(None), Question.due_at)).all()
+    return question_view.project_all(questions.village_questions(village_id), utcnow())
 
 
 # ---- township moderation of held questions ----
@@ -296,18 +293,19 @@ def village_questions(village_id: int):
 def held_questions(township_id: int):
     actor = current_actor()
     authz.get_or_404(actor, "township.read", Township, township_id)
-    return questions.held_in_township(actor, township_id)
+    return question_view.project_all(questions.held_in_township(actor, township_id), utcnow())
 
 
 @bp.post("/disclosure-questions/<int:question_id>/release")
 @endpoint(tags=["township", "county"], summary="审核通过质询（公开，答复期自此起算）", auth="console",
           response=ModeratedQuestionOut(), errors=["question_not_held"])
 def release_question(question_id: int):
-    return questions.release(current_actor(), question_id, reply_days=current_app.config["QUESTION_REPLY_DAYS"])
+    question = questions.release(current_actor(), question_id, reply_days=current_app.config["QUESTION_REPLY_DAYS"])
+    return question_view.project(question, utcnow())
 
 
 @bp.post("/disclosure-questions/<int:question_id>/reject")
 @endpoint(tags=["township", "county"], summary="审核不通过质询（不公开，理由留档）", auth="console", body=ReasonIn(),
           response=ModeratedQuestionOut(), errors=["question_not_held"])
 def reject_question(question_id: int, body):
-    return questions.reject(current_actor(), question_id, body["reason"])
+    return question_view.project(questions.reject(current_actor(), question_id, body["reason"]), utcnow())

@@ -40,6 +40,15 @@ class EndpointDoc:
     errors: list[str] = field(default_factory=list)
     produces: str = "application/json"
     upload: bool = False  # multipart/form-data with one "file" field
+    other_statuses: tuple[int, ...] = ()  # also answered with the response schema (a view's WithStatus)
+
+
+@dataclass(frozen=True)
+class WithStatus:
+    """A view's result answered with one of its endpoint's `other_statuses` instead of its `status`,
+    dumped by the same declared response schema."""
+    result: Any
+    status: int
 
 
 _TOKEN = re.compile(r"[\x21-\x7e]{1,512}")  # what a token we issue can look like (visible ASCII)
@@ -109,7 +118,7 @@ def load_json_body(schema: Schema) -> Any:
 def endpoint(*, tags: list[str], summary: str, auth: str | None = "any", body: Schema | None = None,
              query: Schema | None = None, response: Schema | None = None, status: int = 200,
              description: str | None = None, errors: list[str] | None = None,
-             produces: str = "application/json", upload: bool = False):
+             produces: str = "application/json", upload: bool = False, other_statuses: tuple[int, ...] = ()):
     """auth: None (public), "any" (any session), "wx" (a WeChat user), "console" (staff account)."""
     for tag in tags:
         assert tag in AUDIENCES, tag
@@ -136,6 +145,10 @@ def endpoint(*, tags: list[str], summary: str, auth: str | None = "any", body: S
             if query is not None:
                 kwargs["query"] = _load(query, request.args.to_dict(flat=True))
             result = view(**kwargs)
+            answer_status = status
+            if isinstance(result, WithStatus):
+                assert result.status in other_statuses, f"{view.__name__}: status {result.status} is not declared"
+                result, answer_status = result.result, result.status
             ready = not isinstance(result, tuple) and hasattr(result, "status_code")  # files, pages
             # Dump inside the transaction: after a commit every loaded object is expired and the
             # schema would reload each one with its own query.
@@ -146,10 +159,10 @@ def endpoint(*, tags: list[str], summary: str, auth: str | None = "any", body: S
                 return result
             if response is None:
                 return "", 204
-            return jsonify(payload), status
+            return jsonify(payload), answer_status
 
         wrapper.api_doc = EndpointDoc(tags, summary, auth, body, query, response, status, description,
-                                      errors or [], produces, upload)
+                                      errors or [], produces, upload, other_statuses)
         return wrapper
 
     return decorate

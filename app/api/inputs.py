@@ -4,7 +4,7 @@ The database stores 32-bit integers, PostgreSQL refuses NUL in text, a lone UTF-
 JSON can spell as "\\ud800") cannot be encoded as UTF-8, and a date in year 1 or 9999 overflows date
 arithmetic: each of these reaching the domain or the database was a 500. The rules are applied here:
 
-* every input schema (`In`, app/api/schemas.py) passes each of its fields to `guard_field` when it is
+* every input schema (`In`, app/api/schemas/common.py) passes each of its fields to `guard_field` when it is
   built, which bounds integers to the database's int4 range and dates to `DATE_MIN`…`DATE_MAX`
   (unless the field declares its own bounds), refuses control characters and lone surrogates in
   every text (also inside lists, nested objects and mapping keys) and caps text length; a field the

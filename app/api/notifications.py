@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from app.api import bp
 from app.api.endpoint import endpoint
-from app.api.schemas import SubscribeTemplateOut
+from app.api.schemas.notifications import SubscribeTemplateOut
 from app.domain.complaints import notifications
 
 

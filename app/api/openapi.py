@@ -5,11 +5,12 @@ import re
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import Flask, current_app, jsonify
+from flask import Flask, current_app
 
 from app.api import bp
 from app.api.endpoint import AUDIENCES, endpoint
-from app.api.schemas import ErrorOut
+from app.api.schemas.common import ErrorOut
+from app.api.schemas.openapi import OpenApiDocumentOut
 
 TAG_DESCRIPTIONS = {
     "villager": "村民：扫门牌码查看三务公开、反映问题",
@@ -21,7 +22,8 @@ TAG_DESCRIPTIONS = {
 
 _ARG = re.compile(r"<(?:(\w+):)?(\w+)>")
 _STATUS_TEXT = {400: "请求有误", 401: "未登录或登录失效", 403: "无权操作", 404: "未找到", 409: "冲突",
-                410: "已失效", 413: "内容过大", 422: "内容校验未通过", 429: "过于频繁", 502: "上游服务异常"}
+                410: "已失效", 413: "内容过大", 422: "内容校验未通过", 429: "过于频繁", 502: "上游服务异常",
+                503: "服务不可用"}
 
 
 def build_spec(app: Flask) -> dict:
@@ -54,6 +56,8 @@ def build_spec(app: Flask) -> dict:
         has_body = doc.response is not None or doc.produces != "application/json"
         responses[str(doc.status if has_body else 204)] = (
             {"description": "成功", **({"content": ok_content} if ok_content else {})})
+        for status in doc.other_statuses:
+            responses[str(status)] = {"description": _STATUS_TEXT[status], "content": ok_content}
         error_statuses = {400, 422} if (doc.body or doc.query) else set()
         if doc.auth is not None:
             error_statuses |= {401, 403}
@@ -83,9 +87,9 @@ def build_spec(app: Flask) -> dict:
 
 
 @bp.get("/openapi.json")
-@endpoint(tags=["system"], summary="本接口文档（OpenAPI 3）", auth=None)
+@endpoint(tags=["system"], summary="本接口文档（OpenAPI 3）", auth=None, response=OpenApiDocumentOut())
 def openapi_document():
     document = current_app.extensions.get("openapi")
     if document is None:
         document = current_app.extensions["openapi"] = build_spec(current_app)
-    return jsonify(document)
+    return document

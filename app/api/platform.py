@@ -6,7 +6,7 @@ from flask import current_app, request, url_for
 
 from app.api import bp
 from app.api.endpoint import current_actor, endpoint, load_json_body, read_body
-from app.api.schemas import (
+from app.api.schemas.platform import (
     PlatformConfigIn,
     PlatformConfigOut,
     PlatformDeliveryListIn,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 import qr
 from app.api import bp
 from app.api.endpoint import current_actor, endpoint
-from app.api.schemas import EndTermIn, InvitationIn, InvitationOut, RoleOut, RosterQueryIn
+from app.api.schemas.roles import EndTermIn, InvitationIn, InvitationOut, RoleOut, RosterQueryIn
 from app.domain import authz, roles
 from app.extensions import db
 from app.models import Role, RoleAssignment, Village

@@ -8,15 +8,13 @@ from flask import current_app
 
 from app.api import bp, files
 from app.api.endpoint import current_actor, endpoint
-from app.api.schemas import (
+from app.api.schemas.roles import RoleOut
+from app.api.schemas.stickers import (
     CodeChangeIn,
     HouseholdCodeOut,
     HouseholdLandingOut,
-    PublicHouseholdOut,
-    RoleOut,
     StickerSheetIn,
     StickerSheetOut,
-    VillageLandingOut,
 )
 from app.domain import authz, household_codes, landing, roles, stickers
 from app.domain.disclosures import browse
@@ -24,11 +22,13 @@ from app.errors import AppError
 from app.extensions import db
 from app.models import Household, Village, WxUser
 
+# The landing is HouseholdLandingOut, dumped in two parts: the village's, kept per village revision
+# (app.domain.landing), and the household's. One instance each: building a schema costs more than dumping.
+_LANDING_HEAD = HouseholdLandingOut(only=("code", "household"))
+_LANDING_VILLAGE = HouseholdLandingOut(only=("village", "disclosures"))
 
-_PUBLIC_HOUSEHOLD = PublicHouseholdOut()  # one instance: building a schema costs more than dumping 3 fields
 
-
-def landing_parts(code: str) -> tuple[dict, str] | None:
+def landing_parts(code: str) -> tuple[household_codes.PublicHousehold, str] | None:
     """(household, village part as JSON text) of the landing for an active code, None for any other
     code. The village part is the schema's output, kept per village revision (app.domain.landing)."""
     canonical = household_codes.canonical(code)
@@ -39,10 +39,9 @@ def landing_parts(code: str) -> tuple[dict, str] | None:
     def village_part() -> str:
         village = db.session.get(Village, row.village_id)
         latest, _ = browse.published(village.id, per_page=5)
-        return _json(VillageLandingOut().dump({"village": village, "disclosures": latest}))
+        return _json(_LANDING_VILLAGE.dump({"village": village, "disclosures": latest}))
 
-    return _PUBLIC_HOUSEHOLD.dump(row), landing.village_part(row.village_id, row.village_revision, village_part,
-                                                                 stamp=row.village_created_at)
+    return row, landing.village_part(row.village_id, row.village_revision, village_part, stamp=row.village_created_at)
 
 
 def _json(data) -> str:
@@ -55,8 +54,9 @@ def landing_body(code: str) -> bytes | None:
     if parts is None:
         return None
     household, village = parts
-    # HouseholdLandingOut, spliced from its parts: the village part is already the schema's JSON.
-    head = _json({"code": household_codes.grouped(household_codes.canonical(code)), "household": household})
+    # HouseholdLandingOut, spliced from its two parts, each the schema's own JSON.
+    head = _json(_LANDING_HEAD.dump({"code": household_codes.grouped(household_codes.canonical(code)),
+                                     "household": household}))
     return (head[:-1] + "," + village[1:]).encode()
 
 

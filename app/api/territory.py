@@ -6,7 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from app.api import bp
 from app.api.endpoint import current_actor, endpoint
-from app.api.schemas import HouseholdOut, HouseholdPageOut, HouseholdQueryIn, TownshipOut, VillageOut
+from app.api.schemas.territory import HouseholdOut, HouseholdPageOut, HouseholdQueryIn, TownshipOut, VillageOut
 from app.domain import authz
 from app.extensions import db
 from app.models import Household, Township, Village

@@ -10,7 +10,7 @@ from marshmallow import ValidationError, fields, validate
 
 import app.api.routes  # noqa: F401  (every schema module is imported with the routes)
 from app.api.inputs import DateWithin, Text
-from app.api.schemas import ErrorBody, In
+from app.api.schemas.common import ErrorBody, In
 
 
 def _input_schemas() -> list[type[In]]:

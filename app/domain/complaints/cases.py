@@ -599,14 +599,6 @@ def rate(user_id: int, complaint_id: int, stars: int, comment: str | None) -> Co
     return complaint
 
 
-def handled_ids(actor: authz.Actor, complaint_ids: list[int]) -> set[int]:
-    """Which of these cases the actor's office handles: only the handling office sees who complained."""
-    if not complaint_ids:
-        return set()
-    return set(db.session.scalars(select(Complaint.id).where(
-        Complaint.id.in_(complaint_ids), authz.scoped(actor, "complaint.handle", Complaint))))
-
-
 PUBLIC_SUMMARY_MAX = 200
 # Control, format (bidi overrides…), surrogate, private-use and unassigned characters: never in public text.
 _NOT_PUBLIC_TEXT = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})

@@ -16,8 +16,14 @@ category, the office, the times) is as precise as it gets.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import select
+
+from app.domain import authz
+from app.domain.projection import AllowList
+from app.extensions import db
 from app.models import Complaint, ComplaintEvent, ComplaintPhoto
 
 # Describe the case and who holds it; none of them identifies or locates the person who filed it.
@@ -42,22 +48,9 @@ PHOTO_FIELDS = frozenset({"id", "complaint_id", "status", "media_type", "width",
                           "review_reason", "uploaded_at"})
 
 
-class _AllowList:
-    """Attributes of `_row` named in `_fields`; anything else does not exist."""
-
-    __slots__ = ("_row",)
-    _fields: frozenset[str] = frozenset()
-
-    def __init__(self, row: Any) -> None:
-        object.__setattr__(self, "_row", row)
-
-    def __getattr__(self, name: str) -> Any:
-        if name in self._fields:
-            return getattr(self._row, name)
-        raise AttributeError(f"{name} is not part of the officers' view of a case")
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError("the officers' view of a case is read-only")
+class _AllowList(AllowList):
+    __slots__ = ()
+    _audience = "the officers' view of a case"
 
 
 class OfficerEvent(_AllowList):
@@ -97,12 +90,33 @@ class OfficerCase(_AllowList):
 
     @property
     def photos(self) -> list[OfficerPhoto]:
-        return [OfficerPhoto(p) for p in self._row.photos]
+        """Cleared photos only: pending ones are still being checked, refused ones are never shown."""
+        return [OfficerPhoto(p) for p in self._row.photos if p.status == "cleared"]
 
 
 def project(complaint: Complaint, *, handling: bool = False) -> OfficerCase:
     """The officers' view of a case (see the module docstring)."""
     return OfficerCase(complaint, handling=handling)
+
+
+def handled_ids(actor: authz.Actor, complaint_ids: list[int]) -> set[int]:
+    """Which of these cases the actor's office handles: only the handling office sees who complained."""
+    if not complaint_ids:
+        return set()
+    return set(db.session.scalars(select(Complaint.id).where(
+        Complaint.id.in_(complaint_ids), authz.scoped(actor, "complaint.handle", Complaint))))
+
+
+def for_actor(actor: authz.Actor, complaints: Sequence[Complaint]) -> list[OfficerCase]:
+    """Cases as this officer sees them: a real-name complainant's contact and location for the
+    handling office alone; an anonymous complainant's for nobody (whistleblower protection)."""
+    handled = handled_ids(actor, [c.id for c in complaints])
+    return [OfficerCase(c, handling=c.id in handled) for c in complaints]
+
+
+def seen_by(actor: authz.Actor, complaint: Complaint) -> OfficerCase:
+    """One case as the officer sees it (every step an office takes answers with it)."""
+    return for_actor(actor, [complaint])[0]
 
 
 def project_event(event: ComplaintEvent) -> OfficerEvent:

@@ -219,15 +219,6 @@ def attach(complaint: Complaint, user_id: int, photo_ids: list[int]) -> None:
 
 # ---- who sees what ----
 
-def for_offices(photos: list[ComplaintPhoto]) -> list[ComplaintPhoto]:
-    return [p for p in photos if p.status == "cleared"]
-
-
-def filer_status(photo: ComplaintPhoto) -> str:
-    """pending | cleared | refused: held for people is still "being checked" to the villager."""
-    return "pending" if photo.status == "review" else photo.status
-
-
 def viewable(actor: authz.Actor, photo_id: int) -> ComplaintPhoto:
     """The photo, if the actor may see its image; otherwise 404, exactly like a missing one."""
     photo = db.session.get(ComplaintPhoto, photo_id)

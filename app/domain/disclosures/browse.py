@@ -31,3 +31,24 @@ def published_one(village_id: int, disclosure_id: int) -> Disclosure | None:
     return db.session.scalar(select(Disclosure).options(selectinload(Disclosure.versions)).where(
         Disclosure.id == disclosure_id, Disclosure.village_id == village_id,
         Disclosure.published_version_id.is_not(None)))
+
+
+class PublicDisclosure:
+    """A published disclosure as villagers read it: its history shows the published versions only
+    (never a draft, a returned version or one under review)."""
+
+    __slots__ = ("_row",)
+
+    def __init__(self, disclosure: Disclosure) -> None:
+        self._row = disclosure
+
+    def __getattr__(self, name: str):
+        return getattr(self._row, name)
+
+    @property
+    def versions(self) -> list[DisclosureVersion]:
+        return [v for v in self._row.versions if v.status == "published"]
+
+
+def public_view(disclosure: Disclosure) -> PublicDisclosure:
+    return PublicDisclosure(disclosure)

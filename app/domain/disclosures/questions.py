@@ -57,6 +57,13 @@ def public_questions(disclosure_id: int) -> list[Question]:
         Question.disclosure_id == disclosure_id, Question.moderation == "visible").order_by(Question.asked_at)))
 
 
+def village_questions(village_id: int) -> list[Question]:
+    """A village's public questions for its officers: unanswered first, by due date."""
+    return list(db.session.scalars(select(Question).where(Question.village_id == village_id,
+                                                          Question.moderation == "visible")
+                                   .order_by(Question.answered_at.is_not(None), Question.due_at)))
+
+
 def answer(actor: authz.Actor, question_id: int, text: str) -> Question:
     question = db.session.get(Question, question_id)
     if question is None or question.moderation != "visible" or not authz.can(actor, "disclosure.draft", db.session.get(Disclosure, question.disclosure_id)):
