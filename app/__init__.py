@@ -1,4 +1,5 @@
 """Mingjing (明镜): public oversight of village small and micro power."""
+
 from __future__ import annotations
 
 import logging
@@ -43,8 +44,13 @@ def create_app(config: dict | None = None) -> Flask:
     from app.extensions import db, migrate
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"),
-                     render_as_batch=True, compare_type=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
 
     from app.errors import register_error_handlers
 

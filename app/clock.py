@@ -8,12 +8,13 @@ spanning several transactions that already decided its instant (a sweep passing 
 sweepers) pins it with `at(now)`. `wall_clock()` is the real time, for what measures real time
 outside any transaction (nothing in app/domain or app/jobs needs it).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import overload
 from zoneinfo import ZoneInfo
 
@@ -27,7 +28,7 @@ _KEY = "mingjing.now"  # session.info: (the root transaction, its instant)
 
 
 def wall_clock() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def utcnow() -> datetime:
@@ -89,5 +90,5 @@ def to_shanghai(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value.astimezone(SHANGHAI)

@@ -1,4 +1,5 @@
 """Configuration read from the environment, with embedded defaults that run on a fresh machine."""
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,9 @@ SANDBOX_PUSH_AES_KEY = "bWluZ2ppbmctc2FuZGJveC1wdXNoLWFlcy1rZXktMzI"
 # Subscribe-message templates (订阅消息模板) by the key the code uses (README: "Notifications"). The sandbox
 # accepts any id; with real credentials each key must be given its template id from the mini-program
 # admin console: WECHAT_TEMPLATES='{"case_progress": "…", …}'. A key without an id sends nothing.
-SANDBOX_TEMPLATES = {key: f"sbx-tmpl-{key}" for key in
-                     ("case_progress", "case_replied", "case_closed", "case_assigned", "case_reminder")}
+SANDBOX_TEMPLATES = {
+    key: f"sbx-tmpl-{key}" for key in ("case_progress", "case_replied", "case_closed", "case_assigned", "case_reminder")
+}
 
 
 def _templates(sandbox: bool) -> dict[str, str]:
@@ -45,9 +47,9 @@ def load_config(instance_path: str) -> dict:
     db_url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'mingjing.sqlite3'}"
     # Heroku-style URLs name the old driver; we use psycopg 3.
     if db_url.startswith("postgres://"):
-        db_url = "postgresql://" + db_url[len("postgres://"):]
+        db_url = "postgresql://" + db_url[len("postgres://") :]
     if db_url.startswith("postgresql://"):
-        db_url = "postgresql+psycopg://" + db_url[len("postgresql://"):]
+        db_url = "postgresql+psycopg://" + db_url[len("postgresql://") :]
 
     appid = os.environ.get("WECHAT_APPID", "")
     secret = os.environ.get("WECHAT_SECRET", "")

@@ -6,6 +6,7 @@
 `code` is stable for programs; `message` is for people (Chinese). Domain modules raise AppError with a
 kind (not an HTTP status); only this module maps kinds to statuses.
 """
+
 from __future__ import annotations
 
 import logging
@@ -128,8 +129,7 @@ _MESSAGES = [
     (re.compile(r"^Shorter than minimum length (\d+)\.$"), r"至少 \1 个字"),
     (re.compile(r"^Longer than maximum length (\d+)\.$"), r"最多 \1 个字"),
     (re.compile(r"^Length must be between (\d+) and (\d+)\.$"), r"长度应在 \1 到 \2 之间"),
-    (re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
-     r"应在 \1 到 \2 之间"),
+    (re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"), r"应在 \1 到 \2 之间"),
     (re.compile(r"^Must be greater than or equal to (\S+)\.$"), r"不能小于 \1"),
     (re.compile(r"^Must be less than or equal to (\S+)\.$"), r"不能大于 \1"),
     (re.compile(r"^String does not match expected pattern\.$"), "格式不正确"),

@@ -1,4 +1,5 @@
 """Extensions live at module level and are bound in create_app (init_app pattern)."""
+
 from __future__ import annotations
 
 import functools

@@ -1,4 +1,5 @@
 """GET /healthz: the state of each real part. 200 only when all are up."""
+
 from __future__ import annotations
 
 from flask import Blueprint
@@ -35,6 +36,7 @@ def _redis() -> str:
 # heartbeat and expiring a few beats after the last: RQ's own records outlive a dead process by
 # minutes and are lost for good when Redis loses its data.
 
+
 def _worker() -> str:
     workers = liveness.alive(get_redis(), liveness.WORKER)
     for q in worker_queues():
@@ -67,8 +69,13 @@ def health_report() -> dict:
 
 
 @bp.get("/healthz")
-@endpoint(tags=["system"], summary="健康检查：数据库、Redis、任务进程、调度器", auth=None, response=HealthOut(),
-          other_statuses=(503,))
+@endpoint(
+    tags=["system"],
+    summary="健康检查：数据库、Redis、任务进程、调度器",
+    auth=None,
+    response=HealthOut(),
+    other_statuses=(503,),
+)
 def healthz():
     report = health_report()
     db.session.rollback()

@@ -13,6 +13,7 @@ would give.
 Reads only, of committed data. A connection that broke (the server restarted or dropped it) is
 closed and the read tried once more on a fresh one; a statement the server forgot is prepared again.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -43,8 +44,9 @@ def _statement(statement) -> tuple[bytes, bytes, tuple[str, ...]]:
         compiled = statement.compile(dialect=_DIALECT)
         with _statements_lock:
             found = _statements.setdefault(
-                statement, (f"mingjing_read_{next(_names)}".encode(), compiled.string.encode(),
-                            tuple(compiled.positiontup or ())))
+                statement,
+                (f"mingjing_read_{next(_names)}".encode(), compiled.string.encode(), tuple(compiled.positiontup or ())),
+            )
     return found
 
 

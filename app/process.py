@@ -3,6 +3,7 @@
 The factory registers itself here (app/__init__.py), so that code run by a worker can build the app
 without importing the factory: everything the factory imports may use `in_app_context`.
 """
+
 from __future__ import annotations
 
 import functools

@@ -1,6 +1,7 @@
 """URL converters: what a path segment may be before a view sees it. A segment that is not matches
 no route, so the answer is 404 whatever the method (a failed conversion after a match could be a
 405 when the same path has a route for another method)."""
+
 from __future__ import annotations
 
 from flask import Flask
@@ -49,5 +50,4 @@ class TextPathConverter(PathConverter):
 
 
 def register_converters(app: Flask) -> None:
-    app.url_map.converters.update(int=IdConverter, default=TextConverter, string=TextConverter,
-                                  path=TextPathConverter)
+    app.url_map.converters.update(int=IdConverter, default=TextConverter, string=TextConverter, path=TextPathConverter)

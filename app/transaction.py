@@ -5,6 +5,7 @@ forgotten again once the change is visible to other readers. `after_commit(fn)` 
 after the current transaction of the app's session commits, and drops it if the transaction rolls
 back. Failures of `fn` are logged, not raised: the transaction has already committed.
 """
+
 from __future__ import annotations
 
 import logging
@@ -28,7 +29,7 @@ def _run_after_commit(session: Session) -> None:
     for fn in session.info.pop(_KEY, []):
         try:
             fn()
-        except Exception:  # noqa: BLE001 - committed already; report and carry on
+        except Exception:
             logger.exception("after-commit action %r failed", fn)
 
 
@@ -63,8 +64,14 @@ def end_reads(session: Session) -> None:
     """End the session's transaction before a slow outbound call (WeChat's text check), so that no
     connection, snapshot or lock is held while it waits; what follows starts a new transaction.
     The transaction must not have written: committing half a unit of work would be a bug."""
-    if (session.new or session.dirty or session.deleted or session.info.get(_WROTE) or session.info.get(_KEY)
-            or session.info.get(_INTENTS)):
+    if (
+        session.new
+        or session.dirty
+        or session.deleted
+        or session.info.get(_WROTE)
+        or session.info.get(_KEY)
+        or session.info.get(_INTENTS)
+    ):
         raise RuntimeError("end_reads() after a write: call the outbound service before writing")
     if session.in_transaction():
         session.commit()
@@ -104,6 +111,7 @@ class Intent:
     scheduled later, when (aware UTC). app.jobs.intents turns them into RQ jobs; the domain never
     imports app.jobs. Every intent has a database truth a sweep re-enqueues from, so one lost with
     Redis is found again."""
+
     job: str
     args: tuple
     job_id: str | None = None

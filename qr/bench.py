@@ -9,6 +9,7 @@ than the extra cores bring. peak_rss_mb is the largest peak RSS of any one proce
 worker, from getrusage); peak_rss_total_mb is the largest sum over the parent and its workers seen
 by sampling every 200 ms.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,9 +45,12 @@ def codes(n: int, seed: int) -> Iterator[str]:
 def stickers(n: int, seed: int) -> Iterator[Sticker]:
     """Lazily: the parent never holds the whole village."""
     for i, code in enumerate(codes(n, seed)):
-        yield Sticker(url=f"{BASE_URL}/h/{code}", code_text=f"{code[:4]}-{code[4:8]}-{code[8:]}",
-                      household_number=f"{i + 1:04d}",
-                      address=ADDRESSES[i % len(ADDRESSES)].format(g=i % 12 + 1, n=i % 300 + 1))
+        yield Sticker(
+            url=f"{BASE_URL}/h/{code}",
+            code_text=f"{code[:4]}-{code[4:8]}-{code[8:]}",
+            household_number=f"{i + 1:04d}",
+            address=ADDRESSES[i % len(ADDRESSES)].format(g=i % 12 + 1, n=i % 300 + 1),
+        )
 
 
 class RssSampler(threading.Thread):
@@ -148,8 +152,11 @@ def main(argv: list[str] | None = None) -> int:
         "nproc": os.cpu_count(),
         "cpu": cpu_model(),
     }
-    print(f"{result.stickers} stickers, {result.pages} pages in {seconds:.1f} s on {report['workers']} workers: "
-          f"{stickers_per_s:.0f}/s; bare encoding on one core {encode_per_s:.0f}/s", file=sys.stderr)
+    print(
+        f"{result.stickers} stickers, {result.pages} pages in {seconds:.1f} s on {report['workers']} workers: "
+        f"{stickers_per_s:.0f}/s; bare encoding on one core {encode_per_s:.0f}/s",
+        file=sys.stderr,
+    )
     print(json.dumps(report, ensure_ascii=False))
     return 0
 

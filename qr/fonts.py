@@ -3,6 +3,7 @@
 A sheet printed with the .notdef box instead of 村 is worse than no sheet, so a font is only accepted
 after it has drawn a few Chinese characters as distinct, non-empty glyphs.
 """
+
 from __future__ import annotations
 
 import functools
@@ -15,8 +16,10 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 ENV_VAR = "MINGJING_CJK_FONT"
-INSTALL_HINT = ("请安装中文字体：apt-get install fonts-wqy-zenhei（或 fonts-noto-cjk），"
-                f"或用环境变量 {ENV_VAR} 指向含中文字形的 .ttf/.ttc/.otf 文件")
+INSTALL_HINT = (
+    "请安装中文字体：apt-get install fonts-wqy-zenhei（或 fonts-noto-cjk），"
+    f"或用环境变量 {ENV_VAR} 指向含中文字形的 .ttf/.ttc/.otf 文件"
+)
 
 # Debian/Ubuntu paths, best first. fonts-wqy-zenhei is the small one; fonts-noto-cjk the pretty one.
 KNOWN_CJK_FONTS = (
@@ -118,16 +121,16 @@ def _fontconfig_candidates() -> list[str]:
     if shutil.which("fc-match"):
         for pattern in (":lang=zh-cn", ":lang=zh"):
             try:
-                out = subprocess.run(["fc-match", "-f", "%{file}", pattern], capture_output=True,
-                                     text=True, timeout=10).stdout.strip()
+                out = subprocess.run(
+                    ["fc-match", "-f", "%{file}", pattern], capture_output=True, text=True, timeout=10
+                ).stdout.strip()
             except (OSError, subprocess.SubprocessError):
                 continue
             if out:
                 found.append(out)
     if shutil.which("fc-list"):
         try:
-            out = subprocess.run(["fc-list", ":lang=zh-cn", "file"], capture_output=True, text=True,
-                                 timeout=10).stdout
+            out = subprocess.run(["fc-list", ":lang=zh-cn", "file"], capture_output=True, text=True, timeout=10).stdout
         except (OSError, subprocess.SubprocessError):
             out = ""
         found += sorted(line.split(":")[0].strip() for line in out.splitlines() if line.strip())

@@ -4,6 +4,7 @@ Everything here is geometry in pixels at 300 dpi; nothing is drawn. A layout is 
 is parsed: a label too small for a QR code that still scans, or for text one can read, is refused
 with a Chinese message before any household is touched.
 """
+
 from __future__ import annotations
 
 import functools
@@ -36,7 +37,7 @@ TYPICAL_MODULES = 33 + 2 * QUIET_ZONE
 MIN_QR_PX = TYPICAL_MODULES * MIN_MODULE_PX
 
 MIN_FONT_PX = 24  # ≈ 2 mm tall characters (≈ 6 pt): the smallest anyone should have to read
-CODE_CHARS = 15   # "K7QX-M2PA-9RT4C"
+CODE_CHARS = 15  # "K7QX-M2PA-9RT4C"
 MONO_ADVANCE = 0.62  # advance of one monospace character, in em
 INSTRUCTION_EM = 13.6  # "扫码查看三务公开 · 反映问题"
 LINE_SPACING = 1.3
@@ -62,7 +63,7 @@ class Box:
 @dataclass(frozen=True)
 class TextSlot:
     box: Box
-    size: int          # planned font size in pixels; text is shrunk from here to fit
+    size: int  # planned font size in pixels; text is shrunk from here to fit
     min_size: int
     lines: int = 1
     align: str = "left"  # "left" or "center"
@@ -72,6 +73,7 @@ class TextSlot:
 @dataclass(frozen=True)
 class CellPlan:
     """Where each part of one sticker goes, relative to the sticker's top-left corner."""
+
     orientation: str  # "landscape": QR left, text right; "portrait": stacked
     width: int
     height: int
@@ -90,7 +92,7 @@ class Layout:
     name: str
     columns: int
     rows: int
-    cell_w: int    # pixels at 300 dpi
+    cell_w: int  # pixels at 300 dpi
     cell_h: int
     origin_x: int  # top-left corner of the grid on the page
     origin_y: int
@@ -125,8 +127,15 @@ def _grid(name: str, columns: int, rows: int) -> Layout:
     avail_w = PAGE_W - 2 * MARGIN_SIDE
     avail_h = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM
     cell_w, cell_h = avail_w // columns, avail_h // rows
-    return Layout(name=name, columns=columns, rows=rows, cell_w=cell_w, cell_h=cell_h,
-                  origin_x=(PAGE_W - columns * cell_w) // 2, origin_y=MARGIN_TOP)
+    return Layout(
+        name=name,
+        columns=columns,
+        rows=rows,
+        cell_w=cell_w,
+        cell_h=cell_h,
+        origin_x=(PAGE_W - columns * cell_w) // 2,
+        origin_y=MARGIN_TOP,
+    )
 
 
 def _clamp(value: float, low: float, high: float) -> float:
@@ -138,15 +147,15 @@ def _too_small(name: str, width: int, height: int, why: str = "二维码无法�
     return LayoutError(f"版式 {name} 的标签太小（约 {w:.0f}×{h:.0f} 毫米），{why}")
 
 
-def _stack(rows: list[tuple[str, float, int]], x: int, y: int, w: int, h: int, u: float,
-           align: str, bold: set[str]) -> tuple[dict[str, TextSlot], int]:
+def _stack(
+    rows: list[tuple[str, float, int]], x: int, y: int, w: int, h: int, u: float, align: str, bold: set[str]
+) -> tuple[dict[str, TextSlot], int]:
     """Lay text rows top to bottom from y; `u` is the font unit. Returns slots and the height used."""
     slots, top = {}, y
     for key, weight, lines in rows:
         size = round(weight * u)
         row_h = round(size * LINE_SPACING)
-        slots[key] = TextSlot(Box(x, top, w, row_h * lines), size, min(size, MIN_FONT_PX), lines, align,
-                              key in bold)
+        slots[key] = TextSlot(Box(x, top, w, row_h * lines), size, min(size, MIN_FONT_PX), lines, align, key in bold)
         top += row_h * lines
     return slots, top - y
 
@@ -159,8 +168,9 @@ def _spread(slots: dict[str, TextSlot], order: list[str], extra: int) -> dict[st
     out = dict(slots)
     for i, key in enumerate(order):
         s = slots[key]
-        out[key] = TextSlot(Box(s.box.x, s.box.y + round(i * step), s.box.w, s.box.h), s.size, s.min_size,
-                            s.lines, s.align, s.bold)
+        out[key] = TextSlot(
+            Box(s.box.x, s.box.y + round(i * step), s.box.w, s.box.h), s.size, s.min_size, s.lines, s.align, s.bold
+        )
     return out
 
 
@@ -174,8 +184,9 @@ def _landscape(name: str, width: int, height: int, with_phone: bool) -> CellPlan
     if q < MIN_QR_PX:
         raise _too_small(name, width, height)
     instruction_size = round(min(band * 0.8, iw / INSTRUCTION_EM))
-    instruction = TextSlot(Box(pad, pad, iw, band), instruction_size, min(instruction_size, MIN_FONT_PX),
-                           align="center", bold=True)
+    instruction = TextSlot(
+        Box(pad, pad, iw, band), instruction_size, min(instruction_size, MIN_FONT_PX), align="center", bold=True
+    )
     top = pad + band + gap
     tx = pad + q + max(12, round(q * 0.06))
     tw = width - pad - tx
@@ -189,8 +200,19 @@ def _landscape(name: str, width: int, height: int, with_phone: bool) -> CellPlan
     u = min(th / total, tw / (CODE_CHARS * MONO_ADVANCE * 1.25), mm(6))
     slots, used = _stack(rows, tx, top + inset, tw, th, u, "left", {"number"})
     slots = _spread(slots, [k for k, _, _ in rows], th - used)
-    plan = CellPlan("landscape", width, height, Box(pad, pad, iw, ih), Box(pad, top, q, q), instruction,
-                    slots["village"], slots["number"], slots["address"], slots["code"], slots.get("phone"))
+    plan = CellPlan(
+        "landscape",
+        width,
+        height,
+        Box(pad, pad, iw, ih),
+        Box(pad, top, q, q),
+        instruction,
+        slots["village"],
+        slots["number"],
+        slots["address"],
+        slots["code"],
+        slots.get("phone"),
+    )
     _check_text(name, plan)
     return plan
 
@@ -223,8 +245,19 @@ def _portrait(name: str, width: int, height: int, with_phone: bool) -> CellPlan:
     bottom_slots, _ = _stack(bottom_rows, pad, bottom_y, iw, 0, u, "center", {"number"})
     bottom_slots = _spread(bottom_slots, [k for k, _, _ in bottom_rows], round(extra * (len(bottom_rows) - 1)))
     slots = {**top_slots, **bottom_slots}
-    plan = CellPlan("portrait", width, height, Box(pad, pad, iw, ih), qr, slots["instruction"],
-                    slots["village"], slots["number"], slots["address"], slots["code"], slots.get("phone"))
+    plan = CellPlan(
+        "portrait",
+        width,
+        height,
+        Box(pad, pad, iw, ih),
+        qr,
+        slots["instruction"],
+        slots["village"],
+        slots["number"],
+        slots["address"],
+        slots["code"],
+        slots.get("phone"),
+    )
     _check_text(name, plan)
     return plan
 
@@ -235,8 +268,11 @@ def _check_text(name: str, plan: CellPlan) -> None:
             raise _too_small(name, plan.width, plan.height, "文字无法清楚印出")
     if plan.code.box.w < CODE_CHARS * MONO_ADVANCE * MIN_FONT_PX:
         raise _too_small(name, plan.width, plan.height, "放不下手动输入用的编码")
-    bottom = max(s.box.y + s.box.h for s in (plan.instruction, plan.village, plan.number, plan.address,
-                                             plan.code, plan.phone) if s is not None)
+    bottom = max(
+        s.box.y + s.box.h
+        for s in (plan.instruction, plan.village, plan.number, plan.address, plan.code, plan.phone)
+        if s is not None
+    )
     if bottom > plan.height or plan.qr.y + plan.qr.h > plan.height:
         raise _too_small(name, plan.width, plan.height, "文字放不下")
 
@@ -284,8 +320,7 @@ def parse_layout(spec: str) -> Layout:
     if columns < 1 or rows < 1:
         raise LayoutError(f"版式 {spec} 无效：列数和行数都必须至少为 1")
     if columns > MAX_GRID or rows > MAX_GRID:
-        raise _too_small(name, (PAGE_W - 2 * MARGIN_SIDE) // columns,
-                         (PAGE_H - MARGIN_TOP - MARGIN_BOTTOM) // rows)
+        raise _too_small(name, (PAGE_W - 2 * MARGIN_SIDE) // columns, (PAGE_H - MARGIN_TOP - MARGIN_BOTTOM) // rows)
     layout = _grid(name, columns, rows)
     layout.plan(with_phone=True)
     layout.plan(with_phone=False)

@@ -8,6 +8,7 @@ trailer are written at the end. Memory stays flat however many pages there are.
 Objects: 1 catalog, 2 page tree, 3 the content stream every page shares ("draw /Im0 over the whole
 page"), 4 document info, then a page and its image for each page.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -22,8 +23,15 @@ def _text_string(value: str) -> bytes:
 
 
 class StreamingPdfWriter:
-    def __init__(self, out: BinaryIO, *, page_px: tuple[int, int] = A4_PX_300DPI, dpi: int = 300,
-                 title: str | None = None, creation: _dt.datetime | None = None):
+    def __init__(
+        self,
+        out: BinaryIO,
+        *,
+        page_px: tuple[int, int] = A4_PX_300DPI,
+        dpi: int = 300,
+        title: str | None = None,
+        creation: _dt.datetime | None = None,
+    ):
         """Every page is one `page_px` image shown at `dpi`: the page is exactly as large as the image
         (A4 at 300 dpi is 595.2 × 841.92 pt), so a viewer rendering at `dpi` maps pixels one to one."""
         self._out = out
@@ -75,11 +83,19 @@ class StreamingPdfWriter:
             raise ValueError("bits must be 1 or 8")
         page, image = self._next, self._next + 1
         self._next += 2
-        self._stream(image, b"/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
-                            b"/BitsPerComponent %d /Filter /FlateDecode" % (width_px, height_px, bits),
-                     flate_data)
-        self._object(page, (f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {self._w:.4f} {self._h:.4f}] "
-                            f"/Contents 3 0 R /Resources << /XObject << /Im0 {image} 0 R >> >> >>").encode("ascii"))
+        self._stream(
+            image,
+            b"/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
+            b"/BitsPerComponent %d /Filter /FlateDecode" % (width_px, height_px, bits),
+            flate_data,
+        )
+        self._object(
+            page,
+            (
+                f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {self._w:.4f} {self._h:.4f}] "
+                f"/Contents 3 0 R /Resources << /XObject << /Im0 {image} 0 R >> >> >>"
+            ).encode("ascii"),
+        )
         self._pages.append(page)
 
     def close(self) -> None:

@@ -1,4 +1,5 @@
 """Render one QR code as PNG bytes."""
+
 from __future__ import annotations
 
 import io

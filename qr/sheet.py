@@ -6,6 +6,7 @@ households a village has. Everything that is the same on every sticker of the sh
 village name, supervision phone, cut marks, footer) is drawn once per worker into a page template;
 per sticker only the QR and three short lines of text are drawn.
 """
+
 from __future__ import annotations
 
 import collections
@@ -25,8 +26,7 @@ from PIL import Image, ImageDraw
 from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_Q
 
 from qr.fonts import FontFace, FontSet, find_fonts
-from qr.layout import (DPI, CellPlan, Layout, LayoutError, MARGIN_BOTTOM, MIN_MODULE_PX, QUIET_ZONE, TextSlot,
-                       mm)
+from qr.layout import DPI, MARGIN_BOTTOM, MIN_MODULE_PX, QUIET_ZONE, CellPlan, Layout, LayoutError, TextSlot, mm
 from qr.pdf import StreamingPdfWriter
 from qr.text import GLYPHS
 
@@ -39,8 +39,9 @@ ELLIPSIS = "…"
 @dataclass(frozen=True)
 class Sticker:
     """One household door."""
-    url: str               # what the QR encodes
-    code_text: str         # the code grouped for manual entry, e.g. "K7QX-M2PA-9RT4C"
+
+    url: str  # what the QR encodes
+    code_text: str  # the code grouped for manual entry, e.g. "K7QX-M2PA-9RT4C"
     household_number: str  # 户号
     address: str
     head_name: str | None = None  # printed only when given: stickers face the street
@@ -49,6 +50,7 @@ class Sticker:
 @dataclass(frozen=True)
 class SheetHeader:
     """The same for every sticker of one sheet (one village)."""
+
     township_name: str
     village_name: str
     supervision_phone: str | None
@@ -139,7 +141,7 @@ def _split_two(face: FontFace, size: int, tokens: list[str], width: int) -> list
     if best is None:
         return None
     chosen = best_natural if best_natural and best_natural[0] <= best[0] * 1.2 else best
-    return ["".join(tokens[:chosen[1]]), "".join(tokens[chosen[2]:])]
+    return ["".join(tokens[: chosen[1]]), "".join(tokens[chosen[2] :])]
 
 
 def _fit_address(face: FontFace, slot: TextSlot, text: str, drop_prefix: str) -> tuple[list[str], int]:
@@ -148,7 +150,7 @@ def _fit_address(face: FontFace, slot: TextSlot, text: str, drop_prefix: str) ->
     width = slot.box.w
     candidates = [text]
     if drop_prefix and text.startswith(drop_prefix) and len(text) > len(drop_prefix):
-        candidates.append(text[len(drop_prefix):])
+        candidates.append(text[len(drop_prefix) :])
     for candidate in candidates:
         mild = max(slot.min_size, round(slot.size * 0.85))
         size = _largest_fitting(face, candidate, width, slot.size, mild)
@@ -166,7 +168,7 @@ def _fit_address(face: FontFace, slot: TextSlot, text: str, drop_prefix: str) ->
     for keep in range(len(tokens) - 1, 1, -1):
         head = keep // 2
         tail = keep - head
-        shortened = tokens[:head] + [ELLIPSIS] + tokens[len(tokens) - tail:]
+        shortened = tokens[:head] + [ELLIPSIS] + tokens[len(tokens) - tail :]
         if slot.lines >= 2:
             lines = _split_two(face, size, shortened, width)
             if lines:
@@ -176,8 +178,9 @@ def _fit_address(face: FontFace, slot: TextSlot, text: str, drop_prefix: str) ->
     return [_ellipsize_end(face, size, candidates[-1], width)], size
 
 
-def _draw_lines(page: Image.Image, face: FontFace, slot: TextSlot, lines: list[str], size: int,
-                ox: int = 0, oy: int = 0) -> None:
+def _draw_lines(
+    page: Image.Image, face: FontFace, slot: TextSlot, lines: list[str], size: int, ox: int = 0, oy: int = 0
+) -> None:
     box = slot.box
     row_h = box.h / slot.lines
     top = box.y + (box.h - row_h * len(lines)) / 2
@@ -187,6 +190,7 @@ def _draw_lines(page: Image.Image, face: FontFace, slot: TextSlot, lines: list[s
 
 
 # ------------------------------------------------------------------------------------------- the QR
+
 
 def qr_matrix(data: str, error_correction: str = "Q") -> qrcode.QRCode:
     """The qrcode library's encoding, smallest version that fits, at level Q (or H)."""
@@ -200,8 +204,7 @@ def module_size(modules: int, side: int, *, layout_name: str = "", data: str = "
     """Whole pixels per module so that the code and its 4-module quiet zone fit in `side` pixels."""
     k = side // (modules + 2 * QUIET_ZONE)
     if k < MIN_MODULE_PX:
-        raise LayoutError(f"版式 {layout_name} 的标签放不下这个二维码（网址 {len(data)} 个字符太长），"
-                          "请换用更大的版式")
+        raise LayoutError(f"版式 {layout_name} 的标签放不下这个二维码（网址 {len(data)} 个字符太长），请换用更大的版式")
     return k
 
 
@@ -212,8 +215,7 @@ def packed_qr_rows(code: qrcode.QRCode, k: int) -> list[bytes]:
     width = code.modules_count * k
     pad = "1" * (-width % 8)
     nbytes = (width + 7) // 8
-    return [int("".join(dark if m else light for m in row) + pad, 2).to_bytes(nbytes, "big")
-            for row in code.modules]
+    return [int("".join(dark if m else light for m in row) + pad, 2).to_bytes(nbytes, "big") for row in code.modules]
 
 
 def qr_image(data: str, side: int, error_correction: str = "Q", *, layout_name: str = "") -> Image.Image:
@@ -229,6 +231,7 @@ def qr_image(data: str, side: int, error_correction: str = "Q", *, layout_name: 
 
 # ------------------------------------------------------------------------------------- page renderer
 
+
 def _floor8(x: int) -> int:
     return x // 8 * 8
 
@@ -242,8 +245,9 @@ class PageRenderer:
     at byte-aligned positions: no full-page drawing or bit-packing per page.
     """
 
-    def __init__(self, header: SheetHeader, layout: Layout, fonts: FontSet, total_pages: int,
-                 error_correction: str = "Q"):
+    def __init__(
+        self, header: SheetHeader, layout: Layout, fonts: FontSet, total_pages: int, error_correction: str = "Q"
+    ):
         self.header = header
         self.layout = layout
         self.fonts = fonts
@@ -267,8 +271,11 @@ class PageRenderer:
     def _cell_template(self) -> Image.Image:
         plan, face = self.plan, self.fonts.cjk
         cell = Image.new("1", (plan.width, plan.height), 1)
-        for slot, text in ((plan.instruction, self.header.instruction), (plan.village, self.header.place),
-                           (plan.phone, f"监督电话 {self.header.supervision_phone}")):
+        for slot, text in (
+            (plan.instruction, self.header.instruction),
+            (plan.village, self.header.place),
+            (plan.phone, f"监督电话 {self.header.supervision_phone}"),
+        ):
             if slot is None or not text.strip():
                 continue
             lines, size = _fit_one_line(face, slot, text)
@@ -284,8 +291,15 @@ class PageRenderer:
         self._cut_marks(ImageDraw.Draw(page))
         face, size, y = self.fonts.cjk, self._footer_size, self._footer_y
         GLYPHS.draw(page, layout.origin_x, y, f"{self.header.place}　一户一码", face, size)
-        GLYPHS.draw(page, layout.origin_x + layout.columns * layout.cell_w, y,
-                    f"打印日期 {self.header.print_date.isoformat()}", face, size, align="right")
+        GLYPHS.draw(
+            page,
+            layout.origin_x + layout.columns * layout.cell_w,
+            y,
+            f"打印日期 {self.header.print_date.isoformat()}",
+            face,
+            size,
+            align="right",
+        )
         return page
 
     def _template_for(self, stickers: int) -> bytes:
@@ -340,13 +354,13 @@ class PageRenderer:
         """Overwrite the page from pixel (x, y), x a multiple of 8, with packed rows."""
         stride, at = self.stride, y * self.stride + x // 8
         for row in rows:
-            buf[at:at + len(row)] = row
+            buf[at : at + len(row)] = row
             at += stride
 
     def _splice_image(self, buf: bytearray, x: int, y: int, image: Image.Image) -> None:
         data = memoryview(image.tobytes())
         width = (image.width + 7) // 8
-        self._splice(buf, x, y, (data[i:i + width] for i in range(0, len(data), width)))
+        self._splice(buf, x, y, (data[i : i + width] for i in range(0, len(data), width)))
 
     def _splice_qr(self, buf: bytearray, ox: int, oy: int, sticker: Sticker) -> None:
         box = self.plan.qr
@@ -396,8 +410,9 @@ class PageRenderer:
         return buf
 
     def render(self, page_index: int, stickers: Sequence[Sticker]) -> Image.Image:
-        return Image.frombytes("1", (self.layout.page_w, self.layout.page_h),
-                               bytes(self.render_packed(page_index, stickers)))
+        return Image.frombytes(
+            "1", (self.layout.page_w, self.layout.page_h), bytes(self.render_packed(page_index, stickers))
+        )
 
     def render_compressed(self, page_index: int, stickers: Sequence[Sticker]) -> bytes:
         return zlib.compress(self.render_packed(page_index, stickers), COMPRESS_LEVEL)
@@ -408,8 +423,7 @@ class PageRenderer:
 _worker: PageRenderer | None = None
 
 
-def _init_worker(header: SheetHeader, layout: Layout, fonts: FontSet, total_pages: int,
-                 error_correction: str) -> None:
+def _init_worker(header: SheetHeader, layout: Layout, fonts: FontSet, total_pages: int, error_correction: str) -> None:
     global _worker
     # A forked worker inherits its parent's signal handlers: under an RQ worker (or anything that
     # catches SIGTERM to shut down gently) the pool's terminate() would then never stop it.
@@ -423,6 +437,7 @@ def _render_in_worker(page_index: int, stickers: tuple[Sticker, ...]) -> tuple[i
 
 
 # ---------------------------------------------------------------------------------------- the sheet
+
 
 def _pages(stickers: Iterable[Sticker], per_page: int, total: int) -> Iterator[tuple[int, tuple[Sticker, ...]]]:
     """(page index, its stickers), checking that there are exactly `total` stickers."""
@@ -446,14 +461,23 @@ def _pages(stickers: Iterable[Sticker], per_page: int, total: int) -> Iterator[t
 
 
 def _can_fork() -> bool:
-    return ("fork" in multiprocessing.get_all_start_methods()
-            and not multiprocessing.current_process().daemon)  # daemons may not have children
+    return (
+        "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
+    )  # daemons may not have children
 
 
-def write_sheet(stickers: Sequence[Sticker] | Iterable[Sticker], header: SheetHeader, layout: Layout,
-                out: BinaryIO, *, total: int | None = None, workers: int | None = None,
-                progress: Callable[[int, int], None] | None = None, preview: BinaryIO | None = None,
-                error_correction: str = "Q") -> SheetResult:
+def write_sheet(
+    stickers: Sequence[Sticker] | Iterable[Sticker],
+    header: SheetHeader,
+    layout: Layout,
+    out: BinaryIO,
+    *,
+    total: int | None = None,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    preview: BinaryIO | None = None,
+    error_correction: str = "Q",
+) -> SheetResult:
     """Write the sheet as a PDF to `out` (A4, 300 dpi, one 1-bit image per page), streaming.
 
     `total` is the number of stickers when `stickers` is a lazy iterable (a Sequence gives its own);
@@ -477,8 +501,9 @@ def write_sheet(stickers: Sequence[Sticker] | Iterable[Sticker], header: SheetHe
     workers = (os.cpu_count() or 1) if workers is None else max(1, workers)
     workers = min(workers, pages)
 
-    pdf = StreamingPdfWriter(out, page_px=(layout.page_w, layout.page_h), dpi=DPI,
-                             title=f"{header.place} 一户一码 {layout.name}")
+    pdf = StreamingPdfWriter(
+        out, page_px=(layout.page_w, layout.page_h), dpi=DPI, title=f"{header.place} 一户一码 {layout.name}"
+    )
     done = 0
 
     def emit(count: int, data: bytes) -> None:
@@ -501,8 +526,9 @@ def write_sheet(stickers: Sequence[Sticker] | Iterable[Sticker], header: SheetHe
         # Ordered results, as Pool.imap gives, but with a bounded window of pages in flight: imap's
         # feeder thread would drain a lazy sticker iterable into the task queue all at once.
         window = 2 * workers + 1
-        with context.Pool(workers, initializer=_init_worker,
-                          initargs=(header, layout, fonts, pages, error_correction)) as pool:
+        with context.Pool(
+            workers, initializer=_init_worker, initargs=(header, layout, fonts, pages, error_correction)
+        ) as pool:
             pending: collections.deque = collections.deque()
             for index, chunk in jobs:
                 pending.append(pool.apply_async(_render_in_worker, (index, chunk)))

@@ -5,6 +5,7 @@ a sheet of thousands of stickers costs more than laying them out.
 Widths are the sum of the glyphs' advances (no kerning: CJK and monospace fonts have none worth
 keeping), so what is measured is exactly what is drawn.
 """
+
 from __future__ import annotations
 
 from PIL import Image, ImageDraw
@@ -42,8 +43,7 @@ class Glyphs:
         if right <= left or bottom <= top:
             return None  # a space
         image = Image.new("1", (right - left, bottom - top), 0)
-        ImageDraw.Draw(image).text((-left, -top), ch, font=f, fill=1, anchor="ls", stroke_width=stroke,
-                                   stroke_fill=1)
+        ImageDraw.Draw(image).text((-left, -top), ch, font=f, fill=1, anchor="ls", stroke_width=stroke, stroke_fill=1)
         return image, left, top
 
     def glyph(self, face: FontFace, size: int, ch: str, stroke: int) -> tuple[Image.Image, int, int] | None:
@@ -66,8 +66,18 @@ class Glyphs:
         ascent, descent = metrics
         return round(y_middle + (ascent - descent) / 2)
 
-    def draw(self, page: Image.Image, x: float, y_middle: float, text: str, face: FontFace, size: int, *,
-             align: str = "left", bold: bool = False) -> None:
+    def draw(
+        self,
+        page: Image.Image,
+        x: float,
+        y_middle: float,
+        text: str,
+        face: FontFace,
+        size: int,
+        *,
+        align: str = "left",
+        bold: bool = False,
+    ) -> None:
         """Draw `text` in black on a mode "1" image: left edge (or centre, or right edge) at x,
         vertically centred on y_middle."""
         stroke = stroke_for(size) if bold else 0

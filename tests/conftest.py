@@ -4,13 +4,14 @@ helpers.
 
 scripts/test runs the suite twice: once on SQLite, once on a PostgreSQL database it creates and drops.
 """
+
 from __future__ import annotations
 
 import os
 import signal
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import time_machine
@@ -213,5 +214,5 @@ def runner(app):
 @pytest.fixture
 def clock():
     """A controlled clock: starts at a fixed instant and moves only when told (clock.shift(...))."""
-    with time_machine.travel(datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc), tick=False) as traveller:
+    with time_machine.travel(datetime(2026, 3, 2, 1, 0, tzinfo=UTC), tick=False) as traveller:
         yield traveller

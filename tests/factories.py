@@ -1,4 +1,5 @@
 """Factories for territory and people, and login helpers that go through the real endpoints."""
+
 from __future__ import annotations
 
 import itertools
@@ -27,8 +28,12 @@ def county(name: str = "清溪县") -> County:
 def township(parent: County | None = None, name: str | None = None) -> Township:
     parent = parent or county()
     n = next(_seq)
-    row = Township(county_id=parent.id, code=f"{parent.code}{n:03d}"[-9:], name=name or f"第{n}镇",
-                   supervision_phone="0571-12345678")
+    row = Township(
+        county_id=parent.id,
+        code=f"{parent.code}{n:03d}"[-9:],
+        name=name or f"第{n}镇",
+        supervision_phone="0571-12345678",
+    )
     db.session.add(row)
     db.session.flush()
     return row
@@ -50,8 +55,13 @@ def household(parent: Village | None = None, number: str | None = None) -> House
     parent = parent or village()
     n = next(_seq)
     grid = parent.grids[0] if parent.grids else None
-    row = Household(village_id=parent.id, grid_id=grid.id if grid else None, number=number or f"{n:04d}",
-                    address=f"{parent.name}{n}号", head_name=f"户主{n}")
+    row = Household(
+        village_id=parent.id,
+        grid_id=grid.id if grid else None,
+        number=number or f"{n:04d}",
+        address=f"{parent.name}{n}号",
+        head_name=f"户主{n}",
+    )
     db.session.add(row)
     db.session.flush()
     return row
@@ -67,8 +77,9 @@ def wx_user(identity: str | None = None) -> WxUser:
 
 
 def console_account(username: str | None = None) -> ConsoleAccount:
-    row = ConsoleAccount(username=username or f"staff{next(_seq)}", display_name="工作人员",
-                         password_hash=_PASSWORD_HASH)
+    row = ConsoleAccount(
+        username=username or f"staff{next(_seq)}", display_name="工作人员", password_hash=_PASSWORD_HASH
+    )
     db.session.add(row)
     db.session.flush()
     return row
@@ -100,8 +111,9 @@ def county_staff(where: County) -> ConsoleAccount:
 
 def login_wx(client, user_or_identity) -> str:
     """Log in through POST /auth/wx-login with a fresh sandbox code; returns the bearer token."""
-    identity = (user_or_identity.openid.removeprefix("sbx-") if isinstance(user_or_identity, WxUser)
-                else user_or_identity)
+    identity = (
+        user_or_identity.openid.removeprefix("sbx-") if isinstance(user_or_identity, WxUser) else user_or_identity
+    )
     db.session.commit()
     response = client.post("/api/v1/auth/wx-login", json={"code": f"{identity}.{secrets.token_hex(4)}"})
     assert response.status_code == 200, response.get_json()

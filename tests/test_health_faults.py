@@ -1,6 +1,7 @@
 """GET /healthz tells the truth within a heartbeat, with real worker processes (`flask --app wsgi worker`)
 and real Redis: Redis losing its data, the worker SIGKILLed and restarted at once, the RQ scheduler
 process killed alone."""
+
 from __future__ import annotations
 
 import json
@@ -35,8 +36,9 @@ def _env(migrated_database, wechat_sandbox) -> dict:
     return worker_env(migrated_database, wechat_sandbox.url, WORKER_HEARTBEAT_SECONDS=BEAT)
 
 
-def test_redis_losing_its_data_is_healthy_again_within_one_heartbeat(app, client, redis_client, migrated_database,
-                                                                       wechat_sandbox):
+def test_redis_losing_its_data_is_healthy_again_within_one_heartbeat(
+    app, client, redis_client, migrated_database, wechat_sandbox
+):
     with worker(_env(migrated_database, wechat_sandbox)):
         assert wait(lambda: _status(client) == 200, timeout=60), client.get("/healthz").get_json()
         for _ in range(3):  # whenever in the beat it happens
@@ -50,7 +52,8 @@ def test_redis_losing_its_data_is_healthy_again_within_one_heartbeat(app, client
 
 
 def test_sigkilled_worker_is_503_at_once_and_a_restart_brings_the_scheduler_back_at_once(
-        app, client, redis_client, migrated_database, wechat_sandbox):
+    app, client, redis_client, migrated_database, wechat_sandbox
+):
     env = _env(migrated_database, wechat_sandbox)
     with worker(env) as first:
         assert wait(lambda: _status(client) == 200, timeout=60), client.get("/healthz").get_json()
@@ -66,20 +69,30 @@ def test_sigkilled_worker_is_503_at_once_and_a_restart_brings_the_scheduler_back
 
     with worker(env):  # restarted within seconds: the lock would live on for a minute
         started = time.monotonic()
-        assert wait(lambda: all(h and h not in dead.values() and liveness.alive_one(redis_client, liveness.SCHEDULER, h)
-                                for h in _holders(redis_client).values()), timeout=30), _holders(redis_client)
+        assert wait(
+            lambda: all(
+                h and h not in dead.values() and liveness.alive_one(redis_client, liveness.SCHEDULER, h)
+                for h in _holders(redis_client).values()
+            ),
+            timeout=30,
+        ), _holders(redis_client)
         assert wait(lambda: _status(client) == 200, timeout=30), client.get("/healthz").get_json()
         assert time.monotonic() - started <= 15  # the worker's start-up (~5 s here) and a beat, not a minute
 
 
-def test_a_killed_scheduler_is_started_again_within_a_heartbeat(app, client, redis_client, migrated_database,
-                                                                  wechat_sandbox):
+def test_a_killed_scheduler_is_started_again_within_a_heartbeat(
+    app, client, redis_client, migrated_database, wechat_sandbox
+):
     with worker(_env(migrated_database, wechat_sandbox)) as proc:
         assert wait(lambda: _status(client) == 200, timeout=60), client.get("/healthz").get_json()
         [holder] = set(_holders(redis_client).values())
         # the worker beats for its scheduler when it takes the lock, until the forked process beats itself
-        pid = wait(lambda: _scheduler_pid(redis_client, holder) not in (None, proc.pid)
-                   and _scheduler_pid(redis_client, holder), timeout=5)
+        pid = wait(
+            lambda: (
+                _scheduler_pid(redis_client, holder) not in (None, proc.pid) and _scheduler_pid(redis_client, holder)
+            ),
+            timeout=5,
+        )
         os.kill(pid, signal.SIGKILL)
         killed = time.monotonic()
         assert wait(lambda: _scheduler_pid(redis_client, holder) not in (None, pid), timeout=BEAT + 5)
@@ -92,8 +105,10 @@ def test_the_worker_commands_processes_end_with_it(app, client, migrated_databas
     them running beside the new ones."""
     with worker(_env(migrated_database, wechat_sandbox)) as proc:
         assert wait(lambda: _status(client) == 200, timeout=60), client.get("/healthz").get_json()
-        children = [int(pid) for pid in subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
-                                                       text=True).stdout.split()]
+        children = [
+            int(pid)
+            for pid in subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+        ]
         assert len(children) >= 3  # the deadline worker, the cron scheduler, the RQ scheduler (and a horse)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(10)
@@ -110,5 +125,5 @@ def test_a_process_elsewhere_counts_until_its_liveness_expires(app, redis_client
     assert wait(lambda: not liveness.alive(redis_client, liveness.WORKER), timeout=3)
     # on this host, a pid that is gone is dead at once
     beacon.beat(redis_client)
-    redis_client.set(beacon.key, json.dumps({"host": liveness.HOST, "pid": 2 ** 22 + 1, "queues": ["q"]}), ex=60)
+    redis_client.set(beacon.key, json.dumps({"host": liveness.HOST, "pid": 2**22 + 1, "queues": ["q"]}), ex=60)
     assert liveness.alive(redis_client, liveness.WORKER) == {}

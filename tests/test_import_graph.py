@@ -1,6 +1,7 @@
 """The import graph of app/, read with the standard library's ast (issue 13): the domain knows nothing
 of HTTP, jobs or outbound clients, and no module imports, even inside a function, a module that imports
 it back (a lazy import that only breaks a cycle at run time is still a cycle)."""
+
 from __future__ import annotations
 
 import ast
@@ -10,9 +11,22 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app"
 
 # What a module under app/domain may not import (the module itself or anything below it).
-DOMAIN_FORBIDDEN = ("app.jobs", "app.api", "app.web", "app.cli", "flask.request", "requests", "httpx", "urllib3",
-                    "urllib.request", "http.client", "app.fourplatform.client", "app.wechat.adapter",
-                    "app.wechat.current", "wechatpy")
+DOMAIN_FORBIDDEN = (
+    "app.jobs",
+    "app.api",
+    "app.web",
+    "app.cli",
+    "flask.request",
+    "requests",
+    "httpx",
+    "urllib3",
+    "urllib.request",
+    "http.client",
+    "app.fourplatform.client",
+    "app.wechat.adapter",
+    "app.wechat.current",
+    "wechatpy",
+)
 
 
 def _modules() -> dict[str, Path]:
@@ -44,7 +58,7 @@ def _imports(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
                 base = ".".join(anchor + ([base] if base else []))
             for alias in node.names:
                 full = f"{base}.{alias.name}"
-                if full in modules or not base.startswith("app") and base == "flask" and alias.name == "request":
+                if full in modules or (not base.startswith("app") and base == "flask" and alias.name == "request"):
                     out.add(full)
                 else:
                     out.add(base)
@@ -61,9 +75,13 @@ def _within(name: str, prefix: str) -> bool:
 
 
 def test_the_domain_imports_no_jobs_views_requests_or_outbound_clients():
-    bad = sorted(f"{module} imports {target}" for module, targets in _graph().items()
-                 if _within(module, "app.domain") for target in targets
-                 if any(_within(target, forbidden) for forbidden in DOMAIN_FORBIDDEN))
+    bad = sorted(
+        f"{module} imports {target}"
+        for module, targets in _graph().items()
+        if _within(module, "app.domain")
+        for target in targets
+        if any(_within(target, forbidden) for forbidden in DOMAIN_FORBIDDEN)
+    )
     assert bad == []
 
 
@@ -113,10 +131,12 @@ def test_the_scan_sees_lazy_imports_and_cycles(tmp_path):
     """The scan itself: an import inside a function is an edge, `from flask import request` is
     flask.request, a type-checking import is none, and a two-module loop is a cycle."""
     module = tmp_path / "m.py"
-    module.write_text("from typing import TYPE_CHECKING\nfrom flask import request, current_app\n"
-                      "if TYPE_CHECKING:\n    from app.api import schemas\n"
-                      "def later():\n    from app.jobs import deadlines\n    from . import sibling\n",
-                      encoding="utf-8")
+    module.write_text(
+        "from typing import TYPE_CHECKING\nfrom flask import request, current_app\n"
+        "if TYPE_CHECKING:\n    from app.api import schemas\n"
+        "def later():\n    from app.jobs import deadlines\n    from . import sibling\n",
+        encoding="utf-8",
+    )
     found = _imports("app.domain.m", module, {"app.jobs", "app.jobs.deadlines", "app.domain.sibling"})
     assert found == {"typing", "flask.request", "flask", "app.jobs.deadlines", "app.domain.sibling"}
     assert _cycles({"a": {"b"}, "b": {"a"}, "c": {"a"}}) == [["a", "b"]]
@@ -130,7 +150,11 @@ def test_the_domain_never_commits():
         if not _within(name, "app.domain"):
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "commit"
-                    and "session" in ast.unparse(node.func.value)):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "commit"
+                and "session" in ast.unparse(node.func.value)
+            ):
                 commits.append(f"{name}:{node.lineno} {ast.unparse(node)}")
     assert commits == []

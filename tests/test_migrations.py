@@ -1,4 +1,5 @@
 """Migrations: one head, and `upgrade` on an empty database yields exactly the models."""
+
 from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata

@@ -1,5 +1,6 @@
 """read_one, the landing's single-row read: the same values as the ORM on every database, and on
 PostgreSQL one connection per thread that survives what the server does to it (app.pg_read)."""
+
 from __future__ import annotations
 
 import os
@@ -16,8 +17,9 @@ from app.models import Household
 from app.pg_read import ThreadConnections
 from tests import factories as f
 
-on_postgresql = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"),
-                                   reason="PostgreSQL's per-thread connections (scripts/test runs this leg)")
+on_postgresql = pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL"), reason="PostgreSQL's per-thread connections (scripts/test runs this leg)"
+)
 
 _ID_AND_NUMBER = select(Household.id, Household.number).where(Household.id == bindparam("household_id"))
 
@@ -39,8 +41,9 @@ def _alive(pids, *, wait_for_none: bool = False) -> set[int]:
     deadline = time.monotonic() + 5
     while True:
         db.session.commit()  # pg_stat_activity is read once per transaction
-        alive = set(db.session.scalars(text("SELECT pid FROM pg_stat_activity WHERE pid = ANY(:pids)"),
-                                       {"pids": list(pids)}))
+        alive = set(
+            db.session.scalars(text("SELECT pid FROM pg_stat_activity WHERE pid = ANY(:pids)"), {"pids": list(pids)})
+        )
         if not (wait_for_none and alive and time.monotonic() < deadline):
             return alive
         time.sleep(0.05)
@@ -50,7 +53,11 @@ def test_read_one_gives_what_the_orm_gives(app):
     home, code = _home_with_code()
     row = hc.resolve_public(code)
     assert (row.id, row.number, row.grid_name, row.village_id) == (
-        home.id, home.number, home.grid.name if home.grid else None, home.village_id)
+        home.id,
+        home.number,
+        home.grid.name if home.grid else None,
+        home.village_id,
+    )
     assert row.village_revision == home.village.public_revision
     # the village's creation time, an opaque stamp for the landing's copies (text on SQLite's raw driver)
     assert str(row.village_created_at)[:19] == home.village.created_at.strftime("%Y-%m-%d %H:%M:%S")

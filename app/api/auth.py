@@ -1,4 +1,5 @@
 """Login, logout, who am I, and accepting a cadre invitation."""
+
 from __future__ import annotations
 
 from flask import current_app, request
@@ -15,24 +16,37 @@ from app.wechat.current import wechat
 
 
 @bp.post("/auth/wx-login")
-@endpoint(tags=["villager", "cadre"], summary="微信登录：wx.login 的 code 换取会话令牌", auth=None,
-          body=WxLoginIn(), response=SessionOut(),
-          errors=["wechat_code_invalid", "wechat_unavailable"])
+@endpoint(
+    tags=["villager", "cadre"],
+    summary="微信登录：wx.login 的 code 换取会话令牌",
+    auth=None,
+    body=WxLoginIn(),
+    response=SessionOut(),
+    errors=["wechat_code_invalid", "wechat_unavailable"],
+)
 def wx_login(body):
-    user, issued = auth.wechat_login(wechat(), body["code"],
-                                     ttl_seconds=current_app.config["SESSION_TTL_SECONDS"])
+    user, issued = auth.wechat_login(wechat(), body["code"], ttl_seconds=current_app.config["SESSION_TTL_SECONDS"])
     return {"token": issued.token, "expires_at": issued.expires_at, "me": describe(user=user)}
 
 
 @bp.post("/auth/console-login")
-@endpoint(tags=["township", "county"], summary="工作台账号密码登录（限制失败次数）", auth=None,
-          body=ConsoleLoginIn(), response=SessionOut(), errors=["bad_credentials", "rate_limited"])
+@endpoint(
+    tags=["township", "county"],
+    summary="工作台账号密码登录（限制失败次数）",
+    auth=None,
+    body=ConsoleLoginIn(),
+    response=SessionOut(),
+    errors=["bad_credentials", "rate_limited"],
+)
 def console_login(body):
     cfg = current_app.config
     account, issued = auth.console_login(
-        get_redis(), body["username"], body["password"],
+        get_redis(),
+        body["username"],
+        body["password"],
         client_ip=request.remote_addr or "unknown",
-        max_failures=cfg["LOGIN_MAX_FAILURES"], window_seconds=cfg["LOGIN_FAILURE_WINDOW_SECONDS"],
+        max_failures=cfg["LOGIN_MAX_FAILURES"],
+        window_seconds=cfg["LOGIN_FAILURE_WINDOW_SECONDS"],
         ttl_seconds=cfg["CONSOLE_SESSION_TTL_SECONDS"],
     )
     return {"token": issued.token, "expires_at": issued.expires_at, "me": describe(account=account)}
@@ -52,9 +66,15 @@ def me():
 
 
 @bp.post("/auth/invitations/accept")
-@endpoint(tags=["cadre"], summary="村干部扫描邀请二维码，绑定微信身份与职务", auth="wx",
-          body=InvitationAcceptIn(), response=RoleOut(), status=201,
-          errors=["invitation_invalid", "invitation_used", "invitation_expired"])
+@endpoint(
+    tags=["cadre"],
+    summary="村干部扫描邀请二维码，绑定微信身份与职务",
+    auth="wx",
+    body=InvitationAcceptIn(),
+    response=RoleOut(),
+    status=201,
+    errors=["invitation_invalid", "invitation_used", "invitation_expired"],
+)
 def accept_invitation(body):
     user = db.session.get(WxUser, current_actor().id)
     return roles.accept_invitation(user, body["token"])

@@ -1,5 +1,6 @@
 """Deadlines and monitoring (时限与督办): township policies, the villager's supplement while the
 office waits, and the township/county monitoring list, on-time rates and Excel export."""
+
 from __future__ import annotations
 
 from flask import Response
@@ -30,16 +31,27 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # ---- waiting for the villager: the office's clock stands still ----
 @bp.post("/complaints/<int:complaint_id>/ask")
-@endpoint(tags=["cadre", "township", "county"], summary="请反映人补充情况（等待期间办理时限暂停）", body=NoteIn(),
-          response=HandlerComplaintOut(), errors=_ERRORS)
+@endpoint(
+    tags=["cadre", "township", "county"],
+    summary="请反映人补充情况（等待期间办理时限暂停）",
+    body=NoteIn(),
+    response=HandlerComplaintOut(),
+    errors=_ERRORS,
+)
 def ask_villager(complaint_id: int, body):
     actor = current_actor()
     return officer_view.seen_by(actor, cases.ask_villager(actor, complaint_id, body["text"]))
 
 
 @bp.post("/me/complaints/<int:complaint_id>/supply")
-@endpoint(tags=["villager"], summary="补充情况（回复承办部门的询问）", auth="wx", body=NoteIn(),
-          response=ComplaintOut(), errors=_ERRORS)
+@endpoint(
+    tags=["villager"],
+    summary="补充情况（回复承办部门的询问）",
+    auth="wx",
+    body=NoteIn(),
+    response=ComplaintOut(),
+    errors=_ERRORS,
+)
 def supply(complaint_id: int, body):
     return filer_view.project(cases.supply(current_actor().id, complaint_id, body["text"]))
 
@@ -53,41 +65,61 @@ def list_policies(township_id: int):
 
 
 @bp.put("/townships/<int:township_id>/deadline-policies/<lane>")
-@endpoint(tags=["township", "county"], summary="设置办理时限（旧规定停用保留；新规定适用于此后到达承办部门的案件，在办案件的时限只会缩短）",
-          auth="console", body=DeadlinePolicyIn(), response=PolicyChangeOut(),
-          errors=["unknown_lane", "lane_not_yours", "unknown_unit", "invalid_amount", "sign_after_handle"],
-          description="The discipline lane is set by the township discipline office (or the county), the service "
-                      "lane by the township leader or dispatcher (or the county). A clock already running keeps the policy it started under unless the new one is shorter. "
-                      "Saving the live policy unchanged writes nothing (`changed` false). Cases handled by the "
-                      "county and cases about the caller are never touched. `recomputed` counts only the cases "
-                      "the caller may read.")
+@endpoint(
+    tags=["township", "county"],
+    summary="设置办理时限（旧规定停用保留；新规定适用于此后到达承办部门的案件，在办案件的时限只会缩短）",
+    auth="console",
+    body=DeadlinePolicyIn(),
+    response=PolicyChangeOut(),
+    errors=["unknown_lane", "lane_not_yours", "unknown_unit", "invalid_amount", "sign_after_handle"],
+    description="The discipline lane is set by the township discipline office (or the county), the service "
+    "lane by the township leader or dispatcher (or the county). A clock already running keeps the policy it started under unless the new one is shorter. "
+    "Saving the live policy unchanged writes nothing (`changed` false). Cases handled by the "
+    "county and cases about the caller are never touched. `recomputed` counts only the cases "
+    "the caller may read.",
+)
 def set_policy(township_id: int, lane: str, body):
     actor = current_actor()
     township = authz.get_or_404(actor, "deadline_policy.read", Township, township_id)
     row, changed = policy.set_policy(actor, township, lane, **body)
     shortened = escalation.recompute_open(actor, township.id, lane) if changed else []
-    return {"policy": row, "changed": changed,
-            "recomputed": authz.count(actor, "complaint.read", Complaint, Complaint.id.in_(shortened))}
+    return {
+        "policy": row,
+        "changed": changed,
+        "recomputed": authz.count(actor, "complaint.read", Complaint, Complaint.id.in_(shortened)),
+    }
 
 
 # ---- monitoring ----
 def _filters(query: dict) -> monitoring.Filters:
-    return monitoring.Filters(**{k: query[k] for k in ("view", "village_id", "category", "colour", "min_age_days")
-                                 if k in query})
+    return monitoring.Filters(
+        **{k: query[k] for k in ("view", "village_id", "category", "colour", "min_age_days") if k in query}
+    )
 
 
 @bp.get("/monitoring/complaints")
-@endpoint(tags=["township", "county"], summary="督办：逾期与临期案件（红黄绿预警）", auth="console", query=MonitorIn(),
-          response=MonitoredPageOut())
+@endpoint(
+    tags=["township", "county"],
+    summary="督办：逾期与临期案件（红黄绿预警）",
+    auth="console",
+    query=MonitorIn(),
+    response=MonitoredPageOut(),
+)
 def monitored(query):
-    items, total = monitoring.cases(current_actor(), _filters(query), utcnow(), page=query["page"],
-                                    per_page=query["per_page"])
+    items, total = monitoring.cases(
+        current_actor(), _filters(query), utcnow(), page=query["page"], per_page=query["per_page"]
+    )
     return {"items": items, "total": total}
 
 
 @bp.get("/monitoring/complaints.xlsx")
-@endpoint(tags=["township", "county"], summary="督办清单导出（Excel，筛选条件同列表）", auth="console",
-          query=MonitorIn(), produces=XLSX)
+@endpoint(
+    tags=["township", "county"],
+    summary="督办清单导出（Excel，筛选条件同列表）",
+    auth="console",
+    query=MonitorIn(),
+    produces=XLSX,
+)
 def monitored_xlsx(query):
     now = utcnow()
     data = monitoring.export_xlsx(current_actor(), _filters(query), now)
@@ -96,14 +128,24 @@ def monitored_xlsx(query):
 
 
 @bp.get("/monitoring/on-time-rates")
-@endpoint(tags=["township", "county"], summary="各村按时办结率（办结案件不足 min_cases 件的不计算）",
-          auth="console", query=RatesIn(), response=VillageRateOut(many=True))
+@endpoint(
+    tags=["township", "county"],
+    summary="各村按时办结率（办结案件不足 min_cases 件的不计算）",
+    auth="console",
+    query=RatesIn(),
+    response=VillageRateOut(many=True),
+)
 def on_time_rates(query):
     return monitoring.on_time_rates(current_actor(), min_cases=query["min_cases"])
 
 
 @bp.get("/monitoring/questions")
-@endpoint(tags=["township", "county"], summary="逾期未答复的质询", auth="console", query=QuestionMonitorIn(),
-          response=OverdueQuestionOut(many=True))
+@endpoint(
+    tags=["township", "county"],
+    summary="逾期未答复的质询",
+    auth="console",
+    query=QuestionMonitorIn(),
+    response=OverdueQuestionOut(many=True),
+)
 def overdue_questions(query):
     return monitoring.overdue_questions(current_actor(), utcnow(), query.get("village_id"))

@@ -1,12 +1,12 @@
 """Three-affairs disclosures: drafting and review for cadres, reading for villagers (by door code),
 reach and the statutory calendar for officers, and public verification of the hash chain."""
+
 from __future__ import annotations
 
 import os
 from datetime import timedelta
 
 from flask import current_app, request
-
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -52,62 +52,113 @@ def _edits(body: dict) -> dict:
 @endpoint(tags=["cadre", "township"], summary="本镇（街道）三务公开目录", response=ItemTypeOut(many=True))
 def catalogue(township_id: int):
     actor = current_actor()
-    visible = db.session.scalar(select(Village.id).where(
-        Village.township_id == township_id, authz.scoped(actor, "disclosure.monitor", Village)).limit(1))
+    visible = db.session.scalar(
+        select(Village.id)
+        .where(Village.township_id == township_id, authz.scoped(actor, "disclosure.monitor", Village))
+        .limit(1)
+    )
     if visible is None:
         raise NotFound()
-    return db.session.scalars(select(ItemType).where(ItemType.township_id == township_id, ItemType.active.is_(True))
-                              .order_by(ItemType.category, ItemType.id)).all()
+    return db.session.scalars(
+        select(ItemType)
+        .where(ItemType.township_id == township_id, ItemType.active.is_(True))
+        .order_by(ItemType.category, ItemType.id)
+    ).all()
 
 
 # ---- workflow (cadres and the supervision committee) ----
 @bp.post("/disclosures")
-@endpoint(tags=["cadre"], summary="起草公开内容（草稿）", auth="wx", body=DisclosureDraftIn(), response=VersionOut(),
-          status=201, errors=["item_type_invalid", "period_invalid", "disclosure_exists", "totals_mismatch",
-                              "line_items_required"])
+@endpoint(
+    tags=["cadre"],
+    summary="起草公开内容（草稿）",
+    auth="wx",
+    body=DisclosureDraftIn(),
+    response=VersionOut(),
+    status=201,
+    errors=["item_type_invalid", "period_invalid", "disclosure_exists", "totals_mismatch", "line_items_required"],
+)
 def draft_disclosure(body):
-    return workflow.create(current_actor(), village_id=body["village_id"], item_type_id=body["item_type_id"],
-                           period=body["period"], **_edits(body))
+    return workflow.create(
+        current_actor(),
+        village_id=body["village_id"],
+        item_type_id=body["item_type_id"],
+        period=body["period"],
+        **_edits(body),
+    )
 
 
 @bp.patch("/disclosure-versions/<int:version_id>")
-@endpoint(tags=["cadre"], summary="修改草稿或被退回的内容", auth="wx", body=DisclosureEditIn(), response=VersionOut(),
-          errors=["version_not_editable", "totals_mismatch"])
+@endpoint(
+    tags=["cadre"],
+    summary="修改草稿或被退回的内容",
+    auth="wx",
+    body=DisclosureEditIn(),
+    response=VersionOut(),
+    errors=["version_not_editable", "totals_mismatch"],
+)
 def edit_version(version_id: int, body):
     return workflow.edit(current_actor(), version_id, **_edits(body))
 
 
 @bp.post("/disclosure-versions/<int:version_id>/submit")
-@endpoint(tags=["cadre"], summary="提交村务监督委员会审核", auth="wx", response=VersionOut(),
-          errors=["version_not_submittable"])
+@endpoint(
+    tags=["cadre"],
+    summary="提交村务监督委员会审核",
+    auth="wx",
+    response=VersionOut(),
+    errors=["version_not_submittable"],
+)
 def submit_version(version_id: int):
     return workflow.submit(current_actor(), version_id)
 
 
 @bp.post("/disclosure-versions/<int:version_id>/approve")
-@endpoint(tags=["cadre"], summary="村务监督委员会审核通过并公开", auth="wx", body=ReviewIn(), response=VersionOut(),
-          errors=["version_not_in_review", "own_draft"])
+@endpoint(
+    tags=["cadre"],
+    summary="村务监督委员会审核通过并公开",
+    auth="wx",
+    body=ReviewIn(),
+    response=VersionOut(),
+    errors=["version_not_in_review", "own_draft"],
+)
 def approve_version(version_id: int, body):
     return workflow.approve(current_actor(), version_id, body.get("comment"))
 
 
 @bp.post("/disclosure-versions/<int:version_id>/return")
-@endpoint(tags=["cadre"], summary="村务监督委员会退回修改（附意见）", auth="wx", body=ReturnIn(), response=VersionOut(),
-          errors=["version_not_in_review", "own_draft"])
+@endpoint(
+    tags=["cadre"],
+    summary="村务监督委员会退回修改（附意见）",
+    auth="wx",
+    body=ReturnIn(),
+    response=VersionOut(),
+    errors=["version_not_in_review", "own_draft"],
+)
 def return_version(version_id: int, body):
     return workflow.return_for_changes(current_actor(), version_id, body["comment"])
 
 
 @bp.post("/disclosures/<int:disclosure_id>/corrections")
-@endpoint(tags=["cadre"], summary="更正已公开内容（新版本，公开更正理由）", auth="wx", body=CorrectionIn(),
-          response=VersionOut(), status=201, errors=["not_published", "correction_pending"])
+@endpoint(
+    tags=["cadre"],
+    summary="更正已公开内容（新版本，公开更正理由）",
+    auth="wx",
+    body=CorrectionIn(),
+    response=VersionOut(),
+    status=201,
+    errors=["not_published", "correction_pending"],
+)
 def correct_disclosure(disclosure_id: int, body):
     return workflow.correct(current_actor(), disclosure_id, reason=body["reason"], **_edits(body))
 
 
 @bp.get("/villages/<int:village_id>/disclosures")
-@endpoint(tags=["cadre", "township", "county"], summary="本村全部公开记录（含草稿与审核中）",
-          query=DisclosureListIn(), response=OfficerDisclosureOut(many=True))
+@endpoint(
+    tags=["cadre", "township", "county"],
+    summary="本村全部公开记录（含草稿与审核中）",
+    query=DisclosureListIn(),
+    response=OfficerDisclosureOut(many=True),
+)
 def officer_disclosures(village_id: int, query):
     authz.get_or_404(current_actor(), "disclosure.monitor", Village, village_id)
     where = [Disclosure.village_id == village_id]
@@ -116,26 +167,49 @@ def officer_disclosures(village_id: int, query):
     if "period" in query:
         where.append(Disclosure.period == query["period"])
     return db.session.scalars(
-        select(Disclosure).options(selectinload(Disclosure.versions), selectinload(Disclosure.item_type),
-                                   selectinload(Disclosure.published_version))
-        .where(*where).order_by(Disclosure.created_at.desc(), Disclosure.id.desc())
-        .limit(query["per_page"]).offset((query["page"] - 1) * query["per_page"])).all()
+        select(Disclosure)
+        .options(
+            selectinload(Disclosure.versions),
+            selectinload(Disclosure.item_type),
+            selectinload(Disclosure.published_version),
+        )
+        .where(*where)
+        .order_by(Disclosure.created_at.desc(), Disclosure.id.desc())
+        .limit(query["per_page"])
+        .offset((query["page"] - 1) * query["per_page"])
+    ).all()
 
 
 # ---- villagers, from the door code ----
 @bp.get("/h/<code>/disclosures")
-@endpoint(tags=["villager"], summary="本村已公开内容（按类别、期间筛选，新的在前）", auth=None,
-          query=DisclosureListIn(), response=DisclosurePageOut(), errors=["household_code_void"])
+@endpoint(
+    tags=["villager"],
+    summary="本村已公开内容（按类别、期间筛选，新的在前）",
+    auth=None,
+    query=DisclosureListIn(),
+    response=DisclosurePageOut(),
+    errors=["household_code_void"],
+)
 def villager_disclosures(code: str, query):
     household = household_codes.resolve_or_void(code)
-    items, total = browse.published(household.village_id, category=query.get("category"),
-                                    period=query.get("period"), page=query["page"], per_page=query["per_page"])
+    items, total = browse.published(
+        household.village_id,
+        category=query.get("category"),
+        period=query.get("period"),
+        page=query["page"],
+        per_page=query["per_page"],
+    )
     return {"items": items, "total": total, "page": query["page"], "per_page": query["per_page"]}
 
 
 @bp.get("/h/<code>/disclosures/<int:disclosure_id>")
-@endpoint(tags=["villager"], summary="公开内容详情（含历次更正）；记录本户已阅", auth=None,
-          response=DisclosureDetailOut(), errors=["household_code_void"])
+@endpoint(
+    tags=["villager"],
+    summary="公开内容详情（含历次更正）；记录本户已阅",
+    auth=None,
+    response=DisclosureDetailOut(),
+    errors=["household_code_void"],
+)
 def villager_disclosure(code: str, disclosure_id: int):
     household = household_codes.resolve_or_void(code)
     disclosure = browse.published_one(household.village_id, disclosure_id)
@@ -147,15 +221,18 @@ def villager_disclosure(code: str, disclosure_id: int):
 
 # ---- reach, calendar, warnings ----
 @bp.get("/disclosures/<int:disclosure_id>/reach")
-@endpoint(tags=["cadre", "township", "county"], summary="一条公开的到达率（已阅户数 / 全村户数）",
-          response=ReachOut())
+@endpoint(tags=["cadre", "township", "county"], summary="一条公开的到达率（已阅户数 / 全村户数）", response=ReachOut())
 def disclosure_reach(disclosure_id: int):
     actor = current_actor()
     disclosure = authz.get_or_404(actor, "disclosure.monitor", Disclosure, disclosure_id)
     reached = reach.reach_of(actor, [disclosure])[disclosure.id]
     total = reach.households_in(actor, disclosure.village_id)
-    return {"disclosure_id": disclosure.id, "households_reached": reached, "households_total": total,
-            "ratio": reached / total if total else 0.0}
+    return {
+        "disclosure_id": disclosure.id,
+        "households_reached": reached,
+        "households_total": total,
+        "ratio": reached / total if total else 0.0,
+    }
 
 
 @bp.get("/villages/<int:village_id>/reach")
@@ -163,15 +240,26 @@ def disclosure_reach(disclosure_id: int):
 def village_reach(village_id: int):
     actor = current_actor()
     authz.get_or_404(actor, "disclosure.monitor", Village, village_id)
-    disclosures = db.session.scalars(select(Disclosure).where(
-        Disclosure.village_id == village_id, Disclosure.published_version_id.is_not(None))
-        .order_by(Disclosure.first_published_at.desc())).all()
+    disclosures = db.session.scalars(
+        select(Disclosure)
+        .where(Disclosure.village_id == village_id, Disclosure.published_version_id.is_not(None))
+        .order_by(Disclosure.first_published_at.desc())
+    ).all()
     counts = reach.reach_of(actor, disclosures)
     summary = reach.village_summary(actor, village_id)
     total = summary["households_total"]
-    return {**summary, "disclosures": [
-        {"disclosure_id": d.id, "households_reached": counts[d.id], "households_total": total,
-         "ratio": counts[d.id] / total if total else 0.0} for d in disclosures]}
+    return {
+        **summary,
+        "disclosures": [
+            {
+                "disclosure_id": d.id,
+                "households_reached": counts[d.id],
+                "households_total": total,
+                "ratio": counts[d.id] / total if total else 0.0,
+            }
+            for d in disclosures
+        ],
+    }
 
 
 def _calendar_rows(village: Village, since=None):
@@ -180,8 +268,12 @@ def _calendar_rows(village: Village, since=None):
 
 
 @bp.get("/villages/<int:village_id>/calendar")
-@endpoint(tags=["cadre", "township", "county"], summary="法定公开日历：应公开、逾期、缺失",
-          query=CalendarIn(), response=CalendarRowOut(many=True))
+@endpoint(
+    tags=["cadre", "township", "county"],
+    summary="法定公开日历：应公开、逾期、缺失",
+    query=CalendarIn(),
+    response=CalendarRowOut(many=True),
+)
 def village_calendar(village_id: int, query):
     village = authz.get_or_404(current_actor(), "disclosure.monitor", Village, village_id)
     return _calendar_rows(village, query.get("since"))
@@ -194,25 +286,41 @@ def township_warnings(township_id: int):
     authz.get_or_404(actor, "township.read", Township, township_id)
     villages = db.session.scalars(select(Village).where(Village.township_id == township_id).order_by(Village.code))
     late_questions = authz.count_by(
-        actor, "disclosure.monitor", Question, Question.village_id,
+        actor,
+        "disclosure.monitor",
+        Question,
+        Question.village_id,
         Question.village_id.in_(select(Village.id).where(Village.township_id == township_id)),
-        Question.moderation == "visible", Question.answered_at.is_(None), Question.due_at < utcnow())
+        Question.moderation == "visible",
+        Question.answered_at.is_(None),
+        Question.due_at < utcnow(),
+    )
     out = []
     for village in villages:
         rows = _calendar_rows(village)
-        out.append({"village": village, "overdue": sum(r.status == "overdue" for r in rows),
-                    "published_late": sum(r.status == "published_late" for r in rows),
-                    "overdue_questions": late_questions.get(village.id, 0)})
+        out.append(
+            {
+                "village": village,
+                "overdue": sum(r.status == "overdue" for r in rows),
+                "published_late": sum(r.status == "published_late" for r in rows),
+                "overdue_questions": late_questions.get(village.id, 0),
+            }
+        )
     return out
 
 
 # ---- verification: anyone may check a disclosure against the chain ----
 @bp.get("/disclosures/<int:disclosure_id>/verify")
-@endpoint(tags=["villager", "cadre", "township", "county"], summary="核验公开内容未被篡改（哈希链）", auth=None,
-          response=VerificationOut())
+@endpoint(
+    tags=["villager", "cadre", "township", "county"],
+    summary="核验公开内容未被篡改（哈希链）",
+    auth=None,
+    response=VerificationOut(),
+)
 def verify_disclosure(disclosure_id: int):
-    disclosure = db.session.scalar(select(Disclosure).where(
-        Disclosure.id == disclosure_id, Disclosure.published_version_id.is_not(None)))
+    disclosure = db.session.scalar(
+        select(Disclosure).where(Disclosure.id == disclosure_id, Disclosure.published_version_id.is_not(None))
+    )
     if disclosure is None:
         raise NotFound()
     result = chain.verify(disclosure.id)
@@ -225,46 +333,86 @@ def _attachment_folder() -> str:
 
 
 @bp.post("/disclosure-versions/<int:version_id>/attachments")
-@endpoint(tags=["cadre"], summary="上传附件（JPG、PNG、PDF；图片会重新编码并去除元数据）", auth="wx",
-          response=AttachmentOut(), status=201, upload=True,
-          errors=["unsupported_file_type", "file_too_large", "image_too_large", "file_damaged",
-                  "file_active_content", "file_encrypted", "file_too_complex", "version_not_editable",
-                  "file_missing"])
+@endpoint(
+    tags=["cadre"],
+    summary="上传附件（JPG、PNG、PDF；图片会重新编码并去除元数据）",
+    auth="wx",
+    response=AttachmentOut(),
+    status=201,
+    upload=True,
+    errors=[
+        "unsupported_file_type",
+        "file_too_large",
+        "image_too_large",
+        "file_damaged",
+        "file_active_content",
+        "file_encrypted",
+        "file_too_complex",
+        "version_not_editable",
+        "file_missing",
+    ],
+)
 def upload_attachment(version_id: int):
     upload = request.files.get("file")
     if upload is None:
         raise AppError("file_missing", "请选择要上传的文件", kind="unprocessable", fields={"file": ["必填"]})
     data = upload.read(uploads.MAX_IMAGE_BYTES + 1)
-    return attachments.add(current_actor(), version_id, filename=upload.filename, data=data,
-                           folder=_attachment_folder())
+    return attachments.add(
+        current_actor(), version_id, filename=upload.filename, data=data, folder=_attachment_folder()
+    )
 
 
 @bp.get("/h/<code>/attachments/<int:attachment_id>")
-@endpoint(tags=["villager"], summary="查看已公开内容的附件", auth=None, produces="application/octet-stream",
-          errors=["household_code_void"])
+@endpoint(
+    tags=["villager"],
+    summary="查看已公开内容的附件",
+    auth=None,
+    produces="application/octet-stream",
+    errors=["household_code_void"],
+)
 def villager_attachment(code: str, attachment_id: int):
     household = household_codes.resolve_or_void(code)
     attachment = attachments.published_attachment(household.village_id, attachment_id)
-    return files.download(attachments.storage_path(_attachment_folder(), attachment),
-                          media_type=attachment.media_type, filename=attachment.filename)
+    return files.download(
+        attachments.storage_path(_attachment_folder(), attachment),
+        media_type=attachment.media_type,
+        filename=attachment.filename,
+    )
 
 
 # ---- public questions (质询) ----
 @bp.post("/h/<code>/disclosures/<int:disclosure_id>/questions")
-@endpoint(tags=["villager"], summary="对公开内容提出质询（身份不公开）", auth="wx", body=QuestionIn(),
-          response=QuestionOut(), status=201,
-          errors=["household_code_void", "content_refused", "rate_limited", "content_check_unavailable"])
+@endpoint(
+    tags=["villager"],
+    summary="对公开内容提出质询（身份不公开）",
+    auth="wx",
+    body=QuestionIn(),
+    response=QuestionOut(),
+    status=201,
+    errors=["household_code_void", "content_refused", "rate_limited", "content_check_unavailable"],
+)
 def ask_question(code: str, disclosure_id: int, body):
     household = household_codes.resolve_or_void(code)
-    question = questions.ask(db.session.get(WxUser, current_actor().id), household, disclosure_id, body["body"],
-                             reply_days=current_app.config["QUESTION_REPLY_DAYS"], wechat=wechat(),
-                             redis=get_redis())
+    question = questions.ask(
+        db.session.get(WxUser, current_actor().id),
+        household,
+        disclosure_id,
+        body["body"],
+        reply_days=current_app.config["QUESTION_REPLY_DAYS"],
+        wechat=wechat(),
+        redis=get_redis(),
+    )
     return question_view.project(question, utcnow())
 
 
 @bp.get("/h/<code>/disclosures/<int:disclosure_id>/questions")
-@endpoint(tags=["villager"], summary="本条公开的质询与答复", auth=None, response=QuestionOut(many=True),
-          errors=["household_code_void"])
+@endpoint(
+    tags=["villager"],
+    summary="本条公开的质询与答复",
+    auth=None,
+    response=QuestionOut(many=True),
+    errors=["household_code_void"],
+)
 def list_questions(code: str, disclosure_id: int):
     household = household_codes.resolve_or_void(code)
     if browse.published_one(household.village_id, disclosure_id) is None:
@@ -273,8 +421,9 @@ def list_questions(code: str, disclosure_id: int):
 
 
 @bp.post("/disclosure-questions/<int:question_id>/answer")
-@endpoint(tags=["cadre"], summary="答复质询", auth="wx", body=AnswerIn(), response=QuestionOut(),
-          errors=["already_answered"])
+@endpoint(
+    tags=["cadre"], summary="答复质询", auth="wx", body=AnswerIn(), response=QuestionOut(), errors=["already_answered"]
+)
 def answer_question(question_id: int, body):
     return question_view.project(questions.answer(current_actor(), question_id, body["answer"]), utcnow())
 
@@ -288,8 +437,12 @@ def village_questions(village_id: int):
 
 # ---- township moderation of held questions ----
 @bp.get("/townships/<int:township_id>/held-questions")
-@endpoint(tags=["township", "county"], summary="待审核的质询（内容安全检测要求人工审核）", auth="console",
-          response=ModeratedQuestionOut(many=True))
+@endpoint(
+    tags=["township", "county"],
+    summary="待审核的质询（内容安全检测要求人工审核）",
+    auth="console",
+    response=ModeratedQuestionOut(many=True),
+)
 def held_questions(township_id: int):
     actor = current_actor()
     authz.get_or_404(actor, "township.read", Township, township_id)
@@ -297,15 +450,26 @@ def held_questions(township_id: int):
 
 
 @bp.post("/disclosure-questions/<int:question_id>/release")
-@endpoint(tags=["township", "county"], summary="审核通过质询（公开，答复期自此起算）", auth="console",
-          response=ModeratedQuestionOut(), errors=["question_not_held"])
+@endpoint(
+    tags=["township", "county"],
+    summary="审核通过质询（公开，答复期自此起算）",
+    auth="console",
+    response=ModeratedQuestionOut(),
+    errors=["question_not_held"],
+)
 def release_question(question_id: int):
     question = questions.release(current_actor(), question_id, reply_days=current_app.config["QUESTION_REPLY_DAYS"])
     return question_view.project(question, utcnow())
 
 
 @bp.post("/disclosure-questions/<int:question_id>/reject")
-@endpoint(tags=["township", "county"], summary="审核不通过质询（不公开，理由留档）", auth="console", body=ReasonIn(),
-          response=ModeratedQuestionOut(), errors=["question_not_held"])
+@endpoint(
+    tags=["township", "county"],
+    summary="审核不通过质询（不公开，理由留档）",
+    auth="console",
+    body=ReasonIn(),
+    response=ModeratedQuestionOut(),
+    errors=["question_not_held"],
+)
 def reject_question(question_id: int, body):
     return question_view.project(questions.reject(current_actor(), question_id, body["reason"]), utcnow())

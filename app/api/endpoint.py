@@ -8,6 +8,7 @@ schema. The same declaration feeds the OpenAPI document, so every endpoint is de
 The request is one unit of work: the wrapper commits after the view returns and the session is
 rolled back on any error, so a failed request writes nothing.
 """
+
 from __future__ import annotations
 
 import json
@@ -47,6 +48,7 @@ class EndpointDoc:
 class WithStatus:
     """A view's result answered with one of its endpoint's `other_statuses` instead of its `status`,
     dumped by the same declared response schema."""
+
     result: Any
     status: int
 
@@ -75,8 +77,9 @@ def _load(schema: Schema, data: Any) -> Any:
         return schema.load(data)
     except ValidationError as exc:
         fields = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-        raise AppError("validation_error", "提交的内容有误，请检查后重试", kind="unprocessable",
-                       fields=translate(fields)) from exc
+        raise AppError(
+            "validation_error", "提交的内容有误，请检查后重试", kind="unprocessable", fields=translate(fields)
+        ) from exc
 
 
 def limit_request_body() -> None:
@@ -115,10 +118,21 @@ def load_json_body(schema: Schema) -> Any:
     return _load(schema, data)
 
 
-def endpoint(*, tags: list[str], summary: str, auth: str | None = "any", body: Schema | None = None,
-             query: Schema | None = None, response: Schema | None = None, status: int = 200,
-             description: str | None = None, errors: list[str] | None = None,
-             produces: str = "application/json", upload: bool = False, other_statuses: tuple[int, ...] = ()):
+def endpoint(
+    *,
+    tags: list[str],
+    summary: str,
+    auth: str | None = "any",
+    body: Schema | None = None,
+    query: Schema | None = None,
+    response: Schema | None = None,
+    status: int = 200,
+    description: str | None = None,
+    errors: list[str] | None = None,
+    produces: str = "application/json",
+    upload: bool = False,
+    other_statuses: tuple[int, ...] = (),
+):
     """auth: None (public), "any" (any session), "wx" (a WeChat user), "console" (staff account)."""
     for tag in tags:
         assert tag in AUDIENCES, tag
@@ -136,9 +150,11 @@ def endpoint(*, tags: list[str], summary: str, auth: str | None = "any", body: S
             if auth is not None:
                 actor = actor_for_token(bearer_token())
                 if auth != "any" and actor.kind != auth:
-                    raise AppError("wrong_account_kind",
-                                   "请使用微信小程序登录" if auth == "wx" else "请使用工作台账号登录",
-                                   kind="forbidden")
+                    raise AppError(
+                        "wrong_account_kind",
+                        "请使用微信小程序登录" if auth == "wx" else "请使用工作台账号登录",
+                        kind="forbidden",
+                    )
                 g.actor = actor
             if body is not None:
                 kwargs["body"] = load_json_body(body)
@@ -161,8 +177,20 @@ def endpoint(*, tags: list[str], summary: str, auth: str | None = "any", body: S
                 return "", 204
             return jsonify(payload), answer_status
 
-        wrapper.api_doc = EndpointDoc(tags, summary, auth, body, query, response, status, description,
-                                      errors or [], produces, upload, other_statuses)
+        wrapper.api_doc = EndpointDoc(
+            tags,
+            summary,
+            auth,
+            body,
+            query,
+            response,
+            status,
+            description,
+            errors or [],
+            produces,
+            upload,
+            other_statuses,
+        )
         return wrapper
 
     return decorate

@@ -5,6 +5,7 @@ Every API response gets `X-Content-Type-Options: nosniff` and a CSP that allows 
 the document; every file (anything that is not JSON or plain text) is sent as
 `Content-Disposition: attachment` — set here once, for every route, present and future.
 """
+
 from __future__ import annotations
 
 import re
@@ -42,8 +43,11 @@ def download(path: str | Path, *, media_type: str, filename: str, private: bool 
 def _never_rendered(response: Response) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers.setdefault("Content-Security-Policy", CSP)
-    if (response.status_code < 300 and response.mimetype not in _NOT_FILES
-            and not response.headers.get("Content-Disposition", "").startswith("attachment")
-            and response.status_code != 204):
+    if (
+        response.status_code < 300
+        and response.mimetype not in _NOT_FILES
+        and not response.headers.get("Content-Disposition", "").startswith("attachment")
+        and response.status_code != 204
+    ):
         response.headers["Content-Disposition"] = "attachment"
     return response

@@ -13,6 +13,7 @@ arithmetic: each of these reaching the domain or the database was a 500. The rul
   (app/routing.py), the bearer token (app/api/endpoint.py), WeChat's pushed messages with the same
   text rules (app/domain/text.py).
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -64,8 +65,10 @@ def _bounded_range(field: fields.Field) -> bool:
 
 
 def _bounded_length(field: fields.Field) -> bool:
-    return any((isinstance(v, validate.Length) and (v.max is not None or v.equal is not None))
-               or isinstance(v, validate.OneOf) for v in field.validators)
+    return any(
+        (isinstance(v, validate.Length) and (v.max is not None or v.equal is not None)) or isinstance(v, validate.OneOf)
+        for v in field.validators
+    )
 
 
 def _is_input_schema(schema_class: type) -> bool:

@@ -1,4 +1,5 @@
 """OpenAPI 3 document built from the endpoint declarations (see app/api/endpoint.py)."""
+
 from __future__ import annotations
 
 import re
@@ -21,14 +22,26 @@ TAG_DESCRIPTIONS = {
 }
 
 _ARG = re.compile(r"<(?:(\w+):)?(\w+)>")
-_STATUS_TEXT = {400: "请求有误", 401: "未登录或登录失效", 403: "无权操作", 404: "未找到", 409: "冲突",
-                410: "已失效", 413: "内容过大", 422: "内容校验未通过", 429: "过于频繁", 502: "上游服务异常",
-                503: "服务不可用"}
+_STATUS_TEXT = {
+    400: "请求有误",
+    401: "未登录或登录失效",
+    403: "无权操作",
+    404: "未找到",
+    409: "冲突",
+    410: "已失效",
+    413: "内容过大",
+    422: "内容校验未通过",
+    429: "过于频繁",
+    502: "上游服务异常",
+    503: "服务不可用",
+}
 
 
 def build_spec(app: Flask) -> dict:
     spec = APISpec(
-        title="明镜 Mingjing API", version="1.0.0", openapi_version="3.0.3",
+        title="明镜 Mingjing API",
+        version="1.0.0",
+        openapi_version="3.0.3",
         info={"description": "村级小微权力监督平台：一户一码、三务公开、监督一点通"},
         plugins=[MarshmallowPlugin()],
     )
@@ -43,8 +56,7 @@ def build_spec(app: Flask) -> dict:
             continue
         path = _ARG.sub(r"{\2}", rule.rule)
         parameters = [
-            {"in": "path", "name": name, "required": True,
-             "schema": {"type": "integer" if conv == "int" else "string"}}
+            {"in": "path", "name": name, "required": True, "schema": {"type": "integer" if conv == "int" else "string"}}
             for conv, name in _ARG.findall(rule.rule)
         ]
         if doc.query is not None:
@@ -54,8 +66,10 @@ def build_spec(app: Flask) -> dict:
         if doc.produces != "application/json":
             ok_content = {doc.produces: {"schema": {"type": "string", "format": "binary"}}}
         has_body = doc.response is not None or doc.produces != "application/json"
-        responses[str(doc.status if has_body else 204)] = (
-            {"description": "成功", **({"content": ok_content} if ok_content else {})})
+        responses[str(doc.status if has_body else 204)] = {
+            "description": "成功",
+            **({"content": ok_content} if ok_content else {}),
+        }
         for status in doc.other_statuses:
             responses[str(status)] = {"description": _STATUS_TEXT[status], "content": ok_content}
         error_statuses = {400, 422} if (doc.body or doc.query) else set()
@@ -64,21 +78,36 @@ def build_spec(app: Flask) -> dict:
         if "<" in rule.rule:
             error_statuses.add(404)
         for status in sorted(error_statuses):
-            responses[str(status)] = {"description": _STATUS_TEXT[status],
-                                      "content": {"application/json": {"schema": "Error"}}}
+            responses[str(status)] = {
+                "description": _STATUS_TEXT[status],
+                "content": {"application/json": {"schema": "Error"}},
+            }
         operation = {
-            "tags": doc.tags, "summary": doc.summary, "operationId": rule.endpoint.replace(".", "_"),
-            "parameters": parameters, "responses": responses,
+            "tags": doc.tags,
+            "summary": doc.summary,
+            "operationId": rule.endpoint.replace(".", "_"),
+            "parameters": parameters,
+            "responses": responses,
         }
         if doc.description or doc.errors:
             operation["description"] = (doc.description or "") + (
-                ("\n\n错误码：" + ", ".join(doc.errors)) if doc.errors else "")
+                ("\n\n错误码：" + ", ".join(doc.errors)) if doc.errors else ""
+            )
         if doc.body is not None:
             operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": doc.body}}}
         if doc.upload:
-            operation["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
-                "type": "object", "required": ["file"],
-                "properties": {"file": {"type": "string", "format": "binary"}}}}}}
+            operation["requestBody"] = {
+                "required": True,
+                "content": {
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["file"],
+                            "properties": {"file": {"type": "string", "format": "binary"}},
+                        }
+                    }
+                },
+            }
         if doc.auth is not None:
             operation["security"] = [{"bearer": []}]
         methods = sorted(m for m in rule.methods if m not in ("HEAD", "OPTIONS"))

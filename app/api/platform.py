@@ -1,5 +1,6 @@
 """The four-platform connector (基层治理四平台): township administrators configure the township's
 external platform and follow its deliveries; the platform posts signed status updates back."""
+
 from __future__ import annotations
 
 from flask import current_app, request, url_for
@@ -35,48 +36,98 @@ def _config_view(township_id: int) -> dict:
     history = platform.history(township_id)
     current = next((c for c in history if c.replaced_at is None), None)
     inbound = url_for("api.platform_update", township_id=township_id)
-    return {"township_id": township_id, "inbound_url": current_app.config["PUBLIC_BASE_URL"] + inbound,
-            "current": current, "history": history}
+    return {
+        "township_id": township_id,
+        "inbound_url": current_app.config["PUBLIC_BASE_URL"] + inbound,
+        "current": current,
+        "history": history,
+    }
 
 
 @bp.get("/townships/<int:township_id>/platform")
-@endpoint(tags=["township", "county"], summary="四平台对接配置（密钥不回显，含历史）", auth="console",
-          response=PlatformConfigOut())
+@endpoint(
+    tags=["township", "county"],
+    summary="四平台对接配置（密钥不回显，含历史）",
+    auth="console",
+    response=PlatformConfigOut(),
+)
 def platform_config(township_id: int):
     authz.get_or_404(current_actor(), "complaint.route", Township, township_id)
     return _config_view(township_id)
 
 
 @bp.put("/townships/<int:township_id>/platform")
-@endpoint(tags=["township", "county"], summary="设置四平台对接（接收地址、共享密钥、启用）", auth="console",
-          body=PlatformConfigIn(), response=PlatformConfigOut(),
-          errors=["platform_url_invalid", "platform_url_required", "platform_secret_invalid",
-                  "platform_secret_required", "platform_config_changed"])
+@endpoint(
+    tags=["township", "county"],
+    summary="设置四平台对接（接收地址、共享密钥、启用）",
+    auth="console",
+    body=PlatformConfigIn(),
+    response=PlatformConfigOut(),
+    errors=[
+        "platform_url_invalid",
+        "platform_url_required",
+        "platform_secret_invalid",
+        "platform_secret_required",
+        "platform_config_changed",
+    ],
+)
 def set_platform_config(township_id: int, body):
     township = authz.get_or_404(current_actor(), "complaint.route", Township, township_id)
-    platform.configure(current_actor(), township, endpoint_url=body.get("endpoint_url"), enabled=body["enabled"],
-                       secret=body.get("secret"))
+    platform.configure(
+        current_actor(),
+        township,
+        endpoint_url=body.get("endpoint_url"),
+        enabled=body["enabled"],
+        secret=body.get("secret"),
+    )
     return _config_view(township_id)
 
 
 @bp.get("/townships/<int:township_id>/platform/deliveries")
-@endpoint(tags=["township", "county"], summary="推送给四平台的记录（最近 100 条）", auth="console",
-          query=PlatformDeliveryListIn(), response=PlatformDeliveryOut(many=True))
+@endpoint(
+    tags=["township", "county"],
+    summary="推送给四平台的记录（最近 100 条）",
+    auth="console",
+    query=PlatformDeliveryListIn(),
+    response=PlatformDeliveryOut(many=True),
+)
 def platform_deliveries(township_id: int, query):
     authz.get_or_404(current_actor(), "complaint.route", Township, township_id)
     return platform.deliveries(township_id, query.get("state"))
 
 
 @bp.post("/townships/<int:township_id>/platform/updates")
-@endpoint(tags=["system"], summary="四平台回传案件状态（签名校验，无需登录）", auth=None,
-          response=PlatformUpdateOut(), description=_INBOUND_DOC,
-          errors=["platform_not_configured", "platform_signature_missing", "platform_signature_invalid",
-                  "platform_timestamp_stale", "platform_disabled", "platform_update_replayed", "case_not_found",
-                  "case_of_other_township", "case_not_with_platform", "delivery_not_found", "delivery_closed",
-                  "text_required", "reason_required", "invalid_transition", "case_changed"])
+@endpoint(
+    tags=["system"],
+    summary="四平台回传案件状态（签名校验，无需登录）",
+    auth=None,
+    response=PlatformUpdateOut(),
+    description=_INBOUND_DOC,
+    errors=[
+        "platform_not_configured",
+        "platform_signature_missing",
+        "platform_signature_invalid",
+        "platform_timestamp_stale",
+        "platform_disabled",
+        "platform_update_replayed",
+        "case_not_found",
+        "case_of_other_township",
+        "case_not_with_platform",
+        "delivery_not_found",
+        "delivery_closed",
+        "text_required",
+        "reason_required",
+        "invalid_transition",
+        "case_changed",
+    ],
+)
 def platform_update(township_id: int):
-    with platform.signed_update(township_id, request.headers.get(signing.TIMESTAMP_HEADER),
-                                request.headers.get(signing.SIGNATURE_HEADER), read_body(),
-                                redis=get_redis()) as config:
+    with platform.signed_update(
+        township_id,
+        request.headers.get(signing.TIMESTAMP_HEADER),
+        request.headers.get(signing.SIGNATURE_HEADER),
+        read_body(),
+        redis=get_redis(),
+    ) as config:
         complaint, delivery = platform.apply_update(config, platform.Update(**load_json_body(PlatformUpdateIn())))
     return {"case": complaint.reference, "status": complaint.status, "delivery": delivery}

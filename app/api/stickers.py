@@ -1,4 +1,5 @@
 """Household door codes (一户一码): the mini-program's landing, binding, code changes, sticker sheets."""
+
 from __future__ import annotations
 
 import json
@@ -55,14 +56,20 @@ def landing_body(code: str) -> bytes | None:
         return None
     household, village = parts
     # HouseholdLandingOut, spliced from its two parts, each the schema's own JSON.
-    head = _json(_LANDING_HEAD.dump({"code": household_codes.grouped(household_codes.canonical(code)),
-                                     "household": household}))
+    head = _json(
+        _LANDING_HEAD.dump({"code": household_codes.grouped(household_codes.canonical(code)), "household": household})
+    )
     return (head[:-1] + "," + village[1:]).encode()
 
 
 @bp.get("/h/<code>")
-@endpoint(tags=["villager"], summary="扫门牌码：本户所在村与最新公开", auth=None, response=HouseholdLandingOut(),
-          errors=["household_code_void"])
+@endpoint(
+    tags=["villager"],
+    summary="扫门牌码：本户所在村与最新公开",
+    auth=None,
+    response=HouseholdLandingOut(),
+    errors=["household_code_void"],
+)
 def household_landing(code: str):
     body = landing_body(code)
     if body is None:
@@ -83,25 +90,41 @@ class DoorLandingFastPath:
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
-        if (environ.get("REQUEST_METHOD") == "GET" and path.startswith(self.PREFIX)
-                and "/" not in path[len(self.PREFIX):] and not environ.get("QUERY_STRING")):
+        if (
+            environ.get("REQUEST_METHOD") == "GET"
+            and path.startswith(self.PREFIX)
+            and "/" not in path[len(self.PREFIX) :]
+            and not environ.get("QUERY_STRING")
+        ):
             body = None
             try:
                 with self.app.app_context():
-                    body = landing_body(path[len(self.PREFIX):])
+                    body = landing_body(path[len(self.PREFIX) :])
             except Exception:  # noqa: BLE001 - the app answers it again, with its error handling
                 body = None
             if body is not None:
-                start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
-                                          ("X-Content-Type-Options", "nosniff"),
-                                          ("Content-Security-Policy", files.CSP)])
+                start_response(
+                    "200 OK",
+                    [
+                        ("Content-Type", "application/json"),
+                        ("Content-Length", str(len(body))),
+                        ("X-Content-Type-Options", "nosniff"),
+                        ("Content-Security-Policy", files.CSP),
+                    ],
+                )
                 return [body]
         return self.wsgi_app(environ, start_response)
 
 
 @bp.post("/h/<code>/bind")
-@endpoint(tags=["villager"], summary="扫自家门牌码，绑定为本户村民", auth="wx", response=RoleOut(), status=201,
-          errors=["household_code_void"])
+@endpoint(
+    tags=["villager"],
+    summary="扫自家门牌码，绑定为本户村民",
+    auth="wx",
+    response=RoleOut(),
+    status=201,
+    errors=["household_code_void"],
+)
 def bind_household(code: str):
     household = household_codes.resolve_or_void(code)
     term, _ = roles.bind_villager(db.session.get(WxUser, current_actor().id), household)
@@ -109,36 +132,63 @@ def bind_household(code: str):
 
 
 def _code_out(row) -> dict:
-    return {"household_id": row.household_id, "code": household_codes.grouped(row.code),
-            "url": household_codes.url_for_code(current_app.config["PUBLIC_BASE_URL"], row.code),
-            "issued_at": row.issued_at, "revoked_at": row.revoked_at}
+    return {
+        "household_id": row.household_id,
+        "code": household_codes.grouped(row.code),
+        "url": household_codes.url_for_code(current_app.config["PUBLIC_BASE_URL"], row.code),
+        "issued_at": row.issued_at,
+        "revoked_at": row.revoked_at,
+    }
 
 
 @bp.post("/households/<int:household_id>/code/reissue")
-@endpoint(tags=["township", "county"], summary="补发门牌码（旧码立即作废）", auth="console", body=CodeChangeIn(),
-          response=HouseholdCodeOut(), status=201)
+@endpoint(
+    tags=["township", "county"],
+    summary="补发门牌码（旧码立即作废）",
+    auth="console",
+    body=CodeChangeIn(),
+    response=HouseholdCodeOut(),
+    status=201,
+)
 def reissue_code(household_id: int, body):
     household = authz.get_or_404(current_actor(), "household_code.manage", Household, household_id)
     return _code_out(household_codes.reissue(household, body["reason"]))
 
 
 @bp.post("/households/<int:household_id>/code/revoke")
-@endpoint(tags=["township", "county"], summary="作废门牌码", auth="console", body=CodeChangeIn(),
-          response=HouseholdCodeOut(), errors=["no_active_code"])
+@endpoint(
+    tags=["township", "county"],
+    summary="作废门牌码",
+    auth="console",
+    body=CodeChangeIn(),
+    response=HouseholdCodeOut(),
+    errors=["no_active_code"],
+)
 def revoke_code(household_id: int, body):
     household = authz.get_or_404(current_actor(), "household_code.manage", Household, household_id)
     return _code_out(household_codes.revoke(household, body["reason"]))
 
 
 @bp.post("/sticker-sheets")
-@endpoint(tags=["township", "county"], summary="生成一个村的门牌码打印版（后台任务，可查询进度）", auth="console",
-          body=StickerSheetIn(), response=StickerSheetOut(), status=202,
-          errors=["invalid_layout", "empty_selection", "grid_not_found", "households_not_in_village"])
+@endpoint(
+    tags=["township", "county"],
+    summary="生成一个村的门牌码打印版（后台任务，可查询进度）",
+    auth="console",
+    body=StickerSheetIn(),
+    response=StickerSheetOut(),
+    status=202,
+    errors=["invalid_layout", "empty_selection", "grid_not_found", "households_not_in_village"],
+)
 def request_sticker_sheet(body):
     sheet = stickers.request_sheet(
-        current_actor(), village_id=body["village_id"], layout=body["layout"], grid_number=body.get("grid"),
-        household_ids=body.get("household_ids"), include_head_name=body["include_head_name"],
-        public_base_url=current_app.config["PUBLIC_BASE_URL"])
+        current_actor(),
+        village_id=body["village_id"],
+        layout=body["layout"],
+        grid_number=body.get("grid"),
+        household_ids=body.get("household_ids"),
+        include_head_name=body["include_head_name"],
+        public_base_url=current_app.config["PUBLIC_BASE_URL"],
+    )
     return sheet
 
 
@@ -159,16 +209,24 @@ def _ready_file(sheet_id: int, index: int) -> Path:
 
 
 @bp.get("/sticker-sheets/<int:sheet_id>/file")
-@endpoint(tags=["township", "county"], summary="下载打印版 PDF", auth="console", produces="application/pdf",
-          errors=["sheet_not_ready"])
+@endpoint(
+    tags=["township", "county"],
+    summary="下载打印版 PDF",
+    auth="console",
+    produces="application/pdf",
+    errors=["sheet_not_ready"],
+)
 def download_sticker_sheet(sheet_id: int):
-    return files.download(_ready_file(sheet_id, 0), media_type="application/pdf",
-                          filename=f"stickers-{sheet_id}.pdf")
+    return files.download(_ready_file(sheet_id, 0), media_type="application/pdf", filename=f"stickers-{sheet_id}.pdf")
 
 
 @bp.get("/sticker-sheets/<int:sheet_id>/preview.png")
-@endpoint(tags=["township", "county"], summary="打印版第一页预览", auth="console", produces="image/png",
-          errors=["sheet_not_ready"])
+@endpoint(
+    tags=["township", "county"],
+    summary="打印版第一页预览",
+    auth="console",
+    produces="image/png",
+    errors=["sheet_not_ready"],
+)
 def preview_sticker_sheet(sheet_id: int):
-    return files.download(_ready_file(sheet_id, 1), media_type="image/png",
-                          filename=f"stickers-{sheet_id}-preview.png")
+    return files.download(_ready_file(sheet_id, 1), media_type="image/png", filename=f"stickers-{sheet_id}-preview.png")

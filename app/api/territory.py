@@ -1,4 +1,5 @@
 """Territory as each caller may see it: townships, villages, grids, households."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -21,8 +22,9 @@ def list_townships():
 
 
 @bp.get("/villages")
-@endpoint(tags=["villager", "cadre", "township", "county"], summary="我可查看的村（社区）",
-          response=VillageOut(many=True))
+@endpoint(
+    tags=["villager", "cadre", "township", "county"], summary="我可查看的村（社区）", response=VillageOut(many=True)
+)
 def list_villages():
     return db.session.scalars(
         select(Village)
@@ -39,8 +41,12 @@ def get_village(village_id: int):
 
 
 @bp.get("/villages/<int:village_id>/households")
-@endpoint(tags=["cadre", "township", "county"], summary="本村户籍列表（分页，可按网格筛选）",
-          query=HouseholdQueryIn(), response=HouseholdPageOut())
+@endpoint(
+    tags=["cadre", "township", "county"],
+    summary="本村户籍列表（分页，可按网格筛选）",
+    query=HouseholdQueryIn(),
+    response=HouseholdPageOut(),
+)
 def list_households(village_id: int, query):
     actor = current_actor()
     authz.get_or_404(actor, "village.read", Village, village_id)
@@ -49,9 +55,12 @@ def list_households(village_id: int, query):
         where.append(Household.grid_id == query["grid_id"])
     total = authz.count(actor, "household.read", Household, *where)
     items = db.session.scalars(
-        select(Household).options(selectinload(Household.grid))
+        select(Household)
+        .options(selectinload(Household.grid))
         .where(authz.scoped(actor, "household.read", Household), *where)
-        .order_by(Household.number).limit(query["per_page"]).offset((query["page"] - 1) * query["per_page"])
+        .order_by(Household.number)
+        .limit(query["per_page"])
+        .offset((query["page"] - 1) * query["per_page"])
     ).all()
     return {"items": items, "page": query["page"], "per_page": query["per_page"], "total": total}
 

@@ -5,6 +5,7 @@ read. Handled: `wxa_media_check` (the image-check verdict on a complaint photo).
 acknowledged and ignored. WeChat wants the body "success"; anything else makes it retry (three times),
 which is what an unknown trace id should get: the request may still be committing.
 """
+
 from __future__ import annotations
 
 import time
@@ -28,8 +29,9 @@ def _config() -> PushConfig:
     cfg = current_app.config
     if not cfg.get("WECHAT_PUSH_TOKEN"):
         raise AppError("push_not_configured", "未配置微信消息推送（WECHAT_PUSH_TOKEN）", kind="unavailable")
-    return PushConfig(token=cfg["WECHAT_PUSH_TOKEN"], aes_key=cfg.get("WECHAT_PUSH_AES_KEY") or None,
-                      appid=cfg["WECHAT_APPID"])
+    return PushConfig(
+        token=cfg["WECHAT_PUSH_TOKEN"], aes_key=cfg.get("WECHAT_PUSH_AES_KEY") or None, appid=cfg["WECHAT_APPID"]
+    )
 
 
 def _text(body: str):
@@ -42,13 +44,24 @@ def _rejected(exc: PushRejected) -> AppError:
     return AppError(exc.code, exc.message, kind=exc.kind)
 
 
-_ERRORS = ["push_not_configured", "push_signature_invalid", "push_stale", "push_encryption_required",
-           "push_malformed", "push_wrong_app"]
+_ERRORS = [
+    "push_not_configured",
+    "push_signature_invalid",
+    "push_stale",
+    "push_encryption_required",
+    "push_malformed",
+    "push_wrong_app",
+]
 
 
 @bp.get("/wechat/push")
-@endpoint(tags=["system"], summary="微信消息推送：服务器地址校验（原样返回 echostr）", auth=None,
-          produces="text/plain", errors=_ERRORS)
+@endpoint(
+    tags=["system"],
+    summary="微信消息推送：服务器地址校验（原样返回 echostr）",
+    auth=None,
+    produces="text/plain",
+    errors=_ERRORS,
+)
 def wechat_push_check():
     try:
         return _text(verify_url(_config(), request.args, time.time()))
@@ -57,8 +70,13 @@ def wechat_push_check():
 
 
 @bp.post("/wechat/push")
-@endpoint(tags=["system"], summary="微信消息推送：接收事件（图片安全检测结果 wxa_media_check）", auth=None,
-          produces="text/plain", errors=_ERRORS + ["unknown_trace_id", "payload_too_large"])
+@endpoint(
+    tags=["system"],
+    summary="微信消息推送：接收事件（图片安全检测结果 wxa_media_check）",
+    auth=None,
+    produces="text/plain",
+    errors=_ERRORS + ["unknown_trace_id", "payload_too_large"],
+)
 def wechat_push():
     try:
         message = open_push(_config(), request.args, read_body(), time.time())

@@ -1,4 +1,5 @@
 """Flask CLI commands: `scripts/flask <command>` (the project's flask, with the settings of scripts/run)."""
+
 from __future__ import annotations
 
 from flask import Flask

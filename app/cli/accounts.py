@@ -3,6 +3,7 @@
 
 This shell is the operator's bootstrap path (county staff accounts, the first township accounts): it
 is outside the grant matrix of app.domain.grants, which governs every grant made through the API."""
+
 from __future__ import annotations
 
 import click
@@ -23,8 +24,9 @@ def register(app: Flask) -> None:
     @group.command("create")
     @click.argument("username")
     @click.option("--name", "display_name", required=True, help="Real name shown in the console.")
-    @click.option("--role", type=click.Choice([r.value for r in Role if r.level.value in ("township", "county")]),
-                  required=True)
+    @click.option(
+        "--role", type=click.Choice([r.value for r in Role if r.level.value in ("township", "county")]), required=True
+    )
     @click.option("--township", "township_code", help="Township code (for township roles).")
     @click.option("--county", "county_code", help="County code (for county roles).")
     @click.password_option()
@@ -65,8 +67,10 @@ def register(app: Flask) -> None:
         for term, invitation in found:
             place = term.village.name if term.village else term.township.name if term.township else ""
             inviter = db.session.get_one(ConsoleAccount, invitation.created_by_account_id)
-            click.echo(f"✗ 任期 {term.id}：{term.holder_name or ''}（{Role(term.role).label}，{place}），"
-                       f"由 {inviter.username} 于邀请 {invitation.id} 任命，其岗位无权任命该职务")
+            click.echo(
+                f"✗ 任期 {term.id}：{term.holder_name or ''}（{Role(term.role).label}，{place}），"
+                f"由 {inviter.username} 于邀请 {invitation.id} 任命，其岗位无权任命该职务"
+            )
         if not found:
             click.echo("✓ 所有在任的受邀任期都由有权任命的岗位发出")
             return

@@ -1,4 +1,5 @@
 """`flask --app wsgi audit verify` and `flask --app wsgi catalogue ensure-defaults`."""
+
 from __future__ import annotations
 
 import click

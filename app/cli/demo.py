@@ -2,6 +2,7 @@
 
 Idempotent: a second run creates nothing and prints the same logins.
 """
+
 from __future__ import annotations
 
 import time
@@ -63,27 +64,38 @@ def render_summary(summary: DemoSummary, *, all_logins: bool = False, seconds: f
 
     out.append("")
     out.append(f"工作台账号 Console logins — 密码 password: {summary.password}")
-    out.append("  POST /api/v1/auth/console-login {\"username\": \"…\", \"password\": \"" + summary.password + "\"}")
+    out.append('  POST /api/v1/auth/console-login {"username": "…", "password": "' + summary.password + '"}')
     for account in summary.console_logins:
         out.append(f"  {account.username:<20}{_pad(account.name, 8)}{account.office} · {account.role.value}")
 
     out.append("")
     out.append("微信身份 WeChat identities — 通过本地沙箱登录 log in through the sandbox:")
-    out.append("  POST /api/v1/auth/wx-login {\"code\": \"<identity>.<nonce>\"}  例 e.g. "
-               "{\"code\": \"xialin-secretary.abc123\"}")
+    out.append(
+        '  POST /api/v1/auth/wx-login {"code": "<identity>.<nonce>"}  例 e.g. {"code": "xialin-secretary.abc123"}'
+    )
     out.append("  （每个 code 只能用一次，换一个 nonce 即可再次登录 each code works once; change the nonce）")
     village = None
     for login in summary.wechat_logins:
         if login.village_code != village:
             village = login.village_code
             slug = login.identity.split("-", 1)[0]
-            out.append(f"  {login.village} {login.village_code}"
-                       + ("" if all_logins else f"  （另有 also: {slug}-committee1/2, -bookkeeper, -grid<n>, "
-                                                f"-supervisor2/3, -villager2…5, -former-committee）"))
+            out.append(
+                f"  {login.village} {login.village_code}"
+                + (
+                    ""
+                    if all_logins
+                    else f"  （另有 also: {slug}-committee1/2, -bookkeeper, -grid<n>, "
+                    f"-supervisor2/3, -villager2…5, -former-committee）"
+                )
+            )
         suffix = login.identity.split("-", 1)[1]
         if not all_logins and suffix not in HIGHLIGHT:
             continue
-        roles = "前任" + _roles_text(login.roles) + "（已于换届卸任 term ended）" if login.past else _roles_text(login.roles)
+        roles = (
+            "前任" + _roles_text(login.roles) + "（已于换届卸任 term ended）"
+            if login.past
+            else _roles_text(login.roles)
+        )
         out.append(f"    {login.identity:<28}{_pad(login.name, 8)}{roles}")
     if not all_logins:
         out.append("  全部身份 all identities: scripts/flask seed-demo --all-logins")
@@ -91,13 +103,19 @@ def render_summary(summary: DemoSummary, *, all_logins: bool = False, seconds: f
     if summary.door_codes:
         out.append("")
         out.append("门牌码 Door codes — 每村一户（该村 villager1 的家）one door per village, villager1's home:")
-        out.append("  GET /api/v1/h/<门牌码 code>（不需登录 no login），例 e.g. "
-                   f"http://127.0.0.1:5000/api/v1/h/{summary.door_codes[0].code}")
+        out.append(
+            "  GET /api/v1/h/<门牌码 code>（不需登录 no login），例 e.g. "
+            f"http://127.0.0.1:5000/api/v1/h/{summary.door_codes[0].code}"
+        )
         for door in summary.door_codes:
-            out.append(f"  {_pad(door.village, 10)}{door.village_code}  {door.household_number}  "
-                       f"{_pad(door.head_name, 8)}{household_codes.grouped(door.code)}  ({door.villager})")
-        out.append(f"  全村门牌码 all of a village's codes: scripts/flask qr codes --village "
-                   f"{summary.door_codes[0].village_code} [--json]")
+            out.append(
+                f"  {_pad(door.village, 10)}{door.village_code}  {door.household_number}  "
+                f"{_pad(door.head_name, 8)}{household_codes.grouped(door.code)}  ({door.villager})"
+            )
+        out.append(
+            f"  全村门牌码 all of a village's codes: scripts/flask qr codes --village "
+            f"{summary.door_codes[0].village_code} [--json]"
+        )
     return "\n".join(out)
 
 

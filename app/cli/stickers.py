@@ -1,4 +1,5 @@
 """`scripts/flask qr codes|sheet|revoke|reissue`: door codes and stickers (一户一码) from the command line."""
+
 from __future__ import annotations
 
 import json
@@ -36,7 +37,8 @@ def _household(spec: str) -> Household:
         raise click.ClickException("住户请写成 村代码/户号，例如 330199101201/0017")
     village = _village(village_code)
     household = db.session.scalar(
-        select(Household).where(Household.village_id == village.id, Household.number == number.strip()))
+        select(Household).where(Household.village_id == village.id, Household.number == number.strip())
+    )
     if household is None:
         raise click.ClickException(f"{village.name}没有户号为 {number} 的住户")
     return household
@@ -53,33 +55,52 @@ def register(app: Flask) -> None:
         """List a village's active door codes with household number, grid, head and URL."""
         village = _village(village_code)
         base = current_app.config["PUBLIC_BASE_URL"]
-        doors: list[_Door] = [{"household_number": d.number, "grid": d.grid_name, "head_name": d.head_name,
-                  "code": household_codes.grouped(d.code), "url": household_codes.url_for_code(base, d.code)}
-                 for d in household_codes.active_codes(village.id)]
+        doors: list[_Door] = [
+            {
+                "household_number": d.number,
+                "grid": d.grid_name,
+                "head_name": d.head_name,
+                "code": household_codes.grouped(d.code),
+                "url": household_codes.url_for_code(base, d.code),
+            }
+            for d in household_codes.active_codes(village.id)
+        ]
         if as_json:
             click.echo(json.dumps(doors, ensure_ascii=False, indent=2))
             return
-        total = db.session.scalar(select(func.count()).select_from(Household)
-                                  .where(Household.village_id == village.id)) or 0
+        total = (
+            db.session.scalar(select(func.count()).select_from(Household).where(Household.village_id == village.id))
+            or 0
+        )
         click.echo(f"{village.name} {village.code}：{len(doors)} 个有效门牌码（共 {total} 户）")
         for door in doors:
-            click.echo(f"  {door['household_number']:<6} {door['grid'] or '（未分网格）'}  {door['head_name'].ljust(4, '　')}  "
-                       f"{door['code']}  {door['url']}")
+            click.echo(
+                f"  {door['household_number']:<6} {door['grid'] or '（未分网格）'}  {door['head_name'].ljust(4, '　')}  "
+                f"{door['code']}  {door['url']}"
+            )
         if len(doors) < total:
             click.echo(f"  另有 {total - len(doors)} 户还没有门牌码：scripts/flask qr sheet 会为它们发码")
         if doors:
-            click.echo(f"  试一试 try: GET /api/v1/h/{doors[0]['code']}（本机 scripts/run："
-                       f"http://127.0.0.1:5000/api/v1/h/{doors[0]['code']}）")
+            click.echo(
+                f"  试一试 try: GET /api/v1/h/{doors[0]['code']}（本机 scripts/run："
+                f"http://127.0.0.1:5000/api/v1/h/{doors[0]['code']}）"
+            )
 
     @group.command("sheet")
     @click.option("--village", "village_code", required=True, help="Village code (12 digits).")
     @click.option("--grid", "grid_number", type=int, help="Only this grid (number within the village).")
     @click.option("--households", help="Only these household numbers, comma-separated.")
     @click.option("--layout", default="3x8", show_default=True, help="3x8, 2x5, 1x1 or CxR.")
-    @click.option("--with-head-name", is_flag=True, help="Print the head of household's name (off: stickers face the street).")
+    @click.option(
+        "--with-head-name", is_flag=True, help="Print the head of household's name (off: stickers face the street)."
+    )
     @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, writable=True))
-    @click.option("--preview", "preview_path", type=click.Path(dir_okay=False, writable=True),
-                  help="Also write a PNG of the first page.")
+    @click.option(
+        "--preview",
+        "preview_path",
+        type=click.Path(dir_okay=False, writable=True),
+        help="Also write a PNG of the first page.",
+    )
     def sheet(village_code, grid_number, households, layout, with_head_name, out_path, preview_path):
         """Write a print-ready PDF of one village's door stickers."""
         village = _village(village_code)
@@ -87,15 +108,24 @@ def register(app: Flask) -> None:
         try:
             chosen_layout = stickers.parse_layout(layout)
             chosen = stickers.select_households(village, grid_number=grid_number, numbers=numbers)
-            items = stickers.stickers_for(chosen, public_base_url=current_app.config["PUBLIC_BASE_URL"],
-                                          include_head_name=with_head_name)
+            items = stickers.stickers_for(
+                chosen, public_base_url=current_app.config["PUBLIC_BASE_URL"], include_head_name=with_head_name
+            )
             db.session.commit()  # codes issued for households that had none
-            with click.progressbar(length=len(items), label=f"{village.name} {len(items)} 户") as bar, \
-                    open(out_path, "wb") as out:
+            with (
+                click.progressbar(length=len(items), label=f"{village.name} {len(items)} 户") as bar,
+                open(out_path, "wb") as out,
+            ):
                 preview = open(preview_path, "wb") if preview_path else None
                 try:
-                    result = stickers.write(village, items, chosen_layout, out, preview=preview,
-                                            progress=lambda done, total: bar.update(done - bar.pos))
+                    result = stickers.write(
+                        village,
+                        items,
+                        chosen_layout,
+                        out,
+                        preview=preview,
+                        progress=lambda done, total: bar.update(done - bar.pos),
+                    )
                 finally:
                     if preview:
                         preview.close()

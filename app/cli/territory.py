@@ -1,4 +1,5 @@
 """`flask --app wsgi territory list [--json]`: the territory tree with household counts."""
+
 from __future__ import annotations
 
 import json
@@ -26,13 +27,21 @@ def render_tree(tree: list[CountyNode]) -> str:
         for ti, township in enumerate(townships):
             phone = f" · 监督电话 {township['supervision_phone']}" if township["supervision_phone"] else ""
             kind = KIND_LABELS.get(township["kind"], township["kind"])
-            t_prefix = _branch(lines, "", ti == len(townships) - 1,
-                               f"{township['name']} ({township['code']} · {kind}) · {township['households']} 户{phone}")
+            t_prefix = _branch(
+                lines,
+                "",
+                ti == len(townships) - 1,
+                f"{township['name']} ({township['code']} · {kind}) · {township['households']} 户{phone}",
+            )
             villages = township["villages"]
             for vi, village in enumerate(villages):
                 kind = KIND_LABELS.get(village["kind"], village["kind"])
-                v_prefix = _branch(lines, t_prefix, vi == len(villages) - 1,
-                                   f"{village['name']} ({village['code']} · {kind}) · {village['households']} 户")
+                v_prefix = _branch(
+                    lines,
+                    t_prefix,
+                    vi == len(villages) - 1,
+                    f"{village['name']} ({village['code']} · {kind}) · {village['households']} 户",
+                )
                 leaves = [f"{g['name']} · {g['households']} 户" for g in village["grids"]]
                 if village["ungridded"]:
                     leaves.append(f"未划入网格 · {village['ungridded']} 户")
@@ -46,8 +55,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(group)
 
     @group.command("list")
-    @click.option("--json", "as_json", is_flag=True,
-                  help="Print the tree as JSON (UTF-8, not ASCII-escaped) for scripts.")
+    @click.option(
+        "--json", "as_json", is_flag=True, help="Print the tree as JSON (UTF-8, not ASCII-escaped) for scripts."
+    )
     def list_(as_json: bool) -> None:
         """Print the territory tree with household counts.
 

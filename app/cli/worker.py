@@ -3,6 +3,7 @@ work alone (so an escalation never waits for a long bulk job), plus the periodic
 `flask --app wsgi sweep`: one sweep now (deadlines, deliveries, notifications).
 `flask --app wsgi wechat-sandbox`: the loopback WeChat server used when no real credentials are set.
 `flask --app wsgi four-platform-fake`: a loopback fake of a township's four-platform system."""
+
 from __future__ import annotations
 
 import logging
@@ -53,17 +54,27 @@ def register(app: Flask) -> None:
         fork = multiprocessing.get_context("fork")
         children = []
         if not burst:
-            children.append(fork.Process(target=_run_deadline_worker, name="mingjing-deadlines", daemon=True,
-                                         args=(me, cfg["REDIS_URL"], queue_name(DEADLINES), beat, ns)))
+            children.append(
+                fork.Process(
+                    target=_run_deadline_worker,
+                    name="mingjing-deadlines",
+                    daemon=True,
+                    args=(me, cfg["REDIS_URL"], queue_name(DEADLINES), beat, ns),
+                )
+            )
         if not burst and not no_cron:
             periodic = [(func, queue_for(func).name, every) for func, every in schedule(cfg)]
-            children.append(fork.Process(target=_run_cron, name="mingjing-cron", daemon=True,
-                                         args=(me, cfg["REDIS_URL"], periodic, beat, ns)))
+            children.append(
+                fork.Process(
+                    target=_run_cron, name="mingjing-cron", daemon=True, args=(me, cfg["REDIS_URL"], periodic, beat, ns)
+                )
+            )
         for child in children:
             child.start()
         try:
-            Worker(worker_queues(), connection=get_redis(), heartbeat=beat, ns=ns).work(with_scheduler=True,
-                                                                                         burst=burst)
+            Worker(worker_queues(), connection=get_redis(), heartbeat=beat, ns=ns).work(
+                with_scheduler=True, burst=burst
+            )
         finally:
             for child in children:
                 if child.is_alive():
@@ -85,7 +96,9 @@ def register(app: Flask) -> None:
     @app.cli.command("wechat-sandbox")
     @click.option("--host", default="127.0.0.1")
     @click.option("--port", default=5010, type=int)
-    @click.option("--push-url", default=None, help="where to push events, e.g. http://127.0.0.1:5000/api/v1/wechat/push")
+    @click.option(
+        "--push-url", default=None, help="where to push events, e.g. http://127.0.0.1:5000/api/v1/wechat/push"
+    )
     @click.option("--media-origin", default=None, help="download media from this origin instead of PUBLIC_BASE_URL's")
     def wechat_sandbox(host: str, port: int, push_url: str | None, media_origin: str | None) -> None:
         """Serve the loopback WeChat sandbox (see README: how a code maps to an openid). With --push-url
@@ -97,14 +110,21 @@ def register(app: Flask) -> None:
         cfg = current_app.config
         target = None
         if push_url:
-            target = PushTarget(url=push_url, token=cfg["WECHAT_PUSH_TOKEN"], aes_key=cfg["WECHAT_PUSH_AES_KEY"] or None,
-                                auto=True, media_origin=media_origin)
+            target = PushTarget(
+                url=push_url,
+                token=cfg["WECHAT_PUSH_TOKEN"],
+                aes_key=cfg["WECHAT_PUSH_AES_KEY"] or None,
+                auto=True,
+                media_origin=media_origin,
+            )
         serve(host, port, appid=cfg["WECHAT_APPID"], secret=cfg["WECHAT_SECRET"], push_target=target)
 
     @app.cli.command("four-platform-fake")
     @click.option("--host", default="127.0.0.1")
     @click.option("--port", default=5020, type=int)
-    @click.option("--secret", required=True, help="The township's shared secret (as set in its platform configuration).")
+    @click.option(
+        "--secret", required=True, help="The township's shared secret (as set in its platform configuration)."
+    )
     @click.option("--callback-url", default=None, help="The township's inbound_url, for status updates posted back.")
     def four_platform_fake(host: str, port: int, secret: str, callback_url: str | None) -> None:
         """Serve a fake four-platform system (基层治理四平台): receives signed deliveries at /cases."""

@@ -3,6 +3,7 @@
 Tokens are opaque random strings handed to the client once; only their SHA-256 is stored, so a
 database leak gives no usable token. Sessions expire and can be revoked.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -41,18 +42,21 @@ class IssuedSession:
     expires_at: datetime
 
 
-def open_session(*, user: WxUser | None = None, account: ConsoleAccount | None = None,
-                 ttl_seconds: int) -> IssuedSession:
+def open_session(
+    *, user: WxUser | None = None, account: ConsoleAccount | None = None, ttl_seconds: int
+) -> IssuedSession:
     token, digest = new_token()
     now = utcnow()
     expires_at = now + timedelta(seconds=ttl_seconds)
-    db.session.add(AuthSession(
-        token_hash=digest,
-        user_id=user.id if user else None,
-        console_account_id=account.id if account else None,
-        created_at=now,
-        expires_at=expires_at,
-    ))
+    db.session.add(
+        AuthSession(
+            token_hash=digest,
+            user_id=user.id if user else None,
+            console_account_id=account.id if account else None,
+            created_at=now,
+            expires_at=expires_at,
+        )
+    )
     return IssuedSession(token, expires_at)
 
 
@@ -84,8 +88,9 @@ def wechat_login(wechat: WeChatAdapter, code: str, *, ttl_seconds: int) -> tuple
     try:
         wx = wechat.code_to_session(code)
     except WeChatCodeInvalid as exc:
-        raise AppError("wechat_code_invalid", "微信登录凭证无效或已使用，请重新进入小程序",
-                       kind="unauthenticated") from exc
+        raise AppError(
+            "wechat_code_invalid", "微信登录凭证无效或已使用，请重新进入小程序", kind="unauthenticated"
+        ) from exc
     except WeChatUnavailable as exc:
         raise AppError("wechat_unavailable", "微信服务暂时不可用，请稍后再试", kind="upstream") from exc
     except WeChatError as exc:
@@ -104,9 +109,16 @@ def wechat_login(wechat: WeChatAdapter, code: str, *, ttl_seconds: int) -> tuple
     return user, open_session(user=user, ttl_seconds=ttl_seconds)
 
 
-def console_login(redis: Redis, username: str, password: str, *, client_ip: str,
-                  max_failures: int, window_seconds: int, ttl_seconds: int
-                  ) -> tuple[ConsoleAccount, IssuedSession]:
+def console_login(
+    redis: Redis,
+    username: str,
+    password: str,
+    *,
+    client_ip: str,
+    max_failures: int,
+    window_seconds: int,
+    ttl_seconds: int,
+) -> tuple[ConsoleAccount, IssuedSession]:
     """Password login for township and county staff, limited per username and per client address.
 
     The attempt is counted before the password is checked (ratelimit.take), so concurrent attempts
@@ -131,6 +143,5 @@ def console_login(redis: Redis, username: str, password: str, *, client_ip: str,
 
 def set_password(account: ConsoleAccount, password: str) -> None:
     if len(password) < 8:
-        raise AppError("weak_password", "密码至少 8 位", kind="unprocessable",
-                       fields={"password": ["密码至少 8 位"]})
+        raise AppError("weak_password", "密码至少 8 位", kind="unprocessable", fields={"password": ["密码至少 8 位"]})
     account.password_hash = generate_password_hash(password)

@@ -9,6 +9,7 @@ Every endpoint asks the same two questions through this module:
 A permission maps each role that has it to how far it reaches (household, village, township, county)
 from the territory the role is held over. Only roles whose term is running at request time count.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -36,10 +37,10 @@ from app.models import (
 R = Role
 L = Level
 
-_VILLAGE_OFFICERS = {r: L.VILLAGE for r in VILLAGE_CADRE_ROLES | {R.SUPERVISION_MEMBER, R.SUPERVISION_LIAISON}}
-_TOWNSHIP_STAFF = {
-    r: L.TOWNSHIP for r in (R.TOWNSHIP_DISCIPLINE, R.TOWNSHIP_ASSETS, R.TOWNSHIP_DISPATCHER, R.TOWNSHIP_LEADER)
-}
+_VILLAGE_OFFICERS = dict.fromkeys(VILLAGE_CADRE_ROLES | {R.SUPERVISION_MEMBER, R.SUPERVISION_LIAISON}, L.VILLAGE)
+_TOWNSHIP_STAFF = dict.fromkeys(
+    (R.TOWNSHIP_DISCIPLINE, R.TOWNSHIP_ASSETS, R.TOWNSHIP_DISPATCHER, R.TOWNSHIP_LEADER), L.TOWNSHIP
+)
 _COUNTY = {R.COUNTY_STAFF: L.COUNTY}
 
 # action → {role: reach}
@@ -58,8 +59,9 @@ PERMISSIONS: dict[str, dict[Role, Level]] = {
     "household_code.manage": {**_TOWNSHIP_STAFF, **_COUNTY},
     # Three-affairs disclosures (三务公开): cadres draft, the supervision committee reviews,
     # officers of the village and above follow drafts, reach and the statutory calendar.
-    "disclosure.draft": {r: L.VILLAGE for r in (R.VILLAGE_SECRETARY, R.VILLAGE_DIRECTOR,
-                                                 R.VILLAGE_COMMITTEE_MEMBER, R.VILLAGE_BOOKKEEPER)},
+    "disclosure.draft": dict.fromkeys(
+        (R.VILLAGE_SECRETARY, R.VILLAGE_DIRECTOR, R.VILLAGE_COMMITTEE_MEMBER, R.VILLAGE_BOOKKEEPER), L.VILLAGE
+    ),
     "disclosure.review": {R.SUPERVISION_MEMBER: L.VILLAGE},
     "disclosure.monitor": {**_VILLAGE_OFFICERS, **_TOWNSHIP_STAFF, **_COUNTY},
     "county.read": {**_COUNTY},
@@ -130,8 +132,9 @@ class Actor:
 def term_running(moment: datetime | None = None) -> ColumnElement[bool]:
     """Clause: the role's term of office is running at `moment` (now by default)."""
     moment = moment or utcnow()
-    return and_(RoleAssignment.starts_at <= moment,
-                or_(RoleAssignment.ends_at.is_(None), RoleAssignment.ends_at > moment))
+    return and_(
+        RoleAssignment.starts_at <= moment, or_(RoleAssignment.ends_at.is_(None), RoleAssignment.ends_at > moment)
+    )
 
 
 def held_by(user_id: int | None = None, console_account_id: int | None = None) -> ColumnElement[bool]:
@@ -140,16 +143,16 @@ def held_by(user_id: int | None = None, console_account_id: int | None = None) -
     return RoleAssignment.console_account_id == console_account_id
 
 
-def load_grants(*, user_id: int | None = None, console_account_id: int | None = None,
-                moment: datetime | None = None) -> tuple[Grant, ...]:
+def load_grants(
+    *, user_id: int | None = None, console_account_id: int | None = None, moment: datetime | None = None
+) -> tuple[Grant, ...]:
     rows = db.session.scalars(
         select(RoleAssignment)
         .where(held_by(user_id, console_account_id), term_running(moment))
         .order_by(RoleAssignment.id)
     )
     return tuple(
-        Grant(Role(r.role), r.county_id, r.township_id, r.village_id, r.grid_id, r.household_id, r.id)
-        for r in rows
+        Grant(Role(r.role), r.county_id, r.township_id, r.village_id, r.grid_id, r.household_id, r.id) for r in rows
     )
 
 
@@ -179,8 +182,9 @@ _PARENT: dict[type, tuple[ColumnElement, type]] = {
 }
 
 
-def register_placement(model: type, direct: dict[Level, ColumnElement],
-                       parent: tuple[ColumnElement, type] | None = None) -> None:
+def register_placement(
+    model: type, direct: dict[Level, ColumnElement], parent: tuple[ColumnElement, type] | None = None
+) -> None:
     """Later areas (disclosures, complaints) place their models in the tree here."""
     _DIRECT[model] = direct
     if parent is not None:
@@ -243,6 +247,7 @@ def get_or_404(actor: Actor | None, action: str, model: type, object_id: int):
 
 # ---- figures: every count, total or statistic answered to a person is taken over what they may see ----
 
+
 def count(actor: Actor | None, action: str, model: type, *where: ColumnElement[bool]) -> int:
     """How many rows of `model` matching `where` the actor may `action`: the one way a total, a
     count or a side-effect figure is computed for a person (a list's total, "recomputed"...), so a
@@ -250,11 +255,13 @@ def count(actor: Actor | None, action: str, model: type, *where: ColumnElement[b
     return db.session.scalar(select(func.count()).select_from(model).where(scoped(actor, action, model), *where))
 
 
-def count_by(actor: Actor | None, action: str, model: type, key: ColumnElement,
-             *where: ColumnElement[bool]) -> dict:
+def count_by(actor: Actor | None, action: str, model: type, key: ColumnElement, *where: ColumnElement[bool]) -> dict:
     """`count` per value of `key` (e.g. per village), over the same visible set."""
-    return dict(db.session.execute(select(key, func.count()).select_from(model)
-                                   .where(scoped(actor, action, model), *where).group_by(key)).all())
+    return dict(
+        db.session.execute(
+            select(key, func.count()).select_from(model).where(scoped(actor, action, model), *where).group_by(key)
+        ).all()
+    )
 
 
 def roles_with(action: str) -> Iterable[Role]:

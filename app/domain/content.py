@@ -1,4 +1,5 @@
 """WeChat's text check (msgSecCheck v2) before anything a villager writes is kept or shown (先审后发)."""
+
 from __future__ import annotations
 
 import logging
@@ -7,7 +8,6 @@ from app.errors import AppError
 from app.extensions import db
 from app.transaction import end_reads
 from app.wechat import WeChatAdapter, WeChatError
-
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +24,10 @@ def check_text(wechat: WeChatAdapter, text: str, openid: str, *, field: str) -> 
         log.warning("text check unavailable: %s", exc)  # the villager is told to retry; operators need why
         raise AppError("content_check_unavailable", "内容安全检查暂时不可用，请稍后再试", kind="upstream") from exc
     if verdict == "risky":
-        raise AppError("content_refused", "内容含有不适宜的信息，请修改后再提交", kind="unprocessable",
-                       fields={field: ["内容未通过安全检查"]})
+        raise AppError(
+            "content_refused",
+            "内容含有不适宜的信息，请修改后再提交",
+            kind="unprocessable",
+            fields={field: ["内容未通过安全检查"]},
+        )
     return verdict

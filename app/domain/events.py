@@ -5,6 +5,7 @@ app factory (create_app), explicitly, so cases.py calls none of them by name.
 A subscriber runs inside the transaction of the step, with the case as it is after it: it records
 rows and intents (app.transaction.intend), it never commits and never calls another service.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

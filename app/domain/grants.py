@@ -12,6 +12,7 @@ path outside the table is the operator's shell (`flask --app wsgi account create
 `seed-demo`), which opens county staff accounts and the first township accounts and ends what no
 one may end through the API: whoever runs commands on the server already holds the database.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -27,7 +28,7 @@ _LEVEL_ORDER = (L.HOUSEHOLD, L.VILLAGE, L.TOWNSHIP, L.COUNTY)
 MATRIX: dict[Role, dict[Role, Level]] = {
     # The township records who holds the village offices: the cadres it appoints or whose election it
     # confirms (grid workers included) and the supervision committee the villagers elect.
-    R.TOWNSHIP_LEADER: {r: L.TOWNSHIP for r in (*sorted(VILLAGE_CADRE_ROLES), R.SUPERVISION_MEMBER)},
+    R.TOWNSHIP_LEADER: dict.fromkeys((*sorted(VILLAGE_CADRE_ROLES), R.SUPERVISION_MEMBER), L.TOWNSHIP),
     # The supervision liaison is the discipline office's eyes in the village and reads the discipline
     # cases copied there: appointed and dismissed by the discipline office, never by the
     # administration it watches.

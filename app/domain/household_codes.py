@@ -4,6 +4,7 @@ A code is 13 characters of Crockford's base32 (no I, L, O, U: nothing to confuse
 65 bits of entropy, shown grouped as XXXX-XXXX-XXXXX. Input is forgiving: case, spaces and
 hyphens are ignored, and O/I/L typed by mistake read as 0/1/1.
 """
+
 from __future__ import annotations
 
 import re
@@ -50,7 +51,8 @@ def url_for_code(public_base_url: str, code: str) -> str:
 
 def active_code(household_id: int) -> HouseholdCode | None:
     return db.session.scalar(
-        select(HouseholdCode).where(HouseholdCode.household_id == household_id, HouseholdCode.revoked_at.is_(None)))
+        select(HouseholdCode).where(HouseholdCode.household_id == household_id, HouseholdCode.revoked_at.is_(None))
+    )
 
 
 def ensure_codes(households: Iterable[Household]) -> dict[int, str]:
@@ -59,11 +61,14 @@ def ensure_codes(households: Iterable[Household]) -> dict[int, str]:
     ids = [h.id for h in households]
     codes: dict[int, str] = {}
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        codes.update(db.session.execute(
-            select(HouseholdCode.household_id, HouseholdCode.code)
-            .where(HouseholdCode.household_id.in_(chunk), HouseholdCode.revoked_at.is_(None))
-        ).all())
+        chunk = ids[start : start + 500]
+        codes.update(
+            db.session.execute(
+                select(HouseholdCode.household_id, HouseholdCode.code).where(
+                    HouseholdCode.household_id.in_(chunk), HouseholdCode.revoked_at.is_(None)
+                )
+            ).all()
+        )
     now = utcnow()
     for household in households:
         if household.id not in codes:
@@ -162,5 +167,6 @@ def active_codes(village_id: int) -> list[VillageDoor]:
         .join(HouseholdCode, HouseholdCode.household_id == Household.id)
         .outerjoin(Grid, Grid.id == Household.grid_id)
         .where(Household.village_id == village_id, HouseholdCode.revoked_at.is_(None))
-        .order_by(Household.number, Household.id))
+        .order_by(Household.number, Household.id)
+    )
     return [VillageDoor(*row) for row in rows]

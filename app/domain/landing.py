@@ -12,6 +12,7 @@ source of truth. Copies also expire after `TTL` seconds, which bounds what a cha
 domain functions (a village renamed in the database) leaves stale. Without Redis, each process
 makes its own copies.
 """
+
 from __future__ import annotations
 
 import logging
@@ -90,5 +91,6 @@ def _shared(name: str, compute: Callable[[], str]) -> str:
 
 def touch_village(village_id: int) -> None:
     """What villagers see of this village changed: every process's copy is stale once this commits."""
-    db.session.execute(update(Village).where(Village.id == village_id)
-                       .values(public_revision=Village.public_revision + 1))
+    db.session.execute(
+        update(Village).where(Village.id == village_id).values(public_revision=Village.public_revision + 1)
+    )

@@ -14,6 +14,7 @@ so no viewer can read the file differently from what was checked.
 
 This module is run as a script by `check` and imports nothing from the app.
 """
+
 from __future__ import annotations
 
 import io
@@ -163,9 +164,11 @@ def _findings_in(pdf: pikepdf.Pdf) -> tuple[list[str], list[str]]:
                 children = item
             else:
                 continue
-            stack.extend(child for child in children
-                         if isinstance(child, (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream))
-                         and not child.is_indirect)
+            stack.extend(
+                child
+                for child in children
+                if isinstance(child, (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream)) and not child.is_indirect
+            )
 
     walk(pdf.trailer)
     for obj in pdf.objects:
@@ -214,16 +217,22 @@ def check(data: bytes) -> Outcome:
     """`inspect` in a child process with limited memory and time; a child that dies is a file too
     complex to check (a decompression bomb, a parser stuck on a crafted file)."""
     try:
-        done = subprocess.run([sys.executable, "-I", os.path.abspath(__file__)], input=data,
-                              capture_output=True, timeout=WALL_SECONDS, check=False)
+        done = subprocess.run(
+            [sys.executable, "-I", os.path.abspath(__file__)],
+            input=data,
+            capture_output=True,
+            timeout=WALL_SECONDS,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         log.warning("PDF check gave up after %s s", WALL_SECONDS)
         return Outcome("too_complex")
     head, sep, body = done.stdout.partition(b"\n")
     if done.returncode != 0 or not sep:
         # killed by its limits (a bomb), or broken (then the operator needs the reason: log it)
-        log.warning("PDF check ended with status %s: %s", done.returncode,
-                    done.stderr[-2000:].decode("utf-8", "replace"))
+        log.warning(
+            "PDF check ended with status %s: %s", done.returncode, done.stderr[-2000:].decode("utf-8", "replace")
+        )
         return Outcome("too_complex")
     report = json.loads(head)
     return Outcome(report["status"], report["findings"], report["details"], body)

@@ -1,6 +1,7 @@
 """Projections: what one audience may know of a row, as an allow-list. An attribute outside the list
 raises AttributeError, so a schema or payload that asks for more gets nothing (marshmallow leaves the
 key out) or fails in the tests: nothing is shown by adding a field somewhere."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -8,6 +8,7 @@ however many requests arrive at once. A request that then fails for another reas
 a refused text, a replay) gives its hits back, so the limits count what was done, not what was tried,
 where that is the rule (`Taken.give_back`, or leave a `with` block with an exception).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -69,8 +70,9 @@ class Taken:
     def __enter__(self) -> Taken:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
-                 traceback: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
+    ) -> None:
         if kind is not None:
             self.give_back()
 

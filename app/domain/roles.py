@@ -2,6 +2,7 @@
 
 Terms are never overwritten: ending one sets ends_at; a new term is a new row.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -31,8 +32,14 @@ from app.models import (
 _Unit = TypeVar("_Unit", Township, Village, Grid)
 
 
-def _scope_chain(role: Role, *, township: Township | None = None, village: Village | None = None,
-                 grid: Grid | None = None, household: Household | None = None) -> dict[str, int | None]:
+def _scope_chain(
+    role: Role,
+    *,
+    township: Township | None = None,
+    village: Village | None = None,
+    grid: Grid | None = None,
+    household: Household | None = None,
+) -> dict[str, int | None]:
     """The full county → … chain for a role held over a unit, checked against the role's level."""
     level = role.level
     if level is Level.HOUSEHOLD:
@@ -42,14 +49,18 @@ def _scope_chain(role: Role, *, township: Township | None = None, village: Villa
         grid = household.grid
     if level in (Level.HOUSEHOLD, Level.VILLAGE):
         if village is None:
-            raise AppError("scope_required", "村级角色须指定所在村", kind="unprocessable",
-                           fields={"village_id": ["必填"]})
+            raise AppError(
+                "scope_required", "村级角色须指定所在村", kind="unprocessable", fields={"village_id": ["必填"]}
+            )
         if grid is not None and grid.village_id != village.id:
-            raise AppError("grid_mismatch", "网格不属于该村", kind="unprocessable", fields={"grid_id": ["网格不属于该村"]})
+            raise AppError(
+                "grid_mismatch", "网格不属于该村", kind="unprocessable", fields={"grid_id": ["网格不属于该村"]}
+            )
         township = village.township
     if level is Level.TOWNSHIP and township is None:
-        raise AppError("scope_required", "镇级角色须指定所在镇（街道）", kind="unprocessable",
-                       fields={"township_id": ["必填"]})
+        raise AppError(
+            "scope_required", "镇级角色须指定所在镇（街道）", kind="unprocessable", fields={"township_id": ["必填"]}
+        )
     if level is Level.COUNTY:
         raise AppError("county_role_not_invitable", "县级账号由县里统一开通", kind="unprocessable")
     assert township is not None  # required above, or taken from the village
@@ -62,16 +73,29 @@ def _scope_chain(role: Role, *, township: Township | None = None, village: Villa
     }
 
 
-def assign(role: Role, *, user: WxUser | None = None, account: ConsoleAccount | None = None,
-           holder_name: str | None = None, county_id: int | None = None, township: Township | None = None,
-           village: Village | None = None, grid: Grid | None = None,
-           household: Household | None = None) -> RoleAssignment:
+def assign(
+    role: Role,
+    *,
+    user: WxUser | None = None,
+    account: ConsoleAccount | None = None,
+    holder_name: str | None = None,
+    county_id: int | None = None,
+    township: Township | None = None,
+    village: Village | None = None,
+    grid: Grid | None = None,
+    household: Household | None = None,
+) -> RoleAssignment:
     """Start a term. County roles name their county directly; all others derive it from the unit."""
     if role.level is Level.COUNTY:
         if county_id is None:
             raise AppError("scope_required", "县级角色须指定县", kind="unprocessable")
-        chain: dict[str, int | None] = {"county_id": county_id, "township_id": None, "village_id": None,
-                 "grid_id": None, "household_id": None}
+        chain: dict[str, int | None] = {
+            "county_id": county_id,
+            "township_id": None,
+            "village_id": None,
+            "grid_id": None,
+            "household_id": None,
+        }
     else:
         chain = _scope_chain(role, township=township, village=village, grid=grid, household=household)
     assignment = RoleAssignment(
@@ -100,14 +124,25 @@ def end_term(actor: authz.Actor, assignment_id: int, reason: str) -> RoleAssignm
     return assignment
 
 
-def create_invitation(actor: authz.Actor, *, role: Role, holder_name: str, ttl_seconds: int,
-                      township_id: int | None = None, village_id: int | None = None,
-                      grid_id: int | None = None) -> tuple[Invitation, str]:
+def create_invitation(
+    actor: authz.Actor,
+    *,
+    role: Role,
+    holder_name: str,
+    ttl_seconds: int,
+    township_id: int | None = None,
+    village_id: int | None = None,
+    grid_id: int | None = None,
+) -> tuple[Invitation, str]:
     """Staff invite someone to a role the grant matrix lets them give (app.domain.grants); returns the
     invitation and its one-time token (shown once)."""
     if role is Role.VILLAGER:
-        raise AppError("role_not_invitable", "村民通过扫描门牌二维码绑定，无需邀请", kind="unprocessable",
-                       fields={"role": ["村民无需邀请"]})
+        raise AppError(
+            "role_not_invitable",
+            "村民通过扫描门牌二维码绑定，无需邀请",
+            kind="unprocessable",
+            fields={"role": ["村民无需邀请"]},
+        )
     if actor.kind != "console":
         raise AppError("forbidden", "只有镇（街道）或县工作人员可以发出邀请", kind="forbidden")
     grants.require_role_grantable(actor.grants, role)
@@ -161,8 +196,11 @@ def terms_granted_without_power(moment: datetime | None = None) -> list[tuple[Ro
         .where(authz.term_running(moment))
         .order_by(RoleAssignment.id)
     ).all()
-    return [(term, invitation) for term, invitation in rows
-            if not _inviter_held_the_power(invitation, invitation.created_at)]
+    return [
+        (term, invitation)
+        for term, invitation in rows
+        if not _inviter_held_the_power(invitation, invitation.created_at)
+    ]
 
 
 def end_from_the_shell(terms: list[RoleAssignment], reason: str) -> None:
@@ -187,15 +225,21 @@ def accept_invitation(user: WxUser, token: str) -> RoleAssignment:
     if invitation.expires_at <= now:
         raise AppError("invitation_expired", "邀请码已过期，请联系镇（街道）工作人员重新生成", kind="gone")
     if not _inviter_still_may(invitation, now):
-        raise AppError("invitation_invalid", "发出邀请的工作人员已无权任命该职务，邀请码失效，请联系有权任命的部门重新生成",
-                       kind="not_found")
+        raise AppError(
+            "invitation_invalid",
+            "发出邀请的工作人员已无权任命该职务，邀请码失效，请联系有权任命的部门重新生成",
+            kind="not_found",
+        )
     # An UPDATE without RETURNING gives a CursorResult; Session.execute is typed as returning Result.
-    claimed = cast(CursorResult[()], db.session.execute(
-        update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
-        .values(accepted_at=now, accepted_by_user_id=user.id)
-        .execution_options(synchronize_session=False)
-    )).rowcount
+    claimed = cast(
+        CursorResult[()],
+        db.session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
+            .values(accepted_at=now, accepted_by_user_id=user.id)
+            .execution_options(synchronize_session=False)
+        ),
+    ).rowcount
     if claimed != 1:
         raise AppError("invitation_used", "该邀请码已被使用", kind="conflict")
     assignment = RoleAssignment(
@@ -220,8 +264,9 @@ def bind_villager(user: WxUser, household: Household) -> tuple[RoleAssignment, b
     sticker is the proof (一户一码). A person belongs to one household at a time, so a running
     binding to another household ends. Returns (the running term, whether it is new)."""
     running = db.session.scalars(
-        select(RoleAssignment).where(RoleAssignment.user_id == user.id, RoleAssignment.role == Role.VILLAGER.value,
-                                     authz.term_running())
+        select(RoleAssignment).where(
+            RoleAssignment.user_id == user.id, RoleAssignment.role == Role.VILLAGER.value, authz.term_running()
+        )
     ).all()
     for term in running:
         if term.household_id == household.id:

@@ -1,4 +1,5 @@
 """Sticker sheets: choose households, make sure each has a code, and lay them out with the qr library."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -32,16 +33,24 @@ def parse_layout(spec: str) -> qr.Layout:
         raise AppError("invalid_layout", exc.message, kind="unprocessable", fields={"layout": [exc.message]}) from exc
 
 
-def select_households(village: Village, *, grid_number: int | None = None,
-                      numbers: Sequence[str] | None = None,
-                      household_ids: Sequence[int] | None = None) -> list[Household]:
+def select_households(
+    village: Village,
+    *,
+    grid_number: int | None = None,
+    numbers: Sequence[str] | None = None,
+    household_ids: Sequence[int] | None = None,
+) -> list[Household]:
     """Households of one village in print order: all of them, one grid's, or a chosen list."""
     query = select(Household).where(Household.village_id == village.id).order_by(Household.number)
     if grid_number is not None:
         grid = db.session.scalar(select(Grid).where(Grid.village_id == village.id, Grid.number == grid_number))
         if grid is None:
-            raise AppError("grid_not_found", f"{village.name}没有第 {grid_number} 网格", kind="not_found",
-                           fields={"grid": ["该村没有这个网格"]})
+            raise AppError(
+                "grid_not_found",
+                f"{village.name}没有第 {grid_number} 网格",
+                kind="not_found",
+                fields={"grid": ["该村没有这个网格"]},
+            )
         query = query.where(Household.grid_id == grid.id)
     if numbers is not None:
         query = query.where(Household.number.in_(list(numbers)))
@@ -54,15 +63,20 @@ def select_households(village: Village, *, grid_number: int | None = None,
         missing = [w for w in wanted if w not in found]
         if missing:
             shown = "、".join(str(m) for m in missing[:10])
-            raise AppError("households_not_in_village", f"以下住户不属于{village.name}：{shown}",
-                           kind="unprocessable", fields={"households": [f"不属于该村：{shown}"]})
+            raise AppError(
+                "households_not_in_village",
+                f"以下住户不属于{village.name}：{shown}",
+                kind="unprocessable",
+                fields={"households": [f"不属于该村：{shown}"]},
+            )
     if not households:
         raise AppError("empty_selection", "没有可打印的住户", kind="unprocessable")
     return households
 
 
-def stickers_for(households: Sequence[Household], *, public_base_url: str,
-                 include_head_name: bool = False) -> list[qr.Sticker]:
+def stickers_for(
+    households: Sequence[Household], *, public_base_url: str, include_head_name: bool = False
+) -> list[qr.Sticker]:
     codes = household_codes.ensure_codes(households)
     return [
         qr.Sticker(
@@ -85,18 +99,33 @@ def header_for(village: Village, printed_on: date | None = None) -> qr.SheetHead
     )
 
 
-def write(village: Village, stickers: list[qr.Sticker], layout: qr.Layout, out: BinaryIO, *,
-          preview: BinaryIO | None = None, progress: Callable[[int, int], None] | None = None) -> qr.SheetResult:
+def write(
+    village: Village,
+    stickers: list[qr.Sticker],
+    layout: qr.Layout,
+    out: BinaryIO,
+    *,
+    preview: BinaryIO | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> qr.SheetResult:
     try:
-        return qr.write_sheet(stickers, header_for(village), layout, out, total=len(stickers),
-                              progress=progress, preview=preview)
+        return qr.write_sheet(
+            stickers, header_for(village), layout, out, total=len(stickers), progress=progress, preview=preview
+        )
     except qr.FontNotFound as exc:
         raise AppError("font_missing", str(exc), kind="unavailable") from exc
 
 
-def request_sheet(actor: authz.Actor, *, village_id: int, layout: str, grid_number: int | None = None,
-                  household_ids: Sequence[int] | None = None, include_head_name: bool = False,
-                  public_base_url: str) -> StickerSheet:
+def request_sheet(
+    actor: authz.Actor,
+    *,
+    village_id: int,
+    layout: str,
+    grid_number: int | None = None,
+    household_ids: Sequence[int] | None = None,
+    include_head_name: bool = False,
+    public_base_url: str,
+) -> StickerSheet:
     """Township staff ask for a village's sheet. Codes are issued now, so the job only reads."""
     village = authz.get_or_404(actor, "stickers.print", Village, village_id)
     parse_layout(layout)
@@ -105,8 +134,12 @@ def request_sheet(actor: authz.Actor, *, village_id: int, layout: str, grid_numb
     grid_id = households[0].grid_id if grid_number is not None else None
     sheet = StickerSheet(
         requested_by_account_id=actor.console_account_id,
-        township_id=village.township_id, village_id=village.id, grid_id=grid_id,
-        household_ids=[h.id for h in households], layout=layout, include_head_name=include_head_name,
+        township_id=village.township_id,
+        village_id=village.id,
+        grid_id=grid_id,
+        household_ids=[h.id for h in households],
+        layout=layout,
+        include_head_name=include_head_name,
         progress_total=len(households),
     )
     db.session.add(sheet)
@@ -127,22 +160,31 @@ def job_id(sheet_id: int) -> str:
 def claim_build(sheet_id: int) -> bool:
     """Start (or start again) building a sheet; a finished sheet is left alone. The builder (app.jobs.
     stickers) commits the claim, then the progress, then the outcome."""
-    return db.session.execute(
-        update(StickerSheet).where(StickerSheet.id == sheet_id, StickerSheet.status != "done")
-        .values(status="running", progress_done=0, error_message=None)
-        .execution_options(synchronize_session=False)
-    ).rowcount == 1
+    return (
+        db.session.execute(
+            update(StickerSheet)
+            .where(StickerSheet.id == sheet_id, StickerSheet.status != "done")
+            .values(status="running", progress_done=0, error_message=None)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
 
 
 def sheet_stickers(sheet: StickerSheet, *, public_base_url: str) -> list[qr.Sticker]:
-    households = list(db.session.scalars(
-        select(Household).where(Household.id.in_(sheet.household_ids)).order_by(Household.number)))
+    households = list(
+        db.session.scalars(select(Household).where(Household.id.in_(sheet.household_ids)).order_by(Household.number))
+    )
     return stickers_for(households, public_base_url=public_base_url, include_head_name=sheet.include_head_name)
 
 
 def note_progress(sheet_id: int, done: int) -> None:
-    db.session.execute(update(StickerSheet).where(StickerSheet.id == sheet_id)
-                       .values(progress_done=done).execution_options(synchronize_session=False))
+    db.session.execute(
+        update(StickerSheet)
+        .where(StickerSheet.id == sheet_id)
+        .values(progress_done=done)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def built(sheet: StickerSheet, result: qr.SheetResult) -> None:
@@ -160,11 +202,19 @@ def unfinished(now: datetime, limit: int = 200) -> list[int]:
     more than GIVE_UP_AFTER ago is marked failed instead (its build keeps failing): asked for again,
     it is a new sheet."""
     db.session.execute(
-        update(StickerSheet).where(StickerSheet.status.in_(("queued", "running")),
-                                   StickerSheet.created_at < now - GIVE_UP_AFTER)
-        .values(status="failed", error_message="生成超时，请重新生成").execution_options(synchronize_session=False))
-    return list(db.session.scalars(select(StickerSheet.id).where(StickerSheet.status.in_(("queued", "running")))
-                                   .order_by(StickerSheet.id).limit(limit)))
+        update(StickerSheet)
+        .where(StickerSheet.status.in_(("queued", "running")), StickerSheet.created_at < now - GIVE_UP_AFTER)
+        .values(status="failed", error_message="生成超时，请重新生成")
+        .execution_options(synchronize_session=False)
+    )
+    return list(
+        db.session.scalars(
+            select(StickerSheet.id)
+            .where(StickerSheet.status.in_(("queued", "running")))
+            .order_by(StickerSheet.id)
+            .limit(limit)
+        )
+    )
 
 
 def get_sheet(actor: authz.Actor, sheet_id: int) -> StickerSheet:

@@ -2,6 +2,7 @@
 
 Six queries whatever the size of the tree: one per level and two GROUP BY counts (no N+1).
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -58,42 +59,70 @@ def territory_tree(session: Session | scoped_session[AppSession] | None = None) 
     (grids by number). Plain dicts, ready for JSON.
     """
     session = session if session is not None else db.session
-    by_village = {village_id: n for village_id, n in session.execute(
-        select(Household.village_id, func.count()).group_by(Household.village_id))}
-    by_grid = {grid_id: n for grid_id, n in session.execute(
-        select(Household.grid_id, func.count()).where(Household.grid_id.is_not(None))
-        .group_by(Household.grid_id))}
+    by_village = {
+        village_id: n
+        for village_id, n in session.execute(select(Household.village_id, func.count()).group_by(Household.village_id))
+    }
+    by_grid = {
+        grid_id: n
+        for grid_id, n in session.execute(
+            select(Household.grid_id, func.count()).where(Household.grid_id.is_not(None)).group_by(Household.grid_id)
+        )
+    }
 
     grids: dict[int, list[GridNode]] = defaultdict(list)
-    for g in session.execute(select(Grid.id, Grid.village_id, Grid.number, Grid.name)
-                             .order_by(Grid.village_id, Grid.number)):
-        grids[g.village_id].append({"id": g.id, "number": g.number, "name": g.name,
-                                    "households": by_grid.get(g.id, 0)})
+    for g in session.execute(
+        select(Grid.id, Grid.village_id, Grid.number, Grid.name).order_by(Grid.village_id, Grid.number)
+    ):
+        grids[g.village_id].append({"id": g.id, "number": g.number, "name": g.name, "households": by_grid.get(g.id, 0)})
 
     villages: dict[int, list[VillageNode]] = defaultdict(list)
-    for v in session.execute(select(Village.id, Village.township_id, Village.code, Village.name, Village.kind)
-                             .order_by(Village.code)):
+    for v in session.execute(
+        select(Village.id, Village.township_id, Village.code, Village.name, Village.kind).order_by(Village.code)
+    ):
         total = by_village.get(v.id, 0)
         village_grids = grids.get(v.id, [])
-        villages[v.township_id].append({
-            "id": v.id, "code": v.code, "name": v.name, "kind": v.kind, "households": total,
-            "ungridded": total - sum(g["households"] for g in village_grids), "grids": village_grids,
-        })
+        villages[v.township_id].append(
+            {
+                "id": v.id,
+                "code": v.code,
+                "name": v.name,
+                "kind": v.kind,
+                "households": total,
+                "ungridded": total - sum(g["households"] for g in village_grids),
+                "grids": village_grids,
+            }
+        )
 
     townships: dict[int, list[TownshipNode]] = defaultdict(list)
-    for t in session.execute(select(Township.id, Township.county_id, Township.code, Township.name, Township.kind,
-                                    Township.supervision_phone).order_by(Township.code)):
+    for t in session.execute(
+        select(
+            Township.id, Township.county_id, Township.code, Township.name, Township.kind, Township.supervision_phone
+        ).order_by(Township.code)
+    ):
         township_villages = villages.get(t.id, [])
-        townships[t.county_id].append({
-            "id": t.id, "code": t.code, "name": t.name, "kind": t.kind,
-            "supervision_phone": t.supervision_phone,
-            "households": sum(v["households"] for v in township_villages), "villages": township_villages,
-        })
+        townships[t.county_id].append(
+            {
+                "id": t.id,
+                "code": t.code,
+                "name": t.name,
+                "kind": t.kind,
+                "supervision_phone": t.supervision_phone,
+                "households": sum(v["households"] for v in township_villages),
+                "villages": township_villages,
+            }
+        )
 
     tree: list[CountyNode] = []
     for c in session.execute(select(County.id, County.code, County.name).order_by(County.code)):
         county_townships = townships.get(c.id, [])
-        tree.append({"id": c.id, "code": c.code, "name": c.name,
-                     "households": sum(t["households"] for t in county_townships),
-                     "townships": county_townships})
+        tree.append(
+            {
+                "id": c.id,
+                "code": c.code,
+                "name": c.name,
+                "households": sum(t["households"] for t in county_townships),
+                "townships": county_townships,
+            }
+        )
     return tree

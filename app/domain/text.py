@@ -2,6 +2,7 @@
 no lone UTF-16 surrogates (JSON can spell one, "\\ud800"; it cannot be encoded as UTF-8, and
 PostgreSQL refuses NUL). The API's input schemas apply these rules to every text field
 (app/api/inputs.py); inputs no schema reads (path segments, pushed messages) use them directly."""
+
 from __future__ import annotations
 
 import math

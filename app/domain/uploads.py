@@ -2,6 +2,7 @@
 content, never trusted from the name or header; sizes are limited; images are decoded under a pixel
 budget and re-encoded, which drops EXIF (GPS!), comments and anything appended after the image data;
 PDFs are parsed (app.domain.pdf_check), refused when they carry active content, and written out again."""
+
 from __future__ import annotations
 
 import hashlib
@@ -59,7 +60,9 @@ def clean(data: bytes, *, images_only: bool = False) -> CleanFile:
         raise _reject("file_empty", "文件是空的")
     media_type = sniff(data)
     if media_type is None or (images_only and media_type == "application/pdf"):
-        raise _reject("unsupported_file_type", "只支持 JPG、PNG 图片" if images_only else "只支持 JPG、PNG 图片和 PDF 文件")
+        raise _reject(
+            "unsupported_file_type", "只支持 JPG、PNG 图片" if images_only else "只支持 JPG、PNG 图片和 PDF 文件"
+        )
     if media_type == "application/pdf":
         return _clean_pdf(data)
     return _clean_image(data, media_type)
@@ -72,8 +75,9 @@ def _clean_pdf(data: bytes) -> CleanFile:
         raise _reject("file_damaged", "PDF 文件不完整或已损坏")
     outcome = pdf_check.check(data)
     if outcome.status == "active":
-        raise _reject("file_active_content",
-                      f"PDF 中含有{outcome.describe()}，出于安全考虑不能上传。{_PDF_EXPORT_HINT}")
+        raise _reject(
+            "file_active_content", f"PDF 中含有{outcome.describe()}，出于安全考虑不能上传。{_PDF_EXPORT_HINT}"
+        )
     if outcome.status == "encrypted":
         raise _reject("file_encrypted", f"PDF 文件已加密或设置了密码，无法检查其内容。{_PDF_EXPORT_HINT}")
     if outcome.status == "too_complex":

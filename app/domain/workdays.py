@@ -11,6 +11,7 @@ days. "1 working day" from Tuesday 10:00 is Wednesday 10:00; from Saturday 10:00
 00:00, as the clock only starts running on Monday. This makes pauses exact: a paused stretch is
 worth the working time it covered, whatever days it spanned.
 """
+
 from __future__ import annotations
 
 import functools
@@ -28,8 +29,11 @@ DAY = 86400
 
 @functools.cache
 def _unknown_year(year: int) -> bool:
-    logger.warning("官方节假日安排未收录 %s 年：该年按周一至周五计算工作日 (chinesecalendar %s)",
-                   year, getattr(chinese_calendar, "__version__", "?"))
+    logger.warning(
+        "官方节假日安排未收录 %s 年：该年按周一至周五计算工作日 (chinesecalendar %s)",
+        year,
+        getattr(chinese_calendar, "__version__", "?"),
+    )
     return True
 
 

@@ -1,5 +1,6 @@
 """The one outbound HTTP client towards a township's four-platform system: a signed JSON POST, and
 what its answer means for the delivery (delivered, try again later, or never)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

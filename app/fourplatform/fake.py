@@ -19,6 +19,7 @@ Run it with ``flask --app wsgi four-platform-fake --port 5020 --secret <the town
   ``POST /_fake/reset``, ``GET /_fake/health``.
 State lives in memory and is lost on restart.
 """
+
 from __future__ import annotations
 
 import json
@@ -78,8 +79,13 @@ def create_fake_platform(secret: str, callback_url: str | None = None) -> Flask:
                 state.stats["down"] += 1
             return jsonify({"error": "platform under maintenance"}), 503
         try:
-            signing.verify(secret_now, request.headers.get(signing.TIMESTAMP_HEADER),
-                           request.headers.get(signing.SIGNATURE_HEADER), raw, now=time.time())
+            signing.verify(
+                secret_now,
+                request.headers.get(signing.TIMESTAMP_HEADER),
+                request.headers.get(signing.SIGNATURE_HEADER),
+                raw,
+                now=time.time(),
+            )
         except signing.SignatureError as exc:
             with state.lock:
                 state.stats["refused"] += 1
@@ -97,8 +103,9 @@ def create_fake_platform(secret: str, callback_url: str | None = None) -> Flask:
                 return jsonify({"received": True, "duplicate": True})
             state.keys.add(key)
             state.stats["received"] += 1
-            state.receipts.append({"key": key, "raw": raw.decode(), "body": json.loads(raw),
-                                   "received_at": time.time()})
+            state.receipts.append(
+                {"key": key, "raw": raw.decode(), "body": json.loads(raw), "received_at": time.time()}
+            )
         return jsonify({"received": True, "duplicate": False})
 
     @app.post("/_fake/updates")
@@ -110,8 +117,9 @@ def create_fake_platform(secret: str, callback_url: str | None = None) -> Flask:
             return jsonify({"error": "no callback_url configured"}), 409
         body = json.dumps(update, ensure_ascii=False).encode()
         try:
-            response = requests.post(target, data=body, timeout=10,
-                                     headers=signing.signed_headers(secret_now, body, now=time.time()))
+            response = requests.post(
+                target, data=body, timeout=10, headers=signing.signed_headers(secret_now, body, now=time.time())
+            )
         except requests.RequestException as exc:
             return jsonify({"error": f"callback failed: {type(exc).__name__}"}), 502
         try:
@@ -147,8 +155,10 @@ def create_fake_platform(secret: str, callback_url: str | None = None) -> Flask:
     @app.get("/_fake/stats")
     def stats() -> ResponseReturnValue:
         with state.lock:
-            return jsonify({k: state.stats[k] for k in ("received", "duplicates", "refused", "rejected", "down")}
-                           | {"mode": state.mode})
+            return jsonify(
+                {k: state.stats[k] for k in ("received", "duplicates", "refused", "rejected", "down")}
+                | {"mode": state.mode}
+            )
 
     @app.post("/_fake/reset")
     def reset() -> ResponseReturnValue:

@@ -9,6 +9,7 @@ delivery's key: the same on every retry, so the platform can drop duplicates). T
 recomputes the signature over the bytes it received (never over re-serialised JSON), compares in
 constant time, and refuses a timestamp more than the window away from its own clock.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -40,15 +41,25 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 def signed_headers(secret: str, body: bytes, *, now: float, key: str | None = None) -> dict[str, str]:
     """Headers for a signed JSON request sent at `now` (Unix seconds)."""
     timestamp = str(int(now))
-    headers = {"Content-Type": "application/json; charset=utf-8", TIMESTAMP_HEADER: timestamp,
-               SIGNATURE_HEADER: signature(secret, timestamp, body)}
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        TIMESTAMP_HEADER: timestamp,
+        SIGNATURE_HEADER: signature(secret, timestamp, body),
+    }
     if key is not None:
         headers[IDEMPOTENCY_HEADER] = key
     return headers
 
 
-def verify(secret: str, timestamp: str | None, given: str | None, body: bytes, *, now: float,
-           window: int = DEFAULT_WINDOW_SECONDS) -> None:
+def verify(
+    secret: str,
+    timestamp: str | None,
+    given: str | None,
+    body: bytes,
+    *,
+    now: float,
+    window: int = DEFAULT_WINDOW_SECONDS,
+) -> None:
     """Raise SignatureError unless `given` signs `body` at `timestamp` with `secret`, within `window`
     seconds of `now` either way (a clock slightly ahead of ours is not an attack)."""
     if not timestamp or not given:

@@ -7,6 +7,7 @@ Two queues: deadline work (`@deadline_work`: the per-case checks and the deadlin
 queue of its own, which every worker serves first and one worker serves alone, so an escalation
 never waits behind bulk work (sticker sheets, notifications, deliveries) on the other.
 """
+
 from __future__ import annotations
 
 import logging
@@ -48,6 +49,7 @@ def deadline_work(fn):
 def job_options(*, retry: Retry | None = None, timeout: int | None = None):
     """A job function's own RQ options, used wherever it is enqueued: `retry` a failed run (the
     database briefly unreachable), `timeout` in seconds for long work (RQ's default is 180)."""
+
     def mark(fn):
         fn.rq_retry, fn.rq_timeout = retry, timeout
         return fn
@@ -81,8 +83,11 @@ def job_pending(job_id: str, connection=None) -> bool:
     status = job.get_status(refresh=False)
     if status in _WAITING:
         return True
-    return status == JobStatus.STARTED and bool(job.worker_name) and liveness.alive_one(
-        connection, liveness.WORKER, job.worker_name)
+    return (
+        status == JobStatus.STARTED
+        and bool(job.worker_name)
+        and liveness.alive_one(connection, liveness.WORKER, job.worker_name)
+    )
 
 
 def enqueue_unless_pending(func, *args, job_id: str) -> bool:

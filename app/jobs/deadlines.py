@@ -1,5 +1,6 @@
 """Deadline jobs: the per-case check scheduled at its next due instant (the fast path) and the
 sweeper that finds whatever such jobs missed (the guarantee). Both call the same domain step."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -54,9 +55,14 @@ def sweep_complaints(now: datetime) -> int:
 def sweep_questions(now: datetime) -> int:
     done, last_id = 0, 0
     while True:
-        batch = list(db.session.scalars(select(Question).where(
-            Question.next_check_at <= now, Question.answered_at.is_(None), Question.id > last_id)
-            .order_by(Question.id).limit(BATCH)))
+        batch = list(
+            db.session.scalars(
+                select(Question)
+                .where(Question.next_check_at <= now, Question.answered_at.is_(None), Question.id > last_id)
+                .order_by(Question.id)
+                .limit(BATCH)
+            )
+        )
         if not batch:
             return done
         for question in batch:

@@ -6,6 +6,7 @@ All the jobs of one transaction go to Redis in one pipeline; if that fails, each
 bad job loses no other. A failure to enqueue (Redis down) is logged and lost on purpose: the database
 row is the source of truth and a periodic sweep finds whatever a job should have done.
 """
+
 from __future__ import annotations
 
 import logging
@@ -33,7 +34,7 @@ def _after_commit(session: Session) -> None:
         return
     try:
         enqueue_all(get_redis(), intents)
-    except Exception:  # noqa: BLE001 - committed already; the sweeps find what these jobs would have done
+    except Exception:
         logger.exception("could not enqueue %d jobs after commit", len(intents))
 
 
@@ -44,12 +45,12 @@ def enqueue_all(connection, intents: list[Intent]) -> None:
                 _enqueue(intent, pipe)
             pipe.execute()
         return
-    except Exception:  # noqa: BLE001 - retried one by one below
+    except Exception:
         logger.warning("enqueueing %d jobs in one pipeline failed; trying one by one", len(intents), exc_info=True)
     for intent in intents:
         try:
             _enqueue(intent, None)
-        except Exception:  # noqa: BLE001 - the sweep finds what this job would have done
+        except Exception:
             logger.exception("could not enqueue %s %s", intent.job, intent.job_id)
 
 

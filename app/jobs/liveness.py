@@ -10,6 +10,7 @@ process is gone within `ttl`). A process on this host whose pid is gone is dead 
 Keys, under the queue name RQ_QUEUE (tests and deployments sharing a Redis stay apart):
 `mingjing:live:<RQ_QUEUE>:<kind>` — a set of names, and `…:<kind>:<name>` — JSON {host, pid, queues}.
 """
+
 from __future__ import annotations
 
 import json

@@ -1,6 +1,7 @@
 """Subscribe messages about complaints are sent here, on the worker, one job per notification and
 attempt; the rules of each attempt (who, what, which outcome means what) are the domain's
 (app.domain.complaints.notifications). This module talks to WeChat and commits."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -62,6 +63,8 @@ def sweep(now: datetime) -> int:
     overdue = notifications.overdue(now)
     db.session.commit()
     return stuck + sum(
-        enqueue_unless_pending(send_notification, notification_id, attempts + 1,
-                               job_id=notifications.job_id(notification_id, attempts + 1))
-        for notification_id, attempts in overdue)
+        enqueue_unless_pending(
+            send_notification, notification_id, attempts + 1, job_id=notifications.job_id(notification_id, attempts + 1)
+        )
+        for notification_id, attempts in overdue
+    )

@@ -1,4 +1,5 @@
 """Jobs that run on a clock, enqueued by the cron scheduler that the worker command starts."""
+
 from __future__ import annotations
 
 from app.jobs.sessions import purge_stale_sessions

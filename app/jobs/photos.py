@@ -1,6 +1,7 @@
 """Complaint photos and WeChat's image check: the first request right after an upload (the fast
 path), and the sweepers that guarantee it: ask again when no verdict came (bounded: after
 `MAX_CHECK_ATTEMPTS` people decide), and delete photos that were never filed."""
+
 from __future__ import annotations
 
 import logging

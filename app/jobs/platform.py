@@ -1,6 +1,7 @@
 """Deliveries to the township's four-platform system (基层治理四平台): one attempt per job; the domain
 schedules the next one with backoff, and the minute sweep re-enqueues what a lost job left behind.
 The HTTP request itself is made here (app.fourplatform.client), once the claim is committed."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -20,8 +21,9 @@ def deliver(delivery_id: int) -> str | None:
     db.session.commit()  # the claim is visible to everyone before the request leaves
     if claimed is None:
         return platform.state(delivery_id)
-    outcome = client.post(claimed.url, claimed.secret, claimed.body, key=claimed.key, now=utcnow().timestamp(),
-                          timeout=claimed.timeout)
+    outcome = client.post(
+        claimed.url, claimed.secret, claimed.body, key=claimed.key, now=utcnow().timestamp(), timeout=claimed.timeout
+    )
     platform.record_outcome(claimed, delivered=outcome.delivered, retryable=outcome.retryable, error=outcome.error)
     db.session.commit()
     return platform.state(delivery_id)
@@ -30,5 +32,7 @@ def deliver(delivery_id: int) -> str | None:
 def sweep_deliveries(now: datetime) -> int:
     """Sweeper: pending deliveries due by `now` get their job again when RQ's copy is gone (not when it
     is still queued behind a backlog, or running)."""
-    return sum(enqueue_unless_pending(deliver, delivery_id, job_id=platform.job_id(delivery_id, attempts + 1))
-               for delivery_id, attempts in platform.due(now))
+    return sum(
+        enqueue_unless_pending(deliver, delivery_id, job_id=platform.job_id(delivery_id, attempts + 1))
+        for delivery_id, attempts in platform.due(now)
+    )

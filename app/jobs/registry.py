@@ -1,5 +1,6 @@
 """Job names → job functions: the one table through which the domain's intents (app.transaction.intend)
 become RQ jobs. The domain names a job; it never imports one."""
+
 from __future__ import annotations
 
 from app.jobs import deadlines, notifications, photos, platform, sessions, stickers

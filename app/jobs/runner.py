@@ -7,6 +7,7 @@ restart nothing moves scheduled jobs (retries, per-case deadline checks) for up 
 a lock whose holder is dead (its liveness gone, or its pid gone on this host) is released and taken
 at once, and every heartbeat the worker starts a scheduler again if its own is not running.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -57,8 +58,10 @@ class Scheduler(RQScheduler):
     def should_reacquire_locks(self) -> bool:
         if self._queue_names == self.acquired_locks:
             return False
-        return (self.lock_acquisition_time is None
-                or (datetime.now() - self.lock_acquisition_time).total_seconds() >= SCHEDULER_RETRY_SECONDS)
+        return (
+            self.lock_acquisition_time is None
+            or (datetime.now() - self.lock_acquisition_time).total_seconds() >= SCHEDULER_RETRY_SECONDS
+        )
 
     def acquire_locks(self, auto_start: bool = False):
         for name in self._queue_names:  # its own lock too, when the process holding it died
@@ -105,13 +108,24 @@ class Worker(RQWorker):
         self._keeps_scheduler = with_scheduler and not burst
         return super().work(burst, *args, with_scheduler=with_scheduler, **kwargs)
 
-    def _start_scheduler(self, burst: bool = False, logging_level: str | None = "INFO",
-                         date_format: str = DEFAULT_LOGGING_DATE_FORMAT, log_format: str = DEFAULT_LOGGING_FORMAT):
+    def _start_scheduler(
+        self,
+        burst: bool = False,
+        logging_level: str | None = "INFO",
+        date_format: str = DEFAULT_LOGGING_DATE_FORMAT,
+        log_format: str = DEFAULT_LOGGING_FORMAT,
+    ):
         # RQ's own, with our scheduler class
         self.scheduler = Scheduler(
-            self.queues, connection=self.connection, ns=self.ns, liveness_ttl=self.liveness_ttl,
+            self.queues,
+            connection=self.connection,
+            ns=self.ns,
+            liveness_ttl=self.liveness_ttl,
             logging_level=logging_level if logging_level is not None else self.log.level,
-            date_format=date_format, log_format=log_format, serializer=self.serializer)
+            date_format=date_format,
+            log_format=log_format,
+            serializer=self.serializer,
+        )
         self.scheduler.acquire_locks()
         if self.scheduler.acquired_locks:
             if burst:

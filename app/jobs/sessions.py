@@ -1,4 +1,5 @@
 """Housekeeping of login sessions."""
+
 from __future__ import annotations
 
 from datetime import timedelta

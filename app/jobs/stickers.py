@@ -1,5 +1,6 @@
 """Sticker sheets are built on the worker: large villages take a while. The sweep re-enqueues the build
 of a sheet still queued or running whose job RQ no longer holds (lost with Redis, or a dead worker)."""
+
 from __future__ import annotations
 
 import os
@@ -33,8 +34,9 @@ def build_sticker_sheet(sheet_id: int) -> str | None:
 
     try:
         with open(pdf_path + ".part", "wb") as out, open(preview_path, "wb") as preview:
-            result = stickers.write(sheet.village, wanted, stickers.parse_layout(sheet.layout), out, preview=preview,
-                                    progress=progress)
+            result = stickers.write(
+                sheet.village, wanted, stickers.parse_layout(sheet.layout), out, preview=preview, progress=progress
+            )
     except AppError as exc:
         stickers.build_failed(sheet, exc.message)
         db.session.commit()
@@ -49,5 +51,7 @@ def sweep_sheets(now: datetime) -> int:
     """Sweeper: unfinished sheets get their build job again when RQ's copy is gone."""
     unfinished = stickers.unfinished(now)
     db.session.commit()
-    return sum(enqueue_unless_pending(build_sticker_sheet, sheet_id, job_id=stickers.job_id(sheet_id))
-               for sheet_id in unfinished)
+    return sum(
+        enqueue_unless_pending(build_sticker_sheet, sheet_id, job_id=stickers.job_id(sheet_id))
+        for sheet_id in unfinished
+    )

@@ -12,6 +12,7 @@ that one, whichever batch (transaction) they fall in.
 The scheduler runs it in two jobs: the deadline sweepers on the deadline queue (`sweep_deadlines`,
 never behind bulk work), the others on the bulk queue (`sweep_others`).
 """
+
 from __future__ import annotations
 
 import logging
@@ -69,7 +70,7 @@ def _run(chosen: list[tuple[str, Sweeper]]) -> dict[str, int]:
         try:
             with clock.at(now):
                 done[name] = fn(now)
-        except Exception:  # noqa: BLE001 - reported, retried next minute
+        except Exception:
             db.session.rollback()
             logger.exception("sweeper %s failed", name)
             done[name] = -1

@@ -1,4 +1,5 @@
 """All models, imported here so Alembic and the app see one metadata."""
+
 from app.models.base import Base, UTCDateTime
 from app.models.complaint_photos import ComplaintPhoto, ComplaintPhotoCheck
 from app.models.complaints import Complaint, ComplaintEvent, ComplaintSubject, RoutingRule
@@ -15,6 +16,7 @@ from app.models.disclosures import (
     Question,
     VersionStatus,
 )
+from app.models.notifications import Notification
 from app.models.people import (
     ROLE_LABELS,
     VILLAGE_CADRE_ROLES,
@@ -26,49 +28,48 @@ from app.models.people import (
     RoleAssignment,
     WxUser,
 )
-from app.models.notifications import Notification
 from app.models.platform import PlatformConfig, PlatformDelivery
 from app.models.stickers import HouseholdCode, StickerSheet
 from app.models.territory import County, Grid, Household, Township, Village
 
 __all__ = [
+    "ROLE_LABELS",
+    "VILLAGE_CADRE_ROLES",
     "Attachment",
+    "AuditEntry",
+    "AuthSession",
+    "Base",
+    "Category",
     "Complaint",
     "ComplaintEvent",
     "ComplaintPhoto",
     "ComplaintPhotoCheck",
     "ComplaintSubject",
+    "ConsoleAccount",
+    "County",
     "DeadlinePolicy",
-    "QuestionEscalation",
-    "RoutingRule",
-    "PlatformConfig",
-    "PlatformDelivery",
-    "AuditEntry",
-    "Category",
     "Disclosure",
     "DisclosureVersion",
     "DisclosureView",
     "Frequency",
-    "ItemType",
-    "Question",
-    "VersionStatus",
-    "ROLE_LABELS",
-    "VILLAGE_CADRE_ROLES",
-    "AuthSession",
-    "Base",
-    "ConsoleAccount",
-    "County",
     "Grid",
     "Household",
     "HouseholdCode",
     "Invitation",
-    "Notification",
+    "ItemType",
     "Level",
+    "Notification",
+    "PlatformConfig",
+    "PlatformDelivery",
+    "Question",
+    "QuestionEscalation",
     "Role",
     "RoleAssignment",
+    "RoutingRule",
     "StickerSheet",
     "Township",
     "UTCDateTime",
+    "VersionStatus",
     "Village",
     "WxUser",
 ]

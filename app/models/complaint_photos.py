@@ -7,6 +7,7 @@ A photo's `status`:
     refused  — risky: never shown to anyone, its file deleted (the row stays for the record).
 Each request to WeChat is a ComplaintPhotoCheck: its trace_id is how the pushed verdict finds the photo.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -26,9 +27,7 @@ PHOTO_STATUSES = ("pending", "review", "cleared", "refused")
 
 class ComplaintPhoto(Base):
     __tablename__ = "complaint_photo"
-    __table_args__ = (
-        CheckConstraint("status IN ('pending', 'review', 'cleared', 'refused')", name="status_known"),
-    )
+    __table_args__ = (CheckConstraint("status IN ('pending', 'review', 'cleared', 'refused')", name="status_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uploaded_by_user_id: Mapped[int] = mapped_column(ForeignKey("wx_user.id"), index=True)

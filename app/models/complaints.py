@@ -1,4 +1,5 @@
 """Complaints (监督一点通): routing rules, cases, and each case's history of events."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -23,10 +24,16 @@ class RoutingRule(Base):
     __tablename__ = "complaint_routing_rule"
     __table_args__ = (
         # At most one live rule per (township, village or township-wide, category).
-        Index("uq_complaint_routing_rule_live", "township_id", "village_id", "category", unique=True,
-              postgresql_where=text("deactivated_at IS NULL"), sqlite_where=text("deactivated_at IS NULL")),
-        CheckConstraint("target IN ('village_role', 'township_dispatch', 'township_discipline')",
-                        name="target_kind"),
+        Index(
+            "uq_complaint_routing_rule_live",
+            "township_id",
+            "village_id",
+            "category",
+            unique=True,
+            postgresql_where=text("deactivated_at IS NULL"),
+            sqlite_where=text("deactivated_at IS NULL"),
+        ),
+        CheckConstraint("target IN ('village_role', 'township_dispatch', 'township_discipline')", name="target_kind"),
         CheckConstraint("(target = 'village_role') = (target_role IS NOT NULL)", name="role_iff_village_role"),
     )
 
@@ -52,8 +59,12 @@ class Complaint(Base):
         UniqueConstraint("filed_by_user_id", "client_request_id"),  # a replayed filing is one case
         Index("ix_complaint_handler", "handler_kind", "handler_township_id", "handler_village_id"),
         # The sweep reads only what is due: its cost follows the number due, not the number open.
-        Index("ix_complaint_next_check", "next_check_at", postgresql_where=text("next_check_at IS NOT NULL"),
-              sqlite_where=text("next_check_at IS NOT NULL")),
+        Index(
+            "ix_complaint_next_check",
+            "next_check_at",
+            postgresql_where=text("next_check_at IS NOT NULL"),
+            sqlite_where=text("next_check_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,7 +96,9 @@ class Complaint(Base):
     reopen_count: Mapped[int] = mapped_column(default=0)
     version: Mapped[int] = mapped_column(default=1)  # every transition is `UPDATE ... WHERE version = seen`
     # who holds it
-    handler_kind: Mapped[str | None] = mapped_column(String(32))  # village_role | township_dispatch | township_discipline | county
+    handler_kind: Mapped[str | None] = mapped_column(
+        String(32)
+    )  # village_role | township_dispatch | township_discipline | county
     handler_role: Mapped[str | None] = mapped_column(String(32))
     handler_village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"))
     # A grid-scoped role's grid (the grid worker of the household's own grid); None: the whole village.
@@ -141,13 +154,18 @@ class Complaint(Base):
     @classmethod
     def _colour_expression(cls):
         flagged = or_(cls.escalation_level > 0, cls.overdue_since.is_not(None))
-        return case((cls.status == "closed", "green"),
-                    (and_(flagged, cls.status.in_(("assigned", "returned"))), "red"),
-                    (flagged, "yellow"), else_=None)
+        return case(
+            (cls.status == "closed", "green"),
+            (and_(flagged, cls.status.in_(("assigned", "returned"))), "red"),
+            (flagged, "yellow"),
+            else_=None,
+        )
+
     events: Mapped[list[ComplaintEvent]] = relationship(order_by="ComplaintEvent.id", back_populates="complaint")
     # Attached photos in the villager's order; who may see which is app.domain.complaints.photos' business.
     photos: Mapped[list[ComplaintPhoto]] = relationship(
-        order_by="[ComplaintPhoto.position, ComplaintPhoto.id]", viewonly=True)
+        order_by="[ComplaintPhoto.position, ComplaintPhoto.id]", viewonly=True
+    )
 
 
 class ComplaintSubject(Base):

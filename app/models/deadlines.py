@@ -1,4 +1,5 @@
 """Deadline policies (时限) per township and lane, and the escalation record of disclosure questions."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -19,10 +20,18 @@ class DeadlinePolicy(Base):
 
     __tablename__ = "deadline_policy"
     __table_args__ = (
-        Index("uq_deadline_policy_live", "township_id", "lane", unique=True,
-              postgresql_where=text("deactivated_at IS NULL"), sqlite_where=text("deactivated_at IS NULL")),
-        *(CheckConstraint(f"{clock}_unit IN {UNITS}", name=f"{clock}_unit_known")
-          for clock in ("sign", "handle", "follow_up")),
+        Index(
+            "uq_deadline_policy_live",
+            "township_id",
+            "lane",
+            unique=True,
+            postgresql_where=text("deactivated_at IS NULL"),
+            sqlite_where=text("deactivated_at IS NULL"),
+        ),
+        *(
+            CheckConstraint(f"{clock}_unit IN {UNITS}", name=f"{clock}_unit_known")
+            for clock in ("sign", "handle", "follow_up")
+        ),
         CheckConstraint("sign_amount > 0 AND handle_amount > 0 AND follow_up_amount > 0", name="amounts_positive"),
     )
 
@@ -42,10 +51,12 @@ class DeadlinePolicy(Base):
     deactivated_at: Mapped[datetime | None]
     deactivated_by_console_account_id: Mapped[int | None] = mapped_column(ForeignKey("console_account.id"))
     # who set it and who replaced it: the policy history is the audit of every change
-    created_by: Mapped[ConsoleAccount | None] = relationship(foreign_keys=[created_by_console_account_id],
-                                                             lazy="selectin", viewonly=True)
-    deactivated_by: Mapped[ConsoleAccount | None] = relationship(foreign_keys=[deactivated_by_console_account_id],
-                                                                 lazy="selectin", viewonly=True)
+    created_by: Mapped[ConsoleAccount | None] = relationship(
+        foreign_keys=[created_by_console_account_id], lazy="selectin", viewonly=True
+    )
+    deactivated_by: Mapped[ConsoleAccount | None] = relationship(
+        foreign_keys=[deactivated_by_console_account_id], lazy="selectin", viewonly=True
+    )
 
 
 class QuestionEscalation(Base):

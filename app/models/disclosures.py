@@ -5,6 +5,7 @@ drafted by a cadre, reviewed by the village supervision committee (村监会 / �
 published never changes; a correction is a new version with a public reason. Every published version
 is appended to a hash chain (AuditEntry) so that any later tampering is detectable.
 """
+
 from __future__ import annotations
 
 import enum
@@ -72,13 +73,14 @@ class Disclosure(Base):
     first_published_at: Mapped[datetime | None] = mapped_column(index=True)
     # The newest published version (what villagers read), kept here so browsing is one join.
     published_version_id: Mapped[int | None] = mapped_column(
-        ForeignKey("disclosure_version.id", use_alter=True, name="fk_disclosure_published_version"))
+        ForeignKey("disclosure_version.id", use_alter=True, name="fk_disclosure_published_version")
+    )
 
     village: Mapped[Village] = relationship()
     item_type: Mapped[ItemType] = relationship()
     versions: Mapped[list[DisclosureVersion]] = relationship(
-        back_populates="disclosure", foreign_keys="DisclosureVersion.disclosure_id",
-        order_by="DisclosureVersion.number")
+        back_populates="disclosure", foreign_keys="DisclosureVersion.disclosure_id", order_by="DisclosureVersion.number"
+    )
     published_version: Mapped[DisclosureVersion | None] = relationship(foreign_keys=[published_version_id])
 
 

@@ -1,4 +1,5 @@
 """The outbox of WeChat subscribe messages (订阅消息) about complaints: one row per (case event, person)."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """People: WeChat users, console accounts, roles with scope and term of office, sessions, invitations."""
+
 from __future__ import annotations
 
 import enum
@@ -164,9 +165,7 @@ class AuthSession(Base):
     """The project's own opaque session token; only its SHA-256 is stored."""
 
     __tablename__ = "auth_session"
-    __table_args__ = (
-        CheckConstraint("(user_id IS NULL) <> (console_account_id IS NULL)", name="one_holder"),
-    )
+    __table_args__ = (CheckConstraint("(user_id IS NULL) <> (console_account_id IS NULL)", name="one_holder"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -1,5 +1,6 @@
 """The township's external four-platform system (基层治理四平台): its configuration, and the outbox of
 case deliveries to it."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -22,11 +23,18 @@ class PlatformConfig(Base):
 
     __tablename__ = "platform_config"
     __table_args__ = (
-        Index("uq_platform_config_live", "township_id", unique=True,
-              postgresql_where=text("replaced_at IS NULL"), sqlite_where=text("replaced_at IS NULL")),
+        Index(
+            "uq_platform_config_live",
+            "township_id",
+            unique=True,
+            postgresql_where=text("replaced_at IS NULL"),
+            sqlite_where=text("replaced_at IS NULL"),
+        ),
         # The live row, when enabled, has somewhere to send to and a secret to sign with.
-        CheckConstraint("replaced_at IS NOT NULL OR NOT enabled OR (endpoint_url IS NOT NULL AND secret IS NOT NULL)",
-                        name="enabled_is_complete"),
+        CheckConstraint(
+            "replaced_at IS NOT NULL OR NOT enabled OR (endpoint_url IS NOT NULL AND secret IS NOT NULL)",
+            name="enabled_is_complete",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,4 +1,5 @@
 """Household door codes (一户一码) and printable sticker sheets."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -17,8 +18,13 @@ class HouseholdCode(Base):
 
     __tablename__ = "household_code"
     __table_args__ = (
-        Index("uq_household_code_active_household", "household_id", unique=True,
-              postgresql_where=text("revoked_at IS NULL"), sqlite_where=text("revoked_at IS NULL")),
+        Index(
+            "uq_household_code_active_household",
+            "household_id",
+            unique=True,
+            postgresql_where=text("revoked_at IS NULL"),
+            sqlite_where=text("revoked_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,4 +1,5 @@
 """Territory: county (区/县) → township (镇/街道) → village (村/社区) → grid (网格) → household (户)."""
+
 from __future__ import annotations
 
 from datetime import datetime

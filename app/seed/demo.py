@@ -8,6 +8,7 @@ fixed by a seed, so the same names and coordinates come out on every machine.
 WeChat identities: the sandbox maps a login code ``<identity>.<nonce>`` to openid ``sbx-<identity>``,
 so ``xialin-secretary.abc`` logs in as the 下林村 secretary. Console accounts share DEMO_PASSWORD.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -39,8 +40,7 @@ DEMO_PASSWORD = "mingjing-demo"
 SEED = "mingjing-demo-v1"
 WX_OPENID_PREFIX = "sbx-"  # what the loopback sandbox gives for a code "<identity>.<nonce>"
 
-KINDS = ("county", "township", "village", "grid", "household", "wx_user", "console_account",
-         "role_assignment")
+KINDS = ("county", "township", "village", "grid", "household", "wx_user", "console_account", "role_assignment")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -76,27 +76,91 @@ COUNTY_NAME = "清溪县"
 COUNTY_SLUG = "county"
 
 TOWNSHIPS: tuple[TownshipSpec, ...] = (
-    TownshipSpec("330199101", "青山镇", "qingshan", "town", "0571-63215110", (
-        VillageSpec("330199101201", "下林村", "xialin", grids=4, households=118, sections=8,
-                    center=("30.086214", "119.641830"), dominant=(("林", .36), ("王", .09)),
-                    generation_chars="忠家", combined=False),
-        VillageSpec("330199101202", "石桥村", "shiqiao", grids=3, households=104, sections=6,
-                    center=("30.097530", "119.660712"), dominant=(("徐", .30), ("石", .12)),
-                    generation_chars="世永"),
-        VillageSpec("330199101203", "枫树湾村", "fengshuwan", grids=5, households=127, sections=9,
-                    center=("30.072148", "119.626305"), dominant=(("叶", .28), ("方", .18)),
-                    generation_chars="启"),
-    )),
-    TownshipSpec("330199102", "云溪街道", "yunxi", "street", "0571-64187730", (
-        VillageSpec("330199102001", "枫林社区", "fenglin", grids=5, households=130, sections=16,
-                    center=("30.132417", "119.701126"), kind="community"),
-        VillageSpec("330199102201", "上塘村", "shangtang", grids=3, households=109, sections=7,
-                    center=("30.141806", "119.723640"), dominant=(("何", .25), ("沈", .15)),
-                    generation_chars="立"),
-        VillageSpec("330199102202", "溪口村", "xikou", grids=4, households=122, sections=8,
-                    center=("30.118735", "119.735902"), dominant=(("吴", .33), ("金", .11)),
-                    generation_chars="正", combined=False),
-    )),
+    TownshipSpec(
+        "330199101",
+        "青山镇",
+        "qingshan",
+        "town",
+        "0571-63215110",
+        (
+            VillageSpec(
+                "330199101201",
+                "下林村",
+                "xialin",
+                grids=4,
+                households=118,
+                sections=8,
+                center=("30.086214", "119.641830"),
+                dominant=(("林", 0.36), ("王", 0.09)),
+                generation_chars="忠家",
+                combined=False,
+            ),
+            VillageSpec(
+                "330199101202",
+                "石桥村",
+                "shiqiao",
+                grids=3,
+                households=104,
+                sections=6,
+                center=("30.097530", "119.660712"),
+                dominant=(("徐", 0.30), ("石", 0.12)),
+                generation_chars="世永",
+            ),
+            VillageSpec(
+                "330199101203",
+                "枫树湾村",
+                "fengshuwan",
+                grids=5,
+                households=127,
+                sections=9,
+                center=("30.072148", "119.626305"),
+                dominant=(("叶", 0.28), ("方", 0.18)),
+                generation_chars="启",
+            ),
+        ),
+    ),
+    TownshipSpec(
+        "330199102",
+        "云溪街道",
+        "yunxi",
+        "street",
+        "0571-64187730",
+        (
+            VillageSpec(
+                "330199102001",
+                "枫林社区",
+                "fenglin",
+                grids=5,
+                households=130,
+                sections=16,
+                center=("30.132417", "119.701126"),
+                kind="community",
+            ),
+            VillageSpec(
+                "330199102201",
+                "上塘村",
+                "shangtang",
+                grids=3,
+                households=109,
+                sections=7,
+                center=("30.141806", "119.723640"),
+                dominant=(("何", 0.25), ("沈", 0.15)),
+                generation_chars="立",
+            ),
+            VillageSpec(
+                "330199102202",
+                "溪口村",
+                "xikou",
+                grids=4,
+                households=122,
+                sections=8,
+                center=("30.118735", "119.735902"),
+                dominant=(("吴", 0.33), ("金", 0.11)),
+                generation_chars="正",
+                combined=False,
+            ),
+        ),
+    ),
 )
 
 # Households registered recently and not yet placed in a grid (per village): shows that a village's
@@ -169,8 +233,9 @@ def _village_plan(township: TownshipSpec, spec: VillageSpec) -> VillagePlan:
 
 
 def _households(township: TownshipSpec, spec: VillageSpec) -> tuple[HouseholdPlan, ...]:
-    names = NameGenerator(f"{SEED}/{spec.code}/households", dominant=spec.dominant,
-                          generation_chars=spec.generation_chars)
+    names = NameGenerator(
+        f"{SEED}/{spec.code}/households", dominant=spec.dominant, generation_chars=spec.generation_chars
+    )
     rng = names.rng
     lat0, lon0 = Decimal(spec.center[0]), Decimal(spec.center[1])
     n = spec.households
@@ -178,8 +243,13 @@ def _households(township: TownshipSpec, spec: VillageSpec) -> tuple[HouseholdPla
     places: list[tuple[str, Decimal, Decimal]] = []  # address, latitude, longitude
     if spec.kind == "community":
         # Six-storey blocks, two units, two flats a floor; not every flat is a registered household.
-        flats = [(b, u, floor * 100 + r) for b in range(1, spec.sections + 1) for u in (1, 2)
-                 for floor in range(1, 7) for r in (1, 2)]
+        flats = [
+            (b, u, floor * 100 + r)
+            for b in range(1, spec.sections + 1)
+            for u in (1, 2)
+            for floor in range(1, 7)
+            for r in (1, 2)
+        ]
         chosen = sorted(rng.sample(flats, n))
         block_spots = {b: names.jitter(lat0, lon0, 0.0035) for b in range(1, spec.sections + 1)}
         for building, unit, room in chosen:
@@ -204,8 +274,7 @@ def _households(township: TownshipSpec, spec: VillageSpec) -> tuple[HouseholdPla
 
 
 def _people(spec: VillageSpec, households: tuple[HouseholdPlan, ...]) -> tuple[PersonPlan, ...]:
-    names = NameGenerator(f"{SEED}/{spec.code}/people", dominant=spec.dominant,
-                          generation_chars=spec.generation_chars)
+    names = NameGenerator(f"{SEED}/{spec.code}/people", dominant=spec.dominant, generation_chars=spec.generation_chars)
     rng = names.rng
     s = spec.slug
     people: list[PersonPlan] = []
@@ -245,12 +314,20 @@ def _accounts() -> tuple[AccountPlan, ...]:
     for t in TOWNSHIPS:
         names = NameGenerator(f"{SEED}/{t.code}/staff")
         for office, role, label in TOWNSHIP_OFFICES:
-            plans.append(AccountPlan(f"{t.slug}.{office}", names.name(young=True, unique=True), role,
-                                     t.name + label, t.code))
+            plans.append(
+                AccountPlan(f"{t.slug}.{office}", names.name(young=True, unique=True), role, t.name + label, t.code)
+            )
     names = NameGenerator(f"{SEED}/{COUNTY_CODE}/staff")
     for office, role, label in COUNTY_ACCOUNTS:
-        plans.append(AccountPlan(f"{COUNTY_SLUG}.{office}", names.name(young=True, unique=True), role,
-                                 COUNTY_NAME + label.removeprefix("县"), None))
+        plans.append(
+            AccountPlan(
+                f"{COUNTY_SLUG}.{office}",
+                names.name(young=True, unique=True),
+                role,
+                COUNTY_NAME + label.removeprefix("县"),
+                None,
+            )
+        )
     return tuple(plans)
 
 
@@ -367,14 +444,20 @@ def seed_demo(session=None) -> DemoSummary:
     else:
         found("county")
 
-    townships = {t.code: t for t in session.scalars(
-        select(Township).where(Township.code.in_([t.code for t in TOWNSHIPS])))}
+    townships = {
+        t.code: t for t in session.scalars(select(Township).where(Township.code.in_([t.code for t in TOWNSHIPS])))
+    }
     for spec in TOWNSHIPS:
         if spec.code in townships:
             found("township")
             continue
-        row = Township(county_id=county.id, code=spec.code, name=spec.name, kind=spec.kind,
-                       supervision_phone=spec.supervision_phone)
+        row = Township(
+            county_id=county.id,
+            code=spec.code,
+            name=spec.name,
+            kind=spec.kind,
+            supervision_phone=spec.supervision_phone,
+        )
         session.add(row)
         townships[spec.code] = row
         made("township")
@@ -389,8 +472,9 @@ def seed_demo(session=None) -> DemoSummary:
         if plan.spec.code in villages:
             found("village")
             continue
-        row = Village(township=townships[plan.township.code], code=plan.spec.code, name=plan.spec.name,
-                      kind=plan.spec.kind)
+        row = Village(
+            township=townships[plan.township.code], code=plan.spec.code, name=plan.spec.name, kind=plan.spec.kind
+        )
         session.add(row)
         villages[plan.spec.code] = row
         made("village")
@@ -411,8 +495,10 @@ def seed_demo(session=None) -> DemoSummary:
     session.flush()
 
     # --- households ---
-    households = {(h.village_id, h.number): h for h in session.scalars(
-        select(Household).where(Household.village_id.in_(village_ids)))}
+    households = {
+        (h.village_id, h.number): h
+        for h in session.scalars(select(Household).where(Household.village_id.in_(village_ids)))
+    }
     new_households = []
     for plan in villages_plan:
         village = villages[plan.spec.code]
@@ -421,8 +507,15 @@ def seed_demo(session=None) -> DemoSummary:
                 found("household")
                 continue
             grid = grids[(village.id, h.grid)] if h.grid is not None else None
-            row = Household(village=village, grid=grid, number=h.number, address=h.address,
-                            head_name=h.head_name, latitude=h.latitude, longitude=h.longitude)
+            row = Household(
+                village=village,
+                grid=grid,
+                number=h.number,
+                address=h.address,
+                head_name=h.head_name,
+                latitude=h.latitude,
+                longitude=h.longitude,
+            )
             new_households.append(row)
             households[(village.id, h.number)] = row
     session.add_all(new_households)
@@ -434,8 +527,9 @@ def seed_demo(session=None) -> DemoSummary:
 
     # --- WeChat users ---
     people = [(plan, person) for plan in villages_plan for person in plan.people]
-    users = {u.openid: u for u in session.scalars(
-        select(WxUser).where(WxUser.openid.in_([p.openid for _, p in people])))}
+    users = {
+        u.openid: u for u in session.scalars(select(WxUser).where(WxUser.openid.in_([p.openid for _, p in people])))
+    }
     for _, person in people:
         if person.openid in users:
             found("wx_user")
@@ -446,8 +540,12 @@ def seed_demo(session=None) -> DemoSummary:
         made("wx_user")
 
     # --- console accounts (the password is hashed once, with the project's policy) ---
-    accounts = {a.username: a for a in session.scalars(
-        select(ConsoleAccount).where(ConsoleAccount.username.in_([a.username for a in accounts_plan])))}
+    accounts = {
+        a.username: a
+        for a in session.scalars(
+            select(ConsoleAccount).where(ConsoleAccount.username.in_([a.username for a in accounts_plan]))
+        )
+    }
     password_hash = None
     for plan in accounts_plan:
         if plan.username in accounts:
@@ -466,12 +564,21 @@ def seed_demo(session=None) -> DemoSummary:
     # --- role assignments, keyed by (holder, role, scope) ---
     user_ids = [u.id for u in users.values()]
     account_ids = [a.id for a in accounts.values()]
-    existing = set(tuple(row) for row in session.execute(
-        select(RoleAssignment.user_id, RoleAssignment.console_account_id, RoleAssignment.role,
-               RoleAssignment.county_id, RoleAssignment.township_id, RoleAssignment.village_id,
-               RoleAssignment.grid_id, RoleAssignment.household_id)
-        .where(or_(RoleAssignment.user_id.in_(user_ids), RoleAssignment.console_account_id.in_(account_ids)))
-    ))
+    existing = set(
+        tuple(row)
+        for row in session.execute(
+            select(
+                RoleAssignment.user_id,
+                RoleAssignment.console_account_id,
+                RoleAssignment.role,
+                RoleAssignment.county_id,
+                RoleAssignment.township_id,
+                RoleAssignment.village_id,
+                RoleAssignment.grid_id,
+                RoleAssignment.household_id,
+            ).where(or_(RoleAssignment.user_id.in_(user_ids), RoleAssignment.console_account_id.in_(account_ids)))
+        )
+    )
 
     def ensure(key: tuple, make) -> None:
         if key in existing:
@@ -490,11 +597,18 @@ def seed_demo(session=None) -> DemoSummary:
             home = households[(village.id, rp.household)] if rp.household is not None else None
             if rp.role is Role.VILLAGER:
                 assert home is not None  # a villager's plan names their household
-                key = (user.id, None, rp.role.value, county.id, township.id, village.id,
-                       home.grid_id, home.id)
+                key = (user.id, None, rp.role.value, county.id, township.id, village.id, home.grid_id, home.id)
             else:
-                key = (user.id, None, rp.role.value, county.id, township.id, village.id,
-                       grid.id if grid else None, None)
+                key = (
+                    user.id,
+                    None,
+                    rp.role.value,
+                    county.id,
+                    township.id,
+                    village.id,
+                    grid.id if grid else None,
+                    None,
+                )
 
             def make(rp=rp, user=user, village=village, grid=grid, home=home, name=person.name) -> None:
                 if rp.role is Role.VILLAGER:
@@ -536,11 +650,20 @@ def seed_demo(session=None) -> DemoSummary:
             home_number = person.roles[0].household
             assert home_number is not None  # villager1 is a villager: the plan names the household
             home = households[(villages[plan.spec.code].id, home_number)]
-            summary.door_codes.append(DoorCode(plan.spec.name, plan.spec.code, home.number, home.head_name,
-                                               person.identity, door_codes[home.id]))
+            summary.door_codes.append(
+                DoorCode(
+                    plan.spec.name, plan.spec.code, home.number, home.head_name, person.identity, door_codes[home.id]
+                )
+            )
     summary.wechat_logins = [
-        WechatLogin(person.identity, person.name, tuple(rp.role for rp in person.roles), plan.spec.name,
-                    plan.spec.code, past=all(rp.past for rp in person.roles))
+        WechatLogin(
+            person.identity,
+            person.name,
+            tuple(rp.role for rp in person.roles),
+            plan.spec.name,
+            plan.spec.code,
+            past=all(rp.past for rp in person.roles),
+        )
         for plan, person in people
     ]
     for kind in KINDS:  # make every kind show up, even at zero

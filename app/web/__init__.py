@@ -4,6 +4,7 @@
 verifies that rule with a file it asks us to serve under the same prefix: /h/<name>.txt files in
 the instance folder's wechat-verify/ directory are served as they are.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,11 +34,23 @@ def household_landing(code: str):
         # Unknown, revoked and malformed codes get the very same answer.
         return make_response(render_template("void.html", message=household_codes.VOID_MESSAGE), 404)
     household, village = parts[0], json.loads(parts[1])
-    disclosures = [{"title": d["current"]["title"], "published": d["current"]["published_at"][:10],
-                    "category": d["item_type"]["name"]} for d in village["disclosures"]]
-    return make_response(render_template(
-        "household.html", household=household, village=village["village"],
-        code_text=household_codes.grouped(household_codes.canonical(code) or code), disclosures=disclosures))
+    disclosures = [
+        {
+            "title": d["current"]["title"],
+            "published": d["current"]["published_at"][:10],
+            "category": d["item_type"]["name"],
+        }
+        for d in village["disclosures"]
+    ]
+    return make_response(
+        render_template(
+            "household.html",
+            household=household,
+            village=village["village"],
+            code_text=household_codes.grouped(household_codes.canonical(code) or code),
+            disclosures=disclosures,
+        )
+    )
 
 
 @bp.get("/i/<token>")
@@ -46,5 +59,6 @@ def invitation_landing(token: str):
     # Cadre invitations open in the mini-program only; a plain camera gets a short explanation.
     if len(token) > 128:
         abort(404)
-    return make_response(render_template(
-        "void.html", message="这是村干部身份绑定邀请，请用微信扫码，在「明镜」小程序中确认。"))
+    return make_response(
+        render_template("void.html", message="这是村干部身份绑定邀请，请用微信扫码，在「明镜」小程序中确认。")
+    )

@@ -1,4 +1,5 @@
 """WeChat integration: the adapter over wechatpy (the sandbox server lives in app.wechat.sandbox)."""
+
 from app.wechat.adapter import (
     SUBSCRIBE_FIELD_LIMITS,
     TextCheck,

@@ -13,6 +13,7 @@ Everything that talks to WeChat goes through :class:`WeChatAdapter`. It
 
 No Flask import here: RQ jobs and CLI commands use this module without an app context.
 """
+
 from __future__ import annotations
 
 import logging
@@ -210,7 +211,7 @@ class _SharedTokenClient(WeChatClient):
         for api in vars(self).values():
             base = getattr(api, "API_BASE_URL", "")
             if isinstance(api, BaseWeChatAPI) and base.startswith(WECHAT_API_BASE):
-                api.API_BASE_URL = api_base + base[len(WECHAT_API_BASE):]
+                api.API_BASE_URL = api_base + base[len(WECHAT_API_BASE) :]
         # Per-thread "this request is already a retry" flag: the client may be shared by threads.
         self._retry_state = threading.local()
 
@@ -249,8 +250,11 @@ class _SharedTokenClient(WeChatClient):
         if self.auto_retry and isinstance(result, dict) and _errcode(result) in _TOKEN_ERRCODES:
             if getattr(self._retry_state, "active", False):
                 raise WeChatClientException(
-                    _errcode(result), result.get("errmsg"), client=self,
-                    request=getattr(res, "request", None), response=res,
+                    _errcode(result),
+                    result.get("errmsg"),
+                    client=self,
+                    request=getattr(res, "request", None),
+                    response=res,
                 )
             logger.info("WeChat rejected the access token (%s); refetching and retrying", result.get("errcode"))
             self._refresh_rejected_token(kwargs["params"].get("access_token"))
@@ -265,8 +269,11 @@ class _SharedTokenClient(WeChatClient):
 
     def refresh_lock(self) -> Lock:
         """The Redis lock one process holds while it force-refreshes the shared token."""
-        return self.session.redis.lock(self.session.key_name(self.access_token_key) + ":refresh",
-                                       timeout=self.timeout + 10, blocking_timeout=self.timeout + 5)
+        return self.session.redis.lock(
+            self.session.key_name(self.access_token_key) + ":refresh",
+            timeout=self.timeout + 10,
+            blocking_timeout=self.timeout + 5,
+        )
 
     def _refresh_rejected_token(self, rejected: str | None) -> None:
         # One refresher at a time across every process: each force refresh invalidates the token the
@@ -391,8 +398,7 @@ class WeChatAdapter:
         result = self._call(
             self.client.wxa._post,  # not wrapped by wechatpy
             "wxa/media_check_async",
-            data={"media_url": media_url, "media_type": media_type, "version": 2, "scene": scene,
-                  "openid": openid},
+            data={"media_url": media_url, "media_type": media_type, "version": 2, "scene": scene, "openid": openid},
         )
         trace_id = result.get("trace_id") or result.get("traceId")  # spelled both ways in the wild
         if not isinstance(trace_id, str) or not trace_id:

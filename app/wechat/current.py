@@ -1,4 +1,5 @@
 """The app's configured WeChat adapter (sandbox when no real credentials are set)."""
+
 from __future__ import annotations
 
 from flask import Flask, current_app

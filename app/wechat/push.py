@@ -18,6 +18,7 @@ captured query string cannot carry a second, forged body. With an EncodingAESKey
 encrypted pushes are accepted. No Flask here; the view turns :class:`PushRejected` into the API's
 error shape.
 """
+
 from __future__ import annotations
 
 import base64
@@ -96,7 +97,9 @@ def open_push(config: PushConfig, args: Mapping[str, str], body: bytes, now: flo
     except (ValueError, RecursionError):
         envelope = None
     if not isinstance(envelope, dict):
-        raise PushRejected("push_malformed", "推送内容不是 JSON 对象（请在小程序后台选择 JSON 数据格式）", kind="invalid")
+        raise PushRejected(
+            "push_malformed", "推送内容不是 JSON 对象（请在小程序后台选择 JSON 数据格式）", kind="invalid"
+        )
     if args.get("encrypt_type") == "aes" or config.aes_key:
         if args.get("encrypt_type") != "aes" or not isinstance(envelope.get("Encrypt"), str):
             raise PushRejected("push_encryption_required", "只接受安全模式（加密）的推送")

@@ -42,6 +42,7 @@ force_refresh, to prove a client force-refreshes), ``GET /_sandbox/messages``, `
 Image check (``POST /wxa/media_check_async``) and the ``wxa_media_check`` push that answers it: see
 :mod:`app.wechat.sandbox_media` (verdicts by the picture or by a control endpoint).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -163,7 +164,9 @@ def _field_error(data: Any) -> str | None:
 
 
 def create_sandbox_app(
-    appid: str = SANDBOX_APPID, secret: str = SANDBOX_SECRET, token_ttl: int = 7200,
+    appid: str = SANDBOX_APPID,
+    secret: str = SANDBOX_SECRET,
+    token_ttl: int = 7200,
     push_target: PushTarget | None = None,
 ) -> Flask:
     app = Flask(__name__)
@@ -251,11 +254,13 @@ def create_sandbox_app(
                 return _err(40163, "code been used")
             state.used_codes.add(code)
         # Like WeChat: success carries no errcode.
-        return jsonify({
-            "openid": "sbx-" + identity,
-            "unionid": "sbxu-" + identity,
-            "session_key": base64.b64encode(secrets.token_bytes(16)).decode(),
-        })
+        return jsonify(
+            {
+                "openid": "sbx-" + identity,
+                "unionid": "sbxu-" + identity,
+                "session_key": base64.b64encode(secrets.token_bytes(16)).decode(),
+            }
+        )
 
     # ---------------------------------------------------------------- content security
 
@@ -284,10 +289,17 @@ def create_sandbox_app(
             {"strategy": "content_model", "errcode": 0, "suggest": suggest, "label": label, "prob": 90}
         ]
         if keyword is not None:
-            detail.append({"strategy": "keyword", "errcode": 0, "suggest": suggest, "label": label,
-                           "level": 20, "keyword": keyword})
-        return _ok(result={"suggest": suggest, "label": label}, detail=detail,
-                   trace_id=secrets.token_hex(16))
+            detail.append(
+                {
+                    "strategy": "keyword",
+                    "errcode": 0,
+                    "suggest": suggest,
+                    "label": label,
+                    "level": 20,
+                    "keyword": keyword,
+                }
+            )
+        return _ok(result={"suggest": suggest, "label": label}, detail=detail, trace_id=secrets.token_hex(16))
 
     # ---------------------------------------------------------------- subscribe messages
 
@@ -309,14 +321,16 @@ def create_sandbox_app(
             return _err(47003, problem)
         msgid = secrets.randbelow(10**18)
         with state.lock:
-            state.messages.append({
-                "msgid": msgid,
-                "touser": touser,
-                "template_id": template_id,
-                "page": body.get("page"),
-                "data": body["data"],
-                "sent_at": time.time(),
-            })
+            state.messages.append(
+                {
+                    "msgid": msgid,
+                    "touser": touser,
+                    "template_id": template_id,
+                    "page": body.get("page"),
+                    "data": body["data"],
+                    "sent_at": time.time(),
+                }
+            )
         if str(touser).startswith("sbx-slow"):
             time.sleep(SLOW_ANSWER_SECONDS)
         return _ok(msgid=msgid)
@@ -344,8 +358,15 @@ def create_sandbox_app(
 
     @app.get("/_sandbox/stats")
     def stats() -> ResponseReturnValue:
-        keys = ("tokens_issued", "token_requests", "stable_token_requests", "force_refresh_requests",
-                "jscode2session_calls", "msg_sec_check_calls", "subscribe_send_calls")
+        keys = (
+            "tokens_issued",
+            "token_requests",
+            "stable_token_requests",
+            "force_refresh_requests",
+            "jscode2session_calls",
+            "msg_sec_check_calls",
+            "subscribe_send_calls",
+        )
         with state.lock:
             return jsonify({key: state.stats[key] for key in keys})
 

@@ -21,6 +21,7 @@ Control endpoints (not WeChat's):
 * ``POST /_sandbox/media-checks/<trace_id>/push`` ``{"suggest"?}``: download, judge and push now;
   answers the download and the push target's answer (status and body).
 """
+
 from __future__ import annotations
 
 import base64
@@ -109,9 +110,15 @@ def _download_url(media_url: str, media_origin: str | None) -> str:
 def _push(state: MediaState, target: PushTarget, check: dict[str, Any], suggest: str) -> dict[str, Any]:
     label = _LABELS[suggest]
     event = {
-        "ToUserName": "gh_sandbox00000", "FromUserName": "sandbox-push", "CreateTime": int(time.time()),
-        "MsgType": "event", "Event": "wxa_media_check", "appid": state.appid, "trace_id": check["trace_id"],
-        "version": 2, "result": {"suggest": suggest, "label": label},
+        "ToUserName": "gh_sandbox00000",
+        "FromUserName": "sandbox-push",
+        "CreateTime": int(time.time()),
+        "MsgType": "event",
+        "Event": "wxa_media_check",
+        "appid": state.appid,
+        "trace_id": check["trace_id"],
+        "version": 2,
+        "result": {"suggest": suggest, "label": label},
         "detail": [{"strategy": "content_model", "errcode": 0, "suggest": suggest, "label": label, "prob": 90}],
     }
     timestamp, nonce = str(int(time.time())), str(secrets.randbelow(10**10))
@@ -122,8 +129,9 @@ def _push(state: MediaState, target: PushTarget, check: dict[str, Any], suggest:
         params.update(encrypt_type="aes", msg_signature=_signature(target.token, timestamp, nonce, encrypted))
         body = json.dumps({"ToUserName": event["ToUserName"], "Encrypt": encrypted})
     try:
-        answer = requests.post(target.url, params=params, data=body.encode(), timeout=10,
-                               headers={"Content-Type": "application/json"})
+        answer = requests.post(
+            target.url, params=params, data=body.encode(), timeout=10, headers={"Content-Type": "application/json"}
+        )
         result = {"status": answer.status_code, "body": answer.text[:1000]}
     except requests.RequestException as exc:
         result = {"status": None, "body": f"{type(exc).__name__}: {exc}"[:300]}
@@ -139,12 +147,18 @@ def _download(check: dict[str, Any], target: PushTarget) -> tuple[dict[str, Any]
         return {"ok": False, "status": None, "error": type(exc).__name__}, None
     if got.status_code != 200:
         return {"ok": False, "status": got.status_code}, None
-    return {"ok": True, "status": 200, "bytes": len(got.content), "sha256": hashlib.sha256(got.content).hexdigest(),
-            "content_type": got.headers.get("Content-Type")}, got.content
+    return {
+        "ok": True,
+        "status": 200,
+        "bytes": len(got.content),
+        "sha256": hashlib.sha256(got.content).hexdigest(),
+        "content_type": got.headers.get("Content-Type"),
+    }, got.content
 
 
-def _judge_and_push(state: MediaState, target: PushTarget, check: dict[str, Any],
-                    suggest: str | None, attempts: int = 1) -> dict[str, Any]:
+def _judge_and_push(
+    state: MediaState, target: PushTarget, check: dict[str, Any], suggest: str | None, attempts: int = 1
+) -> dict[str, Any]:
     fetched, data = _download(check, target)
     with state.lock:
         check["downloads"].append(fetched)
@@ -161,9 +175,13 @@ def _judge_and_push(state: MediaState, target: PushTarget, check: dict[str, Any]
     return {"download": fetched, "push": pushed}
 
 
-def install_media_check(app: Flask, appid: str, require_token: Callable[[], ResponseReturnValue | None],
-                        error: Callable[[int, str], ResponseReturnValue],
-                        target: PushTarget | None = None) -> MediaState:
+def install_media_check(
+    app: Flask,
+    appid: str,
+    require_token: Callable[[], ResponseReturnValue | None],
+    error: Callable[[int, str], ResponseReturnValue],
+    target: PushTarget | None = None,
+) -> MediaState:
     state = MediaState(appid=appid, target=target, initial_target=target)
 
     @app.post("/wxa/media_check_async")
@@ -174,16 +192,30 @@ def install_media_check(app: Flask, appid: str, require_token: Callable[[], Resp
         if not isinstance(body, dict) or body.get("version") != 2 or body.get("scene") not in (1, 2, 3, 4):
             return error(47001, "data format error")
         media_url, openid = body.get("media_url"), body.get("openid")
-        if (not isinstance(media_url, str) or not media_url.startswith(("http://", "https://"))
-                or body.get("media_type") not in (1, 2) or not isinstance(openid, str) or not openid):
+        if (
+            not isinstance(media_url, str)
+            or not media_url.startswith(("http://", "https://"))
+            or body.get("media_type") not in (1, 2)
+            or not isinstance(openid, str)
+            or not openid
+        ):
             return error(47001, "data format error")
         trace_id = f"{secrets.token_hex(4)}-{secrets.token_hex(4)}-{secrets.token_hex(4)}"
-        check = {"trace_id": trace_id, "media_url": media_url, "media_type": body["media_type"], "openid": openid,
-                 "scene": body["scene"], "requested_at": time.time(), "downloads": [], "pushes": []}
+        check = {
+            "trace_id": trace_id,
+            "media_url": media_url,
+            "media_type": body["media_type"],
+            "openid": openid,
+            "scene": body["scene"],
+            "requested_at": time.time(),
+            "downloads": [],
+            "pushes": [],
+        }
         with state.lock:
             state.checks[trace_id] = check
             current = state.target
         if current is not None and current.auto:
+
             def later() -> None:
                 time.sleep(1)
                 _judge_and_push(state, current, check, None, attempts=3)
@@ -197,8 +229,13 @@ def install_media_check(app: Flask, appid: str, require_token: Callable[[], Resp
         if not isinstance(body.get("url"), str) or not isinstance(body.get("token"), str):
             return jsonify({"ok": False, "error": "url and token are required"}), 400
         with state.lock:
-            state.target = PushTarget(url=body["url"], token=body["token"], aes_key=body.get("aes_key") or None,
-                                      auto=bool(body.get("auto")), media_origin=body.get("media_origin") or None)
+            state.target = PushTarget(
+                url=body["url"],
+                token=body["token"],
+                aes_key=body.get("aes_key") or None,
+                auto=bool(body.get("auto")),
+                media_origin=body.get("media_origin") or None,
+            )
         return jsonify({"ok": True})
 
     @app.get("/_sandbox/media-checks")

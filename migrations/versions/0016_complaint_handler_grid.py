@@ -9,20 +9,23 @@ Revises: 0010
 Create Date: 2026-12-02 06:40:00
 
 """
+
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0016'
-down_revision = '0013'
+revision = "0016"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('complaint', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('handler_grid_id', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(batch_op.f('fk_complaint_handler_grid_id_grid'), 'grid', ['handler_grid_id'], ['id'])
+    with op.batch_alter_table("complaint", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("handler_grid_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_complaint_handler_grid_id_grid"), "grid", ["handler_grid_id"], ["id"]
+        )
     op.execute("""
         UPDATE complaint SET handler_grid_id = (
             SELECT household.grid_id FROM household WHERE household.id = complaint.household_id)
@@ -34,6 +37,6 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('complaint', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_complaint_handler_grid_id_grid'), type_='foreignkey')
-        batch_op.drop_column('handler_grid_id')
+    with op.batch_alter_table("complaint", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("fk_complaint_handler_grid_id_grid"), type_="foreignkey")
+        batch_op.drop_column("handler_grid_id")

@@ -1,6 +1,7 @@
 """The baseline for scripts/bench/scan: a bare Flask JSON endpoint, served by gunicorn with exactly the
 settings the real app gets in the same run. What the landing costs beyond this is the app's own work
 (routing through the blueprint, the database, marshmallow, the session)."""
+
 from flask import Flask, jsonify
 
 app = Flask(__name__)

@@ -28,6 +28,7 @@ What it does, all by itself, loopback only:
 
 See docs/performance.md ("Complaint intake under load").
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,7 +46,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psutil
@@ -94,38 +95,70 @@ def _on_signal(signum, frame):
 # data
 # ---------------------------------------------------------------------------------------------------
 
+
 @dataclass
 class Villager:
     identity: str  # sandbox identity: openid = "sbx-" + identity
     code: str  # their door code
 
 
-def load(dbname: str, *, townships: int, villages: int, rounds: list[int], seed: int) -> tuple[dict, list[list[Villager]]]:
+def load(
+    dbname: str, *, townships: int, villages: int, rounds: list[int], seed: int
+) -> tuple[dict, list[list[Villager]]]:
     """COPY the territory, the cadres, and per round its households (with codes) and villagers."""
     rng = random.Random(seed)
-    now = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     created = now - timedelta(days=400)
     counts: dict[str, int] = {}
     per_round: list[list[Villager]] = []
     with sb.pg_connect(dbname) as conn:
-        counts["county"] = sb.copy_rows(conn, "county", ["id", "code", "name", "created_at"], [(1, "330399", "明镜县", created)])
-        counts["township"] = sb.copy_rows(conn, "township", ["id", "county_id", "code", "name", "kind", "supervision_phone",
-                                                             "created_at"],
-                                          [(t, 1, f"330399{100 + t:03d}", f"{sb.PLACE[t]}镇", "town",
-                                            f"0574-8{t:03d}1000", created) for t in range(1, townships + 1)])
+        counts["county"] = sb.copy_rows(
+            conn, "county", ["id", "code", "name", "created_at"], [(1, "330399", "明镜县", created)]
+        )
+        counts["township"] = sb.copy_rows(
+            conn,
+            "township",
+            ["id", "county_id", "code", "name", "kind", "supervision_phone", "created_at"],
+            [
+                (t, 1, f"330399{100 + t:03d}", f"{sb.PLACE[t]}镇", "town", f"0574-8{t:03d}1000", created)
+                for t in range(1, townships + 1)
+            ],
+        )
         village_township = {v: (v - 1) % townships + 1 for v in range(1, villages + 1)}
-        counts["village"] = sb.copy_rows(conn, "village", ["id", "township_id", "code", "name", "kind", "created_at"],
-                                         [(v, t, f"330399{100 + t:03d}{200 + v:03d}",
-                                           f"{sb.PLACE[v % len(sb.PLACE)]}{v}村", "village", created)
-                                          for v, t in village_township.items()])
-        counts["grid"] = sb.copy_rows(conn, "grid", ["id", "village_id", "number", "name", "created_at"],
-                                      [(v, v, 1, "第一网格", created) for v in range(1, villages + 1)])
+        counts["village"] = sb.copy_rows(
+            conn,
+            "village",
+            ["id", "township_id", "code", "name", "kind", "created_at"],
+            [
+                (v, t, f"330399{100 + t:03d}{200 + v:03d}", f"{sb.PLACE[v % len(sb.PLACE)]}{v}村", "village", created)
+                for v, t in village_township.items()
+            ],
+        )
+        counts["grid"] = sb.copy_rows(
+            conn,
+            "grid",
+            ["id", "village_id", "number", "name", "created_at"],
+            [(v, v, 1, "第一网格", created) for v in range(1, villages + 1)],
+        )
         users, roles, homes, codes = [], [], [], []
         seen_codes: set[str] = set()
 
         def role(user_id: int, name: str, village: int, household: int | None = None) -> None:
-            roles.append((len(roles) + 1, user_id, name, rng.choice(sb.SURNAMES) + rng.choice(sb.GIVEN), 1,
-                          village_township[village], village, village, household, created, created))
+            roles.append(
+                (
+                    len(roles) + 1,
+                    user_id,
+                    name,
+                    rng.choice(sb.SURNAMES) + rng.choice(sb.GIVEN),
+                    1,
+                    village_township[village],
+                    village,
+                    village,
+                    household,
+                    created,
+                    created,
+                )
+            )
 
         for v in range(1, villages + 1):
             for name in VILLAGE_CADRES:
@@ -137,8 +170,17 @@ def load(dbname: str, *, townships: int, villages: int, rounds: list[int], seed:
                 if i % 2 == 0:  # two villagers a household
                     v = rng.randint(1, villages)
                     hid = len(homes) + 1
-                    homes.append((hid, v, v, f"{hid:05d}", f"{sb.PLACE[v % len(sb.PLACE)]}{v}村{hid}号",
-                                  rng.choice(sb.SURNAMES) + rng.choice(sb.GIVEN), created))
+                    homes.append(
+                        (
+                            hid,
+                            v,
+                            v,
+                            f"{hid:05d}",
+                            f"{sb.PLACE[v % len(sb.PLACE)]}{v}村{hid}号",
+                            rng.choice(sb.SURNAMES) + rng.choice(sb.GIVEN),
+                            created,
+                        )
+                    )
                     while True:
                         code = "".join(rng.choices(ALPHABET, k=LENGTH))
                         if code not in seen_codes:
@@ -150,15 +192,41 @@ def load(dbname: str, *, townships: int, villages: int, rounds: list[int], seed:
                 role(len(users), "villager", homes[-1][1], homes[-1][0])
                 villagers.append(Villager(identity, codes[-1][2]))
             per_round.append(villagers)
-        counts["household"] = sb.copy_rows(conn, "household", ["id", "village_id", "grid_id", "number", "address",
-                                                               "head_name", "created_at"], homes)
-        counts["household_code"] = sb.copy_rows(conn, "household_code", ["id", "household_id", "code", "issued_at"], codes)
+        counts["household"] = sb.copy_rows(
+            conn, "household", ["id", "village_id", "grid_id", "number", "address", "head_name", "created_at"], homes
+        )
+        counts["household_code"] = sb.copy_rows(
+            conn, "household_code", ["id", "household_id", "code", "issued_at"], codes
+        )
         counts["wx_user"] = sb.copy_rows(conn, "wx_user", ["id", "openid", "created_at"], users)
-        counts["role_assignment"] = sb.copy_rows(conn, "role_assignment", [
-            "id", "user_id", "role", "holder_name", "county_id", "township_id", "village_id", "grid_id", "household_id",
-            "starts_at", "created_at"], roles)
-        for table in ("county", "township", "village", "grid", "household", "household_code", "wx_user",
-                      "role_assignment"):
+        counts["role_assignment"] = sb.copy_rows(
+            conn,
+            "role_assignment",
+            [
+                "id",
+                "user_id",
+                "role",
+                "holder_name",
+                "county_id",
+                "township_id",
+                "village_id",
+                "grid_id",
+                "household_id",
+                "starts_at",
+                "created_at",
+            ],
+            roles,
+        )
+        for table in (
+            "county",
+            "township",
+            "village",
+            "grid",
+            "household",
+            "household_code",
+            "wx_user",
+            "role_assignment",
+        ):
             conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         conn.commit()
     with sb.pg_connect(dbname, autocommit=True) as conn:
@@ -170,9 +238,11 @@ def load(dbname: str, *, townships: int, villages: int, rounds: list[int], seed:
 # clients
 # ---------------------------------------------------------------------------------------------------
 
+
 @dataclass
 class Tally:
     """What one client process saw."""
+
     started: float = float("inf")
     ended: float = 0.0
     latencies: list[float] = field(default_factory=list)  # seconds, every request of the phase
@@ -293,11 +363,18 @@ def _login_all(port: int, villagers: list[Villager], tally: Tally, lock: threadi
 
 def _filing(rng: random.Random, villager: Villager, k: int) -> dict:
     category = rng.choice(list(CATEGORIES))
-    body = {"client_request_id": f"{villager.identity}-{k}-{secrets.token_hex(6)}", "category": category,
-            "description": f"{DESCRIPTIONS[category]}（第{k + 1}次反映）", "anonymous": rng.random() < 0.7,
-            "latitude": round(29.8 + rng.random() * 0.1, 6), "longitude": round(121.5 + rng.random() * 0.1, 6)}
+    body = {
+        "client_request_id": f"{villager.identity}-{k}-{secrets.token_hex(6)}",
+        "category": category,
+        "description": f"{DESCRIPTIONS[category]}（第{k + 1}次反映）",
+        "anonymous": rng.random() < 0.7,
+        "latitude": round(29.8 + rng.random() * 0.1, 6),
+        "longitude": round(121.5 + rng.random() * 0.1, 6),
+    }
     if not body["anonymous"]:
-        body.update(contact_name=rng.choice(sb.SURNAMES) + rng.choice(sb.GIVEN), contact_phone=f"138{rng.randrange(10**8):08d}")
+        body.update(
+            contact_name=rng.choice(sb.SURNAMES) + rng.choice(sb.GIVEN), contact_phone=f"138{rng.randrange(10**8):08d}"
+        )
     if rng.random() < 0.05:
         body["about_role"] = rng.choice(ABOUT)
     if rng.random() < 0.02:
@@ -305,8 +382,17 @@ def _filing(rng: random.Random, villager: Villager, k: int) -> dict:
     return body
 
 
-def _file_all(port: int, villagers: list[Villager], tokens: dict[str, str], per_user: int, retry_share: float,
-              double_share: float, seed: int, tally: Tally, lock: threading.Lock) -> None:
+def _file_all(
+    port: int,
+    villagers: list[Villager],
+    tokens: dict[str, str],
+    per_user: int,
+    retry_share: float,
+    double_share: float,
+    seed: int,
+    tally: Tally,
+    lock: threading.Lock,
+) -> None:
     rng = random.Random(seed)
     client, twin = Client(port), Client(port)
     for villager in villagers:
@@ -324,8 +410,19 @@ def _file_all(port: int, villagers: list[Villager], tokens: dict[str, str], per_
         tally.resent += client.resent + twin.resent
 
 
-def _file_one(client: Client, twin: Client, rng: random.Random, path: str, body: dict, token: str, key: str,
-              double_share: float, retry_share: float, tally: Tally, lock: threading.Lock) -> None:
+def _file_one(
+    client: Client,
+    twin: Client,
+    rng: random.Random,
+    path: str,
+    body: dict,
+    token: str,
+    key: str,
+    double_share: float,
+    retry_share: float,
+    tally: Tally,
+    lock: threading.Lock,
+) -> None:
     """One filing; perhaps sent twice at once (double tap), perhaps sent again after its answer (retry)."""
     double = rng.random() < double_share
     t0 = time.perf_counter()
@@ -353,16 +450,30 @@ def _file_one(client: Client, twin: Client, rng: random.Random, path: str, body:
             tally.replay_mismatches += 1
 
 
-def _client_process(phase: str, port: int, villagers: list[Villager], tokens: dict[str, str], threads: int,
-                    per_user: int, retry_share: float, double_share: float, seed: int) -> Tally:
+def _client_process(
+    phase: str,
+    port: int,
+    villagers: list[Villager],
+    tokens: dict[str, str],
+    threads: int,
+    per_user: int,
+    retry_share: float,
+    double_share: float,
+    seed: int,
+) -> Tally:
     tally, lock = Tally(), threading.Lock()
     slices = [villagers[i::threads] for i in range(threads)]
     if phase == "login":
         workers = [threading.Thread(target=_login_all, args=(port, s, tally, lock)) for s in slices if s]
     else:
-        workers = [threading.Thread(target=_file_all, args=(port, s, tokens, per_user, retry_share, double_share,
-                                                            seed * 1000 + i, tally, lock))
-                   for i, s in enumerate(slices) if s]
+        workers = [
+            threading.Thread(
+                target=_file_all,
+                args=(port, s, tokens, per_user, retry_share, double_share, seed * 1000 + i, tally, lock),
+            )
+            for i, s in enumerate(slices)
+            if s
+        ]
     tally.started = time.time()
     for w in workers:
         w.start()
@@ -380,8 +491,20 @@ def _client_init() -> None:
 def run_phase(pool, phase: str, args, port: int, villagers: list[Villager], tokens: dict[str, str], seed: int) -> Tally:
     procs = args.client_procs
     threads = max(1, args.clients // procs)
-    jobs = [(phase, port, villagers[p::procs], tokens, threads, args.per_user, args.retry_share, args.double_share,
-             seed * 10 + p) for p in range(procs)]
+    jobs = [
+        (
+            phase,
+            port,
+            villagers[p::procs],
+            tokens,
+            threads,
+            args.per_user,
+            args.retry_share,
+            args.double_share,
+            seed * 10 + p,
+        )
+        for p in range(procs)
+    ]
     total = Tally()
     for part in pool.starmap(_client_process, jobs):
         total.merge(part)
@@ -397,17 +520,24 @@ def p99(latencies: list[float]) -> float:
 # one round
 # ---------------------------------------------------------------------------------------------------
 
+
 def verify(dbname: str, round_index: int, accepted: dict[str, int]) -> dict:
     """Every accepted complaint is in the database exactly once: the ids answered are exactly the rows
     filed by the round's villagers, one row per (villager, request id)."""
     with sb.pg_connect(dbname) as conn:
         rows = conn.execute(
             "SELECT c.id, u.openid, c.client_request_id FROM complaint c JOIN wx_user u ON u.id = c.filed_by_user_id "
-            "WHERE u.openid LIKE %s", (f"sbx-bench-{round_index}-%",)).fetchall()
+            "WHERE u.openid LIKE %s",
+            (f"sbx-bench-{round_index}-%",),
+        ).fetchall()
     stored = {f"{openid.removeprefix('sbx-')}/{rid}": cid for cid, openid, rid in rows}
-    return {"stored": len(rows), "distinct": len(stored),
-            "missing": sorted(set(accepted) - set(stored))[:5], "unexpected": sorted(set(stored) - set(accepted))[:5],
-            "id_mismatch": sum(1 for k, v in accepted.items() if stored.get(k) not in (None, v))}
+    return {
+        "stored": len(rows),
+        "distinct": len(stored),
+        "missing": sorted(set(accepted) - set(stored))[:5],
+        "unexpected": sorted(set(stored) - set(accepted))[:5],
+        "id_mismatch": sum(1 for k, v in accepted.items() if stored.get(k) not in (None, v)),
+    }
 
 
 def tree_cpu(pid: int) -> float:
@@ -436,37 +566,58 @@ def run_round(pool, args, port: int, dbname: str, index: int, villagers: list[Vi
     check = verify(dbname, index, filing.accepted)
     requests = sum(filing.statuses.values())
     expected = len(villagers) * args.per_user
-    ok = (check["stored"] == len(filing.accepted) == check["distinct"] == expected and not check["missing"]
-          and not check["unexpected"] and not check["id_mismatch"] and not filing.replay_mismatches
-          and set(filing.statuses) == {201} and not filing.client_errors)
+    ok = (
+        check["stored"] == len(filing.accepted) == check["distinct"] == expected
+        and not check["missing"]
+        and not check["unexpected"]
+        and not check["id_mismatch"]
+        and not filing.replay_mismatches
+        and set(filing.statuses) == {201}
+        and not filing.client_errors
+    )
     return {
-        "round": index, "villagers": len(villagers),
-        "login_rps": len(login.latencies) / max(1e-9, login.ended - login.started), "login_p99_ms": p99(login.latencies) * 1000,
-        "requests": requests, "seconds": seconds, "rps": requests / seconds,
+        "round": index,
+        "villagers": len(villagers),
+        "login_rps": len(login.latencies) / max(1e-9, login.ended - login.started),
+        "login_p99_ms": p99(login.latencies) * 1000,
+        "requests": requests,
+        "seconds": seconds,
+        "rps": requests / seconds,
         "accepted_per_s": len(filing.accepted) / seconds,
-        "p50_ms": statistics.median(filing.latencies) * 1000, "p99_ms": p99(filing.latencies) * 1000,
+        "p50_ms": statistics.median(filing.latencies) * 1000,
+        "p99_ms": p99(filing.latencies) * 1000,
         "max_ms": max(filing.latencies) * 1000,
-        "app_cpu_ms": 1000 * cpu["app"] / requests, "sandbox_cpu_ms": 1000 * cpu["sandbox"] / requests,
+        "app_cpu_ms": 1000 * cpu["app"] / requests,
+        "sandbox_cpu_ms": 1000 * cpu["sandbox"] / requests,
         "machine_busy_pct": 100 * (busy1 - busy0) / max(1, all1 - all0),
-        "accepted": len(filing.accepted), "expected": expected, "replays": filing.replays,
-        "replay_mismatches": filing.replay_mismatches, "resent": filing.resent + login.resent,
-        "client_errors": filing.client_errors + login.client_errors, "statuses": filing.statuses, "failures": filing.failures,
-        **check, "ok": ok,
+        "accepted": len(filing.accepted),
+        "expected": expected,
+        "replays": filing.replays,
+        "replay_mismatches": filing.replay_mismatches,
+        "resent": filing.resent + login.resent,
+        "client_errors": filing.client_errors + login.client_errors,
+        "statuses": filing.statuses,
+        "failures": filing.failures,
+        **check,
+        "ok": ok,
     }
 
 
 def fmt(r: dict) -> str:
-    return (f"{r['rps']:7.1f} req/s ({r['accepted_per_s']:6.1f} complaints/s)  p50 {r['p50_ms']:6.1f} ms  "
-            f"p99 {r['p99_ms']:7.1f} ms  max {r['max_ms']:7.1f} ms  accepted {r['accepted']}/{r['expected']} "
-            f"stored {r['stored']}  replays {r['replays']} (resent on a new connection {r['resent']})  logins {r['login_rps']:.0f}/s  "
-            f"CPU/request app {r['app_cpu_ms']:.1f} ms sandbox {r['sandbox_cpu_ms']:.1f} ms  "
-            f"machine busy {r['machine_busy_pct']:.0f}%  "
-            f"{'ok' if r['ok'] else 'NOT OK'}")
+    return (
+        f"{r['rps']:7.1f} req/s ({r['accepted_per_s']:6.1f} complaints/s)  p50 {r['p50_ms']:6.1f} ms  "
+        f"p99 {r['p99_ms']:7.1f} ms  max {r['max_ms']:7.1f} ms  accepted {r['accepted']}/{r['expected']} "
+        f"stored {r['stored']}  replays {r['replays']} (resent on a new connection {r['resent']})  logins {r['login_rps']:.0f}/s  "
+        f"CPU/request app {r['app_cpu_ms']:.1f} ms sandbox {r['sandbox_cpu_ms']:.1f} ms  "
+        f"machine busy {r['machine_busy_pct']:.0f}%  "
+        f"{'ok' if r['ok'] else 'NOT OK'}"
+    )
 
 
 # ---------------------------------------------------------------------------------------------------
 # main
 # ---------------------------------------------------------------------------------------------------
+
 
 def forget_earlier_runs(redis_url: str) -> None:
     """A fresh database reuses user ids, and a fresh sandbox knows no earlier access token: forget the
@@ -517,7 +668,9 @@ def main(argv=None) -> int:
         created = True
         sb.migrate(dbname)
         rounds = [args.warmup_users] + [args.users] * args.rounds
-        counts, per_round = load(dbname, townships=args.townships, villages=args.villages, rounds=rounds, seed=args.seed)
+        counts, per_round = load(
+            dbname, townships=args.townships, villages=args.villages, rounds=rounds, seed=args.seed
+        )
         say("    " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
         forget_earlier_runs(sb.REDIS_URL)
 
@@ -525,30 +678,49 @@ def main(argv=None) -> int:
         env = sb.app_env(dbname)
         env.update(WECHAT_API_BASE=f"http://127.0.0.1:{sandbox_port}/", WECHAT_APPID="", WECHAT_SECRET="")
         sandbox_log, app_log = work / "sandbox.log", work / "gunicorn-app.log"
-        sandbox_cmd = [str(sb.VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{sandbox_port}", "--workers", "1",
-                       "--worker-class", "gthread", "--threads", str(args.sandbox_threads), "--log-level", "warning",
-                       "--timeout", "300",  # a restarted worker would forget every token it issued
-                       "app.wechat.sandbox:create_sandbox_app()"]
+        sandbox_cmd = [
+            str(sb.VENV_BIN / "gunicorn"),
+            "--bind",
+            f"127.0.0.1:{sandbox_port}",
+            "--workers",
+            "1",
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(args.sandbox_threads),
+            "--log-level",
+            "warning",
+            "--timeout",
+            "300",  # a restarted worker would forget every token it issued
+            "app.wechat.sandbox:create_sandbox_app()",
+        ]
         procs.append(sb.start(sandbox_cmd, ROOT, env, sandbox_log))
         sb.wait_ready(f"http://127.0.0.1:{sandbox_port}/_sandbox/health", procs[-1], sandbox_log)
         app_cmd = sb.gunicorn_cmd(args, app_port, "wsgi:app")
         procs.append(sb.start(app_cmd, ROOT, env, app_log))
         sb.wait_ready(f"http://127.0.0.1:{app_port}/api/v1/h/{per_round[0][0].code}", procs[-1], app_log)
-        say(f"==> gunicorn: {' '.join(app_cmd[1:-1])} :{app_port}; WeChat sandbox: gunicorn gthread 1x"
-            f"{args.sandbox_threads} :{sandbox_port}")
-        say(f"==> {len(rounds) - 1} rounds after a warm-up: {args.users} villagers a round, {args.per_user} complaints "
+        say(
+            f"==> gunicorn: {' '.join(app_cmd[1:-1])} :{app_port}; WeChat sandbox: gunicorn gthread 1x"
+            f"{args.sandbox_threads} :{sandbox_port}"
+        )
+        say(
+            f"==> {len(rounds) - 1} rounds after a warm-up: {args.users} villagers a round, {args.per_user} complaints "
             f"each, {args.clients} connections from {args.client_procs} processes; retries {args.retry_share:.0%}, "
-            f"double taps {args.double_share:.0%}")
+            f"double taps {args.double_share:.0%}"
+        )
         pool = multiprocessing.get_context("fork").Pool(args.client_procs, initializer=_client_init)
         results = []
         for index, villagers in enumerate(per_round):
-            r = run_round(pool, args, app_port, dbname, index, villagers,
-                          {"app": procs[1].pid, "sandbox": procs[0].pid})
+            r = run_round(
+                pool, args, app_port, dbname, index, villagers, {"app": procs[1].pid, "sandbox": procs[0].pid}
+            )
             say(f"    {'warm-up' if index == 0 else f'round {index}':8s} {fmt(r)}")
             if not r["ok"]:
                 ok_so_far = False
-                say(f"!!  round {index}: statuses {r['statuses']}, client errors {r['client_errors']}, missing {r['missing']}, unexpected {r['unexpected']}, "
-                    f"id mismatches {r['id_mismatch']}, replay mismatches {r['replay_mismatches']}")
+                say(
+                    f"!!  round {index}: statuses {r['statuses']}, client errors {r['client_errors']}, missing {r['missing']}, unexpected {r['unexpected']}, "
+                    f"id mismatches {r['id_mismatch']}, replay mismatches {r['replay_mismatches']}"
+                )
                 for failure in r["failures"]:
                     say(f"    {failure}")
             if index:
@@ -570,13 +742,15 @@ def main(argv=None) -> int:
             "all_ok": all(r["ok"] for r in results),
             "connections": args.clients,
             "gunicorn": f"{args.worker_class} workers={args.workers}"
-                        + (f" threads={args.threads}" if args.worker_class == "gthread" else ""),
+            + (f" threads={args.threads}" if args.worker_class == "gthread" else ""),
             "rounds": len(results),
             "villagers_per_round": args.users,
         }
-        say(f"==> medians: {summary['rps']} req/s ({summary['complaints_per_s']} complaints/s), p50 {summary['p50_ms']} ms, "
+        say(
+            f"==> medians: {summary['rps']} req/s ({summary['complaints_per_s']} complaints/s), p50 {summary['p50_ms']} ms, "
             f"p99 {summary['p99_ms']} ms, app CPU {summary['app_cpu_ms_per_request']} ms a request; accepted {summary['accepted']}, stored {summary['stored']}, "
-            f"{'every accepted complaint stored exactly once' if summary['all_ok'] else 'MISMATCH (see above)'}")
+            f"{'every accepted complaint stored exactly once' if summary['all_ok'] else 'MISMATCH (see above)'}"
+        )
         if args.keep_db:
             say(f"    kept: DATABASE_URL={sb.db_url(dbname)}")
         print(json.dumps(summary), flush=True)

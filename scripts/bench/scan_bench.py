@@ -18,6 +18,7 @@ What it does, all by itself, loopback only:
 
 See docs/performance.md ("Villager landing under load").
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,7 +36,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,6 +71,7 @@ def _on_signal(signum, frame):
 # database
 # ---------------------------------------------------------------------------------------------------
 
+
 def pg_connect(dbname: str | None = None, **kw) -> psycopg.Connection:
     conninfo = psycopg.conninfo.conninfo_to_dict(PG_SERVER)
     if dbname:
@@ -98,14 +100,24 @@ def drop_db(name: str) -> None:
 
 def app_env(dbname: str) -> dict:
     env = dict(os.environ)
-    env.update(DATABASE_URL=db_url(dbname), REDIS_URL=REDIS_URL, PUBLIC_BASE_URL="https://bench.mingjing.invalid",
-               PYTHONUNBUFFERED="1")
+    env.update(
+        DATABASE_URL=db_url(dbname),
+        REDIS_URL=REDIS_URL,
+        PUBLIC_BASE_URL="https://bench.mingjing.invalid",
+        PYTHONUNBUFFERED="1",
+    )
     return env
 
 
 def migrate(dbname: str) -> None:
-    out = subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=ROOT,
-                         env=app_env(dbname), capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [str(VENV_BIN / "flask"), "--app", "wsgi", "db", "upgrade"],
+        cwd=ROOT,
+        env=app_env(dbname),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if out.returncode != 0:
         sys.stderr.write(out.stdout + out.stderr)
         raise SystemExit("flask db upgrade failed")
@@ -116,18 +128,89 @@ def migrate(dbname: str) -> None:
 # ---------------------------------------------------------------------------------------------------
 
 SURNAMES = "王陈张李吴徐周刘杨金朱黄胡林何叶沈郑方赵孙俞蒋钱汪章潘楼应邵毛许高郭马罗施姚谢范"
-GIVEN = ("建国", "建华", "国强", "志明", "志刚", "文华", "春生", "金根", "水根", "德明", "福林", "兴华",
-         "永康", "荣华", "海明", "东升", "卫东", "立新", "宝林", "秀英", "桂英", "美华", "玉兰", "凤英",
-         "雪芬", "彩娣", "月娥", "素珍", "丽华", "小红", "海燕", "晓东", "伟", "军", "敏", "芳")
-PLACE = ("青山", "云溪", "下林", "上塘", "前洋", "后岙", "东岸", "西畈", "南湖", "北渡", "杨梅", "竹林",
-         "石桥", "梅园", "桃源", "柏树", "新塘", "龙潭", "溪口", "横山", "大岙", "里坑", "外洋", "樟树")
-BODY_LINES = ("经村两委联席会议研究、村务监督委员会审核，现将有关情况公开如下，接受全体村民监督。",
-              "如有疑问，请在公开之日起二十日内向村务监督委员会或镇纪委反映。",
-              "本期各项收支均经民主理财小组逐笔审核，原始凭证存村会计代理服务中心备查。",
-              "具体名单及金额见下表，公示期间如有异议请实名反映，我们将依法依规核查处理。",
-              "本事项已按“四议两公开”程序办理，村民代表会议表决通过。")
-FINANCE_LABELS = ("上级补助收入", "集体资产租赁收入", "经营收入", "办公费", "水电费", "道路养护",
-                  "环境整治", "村干部误工补贴", "公益事业支出", "利息收入")
+GIVEN = (
+    "建国",
+    "建华",
+    "国强",
+    "志明",
+    "志刚",
+    "文华",
+    "春生",
+    "金根",
+    "水根",
+    "德明",
+    "福林",
+    "兴华",
+    "永康",
+    "荣华",
+    "海明",
+    "东升",
+    "卫东",
+    "立新",
+    "宝林",
+    "秀英",
+    "桂英",
+    "美华",
+    "玉兰",
+    "凤英",
+    "雪芬",
+    "彩娣",
+    "月娥",
+    "素珍",
+    "丽华",
+    "小红",
+    "海燕",
+    "晓东",
+    "伟",
+    "军",
+    "敏",
+    "芳",
+)
+PLACE = (
+    "青山",
+    "云溪",
+    "下林",
+    "上塘",
+    "前洋",
+    "后岙",
+    "东岸",
+    "西畈",
+    "南湖",
+    "北渡",
+    "杨梅",
+    "竹林",
+    "石桥",
+    "梅园",
+    "桃源",
+    "柏树",
+    "新塘",
+    "龙潭",
+    "溪口",
+    "横山",
+    "大岙",
+    "里坑",
+    "外洋",
+    "樟树",
+)
+BODY_LINES = (
+    "经村两委联席会议研究、村务监督委员会审核，现将有关情况公开如下，接受全体村民监督。",
+    "如有疑问，请在公开之日起二十日内向村务监督委员会或镇纪委反映。",
+    "本期各项收支均经民主理财小组逐笔审核，原始凭证存村会计代理服务中心备查。",
+    "具体名单及金额见下表，公示期间如有异议请实名反映，我们将依法依规核查处理。",
+    "本事项已按“四议两公开”程序办理，村民代表会议表决通过。",
+)
+FINANCE_LABELS = (
+    "上级补助收入",
+    "集体资产租赁收入",
+    "经营收入",
+    "办公费",
+    "水电费",
+    "道路养护",
+    "环境整治",
+    "村干部误工补贴",
+    "公益事业支出",
+    "利息收入",
+)
 
 
 def month_add(year: int, month: int, delta: int) -> tuple[int, int]:
@@ -180,28 +263,32 @@ def check_columns(conn, table: str, columns: list[str]) -> None:
     """Fail clearly if a migration added a NOT NULL column without default that we do not fill."""
     rows = conn.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = %s AND is_nullable = 'NO' "
-        "AND column_default IS NULL", (table,)).fetchall()
+        "AND column_default IS NULL",
+        (table,),
+    ).fetchall()
     missing = sorted({r[0] for r in rows} - set(columns))
     if missing:
-        raise SystemExit(f"the schema of {table} has required columns this benchmark does not fill: {missing}; "
-                         "update scripts/bench/scan_bench.py")
+        raise SystemExit(
+            f"the schema of {table} has required columns this benchmark does not fill: {missing}; "
+            "update scripts/bench/scan_bench.py"
+        )
 
 
 def copy_rows(conn, table: str, columns: list[str], rows) -> int:
     check_columns(conn, table, columns)
     n = 0
-    with conn.cursor() as cur:
-        with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-                n += 1
+    with conn.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+            n += 1
     return n
 
 
-def load(dbname: str, *, townships: int, villages: int, households: int, disclosures: int,
-         seed: int, codes_file: Path) -> dict:
+def load(
+    dbname: str, *, townships: int, villages: int, households: int, disclosures: int, seed: int, codes_file: Path
+) -> dict:
     rng = random.Random(seed)
-    now = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     created = now - timedelta(days=3 * 365 + 60)
     t0 = time.perf_counter()
     counts: dict[str, int] = {}
@@ -210,34 +297,50 @@ def load(dbname: str, *, townships: int, villages: int, households: int, disclos
         # disclosure.id point at each other: drop that one key for the load, put it back (validated) after.
         cycle = conn.execute(
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f' "
-            "AND conrelid = 'disclosure'::regclass AND confrelid = 'disclosure_version'::regclass").fetchall()
+            "AND conrelid = 'disclosure'::regclass AND confrelid = 'disclosure_version'::regclass"
+        ).fetchall()
         for name, _ in cycle:
             conn.execute(f'ALTER TABLE disclosure DROP CONSTRAINT "{name}"')
 
-        counts["county"] = copy_rows(conn, "county", ["id", "code", "name", "created_at"],
-                                     [(1, "330299", "明镜县", created)])
+        counts["county"] = copy_rows(
+            conn, "county", ["id", "code", "name", "created_at"], [(1, "330299", "明镜县", created)]
+        )
         tw_rows, vil_rows = [], []
         per_tw = villages // townships
         for t in range(1, townships + 1):
             name = f"{PLACE[(t - 1) % len(PLACE)]}{'镇' if t % 4 else '街道'}" + ("" if t <= len(PLACE) else str(t))
-            tw_rows.append((t, 1, f"330299{100 + t:03d}", name, "town" if t % 4 else "street",
-                            f"0574-8{t:03d}{1000 + t:04d}", created))
+            tw_rows.append(
+                (
+                    t,
+                    1,
+                    f"330299{100 + t:03d}",
+                    name,
+                    "town" if t % 4 else "street",
+                    f"0574-8{t:03d}{1000 + t:04d}",
+                    created,
+                )
+            )
             for j in range(per_tw):
                 v = (t - 1) * per_tw + j + 1
                 vname = f"{PLACE[(v * 7) % len(PLACE)]}{PLACE[(v * 11 + t) % len(PLACE)][0]}村"
                 vil_rows.append((v, t, f"330299{100 + t:03d}{200 + j:03d}", vname, "village", created))
-        counts["township"] = copy_rows(conn, "township", ["id", "county_id", "code", "name", "kind",
-                                                          "supervision_phone", "created_at"], tw_rows)
-        counts["village"] = copy_rows(conn, "village", ["id", "township_id", "code", "name", "kind", "created_at"],
-                                      vil_rows)
+        counts["township"] = copy_rows(
+            conn, "township", ["id", "county_id", "code", "name", "kind", "supervision_phone", "created_at"], tw_rows
+        )
+        counts["village"] = copy_rows(
+            conn, "village", ["id", "township_id", "code", "name", "kind", "created_at"], vil_rows
+        )
         n_villages = len(vil_rows)
         village_name = {r[0]: r[3] for r in vil_rows}
         village_township = {r[0]: r[1] for r in vil_rows}
 
         grids_per_village = 5
         per_village = -(-households // n_villages)
-        grid_rows = [((v - 1) * grids_per_village + g, v, g, f"第{'一二三四五六七八九十'[g - 1]}网格", created)
-                     for v in range(1, n_villages + 1) for g in range(1, grids_per_village + 1)]
+        grid_rows = [
+            ((v - 1) * grids_per_village + g, v, g, f"第{'一二三四五六七八九十'[g - 1]}网格", created)
+            for v in range(1, n_villages + 1)
+            for g in range(1, grids_per_village + 1)
+        ]
         counts["grid"] = copy_rows(conn, "grid", ["id", "village_id", "number", "name", "created_at"], grid_rows)
 
         def household_rows():
@@ -249,13 +352,24 @@ def load(dbname: str, *, townships: int, villages: int, households: int, disclos
                     if hid > households:
                         return
                     g = k * grids_per_village // per_village + 1
-                    yield (hid, v, (v - 1) * grids_per_village + g, f"{k + 1:04d}",
-                           f"{village_name[v]}{g}组{k + 1}号", rng.choice(SURNAMES) + rng.choice(GIVEN),
-                           round(base_lat + rng.random() * 0.01, 6), round(base_lon + rng.random() * 0.01, 6),
-                           created)
-        counts["household"] = copy_rows(conn, "household", ["id", "village_id", "grid_id", "number", "address",
-                                                            "head_name", "latitude", "longitude", "created_at"],
-                                        household_rows())
+                    yield (
+                        hid,
+                        v,
+                        (v - 1) * grids_per_village + g,
+                        f"{k + 1:04d}",
+                        f"{village_name[v]}{g}组{k + 1}号",
+                        rng.choice(SURNAMES) + rng.choice(GIVEN),
+                        round(base_lat + rng.random() * 0.01, 6),
+                        round(base_lon + rng.random() * 0.01, 6),
+                        created,
+                    )
+
+        counts["household"] = copy_rows(
+            conn,
+            "household",
+            ["id", "village_id", "grid_id", "number", "address", "head_name", "latitude", "longitude", "created_at"],
+            household_rows(),
+        )
 
         # Door codes: one active per household; ~2% of households also have a revoked older code.
         codes: set[str] = set()
@@ -266,6 +380,7 @@ def load(dbname: str, *, townships: int, villages: int, households: int, disclos
                 if c not in codes:
                     codes.add(c)
                     return c
+
         active: list[str] = []
 
         def code_rows():
@@ -274,13 +389,25 @@ def load(dbname: str, *, townships: int, villages: int, households: int, disclos
             for hid in range(1, counts["household"] + 1):
                 if rng.random() < 0.02:
                     cid += 1
-                    yield (cid, hid, fresh_code(), issued, issued + timedelta(days=rng.randint(30, 600)), "门牌污损，补发")
+                    yield (
+                        cid,
+                        hid,
+                        fresh_code(),
+                        issued,
+                        issued + timedelta(days=rng.randint(30, 600)),
+                        "门牌污损，补发",
+                    )
                 cid += 1
                 c = fresh_code()
                 active.append(c)
                 yield (cid, hid, c, issued + timedelta(days=700), None, None)
-        counts["household_code"] = copy_rows(conn, "household_code", ["id", "household_id", "code", "issued_at",
-                                                                      "revoked_at", "revoke_reason"], code_rows())
+
+        counts["household_code"] = copy_rows(
+            conn,
+            "household_code",
+            ["id", "household_id", "code", "issued_at", "revoked_at", "revoke_reason"],
+            code_rows(),
+        )
         codes_file.write_text("\n".join(active) + "\n")
 
         # The default catalogue, per township.
@@ -288,11 +415,15 @@ def load(dbname: str, *, townships: int, villages: int, households: int, disclos
         for t in range(1, townships + 1):
             for key, name, category, frequency, basis in DEFAULT_CATALOGUE:
                 item_id[(t, key)] = len(item_rows) + 1
-                item_rows.append((len(item_rows) + 1, t, key, name, category.value, frequency.value, basis, True,
-                                  created))
-        counts["disclosure_item_type"] = copy_rows(conn, "disclosure_item_type", [
-            "id", "township_id", "key", "name", "category", "frequency", "legal_basis", "active", "created_at"],
-            item_rows)
+                item_rows.append(
+                    (len(item_rows) + 1, t, key, name, category.value, frequency.value, basis, True, created)
+                )
+        counts["disclosure_item_type"] = copy_rows(
+            conn,
+            "disclosure_item_type",
+            ["id", "township_id", "key", "name", "category", "frequency", "legal_basis", "active", "created_at"],
+            item_rows,
+        )
         item_meta = {key: (name, category.value) for key, name, category, _, _ in DEFAULT_CATALOGUE}
 
         # Disclosures: `disclosures` published ones spread evenly over the villages, 3 years of periods;
@@ -311,48 +442,143 @@ def load(dbname: str, *, townships: int, villages: int, households: int, disclos
                 body = "\n".join(rng.sample(BODY_LINES, 3)) + f"\n（{title}）"
                 line_items = None
                 if category == "finance":
-                    line_items = json.dumps([{"label": lbl, "income_fen": rng.randrange(0, 5_000_000, 100),
-                                              "expense_fen": rng.randrange(0, 5_000_000, 100)}
-                                             for lbl in rng.sample(FINANCE_LABELS, rng.randint(3, 7))],
-                                            ensure_ascii=False)
+                    line_items = json.dumps(
+                        [
+                            {
+                                "label": lbl,
+                                "income_fen": rng.randrange(0, 5_000_000, 100),
+                                "expense_fen": rng.randrange(0, 5_000_000, 100),
+                            }
+                            for lbl in rng.sample(FINANCE_LABELS, rng.randint(3, 7))
+                        ],
+                        ensure_ascii=False,
+                    )
                 submitted = published_at - timedelta(hours=rng.randint(20, 72))
                 reviewed = published_at - timedelta(hours=rng.randint(1, 19))
                 versions = [(1, published_at, None)]
                 if rng.random() < 0.03:
-                    versions.append((2, min(published_at + timedelta(days=rng.randint(2, 20)), now - timedelta(minutes=5)),
-                                     "金额录入有误，更正"))
+                    versions.append(
+                        (
+                            2,
+                            min(published_at + timedelta(days=rng.randint(2, 20)), now - timedelta(minutes=5)),
+                            "金额录入有误，更正",
+                        )
+                    )
                 for number, pub, reason in versions:
                     vid += 1
                     h = hashlib.sha256(f"{did}|{number}|{title}|{body}|{line_items}".encode()).hexdigest()
-                    v_rows.append((vid, did, number, "published", title, body, line_items, reason, submitted,
-                                   reviewed, pub, h, submitted - timedelta(days=1)))
-                d_rows.append((did, v, item_id[(t, key)], category, period, submitted - timedelta(days=1),
-                               published_at, vid))
+                    v_rows.append(
+                        (
+                            vid,
+                            did,
+                            number,
+                            "published",
+                            title,
+                            body,
+                            line_items,
+                            reason,
+                            submitted,
+                            reviewed,
+                            pub,
+                            h,
+                            submitted - timedelta(days=1),
+                        )
+                    )
+                d_rows.append(
+                    (did, v, item_id[(t, key)], category, period, submitted - timedelta(days=1), published_at, vid)
+                )
             # an open draft for the current month (not published: never on the landing)
             did += 1
             vid += 1
             period = f"{now.year}-{now.month:02d}"
             d_rows.append((did, v, item_id[(t, "finance_income_expense")], "finance", period, now, None, None))
-            v_rows.append((vid, did, 1, "draft", f"{village_name[v]}{period}财务收支情况", "草稿", None, None, None,
-                           None, None, None, now))
-        counts["disclosure"] = copy_rows(conn, "disclosure", [
-            "id", "village_id", "item_type_id", "category", "period", "created_at", "first_published_at",
-            "published_version_id"], d_rows)
-        counts["disclosure_version"] = copy_rows(conn, "disclosure_version", [
-            "id", "disclosure_id", "number", "status", "title", "body", "line_items", "correction_reason",
-            "submitted_at", "reviewed_at", "published_at", "content_hash", "created_at"], v_rows)
+            v_rows.append(
+                (
+                    vid,
+                    did,
+                    1,
+                    "draft",
+                    f"{village_name[v]}{period}财务收支情况",
+                    "草稿",
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    now,
+                )
+            )
+        counts["disclosure"] = copy_rows(
+            conn,
+            "disclosure",
+            [
+                "id",
+                "village_id",
+                "item_type_id",
+                "category",
+                "period",
+                "created_at",
+                "first_published_at",
+                "published_version_id",
+            ],
+            d_rows,
+        )
+        counts["disclosure_version"] = copy_rows(
+            conn,
+            "disclosure_version",
+            [
+                "id",
+                "disclosure_id",
+                "number",
+                "status",
+                "title",
+                "body",
+                "line_items",
+                "correction_reason",
+                "submitted_at",
+                "reviewed_at",
+                "published_at",
+                "content_hash",
+                "created_at",
+            ],
+            v_rows,
+        )
         counts["published_disclosures"] = sum(1 for r in d_rows if r[7] is not None)
         # A few attachments (1 version in 10), as cadres photograph receipts.
-        att = [(i + 1, r[0], f"凭证{i + 1}.jpg", "image/jpeg", rng.randint(80_000, 900_000),
-                hashlib.sha256(str(r[0]).encode()).hexdigest(), r[12])
-               for i, r in enumerate(r for r in v_rows if r[3] == "published" and r[0] % 10 == 0)]
-        counts["disclosure_attachment"] = copy_rows(conn, "disclosure_attachment", [
-            "id", "version_id", "filename", "media_type", "size", "sha256", "created_at"], att)
+        att = [
+            (
+                i + 1,
+                r[0],
+                f"凭证{i + 1}.jpg",
+                "image/jpeg",
+                rng.randint(80_000, 900_000),
+                hashlib.sha256(str(r[0]).encode()).hexdigest(),
+                r[12],
+            )
+            for i, r in enumerate(r for r in v_rows if r[3] == "published" and r[0] % 10 == 0)
+        ]
+        counts["disclosure_attachment"] = copy_rows(
+            conn,
+            "disclosure_attachment",
+            ["id", "version_id", "filename", "media_type", "size", "sha256", "created_at"],
+            att,
+        )
 
         for name, definition in cycle:
             conn.execute(f'ALTER TABLE disclosure ADD CONSTRAINT "{name}" {definition}')
-        for table in ("county", "township", "village", "grid", "household", "household_code",
-                      "disclosure_item_type", "disclosure", "disclosure_version", "disclosure_attachment"):
+        for table in (
+            "county",
+            "township",
+            "village",
+            "grid",
+            "household",
+            "household_code",
+            "disclosure_item_type",
+            "disclosure",
+            "disclosure_version",
+            "disclosure_attachment",
+        ):
             conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         conn.commit()
     t1 = time.perf_counter()
@@ -369,6 +595,7 @@ def load(dbname: str, *, townships: int, villages: int, households: int, disclos
 # servers and load
 # ---------------------------------------------------------------------------------------------------
 
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -376,8 +603,19 @@ def free_port() -> int:
 
 
 def gunicorn_cmd(args, port: int, target: str) -> list[str]:
-    cmd = [str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
-           "--worker-class", args.worker_class, "--backlog", "2048", "--log-level", "warning"]
+    cmd = [
+        str(VENV_BIN / "gunicorn"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(args.workers),
+        "--worker-class",
+        args.worker_class,
+        "--backlog",
+        "2048",
+        "--log-level",
+        "warning",
+    ]
     if args.worker_class == "gthread":
         cmd += ["--threads", str(args.threads)]
     return cmd + [target]
@@ -421,9 +659,23 @@ def cpu_busy_jiffies() -> tuple[int, int]:
 
 
 def run_wrk(args, port: int, prefix: str, codes_file: Path, seconds: float) -> dict:
-    cmd = ["wrk", "-t", str(args.wrk_threads), "-c", str(args.connections), "-d", f"{seconds:g}s",
-           "--timeout", "10s", "-s", str(BENCH_DIR / "scan_wrk.lua"), f"http://127.0.0.1:{port}", "--",
-           str(codes_file), prefix]
+    cmd = [
+        "wrk",
+        "-t",
+        str(args.wrk_threads),
+        "-c",
+        str(args.connections),
+        "-d",
+        f"{seconds:g}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(BENCH_DIR / "scan_wrk.lua"),
+        f"http://127.0.0.1:{port}",
+        "--",
+        str(codes_file),
+        prefix,
+    ]
     b0, t0 = cpu_busy_jiffies()
     with tempfile.TemporaryFile() as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
@@ -435,7 +687,7 @@ def run_wrk(args, port: int, prefix: str, codes_file: Path, seconds: float) -> d
     line = next((ln for ln in text.splitlines() if ln.startswith("WRK_JSON ")), None)
     if proc.returncode != 0 or line is None:
         raise SystemExit(f"wrk failed ({proc.returncode}):\n{text}")
-    r = json.loads(line[len("WRK_JSON "):])
+    r = json.loads(line[len("WRK_JSON ") :])
     secs = r["duration_us"] / 1e6
     r["rps"] = r["requests"] / secs
     r["wrk_cpu_pct"] = 100 * (usage.ru_utime + usage.ru_stime) / secs  # of one core
@@ -445,20 +697,31 @@ def run_wrk(args, port: int, prefix: str, codes_file: Path, seconds: float) -> d
 
 
 def fmt(r: dict) -> str:
-    return (f"{r['rps']:8.1f} req/s  p50 {r['p50_us'] / 1000:7.2f} ms  p90 {r['p90_us'] / 1000:7.2f} ms  "
-            f"p99 {r['p99_us'] / 1000:7.2f} ms  max {r['max_us'] / 1000:7.1f} ms  errors {r['errors']}  "
-            f"wrk {r['wrk_cpu_pct']:4.1f}% of a core  machine busy {r['machine_busy_pct']:4.1f}%")
+    return (
+        f"{r['rps']:8.1f} req/s  p50 {r['p50_us'] / 1000:7.2f} ms  p90 {r['p90_us'] / 1000:7.2f} ms  "
+        f"p99 {r['p99_us'] / 1000:7.2f} ms  max {r['max_us'] / 1000:7.1f} ms  errors {r['errors']}  "
+        f"wrk {r['wrk_cpu_pct']:4.1f}% of a core  machine busy {r['machine_busy_pct']:4.1f}%"
+    )
 
 
 def machine() -> str:
-    model = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
-                  if ln.startswith("model name")), platform.processor())
-    mem_kb = int(next(ln.split()[1] for ln in Path("/proc/meminfo").read_text().splitlines()
-                      if ln.startswith("MemTotal")))
+    model = next(
+        (
+            ln.split(":", 1)[1].strip()
+            for ln in Path("/proc/cpuinfo").read_text().splitlines()
+            if ln.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem_kb = int(
+        next(ln.split()[1] for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal"))
+    )
     with pg_connect(autocommit=True) as conn:
         pg = conn.execute("SHOW server_version").fetchone()[0]
-    return (f"nproc {os.cpu_count()}, {model}, RAM {mem_kb / 1024 / 1024:.1f} GiB, Python {platform.python_version()}, "
-            f"PostgreSQL {pg}, {platform.system()} {platform.release()}")
+    return (
+        f"nproc {os.cpu_count()}, {model}, RAM {mem_kb / 1024 / 1024:.1f} GiB, Python {platform.python_version()}, "
+        f"PostgreSQL {pg}, {platform.system()} {platform.release()}"
+    )
 
 
 def ensure_wrk() -> None:
@@ -510,8 +773,15 @@ def main(argv=None) -> int:
         t = time.perf_counter()
         migrate(dbname)
         say(f"    migrated in {time.perf_counter() - t:.1f}s; loading (COPY)")
-        counts = load(dbname, townships=args.townships, villages=args.villages, households=args.households,
-                      disclosures=args.disclosures, seed=args.seed, codes_file=codes_file)
+        counts = load(
+            dbname,
+            townships=args.townships,
+            villages=args.villages,
+            households=args.households,
+            disclosures=args.disclosures,
+            seed=args.seed,
+            codes_file=codes_file,
+        )
         say("    " + ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}" for k, v in counts.items()))
 
         app_port, bare_port = free_port(), free_port()
@@ -528,16 +798,20 @@ def main(argv=None) -> int:
             body = r.read()
             landing = json.loads(body)
         assert len(landing["disclosures"]) == 5, landing
-        say(f"    landing response: {len(body):,} bytes, village {landing['village']['name']}, "
-            f"{len(landing['disclosures'])} disclosures (newest {landing['disclosures'][0]['period']})")
+        say(
+            f"    landing response: {len(body):,} bytes, village {landing['village']['name']}, "
+            f"{len(landing['disclosures'])} disclosures (newest {landing['disclosures'][0]['period']})"
+        )
 
         targets = {"app": (app_port, LANDING_PREFIX), "bare": (bare_port, BARE_PREFIX)}
         for name, (port, prefix) in targets.items():
             r = run_wrk(args, port, prefix, codes_file, args.warmup)
             say(f"    warm-up {name:4s} {fmt(r)}  ({args.warmup:g}s, not counted)")
         results: dict[str, list[dict]] = {"app": [], "bare": []}
-        say(f"==> {args.rounds} rounds x {args.duration:g}s per target, {args.connections} keep-alive connections, "
-            f"wrk -t{args.wrk_threads}")
+        say(
+            f"==> {args.rounds} rounds x {args.duration:g}s per target, {args.connections} keep-alive connections, "
+            f"wrk -t{args.wrk_threads}"
+        )
         for i in range(args.rounds):
             order = ["app", "bare"] if i % 2 == 0 else ["bare", "app"]
             for name in order:
@@ -546,8 +820,10 @@ def main(argv=None) -> int:
                 results[name].append(r)
                 say(f"    round {i + 1} {name:4s} {fmt(r)}")
 
-        med = {name: {k: statistics.median(r[k] for r in rs) for k in ("rps", "p50_us", "p99_us")}
-               for name, rs in results.items()}
+        med = {
+            name: {k: statistics.median(r[k] for r in rs) for k in ("rps", "p50_us", "p99_us")}
+            for name, rs in results.items()
+        }
         errors = sum(r["errors"] for rs in results.values() for r in rs)
         summary = {
             "rps": round(med["app"]["rps"], 1),
@@ -560,16 +836,18 @@ def main(argv=None) -> int:
             "errors": errors,
             "connections": args.connections,
             "gunicorn": f"{args.worker_class} workers={args.workers}"
-                        + (f" threads={args.threads}" if args.worker_class == "gthread" else ""),
+            + (f" threads={args.threads}" if args.worker_class == "gthread" else ""),
             "households": counts["household"],
             "published_disclosures": counts["published_disclosures"],
             "rounds": args.rounds,
             "duration_s": args.duration,
         }
-        say(f"==> medians: app {summary['rps']} req/s p50 {summary['p50_ms']} ms p99 {summary['p99_ms']} ms; "
+        say(
+            f"==> medians: app {summary['rps']} req/s p50 {summary['p50_ms']} ms p99 {summary['p99_ms']} ms; "
             f"bare {summary['bare_rps']} req/s; ratio {summary['ratio']} "
             f"(targets: ratio >= 0.5 {'met' if summary['ratio'] >= 0.5 else 'MISSED'}, "
-            f"p99 <= 50 ms {'met' if summary['p99_ms'] <= 50 else 'MISSED'})")
+            f"p99 <= 50 ms {'met' if summary['p99_ms'] <= 50 else 'MISSED'})"
+        )
         if errors:
             say(f"!!  {errors} failed requests (see wrk counts above)")
         if args.keep_db:

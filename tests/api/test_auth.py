@@ -1,4 +1,5 @@
 """Logins and sessions over HTTP, through wechatpy against the loopback sandbox."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -93,11 +94,11 @@ def test_console_login_and_rate_limit(app, client):
 
     limit = app.config["LOGIN_MAX_FAILURES"]
     for _ in range(limit):
-        wrong = client.post("/api/v1/auth/console-login",
-                            json={"username": account.username, "password": "wrong-password"})
+        wrong = client.post(
+            "/api/v1/auth/console-login", json={"username": account.username, "password": "wrong-password"}
+        )
         assert wrong.status_code == 401 and wrong.get_json()["error"]["code"] == "bad_credentials"
-    blocked = client.post("/api/v1/auth/console-login",
-                          json={"username": account.username, "password": f.PASSWORD})
+    blocked = client.post("/api/v1/auth/console-login", json={"username": account.username, "password": f.PASSWORD})
     assert blocked.status_code == 429
     assert blocked.get_json()["error"]["code"] == "rate_limited"
     assert int(blocked.headers["Retry-After"]) > 0
@@ -110,6 +111,9 @@ def test_unknown_username_answers_like_a_wrong_password(client):
 
 def test_console_only_endpoint_refuses_a_wechat_session(client):
     token = f.login_wx(client, "villager-x")
-    response = client.post("/api/v1/invitations", headers=f.bearer(token),
-                           json={"role": "village_director", "holder_name": "张三", "village_id": 1})
+    response = client.post(
+        "/api/v1/invitations",
+        headers=f.bearer(token),
+        json={"role": "village_director", "holder_name": "张三", "village_id": 1},
+    )
     assert response.status_code == 403 and response.get_json()["error"]["code"] == "wrong_account_kind"

@@ -1,4 +1,5 @@
 """The authorization matrix over HTTP: who may read what, and where each scope ends."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -47,9 +48,14 @@ def test_villager_sees_own_village_and_household_only(client, two_townships):
     assert get(client, token, f"/api/v1/villages/{a1.id}").status_code == 200
     assert get(client, token, f"/api/v1/households/{own.id}").status_code == 200
     # Anything private of another household, village or township looks like it does not exist.
-    for path in (f"/api/v1/households/{neighbour.id}", f"/api/v1/households/{other.id}",
-                 f"/api/v1/villages/{b1.id}", f"/api/v1/villages/{a2.id}",
-                 f"/api/v1/villages/{b1.id}/households", f"/api/v1/villages/{b1.id}/roles"):
+    for path in (
+        f"/api/v1/households/{neighbour.id}",
+        f"/api/v1/households/{other.id}",
+        f"/api/v1/villages/{b1.id}",
+        f"/api/v1/villages/{a2.id}",
+        f"/api/v1/villages/{b1.id}/households",
+        f"/api/v1/villages/{b1.id}/roles",
+    ):
         response = get(client, token, path)
         assert response.status_code == 404, path
         assert response.get_json()["error"]["code"] == "not_found"
@@ -135,24 +141,29 @@ def test_township_staff_cannot_end_terms_in_another_township(client, two_townshi
 
 def test_invitation_binds_a_cadre_once(client, two_townships):
     staff = f.login_console(client, two_townships["leader_a"])
-    created = client.post("/api/v1/invitations", headers=f.bearer(staff), json={
-        "role": "village_bookkeeper", "holder_name": "钱会计", "village_id": two_townships["a2"].id})
+    created = client.post(
+        "/api/v1/invitations",
+        headers=f.bearer(staff),
+        json={"role": "village_bookkeeper", "holder_name": "钱会计", "village_id": two_townships["a2"].id},
+    )
     assert created.status_code == 201, created.get_json()
     invitation = created.get_json()
     assert invitation["url"].startswith("https://mj.test/i/")
     assert invitation["qr_png_base64"].startswith("iVBOR")  # a PNG
 
     cadre_token = f.login_wx(client, "qian-kuaiji")
-    accepted = client.post("/api/v1/auth/invitations/accept", headers=f.bearer(cadre_token),
-                           json={"token": invitation["token"]})
+    accepted = client.post(
+        "/api/v1/auth/invitations/accept", headers=f.bearer(cadre_token), json={"token": invitation["token"]}
+    )
     assert accepted.status_code == 201
     assert accepted.get_json()["role"] == "village_bookkeeper"
     assert accepted.get_json()["village"]["id"] == two_townships["a2"].id
     assert get(client, cadre_token, f"/api/v1/villages/{two_townships['a2'].id}/households").get_json()["total"] == 3
 
     other = f.login_wx(client, "someone-else")
-    reused = client.post("/api/v1/auth/invitations/accept", headers=f.bearer(other),
-                         json={"token": invitation["token"]})
+    reused = client.post(
+        "/api/v1/auth/invitations/accept", headers=f.bearer(other), json={"token": invitation["token"]}
+    )
     assert reused.status_code == 409 and reused.get_json()["error"]["code"] == "invitation_used"
     unknown = client.post("/api/v1/auth/invitations/accept", headers=f.bearer(other), json={"token": "nope"})
     assert unknown.status_code == 404 and unknown.get_json()["error"]["code"] == "invitation_invalid"
@@ -160,8 +171,11 @@ def test_invitation_binds_a_cadre_once(client, two_townships):
 
 def test_invitation_expires(client, two_townships, clock):
     staff = f.login_console(client, two_townships["leader_a"])
-    token = client.post("/api/v1/invitations", headers=f.bearer(staff), json={
-        "role": "grid_worker", "holder_name": "孙网格", "village_id": two_townships["a1"].id}).get_json()["token"]
+    token = client.post(
+        "/api/v1/invitations",
+        headers=f.bearer(staff),
+        json={"role": "grid_worker", "holder_name": "孙网格", "village_id": two_townships["a1"].id},
+    ).get_json()["token"]
     clock.shift(timedelta(days=8))
     cadre = f.login_wx(client, "late-cadre")
     response = client.post("/api/v1/auth/invitations/accept", headers=f.bearer(cadre), json={"token": token})
@@ -170,13 +184,20 @@ def test_invitation_expires(client, two_townships, clock):
 
 def test_invitations_are_limited_to_the_staff_members_township(client, two_townships):
     staff = f.login_console(client, two_townships["leader_a"])
-    outside = client.post("/api/v1/invitations", headers=f.bearer(staff), json={
-        "role": "village_director", "holder_name": "外人", "village_id": two_townships["b1"].id})
+    outside = client.post(
+        "/api/v1/invitations",
+        headers=f.bearer(staff),
+        json={"role": "village_director", "holder_name": "外人", "village_id": two_townships["b1"].id},
+    )
     assert outside.status_code == 404
-    villager_role = client.post("/api/v1/invitations", headers=f.bearer(staff), json={
-        "role": "villager", "holder_name": "村民", "village_id": two_townships["a1"].id})
+    villager_role = client.post(
+        "/api/v1/invitations",
+        headers=f.bearer(staff),
+        json={"role": "villager", "holder_name": "村民", "village_id": two_townships["a1"].id},
+    )
     assert villager_role.status_code == 422
-    missing_scope = client.post("/api/v1/invitations", headers=f.bearer(staff), json={
-        "role": "village_director", "holder_name": "无村"})
+    missing_scope = client.post(
+        "/api/v1/invitations", headers=f.bearer(staff), json={"role": "village_director", "holder_name": "无村"}
+    )
     assert missing_scope.status_code == 422
     assert missing_scope.get_json()["error"]["code"] == "scope_required"

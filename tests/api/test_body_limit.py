@@ -1,6 +1,7 @@
 """The JSON body limit (MAX_JSON_BYTES) holds over real HTTP whether the body comes with a
 Content-Length or chunked (Transfer-Encoding: chunked): the server stops reading past the limit and
 answers 413 in the one error shape. Upload routes keep their own, larger limit."""
+
 from __future__ import annotations
 
 import io
@@ -24,8 +25,13 @@ def _chunked_request(live_url: str, path: str, chunks, headers: dict[str, str] |
     Returns (status, JSON body of the answer, bytes of body sent before the answer came)."""
     url = urlsplit(live_url)
     sock = socket.create_connection((url.hostname, url.port), timeout=30)
-    head = [f"POST {path} HTTP/1.1", f"Host: {url.netloc}", "Content-Type: application/json",
-            "Transfer-Encoding: chunked", "Connection: close"]
+    head = [
+        f"POST {path} HTTP/1.1",
+        f"Host: {url.netloc}",
+        "Content-Type: application/json",
+        "Transfer-Encoding: chunked",
+        "Connection: close",
+    ]
     head += [f"{k}: {v}" for k, v in (headers or {}).items()]
     sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode())
     sent = 0
@@ -82,8 +88,9 @@ def test_a_chunked_json_body_above_the_limit_is_refused_without_being_read(app, 
 def _chunked_environ(path: str, data: bytes, headers: dict[str, str]) -> dict:
     """The WSGI environ of a chunked request: no Content-Length, the server marks the input as ending
     on its own (wsgi.input_terminated), as gunicorn and Werkzeug's server do."""
-    environ = EnvironBuilder(path=path, method="POST", input_stream=io.BytesIO(data), headers=headers,
-                             content_type="application/json").get_environ()
+    environ = EnvironBuilder(
+        path=path, method="POST", input_stream=io.BytesIO(data), headers=headers, content_type="application/json"
+    ).get_environ()
     environ.pop("CONTENT_LENGTH", None)
     environ.update({"wsgi.input_terminated": True, "HTTP_TRANSFER_ENCODING": "chunked"})
     return environ
@@ -119,8 +126,9 @@ def test_the_same_limit_with_a_content_length(app, live_url):
     import requests
 
     data = json.dumps({"code": "x" * (app.config["MAX_JSON_BYTES"] + 1)})
-    response = requests.post(live_url + "/api/v1/auth/wx-login", data=data,
-                             headers={"Content-Type": "application/json"}, timeout=30)
+    response = requests.post(
+        live_url + "/api/v1/auth/wx-login", data=data, headers={"Content-Type": "application/json"}, timeout=30
+    )
     assert response.status_code == 413 and response.json()["error"]["code"] == "payload_too_large"
 
 
@@ -134,10 +142,18 @@ def test_uploads_keep_their_larger_limit(app, client, live_url):
     image.save(out, format="PNG")
     assert out.getbuffer().nbytes > app.config["MAX_JSON_BYTES"]
     boundary = "mingjing-boundary"
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.png\"\r\n"
-            "Content-Type: image/png\r\n\r\n").encode() + out.getvalue() + f"\r\n--{boundary}--\r\n".encode()
-    response = requests.post(live_url + "/api/v1/complaint-photos", data=iter([body[i:i + 65536] for i in
-                                                                                range(0, len(body), 65536)]),
-                             headers={**f.bearer(token), "Content-Type": f"multipart/form-data; boundary={boundary}"},
-                             timeout=30)
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="p.png"\r\n'
+            "Content-Type: image/png\r\n\r\n"
+        ).encode()
+        + out.getvalue()
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    response = requests.post(
+        live_url + "/api/v1/complaint-photos",
+        data=iter([body[i : i + 65536] for i in range(0, len(body), 65536)]),
+        headers={**f.bearer(token), "Content-Type": f"multipart/form-data; boundary={boundary}"},
+        timeout=30,
+    )
     assert response.status_code == 201, response.text

@@ -1,6 +1,7 @@
 """The same filing sent twice at the same moment (a double tap, a client retrying before the first
 answer): both requests pass the replay check before either has written; the unique key decides, and
 the loser answers 201 with the winner's case instead of failing. Found by scripts/bench/intake."""
+
 from __future__ import annotations
 
 import secrets
@@ -39,5 +40,7 @@ def test_a_double_tap_files_one_case_and_both_answers_name_it(client, complaint_
     assert db.session.scalar(select(func.count()).select_from(Complaint)) == 1
     assert db.session.scalar(select(func.count()).select_from(ComplaintEvent)) == 1  # one "filed", not two
     # and a different filing under the same request id is still refused
-    reused = file_complaint(client, me, complaint_world["codes"][0], client_request_id=request_id, description="另一件事情，请处理。")
+    reused = file_complaint(
+        client, me, complaint_world["codes"][0], client_request_id=request_id, description="另一件事情，请处理。"
+    )
     assert reused.status_code == 409 and reused.get_json()["error"]["code"] == "request_id_reused"

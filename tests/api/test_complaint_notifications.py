@@ -1,5 +1,6 @@
 """Subscribe messages about complaints, end to end: steps taken over HTTP, sends made by a real RQ worker
 on a real Redis, messages received by the WeChat sandbox over HTTP."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -34,8 +35,9 @@ def _act(client, token, case, step, body=None) -> None:
 
 
 def _confirm(client, token, case, solved: bool) -> None:
-    response = client.post(f"/api/v1/me/complaints/{case['id']}/confirm", headers=f.bearer(token),
-                           json={"solved": solved})
+    response = client.post(
+        f"/api/v1/me/complaints/{case['id']}/confirm", headers=f.bearer(token), json={"solved": solved}
+    )
     assert response.status_code == 200, response.get_json()
 
 
@@ -55,10 +57,17 @@ def test_villager_is_told_each_step_once_and_the_office_when_assigned(clock, cli
     _work()
     [assigned] = wechat_sandbox.messages()
     assert (assigned["touser"], assigned["template_id"], assigned["page"]) == (
-        w["director"].openid, "sbx-tmpl-case_assigned", f"pages/inbox-case/inbox-case?id={case['id']}")
+        w["director"].openid,
+        "sbx-tmpl-case_assigned",
+        f"pages/inbox-case/inbox-case?id={case['id']}",
+    )
     # 2026-03-02 01:00 UTC is 09:00 in Shanghai
-    assert _values(assigned) == {"character_string1": case["reference"], "thing2": "矛盾纠纷",
-                                 "thing3": "新反映待办理，请及时签收", "time4": "2026年3月2日 09:00"}
+    assert _values(assigned) == {
+        "character_string1": case["reference"],
+        "thing2": "矛盾纠纷",
+        "thing3": "新反映待办理，请及时签收",
+        "time4": "2026年3月2日 09:00",
+    }
 
     director = f.login_wx(client, w["director"])
     clock.shift(3600)
@@ -66,9 +75,15 @@ def test_villager_is_told_each_step_once_and_the_office_when_assigned(clock, cli
     _work()
     signed = wechat_sandbox.messages()[1:]
     assert [(m["touser"], m["template_id"], m["page"]) for m in signed] == [
-        (w["villager"].openid, "sbx-tmpl-case_progress", f"pages/my-complaint/my-complaint?id={case['id']}")]
-    assert _values(signed[0]) == {"character_string1": case["reference"], "thing2": "矛盾纠纷", "phrase3": "已签收",
-                                  "thing4": "村委会主任已签收", "time5": "2026年3月2日 10:00"}
+        (w["villager"].openid, "sbx-tmpl-case_progress", f"pages/my-complaint/my-complaint?id={case['id']}")
+    ]
+    assert _values(signed[0]) == {
+        "character_string1": case["reference"],
+        "thing2": "矛盾纠纷",
+        "phrase3": "已签收",
+        "thing4": "村委会主任已签收",
+        "time5": "2026年3月2日 10:00",
+    }
 
     _act(client, director, case, "reply", {"text": REPLY})
     _work()
@@ -90,13 +105,20 @@ def test_villager_is_told_each_step_once_and_the_office_when_assigned(clock, cli
     _work()
     later = wechat_sandbox.messages()[4:]
     assert [(m["touser"], m["template_id"]) for m in later] == [
-        (w["villager"].openid, "sbx-tmpl-case_progress"), (w["villager"].openid, "sbx-tmpl-case_replied")]
+        (w["villager"].openid, "sbx-tmpl-case_progress"),
+        (w["villager"].openid, "sbx-tmpl-case_replied"),
+    ]
 
     # every row sent, once; running the worker and the sweep again sends nothing more
     rows = db.session.scalars(select(Notification).order_by(Notification.id)).all()
     assert [(r.template_key, r.state, r.attempts) for r in rows] == [
-        ("case_assigned", "sent", 1), ("case_progress", "sent", 1), ("case_replied", "sent", 1),
-        ("case_assigned", "sent", 1), ("case_progress", "sent", 1), ("case_replied", "sent", 1)]
+        ("case_assigned", "sent", 1),
+        ("case_progress", "sent", 1),
+        ("case_replied", "sent", 1),
+        ("case_assigned", "sent", 1),
+        ("case_progress", "sent", 1),
+        ("case_replied", "sent", 1),
+    ]
     _work()
     clock.shift(24 * 3600)
     assert sweep()["notifications"] == 0
@@ -135,7 +157,9 @@ def test_no_credit_is_recorded_and_never_retried(client, complaint_world, wechat
     assert [m["touser"] for m in wechat_sandbox.messages()] == [w["director"].openid]
 
 
-def test_the_subject_of_a_complaint_is_never_told_even_holding_the_handling_office(client, complaint_world, wechat_sandbox):
+def test_the_subject_of_a_complaint_is_never_told_even_holding_the_handling_office(
+    client, complaint_world, wechat_sandbox
+):
     w = complaint_world
     # One person is the village secretary and, bound by WeChat, also in the township discipline office.
     both = f.cadre(Role.VILLAGE_SECRETARY, w["village"], identity="both-hats")
@@ -143,13 +167,21 @@ def test_the_subject_of_a_complaint_is_never_told_even_holding_the_handling_offi
     officer = f.wx_user("discipline-officer")
     roles.assign(Role.TOWNSHIP_DISCIPLINE, user=officer, township=w["township"], holder_name="镇纪委干部")
     me = f.login_wx(client, w["villager"])
-    case = _file(client, me, w["codes"][0], category="collective_assets", about_role="village_secretary",
-                 description="村书记把集体厂房低价租给亲戚。")
+    case = _file(
+        client,
+        me,
+        w["codes"][0],
+        category="collective_assets",
+        about_role="village_secretary",
+        description="村书记把集体厂房低价租给亲戚。",
+    )
     assert case["handler"] == "镇纪委"
     _work()
     # the office, and the village's supervision liaison, copied on the discipline lane
     assert [(m["touser"], m["template_id"]) for m in wechat_sandbox.messages()] == [
-        (officer.openid, "sbx-tmpl-case_assigned"), (w["liaison"].openid, "sbx-tmpl-case_assigned")]
+        (officer.openid, "sbx-tmpl-case_assigned"),
+        (w["liaison"].openid, "sbx-tmpl-case_assigned"),
+    ]
     copied = wechat_sandbox.messages()[1]
     assert _values(copied)["thing3"] == "抄送：纪检监察类反映，请知悉"
     assert copied["page"] == f"pages/inbox-case/inbox-case?id={case['id']}"  # their read-only copy
@@ -161,13 +193,16 @@ def test_the_subject_of_a_complaint_is_never_told_even_holding_the_handling_offi
     _act(client, f.login_wx(client, officer), case, "sign")
     _work()
     assert [(m["touser"], m["template_id"]) for m in wechat_sandbox.messages()[2:]] == [
-        (officer.openid, "sbx-tmpl-case_reminder"), (w["villager"].openid, "sbx-tmpl-case_progress")]
+        (officer.openid, "sbx-tmpl-case_reminder"),
+        (w["villager"].openid, "sbx-tmpl-case_progress"),
+    ]
     assert _values(wechat_sandbox.messages()[2])["thing3"] == "签收期限明天到期"
     assert not db.session.scalars(select(Notification).where(Notification.recipient_user_id == both.id)).all()
 
 
-def test_anonymous_or_not_only_the_filer_hears_of_their_case_and_no_message_names_them(client, complaint_world,
-                                                                                        wechat_sandbox):
+def test_anonymous_or_not_only_the_filer_hears_of_their_case_and_no_message_names_them(
+    client, complaint_world, wechat_sandbox
+):
     w = complaint_world
     me = f.login_wx(client, w["villager"])
     director = f.login_wx(client, w["director"])
@@ -181,9 +216,11 @@ def test_anonymous_or_not_only_the_filer_hears_of_their_case_and_no_message_name
     by_template = {}
     for message in sent:
         by_template.setdefault(message["template_id"], set()).add(message["touser"])
-    assert by_template == {"sbx-tmpl-case_assigned": {w["director"].openid},
-                           "sbx-tmpl-case_progress": {w["villager"].openid},
-                           "sbx-tmpl-case_replied": {w["villager"].openid}}
+    assert by_template == {
+        "sbx-tmpl-case_assigned": {w["director"].openid},
+        "sbx-tmpl-case_progress": {w["villager"].openid},
+        "sbx-tmpl-case_replied": {w["villager"].openid},
+    }
     assert len(sent) == 6
     assert not [m for m in sent if any("王秀英" in v or "13800000000" in v for v in _values(m).values())]
 
@@ -191,9 +228,12 @@ def test_anonymous_or_not_only_the_filer_hears_of_their_case_and_no_message_name
 def test_templates_come_from_config_and_an_unconfigured_one_sends_nothing(app, client, complaint_world, wechat_sandbox):
     listed = client.get("/api/v1/subscribe-templates").get_json()
     assert {t["key"]: t["template_id"] for t in listed} == {
-        "case_progress": "sbx-tmpl-case_progress", "case_replied": "sbx-tmpl-case_replied",
-        "case_closed": "sbx-tmpl-case_closed", "case_assigned": "sbx-tmpl-case_assigned",
-        "case_reminder": "sbx-tmpl-case_reminder"}
+        "case_progress": "sbx-tmpl-case_progress",
+        "case_replied": "sbx-tmpl-case_replied",
+        "case_closed": "sbx-tmpl-case_closed",
+        "case_assigned": "sbx-tmpl-case_assigned",
+        "case_reminder": "sbx-tmpl-case_reminder",
+    }
     assert {t["audience"] for t in listed} == {"villager", "handler"}
     # Real credentials without template ids: nothing is queued that WeChat would refuse.
     app.config["WECHAT_TEMPLATES"] = {"case_progress": "tmpl-progress-real"}
@@ -203,4 +243,5 @@ def test_templates_come_from_config_and_an_unconfigured_one_sends_nothing(app, c
     _act(client, f.login_wx(client, complaint_world["director"]), case, "sign")
     _work()
     assert [(m["template_id"], m["touser"]) for m in wechat_sandbox.messages()] == [
-        ("tmpl-progress-real", complaint_world["villager"].openid)]
+        ("tmpl-progress-real", complaint_world["villager"].openid)
+    ]

@@ -1,6 +1,7 @@
 """Complaint photos over HTTP: cleaned uploads, WeChat's image check through the real sandbox (it
 downloads the photo from the app served on a loopback port and pushes its verdict back, signed and
 encrypted), who may see which photo, moderation of held photos, and the sweepers."""
+
 from __future__ import annotations
 
 import io
@@ -38,8 +39,10 @@ def photo_world(app, tmp_path):
     homes = [f.household(village) for _ in range(2)]
     codes = hc.ensure_codes(homes)
     w = {
-        "folder": tmp_path / "photos", "codes": [codes[h.id] for h in homes],
-        "villager": f.villager(homes[0]), "neighbour": f.villager(homes[1]),
+        "folder": tmp_path / "photos",
+        "codes": [codes[h.id] for h in homes],
+        "villager": f.villager(homes[0]),
+        "neighbour": f.villager(homes[1]),
         "director": f.cadre(Role.VILLAGE_DIRECTOR, village),
         "discipline": f.township_staff(Role.TOWNSHIP_DISCIPLINE, township),
         "dispatcher": f.township_staff(Role.TOWNSHIP_DISPATCHER, township),
@@ -56,9 +59,15 @@ def live(app, wechat_sandbox):
     thread.start()
     url = f"http://127.0.0.1:{server.server_port}"
     app.config["PUBLIC_BASE_URL"] = url
-    requests.post(wechat_sandbox.url + "_sandbox/push-target", timeout=5, json={
-        "url": url + "/api/v1/wechat/push", "token": app.config["WECHAT_PUSH_TOKEN"],
-        "aes_key": app.config["WECHAT_PUSH_AES_KEY"]}).raise_for_status()
+    requests.post(
+        wechat_sandbox.url + "_sandbox/push-target",
+        timeout=5,
+        json={
+            "url": url + "/api/v1/wechat/push",
+            "token": app.config["WECHAT_PUSH_TOKEN"],
+            "aes_key": app.config["WECHAT_PUSH_AES_KEY"],
+        },
+    ).raise_for_status()
     yield url
     server.shutdown()
     thread.join(5)
@@ -76,8 +85,12 @@ def _jpeg(color=GREY, size=(64, 48), gps: bool = True) -> bytes:
 
 
 def _upload(client, token, data: bytes, name: str = "photo.jpg"):
-    return client.post("/api/v1/complaint-photos", headers=f.bearer(token),
-                       data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+    return client.post(
+        "/api/v1/complaint-photos",
+        headers=f.bearer(token),
+        data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def _uploaded(client, token, color=GREY) -> int:
@@ -97,8 +110,11 @@ def _checks(sandbox) -> list[dict]:
 
 def _trace(photo_id: int) -> str:
     db.session.expire_all()
-    return db.session.scalars(select(ComplaintPhotoCheck.trace_id).where(ComplaintPhotoCheck.photo_id == photo_id)
-                              .order_by(ComplaintPhotoCheck.id)).all()[-1]
+    return db.session.scalars(
+        select(ComplaintPhotoCheck.trace_id)
+        .where(ComplaintPhotoCheck.photo_id == photo_id)
+        .order_by(ComplaintPhotoCheck.id)
+    ).all()[-1]
 
 
 def _push(sandbox, photo_id: int, suggest: str | None = None) -> dict:
@@ -111,8 +127,13 @@ def _push(sandbox, photo_id: int, suggest: str | None = None) -> dict:
 
 
 def _file(client, token, code, photo_ids, **overrides):
-    body = {"client_request_id": secrets.token_hex(8), "category": "dispute",
-            "description": "邻居家的围墙占了公共通道，多次协商无果。", "anonymous": True, "photo_ids": photo_ids}
+    body = {
+        "client_request_id": secrets.token_hex(8),
+        "category": "dispute",
+        "description": "邻居家的围墙占了公共通道，多次协商无果。",
+        "anonymous": True,
+        "photo_ids": photo_ids,
+    }
     body.update(overrides)
     return client.post(f"/api/v1/h/{code}/complaints", headers=f.bearer(token), json=body)
 
@@ -176,11 +197,16 @@ def test_bad_files_are_refused_with_clear_errors_and_nothing_stored(client, phot
     refused = _upload(client, me, bomb.getvalue(), "bomb.png")
     assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "image_too_large"
     assert _upload(client, me, _jpeg()[:300]).get_json()["error"]["code"] == "file_damaged"
-    missing = client.post("/api/v1/complaint-photos", headers=f.bearer(me), data={},
-                          content_type="multipart/form-data")
+    missing = client.post("/api/v1/complaint-photos", headers=f.bearer(me), data={}, content_type="multipart/form-data")
     assert missing.status_code == 422 and missing.get_json()["error"]["code"] == "file_missing"
-    assert client.post("/api/v1/complaint-photos", data={"file": (io.BytesIO(_jpeg()), "a.jpg")},
-                       content_type="multipart/form-data").status_code == 401
+    assert (
+        client.post(
+            "/api/v1/complaint-photos",
+            data={"file": (io.BytesIO(_jpeg()), "a.jpg")},
+            content_type="multipart/form-data",
+        ).status_code
+        == 401
+    )
     assert db.session.scalar(select(func.count()).select_from(ComplaintPhoto)) == 0
     assert not photo_world["folder"].exists() or not any(photo_world["folder"].iterdir())
     assert queue().count == 0
@@ -209,8 +235,12 @@ def test_filing_checks_every_photo_id_and_writes_nothing_on_a_bad_one(client, ph
     bad_type = _file(client, me, w["codes"][0], ["1"])
     assert bad_type.status_code == 422 and bad_type.get_json()["error"]["code"] == "validation_error"
     assert db.session.scalar(select(func.count()).select_from(Complaint)) == 0
-    assert db.session.scalar(select(func.count()).select_from(ComplaintPhoto)
-                             .where(ComplaintPhoto.complaint_id.is_not(None))) == 0
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(ComplaintPhoto).where(ComplaintPhoto.complaint_id.is_not(None))
+        )
+        == 0
+    )
 
     filed = _file(client, me, w["codes"][0], [mine[2], mine[0], mine[1]])
     assert filed.status_code == 201, filed.get_json()
@@ -223,8 +253,9 @@ def test_filing_checks_every_photo_id_and_writes_nothing_on_a_bad_one(client, ph
     assert _file(client, me, w["codes"][0], []).get_json()["photos"] == []
 
 
-def test_pass_clears_a_photo_for_the_handler_and_the_filer_follows_each_one(app, client, photo_world, live,
-                                                                              wechat_sandbox):
+def test_pass_clears_a_photo_for_the_handler_and_the_filer_follows_each_one(
+    app, client, photo_world, live, wechat_sandbox
+):
     w = photo_world
     me = f.login_wx(client, w["villager"])
     first, second = _uploaded(client, me), _uploaded(client, me)
@@ -288,7 +319,9 @@ def test_review_holds_a_photo_for_the_township_moderator(client, photo_world, li
     assert client.get("/api/v1/complaint-photos/held", headers=f.bearer(director)).status_code == 403
     held = client.get("/api/v1/complaint-photos/held", headers=f.bearer(dispatcher)).get_json()
     assert [(h["id"], h["reference"], h["review_reason"]) for h in held] == [
-        (kept, case["reference"], "wechat"), (dropped, case["reference"], "wechat")]
+        (kept, case["reference"], "wechat"),
+        (dropped, case["reference"], "wechat"),
+    ]
     assert _image(client, dispatcher, kept).status_code == 200  # the moderator must see it to judge
 
     cleared = client.post(f"/api/v1/complaint-photos/{kept}/clear", headers=f.bearer(dispatcher))
@@ -307,8 +340,14 @@ def test_the_person_complained_about_can_never_fetch_a_photo(client, photo_world
     me = f.login_wx(client, w["villager"])
     photo = _uploaded(client, me)
     _run_jobs()
-    case = _file(client, me, w["codes"][0], [photo], about_role="village_director",
-                 description="村主任处理纠纷偏袒亲戚，请上级调查。").get_json()
+    case = _file(
+        client,
+        me,
+        w["codes"][0],
+        [photo],
+        about_role="village_director",
+        description="村主任处理纠纷偏袒亲戚，请上级调查。",
+    ).get_json()
     _push(wechat_sandbox, photo)
     assert _status(photo) == "cleared"
     discipline = f.login_console(client, w["discipline"])
@@ -322,15 +361,27 @@ def test_the_person_complained_about_can_never_fetch_a_photo(client, photo_world
 
 # ---- the push endpoint ----
 
+
 def _signed_query(token: str, **extra) -> dict:
     timestamp, nonce = str(int(time.time())), secrets.token_hex(5)
     return {"signature": sign(token, timestamp, nonce), "timestamp": timestamp, "nonce": nonce, **extra}
 
 
 def _event(trace_id: str, suggest: str, appid: str) -> str:
-    return json.dumps({"ToUserName": "gh_x", "FromUserName": "y", "CreateTime": int(time.time()), "MsgType": "event",
-                       "Event": "wxa_media_check", "appid": appid, "trace_id": trace_id, "version": 2,
-                       "result": {"suggest": suggest, "label": "100"}, "detail": []})
+    return json.dumps(
+        {
+            "ToUserName": "gh_x",
+            "FromUserName": "y",
+            "CreateTime": int(time.time()),
+            "MsgType": "event",
+            "Event": "wxa_media_check",
+            "appid": appid,
+            "trace_id": trace_id,
+            "version": 2,
+            "result": {"suggest": suggest, "label": "100"},
+            "detail": [],
+        }
+    )
 
 
 def _encrypted_push(client, app, plain: str, **query_overrides):
@@ -339,9 +390,12 @@ def _encrypted_push(client, app, plain: str, **query_overrides):
     query = _signed_query(cfg["WECHAT_PUSH_TOKEN"], encrypt_type="aes")
     query["msg_signature"] = sign(cfg["WECHAT_PUSH_TOKEN"], query["timestamp"], query["nonce"], encrypted)
     query.update(query_overrides)
-    return client.post("/api/v1/wechat/push", query_string=query, data=json.dumps({"ToUserName": "gh_x",
-                                                                                   "Encrypt": encrypted}),
-                       content_type="application/json")
+    return client.post(
+        "/api/v1/wechat/push",
+        query_string=query,
+        data=json.dumps({"ToUserName": "gh_x", "Encrypt": encrypted}),
+        content_type="application/json",
+    )
 
 
 def _error(response) -> tuple[int, str]:
@@ -360,7 +414,9 @@ def test_push_signatures_are_verified_and_nothing_answers_500(app, client, photo
     check = client.get("/api/v1/wechat/push", query_string=_signed_query(cfg["WECHAT_PUSH_TOKEN"], echostr="abc123"))
     assert check.status_code == 200 and check.data == b"abc123"
     assert _error(client.get("/api/v1/wechat/push", query_string=_signed_query("wrong-token", echostr="x"))) == (
-        403, "push_signature_invalid")
+        403,
+        "push_signature_invalid",
+    )
 
     assert _error(_encrypted_push(client, app, risky, signature="0" * 40)) == (403, "push_signature_invalid")
     assert _error(_encrypted_push(client, app, risky, msg_signature="0" * 40)) == (403, "push_signature_invalid")
@@ -371,14 +427,17 @@ def test_push_signatures_are_verified_and_nothing_answers_500(app, client, photo
     # safe mode is configured: a plaintext push, even correctly signed, is not enough
     plain = client.post("/api/v1/wechat/push", query_string=_signed_query(cfg["WECHAT_PUSH_TOKEN"]), data=risky)
     assert _error(plain) == (403, "push_encryption_required")
-    assert _error(client.post("/api/v1/wechat/push", query_string=_signed_query(cfg["WECHAT_PUSH_TOKEN"]),
-                              data=b"\xff<xml>")) == (400, "push_malformed")
+    assert _error(
+        client.post("/api/v1/wechat/push", query_string=_signed_query(cfg["WECHAT_PUSH_TOKEN"]), data=b"\xff<xml>")
+    ) == (400, "push_malformed")
     assert _error(client.post("/api/v1/wechat/push", data=risky)) == (403, "push_stale")
     other_app = _encrypt(cfg["WECHAT_PUSH_AES_KEY"], "wxsomeoneelse00000", risky)
     query = _signed_query(cfg["WECHAT_PUSH_TOKEN"], encrypt_type="aes")
     query["msg_signature"] = sign(cfg["WECHAT_PUSH_TOKEN"], query["timestamp"], query["nonce"], other_app)
-    assert _error(client.post("/api/v1/wechat/push", query_string=query,
-                              data=json.dumps({"Encrypt": other_app}))) == (403, "push_wrong_app")
+    assert _error(client.post("/api/v1/wechat/push", query_string=query, data=json.dumps({"Encrypt": other_app}))) == (
+        403,
+        "push_wrong_app",
+    )
     unknown = _encrypted_push(client, app, _event("no-such-trace", "pass", cfg["WECHAT_APPID"]))
     assert _error(unknown) == (404, "unknown_trace_id")
     assert _status(photo) == "pending"  # none of the above changed anything
@@ -397,18 +456,23 @@ def test_plaintext_mode_and_a_replayed_query_string(app, client, photo_world, li
     first, second = _uploaded(client, me), _uploaded(client, me)
     _run_jobs()
     query = _signed_query(cfg["WECHAT_PUSH_TOKEN"])
-    wrong_app = client.post("/api/v1/wechat/push", query_string=query,
-                            data=_event(_trace(first), "pass", "wxsomeoneelse00000"))
+    wrong_app = client.post(
+        "/api/v1/wechat/push", query_string=query, data=_event(_trace(first), "pass", "wxsomeoneelse00000")
+    )
     assert _error(wrong_app) == (403, "push_wrong_app")
     ok = client.post("/api/v1/wechat/push", query_string=query, data=_event(_trace(first), "pass", cfg["WECHAT_APPID"]))
     assert ok.status_code == 200 and ok.data == b"success" and _status(first) == "cleared"
     # the plaintext signature does not cover the body: the same query string cannot carry another one
-    forged = client.post("/api/v1/wechat/push", query_string=query,
-                         data=_event(_trace(second), "pass", cfg["WECHAT_APPID"]))
+    forged = client.post(
+        "/api/v1/wechat/push", query_string=query, data=_event(_trace(second), "pass", cfg["WECHAT_APPID"])
+    )
     assert forged.status_code == 200 and _status(second) == "pending"
     # and the sandbox speaks plaintext too
-    requests.post(wechat_sandbox.url + "_sandbox/push-target", timeout=5, json={
-        "url": live + "/api/v1/wechat/push", "token": cfg["WECHAT_PUSH_TOKEN"]}).raise_for_status()
+    requests.post(
+        wechat_sandbox.url + "_sandbox/push-target",
+        timeout=5,
+        json={"url": live + "/api/v1/wechat/push", "token": cfg["WECHAT_PUSH_TOKEN"]},
+    ).raise_for_status()
     assert _push(wechat_sandbox, second)["push"]["body"] == "success" and _status(second) == "cleared"
 
 
@@ -419,9 +483,16 @@ def test_push_without_configuration_is_a_clear_error(app, client):
 
 def test_the_sandbox_judges_and_pushes_by_itself_when_told_to(app, client, photo_world, live, wechat_sandbox):
     """What `scripts/run` does for the demo: no test hand in between."""
-    requests.post(wechat_sandbox.url + "_sandbox/push-target", timeout=5, json={
-        "url": live + "/api/v1/wechat/push", "token": app.config["WECHAT_PUSH_TOKEN"],
-        "aes_key": app.config["WECHAT_PUSH_AES_KEY"], "auto": True}).raise_for_status()
+    requests.post(
+        wechat_sandbox.url + "_sandbox/push-target",
+        timeout=5,
+        json={
+            "url": live + "/api/v1/wechat/push",
+            "token": app.config["WECHAT_PUSH_TOKEN"],
+            "aes_key": app.config["WECHAT_PUSH_AES_KEY"],
+            "auto": True,
+        },
+    ).raise_for_status()
     me = f.login_wx(client, photo_world["villager"])
     grey, red = _uploaded(client, me), _uploaded(client, me, RED)
     _run_jobs()
@@ -433,12 +504,15 @@ def test_the_sandbox_judges_and_pushes_by_itself_when_told_to(app, client, photo
 
 # ---- sweepers ----
 
+
 def _sandbox_check_count(sandbox, photo_id) -> int:
     token = db.session.get(ComplaintPhoto, photo_id).fetch_token
     return sum(1 for c in _checks(sandbox) if token and c["media_url"].endswith(token))
 
 
-def test_lost_jobs_and_lost_pushes_are_asked_again_then_held_for_people(clock, client, photo_world, live, wechat_sandbox):
+def test_lost_jobs_and_lost_pushes_are_asked_again_then_held_for_people(
+    clock, client, photo_world, live, wechat_sandbox
+):
     me = f.login_wx(client, photo_world["villager"])
     photo = _uploaded(client, me)
     queue().empty()  # the job is lost (e.g. Redis restarted)

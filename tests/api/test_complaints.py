@@ -1,5 +1,6 @@
 """Complaints (监督一点通) over HTTP: lanes, conflict of interest, send back and re-dispatch, not solved
 → reopened, moderation hold, routing rules with history, and bad input."""
+
 from __future__ import annotations
 
 import secrets
@@ -19,12 +20,17 @@ def test_each_lane_reaches_the_right_inbox(client, complaint_world):
     w = complaint_world
     me = f.login_wx(client, w["villager"])
     dispute = file_complaint(client, me, w["codes"][0]).get_json()
-    funds = file_complaint(client, me, w["codes"][0], category="collective_assets",
-                  description="村集体厂房租金去年没有公开，去向不明。").get_json()
-    fire = file_complaint(client, me, w["codes"][0], category="safety", description="村口加油站旁堆放易燃杂物。").get_json()
+    funds = file_complaint(
+        client, me, w["codes"][0], category="collective_assets", description="村集体厂房租金去年没有公开，去向不明。"
+    ).get_json()
+    fire = file_complaint(
+        client, me, w["codes"][0], category="safety", description="村口加油站旁堆放易燃杂物。"
+    ).get_json()
     assert dispute["handler"] == "村委会主任" and funds["handler"] == "镇纪委" and fire["handler"] == "镇四平台"
-    tokens = {name: (f.login_wx if name in ("director", "liaison", "grid_worker") else f.login_console)(client, w[name])
-              for name in ("director", "grid_worker", "liaison", "discipline", "dispatcher")}
+    tokens = {
+        name: (f.login_wx if name in ("director", "liaison", "grid_worker") else f.login_console)(client, w[name])
+        for name in ("director", "grid_worker", "liaison", "discipline", "dispatcher")
+    }
     assert inbox_ids(client, tokens["director"]) == {dispute["id"]}
     assert inbox_ids(client, tokens["discipline"]) == {funds["id"]}
     assert inbox_ids(client, tokens["dispatcher"]) == {fire["id"]}
@@ -38,15 +44,25 @@ def test_each_lane_reaches_the_right_inbox(client, complaint_world):
     assert mine["events"][1]["actor_label"] == "镇纪委"
     assert "internal_note" not in mine["events"][0]
     # the copy is read-only: the liaison cannot sign for it
-    assert client.post(f"/api/v1/complaints/{funds['id']}/reply", headers=f.bearer(tokens["liaison"]),
-                       json={"text": "我来答"}).status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/complaints/{funds['id']}/reply", headers=f.bearer(tokens["liaison"]), json={"text": "我来答"}
+        ).status_code
+        == 404
+    )
 
 
 def test_complaint_about_the_village_head_bypasses_them_everywhere(client, complaint_world):
     w = complaint_world
     me = f.login_wx(client, w["villager"])
-    about = file_complaint(client, me, w["codes"][0], category="dispute", about_role="village_director",
-                  description="村主任处理纠纷偏袒亲戚，请上级调查。")
+    about = file_complaint(
+        client,
+        me,
+        w["codes"][0],
+        category="dispute",
+        about_role="village_director",
+        description="村主任处理纠纷偏袒亲戚，请上级调查。",
+    )
     assert about.status_code == 201, about.get_json()
     case = about.get_json()
     assert case["handler"] == "镇纪委"
@@ -62,16 +78,25 @@ def test_complaint_about_the_village_head_bypasses_them_everywhere(client, compl
     # the dispatcher cannot send it down to the village either
     client.post(f"/api/v1/complaints/{case['id']}/send-back", headers=f.bearer(discipline), json={"reason": "转四平台"})
     dispatcher = f.login_console(client, w["dispatcher"])
-    down = client.post(f"/api/v1/complaints/{case['id']}/redispatch", headers=f.bearer(dispatcher),
-                       json={"target": "village_role", "role": "village_secretary", "reason": "村里处理"})
+    down = client.post(
+        f"/api/v1/complaints/{case['id']}/redispatch",
+        headers=f.bearer(dispatcher),
+        json={"target": "village_role", "role": "village_secretary", "reason": "村里处理"},
+    )
     assert down.status_code == 422 and down.get_json()["error"]["code"] == "conflict_of_interest"
 
 
 def test_complaint_about_township_staff_goes_to_the_county(client, complaint_world):
     w = complaint_world
     me = f.login_wx(client, w["villager"])
-    case = file_complaint(client, me, w["codes"][0], category="cadre_conduct", about_role="township_discipline",
-                 description="镇纪委对举报一直不受理。").get_json()
+    case = file_complaint(
+        client,
+        me,
+        w["codes"][0],
+        category="cadre_conduct",
+        about_role="township_discipline",
+        description="镇纪委对举报一直不受理。",
+    ).get_json()
     assert case["handler"] == "县纪委监委"
     for name in ("discipline", "leader", "dispatcher"):
         assert inbox(client, f.login_console(client, w[name]))["total"] == 0
@@ -81,27 +106,41 @@ def test_complaint_about_township_staff_goes_to_the_county(client, complaint_wor
 def test_send_back_then_redispatch_and_not_solved_reopens(client, complaint_world):
     w = complaint_world
     me = f.login_wx(client, w["villager"])
-    case = file_complaint(client, me, w["codes"][0], category="public_service",
-                 description="想办理老年证，不知道找谁。").get_json()
+    case = file_complaint(
+        client, me, w["codes"][0], category="public_service", description="想办理老年证，不知道找谁。"
+    ).get_json()
     assert case["handler"] == "网格员"
     grid = f.login_wx(client, w["grid_worker"])
-    back = client.post(f"/api/v1/complaints/{case['id']}/send-back", headers=f.bearer(grid),
-                       json={"reason": "老年证归民政，不是网格事务"})
+    back = client.post(
+        f"/api/v1/complaints/{case['id']}/send-back",
+        headers=f.bearer(grid),
+        json={"reason": "老年证归民政，不是网格事务"},
+    )
     assert back.status_code == 200 and back.get_json()["status"] == "returned"
     assert inbox_ids(client, grid) == set()
     dispatcher = f.login_console(client, w["dispatcher"])
     assert inbox_ids(client, dispatcher) == {case["id"]}
-    moved = client.post(f"/api/v1/complaints/{case['id']}/redispatch", headers=f.bearer(dispatcher),
-                        json={"target": "village_role", "role": "village_director", "reason": "由村委会代办"})
+    moved = client.post(
+        f"/api/v1/complaints/{case['id']}/redispatch",
+        headers=f.bearer(dispatcher),
+        json={"target": "village_role", "role": "village_director", "reason": "由村委会代办"},
+    )
     assert moved.status_code == 200 and moved.get_json()["handler"] == "村委会主任"
     director = f.login_wx(client, w["director"])
     client.post(f"/api/v1/complaints/{case['id']}/sign", headers=f.bearer(director))
-    client.post(f"/api/v1/complaints/{case['id']}/reply", headers=f.bearer(director), json={"text": "已约周三上门代办。"})
-    reopened = client.post(f"/api/v1/me/complaints/{case['id']}/confirm", headers=f.bearer(me),
-                           json={"solved": False, "note": "周三没人来"})
+    client.post(
+        f"/api/v1/complaints/{case['id']}/reply", headers=f.bearer(director), json={"text": "已约周三上门代办。"}
+    )
+    reopened = client.post(
+        f"/api/v1/me/complaints/{case['id']}/confirm",
+        headers=f.bearer(me),
+        json={"solved": False, "note": "周三没人来"},
+    )
     assert reopened.get_json()["status"] == "assigned" and reopened.get_json()["reopen_count"] == 1
-    assert client.post(f"/api/v1/me/complaints/{case['id']}/rating", headers=f.bearer(me),
-                       json={"stars": 1}).status_code == 409
+    assert (
+        client.post(f"/api/v1/me/complaints/{case['id']}/rating", headers=f.bearer(me), json={"stars": 1}).status_code
+        == 409
+    )
     client.post(f"/api/v1/complaints/{case['id']}/sign", headers=f.bearer(director))
     client.post(f"/api/v1/complaints/{case['id']}/reply", headers=f.bearer(director), json={"text": "已办好。"})
     closed = client.post(f"/api/v1/me/complaints/{case['id']}/confirm", headers=f.bearer(me), json={"solved": True})
@@ -111,11 +150,21 @@ def test_send_back_then_redispatch_and_not_solved_reopens(client, complaint_worl
     for path, body in (("sign", None), ("reply", {"text": "再答"}), ("send-back", {"reason": "x"})):
         refused = client.post(f"/api/v1/complaints/{case['id']}/{path}", headers=f.bearer(director), json=body)
         assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "invalid_transition"
-    assert client.post(f"/api/v1/me/complaints/{case['id']}/confirm", headers=f.bearer(me),
-                       json={"solved": False}).status_code == 409
+    assert (
+        client.post(
+            f"/api/v1/me/complaints/{case['id']}/confirm", headers=f.bearer(me), json={"solved": False}
+        ).status_code
+        == 409
+    )
     assert db.session.scalar(select(func.count()).select_from(ComplaintEvent)) == events_before
-    assert client.post(f"/api/v1/me/complaints/{case['id']}/rating", headers=f.bearer(me),
-                       json={"stars": 4, "comment": "第二次很快"}).get_json()["rating"] == 4
+    assert (
+        client.post(
+            f"/api/v1/me/complaints/{case['id']}/rating",
+            headers=f.bearer(me),
+            json={"stars": 4, "comment": "第二次很快"},
+        ).get_json()["rating"]
+        == 4
+    )
     # the village's public tracking list: resolved, without identities or the description
     public = client.get(f"/api/v1/h/{w['codes'][2]}/resolved-complaints").get_json()
     assert [p["reference"] for p in public] == [case["reference"]]
@@ -144,25 +193,36 @@ def test_unheld_role_is_caught_by_the_township_and_rules_keep_history(client, co
     w = complaint_world
     dispatcher = f.login_console(client, w["dispatcher"])
     url = f"/api/v1/townships/{w['township'].id}/complaint-routes"
-    first = client.post(url, headers=f.bearer(dispatcher),
-                        json={"category": "hardship", "target": "village_role", "role": "village_bookkeeper"})
+    first = client.post(
+        url,
+        headers=f.bearer(dispatcher),
+        json={"category": "hardship", "target": "village_role", "role": "village_bookkeeper"},
+    )
     assert first.status_code == 201, first.get_json()
-    second = client.post(url, headers=f.bearer(dispatcher),
-                         json={"category": "hardship", "target": "village_role", "role": "village_committee_member"})
+    second = client.post(
+        url,
+        headers=f.bearer(dispatcher),
+        json={"category": "hardship", "target": "village_role", "role": "village_committee_member"},
+    )
     assert second.status_code == 201
     history = client.get(url, headers=f.bearer(dispatcher)).get_json()
     assert [(r["target_role"], r["deactivated_at"] is None) for r in history] == [
-        ("village_bookkeeper", False), ("village_committee_member", True)]
+        ("village_bookkeeper", False),
+        ("village_committee_member", True),
+    ]
     me = f.login_wx(client, w["villager"])
-    case = file_complaint(client, me, w["codes"][0], category="hardship", description="家里老人重病，申请临时救助。").get_json()
+    case = file_complaint(
+        client, me, w["codes"][0], category="hardship", description="家里老人重病，申请临时救助。"
+    ).get_json()
     assert case["handler"] == "镇四平台"  # nobody holds 委员 in this village: caught, never dropped
     detail = client.get(f"/api/v1/complaints/{case['id']}", headers=f.bearer(dispatcher)).get_json()
     assert detail["routing_fallback"] is True
-    for bad, code in (({"category": "nope", "target": "township_dispatch"}, "unknown_category"),
-                      ({"category": "other", "target": "mayor"}, "unknown_target"),
-                      ({"category": "other", "target": "village_role", "role": "township_leader"}, "unknown_role"),
-                      ({"category": "other", "target": "township_dispatch", "village_id": f.village().id},
-                       "village_not_in_township")):
+    for bad, code in (
+        ({"category": "nope", "target": "township_dispatch"}, "unknown_category"),
+        ({"category": "other", "target": "mayor"}, "unknown_target"),
+        ({"category": "other", "target": "village_role", "role": "township_leader"}, "unknown_role"),
+        ({"category": "other", "target": "township_dispatch", "village_id": f.village().id}, "village_not_in_township"),
+    ):
         db.session.commit()
         response = client.post(url, headers=f.bearer(dispatcher), json=bad)
         assert response.status_code == 422 and response.get_json()["error"]["code"] == code, bad
@@ -215,8 +275,16 @@ def test_bad_filings_and_replays(client, complaint_world):
 def test_only_the_handling_office_sees_who_complained(client, complaint_world):
     w = complaint_world
     me = f.login_wx(client, w["villager"])
-    case = file_complaint(client, me, w["codes"][0], category="subsidies", anonymous=False, contact_name="王秀英",
-                 contact_phone="13800000000", description="低保名单里有村干部的亲戚。").get_json()
+    case = file_complaint(
+        client,
+        me,
+        w["codes"][0],
+        category="subsidies",
+        anonymous=False,
+        contact_name="王秀英",
+        contact_phone="13800000000",
+        description="低保名单里有村干部的亲戚。",
+    ).get_json()
     discipline = f.login_console(client, w["discipline"])
     handled = client.get(f"/api/v1/complaints/{case['id']}", headers=f.bearer(discipline)).get_json()
     assert handled["contact_name"] == "王秀英" and handled["contact_phone"] == "13800000000"
@@ -229,8 +297,11 @@ def test_only_the_handling_office_sees_who_complained(client, complaint_world):
     # a bad re-dispatch is a clear error, not a failure
     client.post(f"/api/v1/complaints/{case['id']}/send-back", headers=f.bearer(discipline), json={"reason": "转派"})
     dispatcher = f.login_console(client, w["dispatcher"])
-    bad = client.post(f"/api/v1/complaints/{case['id']}/redispatch", headers=f.bearer(dispatcher),
-                      json={"target": "village_role", "role": "emperor", "reason": "x"})
+    bad = client.post(
+        f"/api/v1/complaints/{case['id']}/redispatch",
+        headers=f.bearer(dispatcher),
+        json={"target": "village_role", "role": "emperor", "reason": "x"},
+    )
     assert bad.status_code == 422 and bad.get_json()["error"]["code"] == "unknown_role"
     events = client.get(f"/api/v1/complaints/{case['id']}", headers=f.bearer(dispatcher)).get_json()["events"]
     assert [(e["kind"], e["to_status"]) for e in events] == [("filed", "assigned"), ("returned", "returned")]
@@ -250,28 +321,42 @@ def test_filing_options_come_from_the_rules_the_filing_checks(client, complaint_
     assert {r["role"]: r["label"] for r in body["about_roles"]}["village_director"] == "村委会主任"
     me = f.login_wx(client, complaint_world["villager"])
     code = complaint_world["codes"][0]
-    assert [file_complaint(client, me, code, about_role=role).status_code for role in (roles[0], roles[-1], "villager")] == [
-        201, 201, 422]
+    assert [
+        file_complaint(client, me, code, about_role=role).status_code for role in (roles[0], roles[-1], "villager")
+    ] == [201, 201, 422]
     # the limits are the ones the filing enforces
     assert body["description_min"] == 5 and body["description_max"] == 1000
-    assert [file_complaint(client, me, code, description=text).status_code
-            for text in ("长" * body["description_max"], "长" * (body["description_max"] + 1),
-                         "短" * (body["description_min"] - 1))] == [201, 422, 422]
+    assert [
+        file_complaint(client, me, code, description=text).status_code
+        for text in (
+            "长" * body["description_max"],
+            "长" * (body["description_max"] + 1),
+            "短" * (body["description_min"] - 1),
+        )
+    ] == [201, 422, 422]
 
 
 def test_officer_views_say_whether_the_caller_handles_the_case(client, complaint_world):
     w = complaint_world
     me = f.login_wx(client, w["villager"])
-    case = file_complaint(client, me, w["codes"][0], category="seal_use", anonymous=False, contact_name="李大伯",
-                 description="村里公章被私人借走盖章。").get_json()
+    case = file_complaint(
+        client,
+        me,
+        w["codes"][0],
+        category="seal_use",
+        anonymous=False,
+        contact_name="李大伯",
+        description="村里公章被私人借走盖章。",
+    ).get_json()
     discipline = f.login_console(client, w["discipline"])
     liaison = f.login_wx(client, w["liaison"])
     assert inbox(client, discipline)["items"][0]["handling"] is True
     assert inbox(client, liaison)["items"][0]["handling"] is False  # a copy: read only
     signed = client.post(f"/api/v1/complaints/{case['id']}/sign", headers=f.bearer(discipline)).get_json()
     assert signed["handling"] is True and signed["contact_name"] == "李大伯"
-    back = client.post(f"/api/v1/complaints/{case['id']}/send-back", headers=f.bearer(discipline),
-                       json={"reason": "属于便民服务"}).get_json()
+    back = client.post(
+        f"/api/v1/complaints/{case['id']}/send-back", headers=f.bearer(discipline), json={"reason": "属于便民服务"}
+    ).get_json()
     # no longer theirs: neither the actions nor the complainant's name
     assert back["status"] == "returned" and back["handling"] is False and "contact_name" not in back
     dispatcher = f.login_console(client, w["dispatcher"])

@@ -4,6 +4,7 @@ what the caller may read (item 3).
 A clock runs under the policy in force when it started; a later policy can only shorten it. The
 county's cases run under the defaults, whatever the township sets. Saving the live policy unchanged
 writes nothing. Every change is in the history with who made it and who replaced it."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -17,11 +18,18 @@ from app.models import Complaint, DeadlinePolicy
 from tests import factories as f
 from tests.helpers.complaints import file_complaint
 
-DEFAULT_SERVICE = {"sign": {"amount": 1, "unit": "working_days"}, "handle": {"amount": 7, "unit": "working_days"},
-                   "follow_up": {"amount": 7, "unit": "working_days"}, "remind_working_days": 1,
-                   "escalate_working_days": 5}
-LONG = {**DEFAULT_SERVICE, "sign": {"amount": 120, "unit": "working_days"},
-        "handle": {"amount": 120, "unit": "working_days"}}
+DEFAULT_SERVICE = {
+    "sign": {"amount": 1, "unit": "working_days"},
+    "handle": {"amount": 7, "unit": "working_days"},
+    "follow_up": {"amount": 7, "unit": "working_days"},
+    "remind_working_days": 1,
+    "escalate_working_days": 5,
+}
+LONG = {
+    **DEFAULT_SERVICE,
+    "sign": {"amount": 120, "unit": "working_days"},
+    "handle": {"amount": 120, "unit": "working_days"},
+}
 
 
 def at(*args) -> datetime:
@@ -40,15 +48,17 @@ def clock_of(complaint_id: int) -> tuple:
 
 
 def put(client, token, township_id: int, lane: str, body: dict) -> dict:
-    response = client.put(f"/api/v1/townships/{township_id}/deadline-policies/{lane}", headers=f.bearer(token),
-                          json=body)
+    response = client.put(
+        f"/api/v1/townships/{township_id}/deadline-policies/{lane}", headers=f.bearer(token), json=body
+    )
     assert response.status_code == 200, response.get_json()
     return response.get_json()
 
 
 def history_rows(township_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(DeadlinePolicy)
-                             .where(DeadlinePolicy.township_id == township_id))
+    return db.session.scalar(
+        select(func.count()).select_from(DeadlinePolicy).where(DeadlinePolicy.township_id == township_id)
+    )
 
 
 def test_resaving_an_unchanged_policy_changes_nothing(clock, client, complaint_world):
@@ -107,20 +117,29 @@ def test_a_shorter_policy_shortens_running_clocks_and_is_counted_for_who_may_rea
     clock.move_to(at(2026, 3, 2, 9))
     me = f.login_wx(client, w["villager"])
     service = file_complaint(client, me, w["codes"][0]).get_json()["id"]  # dispute → the village director
-    discipline = file_complaint(client, me, w["codes"][0], category="collective_assets",
-                       description="村集体厂房租金去年没有公开，去向不明。").get_json()["id"]
+    discipline = file_complaint(
+        client, me, w["codes"][0], category="collective_assets", description="村集体厂房租金去年没有公开，去向不明。"
+    ).get_json()["id"]
     assert case(discipline).due_at == at(2026, 3, 17, 9)  # 15 days
     clock.move_to(at(2026, 3, 2, 10))
     # the discipline lane's policy is the discipline office's: shortening it shortens the running case
-    short_discipline = {"sign": {"amount": 5, "unit": "days"}, "handle": {"amount": 30, "unit": "days"},
-                        "follow_up": {"amount": 7, "unit": "working_days"}}
+    short_discipline = {
+        "sign": {"amount": 5, "unit": "days"},
+        "handle": {"amount": 30, "unit": "days"},
+        "follow_up": {"amount": 7, "unit": "working_days"},
+    }
     discipline_office = f.login_console(client, w["discipline"])
     changed = put(client, discipline_office, w["township"].id, "discipline", short_discipline)
     assert (changed["changed"], changed["recomputed"]) == (True, 1)
     assert case(discipline).due_at == at(2026, 3, 7, 9)  # same start, shorter clock
     clock.move_to(at(2026, 3, 2, 11))
-    shorter = put(client, f.login_console(client, w["county"]), w["township"].id, "discipline",
-                  {**short_discipline, "sign": {"amount": 3, "unit": "days"}})
+    shorter = put(
+        client,
+        f.login_console(client, w["county"]),
+        w["township"].id,
+        "discipline",
+        {**short_discipline, "sign": {"amount": 3, "unit": "days"}},
+    )
     assert shorter["recomputed"] == 1  # the county over both lanes
     assert case(discipline).due_at == at(2026, 3, 5, 9)
     assert case(service).due_at == at(2026, 3, 3, 9)  # the other lane untouched
@@ -132,8 +151,13 @@ def test_the_dispatcher_cannot_move_the_countys_clock_on_a_case_about_the_dispat
     w = complaint_world
     clock.move_to(at(2026, 3, 2, 9))
     me = f.login_wx(client, w["villager"])
-    cid = file_complaint(client, me, w["codes"][0], about_role="township_dispatcher",
-                description="镇四平台调度员收受好处，压着我的事不派。").get_json()["id"]
+    cid = file_complaint(
+        client,
+        me,
+        w["codes"][0],
+        about_role="township_dispatcher",
+        description="镇四平台调度员收受好处，压着我的事不派。",
+    ).get_json()["id"]
     c = case(cid)
     assert c.handler_kind == "county" and c.due_at == at(2026, 3, 3, 9)
     before = clock_of(cid)
@@ -148,8 +172,13 @@ def test_the_dispatcher_cannot_move_the_countys_clock_on_a_case_about_the_dispat
     assert client.post(f"/api/v1/complaints/{cid}/sign", headers=f.bearer(county)).status_code == 200
     assert case(cid).due_at == at(2026, 3, 11, 9)  # seven working days from the filing
     # even a shorter township policy never reaches the county's case
-    put(client, dispatcher, w["township"].id, "service", {**DEFAULT_SERVICE, "handle": {"amount": 2, "unit": "hours"},
-                                                           "sign": {"amount": 1, "unit": "hours"}})
+    put(
+        client,
+        dispatcher,
+        w["township"].id,
+        "service",
+        {**DEFAULT_SERVICE, "handle": {"amount": 2, "unit": "hours"}, "sign": {"amount": 1, "unit": "hours"}},
+    )
     assert case(cid).due_at == at(2026, 3, 11, 9)
 
 
@@ -180,11 +209,14 @@ def test_every_change_is_in_the_history_with_who_and_when(clock, client, complai
     put(client, dispatcher, township, "service", {**DEFAULT_SERVICE, "handle": {"amount": 4, "unit": "working_days"}})
     put(client, dispatcher, township, "service", {**DEFAULT_SERVICE, "handle": {"amount": 4, "unit": "working_days"}})
     listed = client.get(f"/api/v1/townships/{township}/deadline-policies", headers=f.bearer(leader)).get_json()
-    rows = [(r["handle"]["amount"], r["created_by"], r["created_at"], r["deactivated_by"], r["deactivated_at"])
-            for r in listed["history"]]
-    assert rows == [(5, w["leader"].username, "2026-03-02T09:00:00+08:00", w["dispatcher"].username,
-                     "2026-03-03T09:00:00+08:00"),
-                    (4, w["dispatcher"].username, "2026-03-03T09:00:00+08:00", None, None)]
+    rows = [
+        (r["handle"]["amount"], r["created_by"], r["created_at"], r["deactivated_by"], r["deactivated_at"])
+        for r in listed["history"]
+    ]
+    assert rows == [
+        (5, w["leader"].username, "2026-03-02T09:00:00+08:00", w["dispatcher"].username, "2026-03-03T09:00:00+08:00"),
+        (4, w["dispatcher"].username, "2026-03-03T09:00:00+08:00", None, None),
+    ]
 
 
 # Who may set which lane's clock, for every seat that can reach a township's policies (issue 12 item 2's
@@ -203,20 +235,28 @@ def test_every_seat_sets_only_its_own_lanes_clock(clock, client, complaint_world
     other = f.township(w["township"].county)
     seats = {name: f.login_console(client, w[name]) for name in ("leader", "dispatcher", "discipline", "county")}
     seats["assets"] = f.login_console(client, f.township_staff(Role.TOWNSHIP_ASSETS, w["township"]))
-    seats |= {f"other {role.value}": f.login_console(client, f.township_staff(role, other))
-              for role in (Role.TOWNSHIP_LEADER, Role.TOWNSHIP_DISPATCHER, Role.TOWNSHIP_DISCIPLINE)}
+    seats |= {
+        f"other {role.value}": f.login_console(client, f.township_staff(role, other))
+        for role in (Role.TOWNSHIP_LEADER, Role.TOWNSHIP_DISPATCHER, Role.TOWNSHIP_DISCIPLINE)
+    }
     seats["villager"] = f.login_wx(client, w["villager"])
     seats["director"] = f.login_wx(client, w["director"])
     url = f"/api/v1/townships/{w['township'].id}/deadline-policies"
     for name, token in seats.items():
         listed = client.get(url, headers=f.bearer(token))
-        expected_read = 200 if name in ("leader", "dispatcher", "discipline", "county", "assets") else (
-            403 if name in ("villager", "director") else 404)
+        expected_read = (
+            200
+            if name in ("leader", "dispatcher", "discipline", "county", "assets")
+            else (403 if name in ("villager", "director") else 404)
+        )
         assert listed.status_code == expected_read, (name, listed.get_json())
         for lane in LANES:
             minutes = len(seats) * 2 + list(LANES).index(lane)  # a different policy per attempt
-            body = {**DEFAULT_SERVICE, "handle": {"amount": 100 + minutes, "unit": "hours"},
-                    "sign": {"amount": 1, "unit": "hours"}}
+            body = {
+                **DEFAULT_SERVICE,
+                "handle": {"amount": 100 + minutes, "unit": "hours"},
+                "sign": {"amount": 1, "unit": "hours"},
+            }
             before = history_rows(w["township"].id)
             answer = client.put(f"{url}/{lane}", headers=f.bearer(token), json=body)
             if name in LANE_OWNERS[lane]:

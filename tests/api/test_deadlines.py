@@ -1,6 +1,7 @@
 """Deadlines and escalation over HTTP under a controlled clock: the National Day week and a make-up
 working day, reminder → village → township → county, pause and resume, reopening, policy changes,
 follow-up expiry, on-time rates, monitoring and its Excel export, questions escalating."""
+
 from __future__ import annotations
 
 import io
@@ -34,8 +35,11 @@ def case(complaint_id: int) -> Complaint:
 
 
 def events(complaint_id: int, kind: str) -> int:
-    return db.session.scalar(select(func.count()).select_from(ComplaintEvent).where(
-        ComplaintEvent.complaint_id == complaint_id, ComplaintEvent.kind == kind))
+    return db.session.scalar(
+        select(func.count())
+        .select_from(ComplaintEvent)
+        .where(ComplaintEvent.complaint_id == complaint_id, ComplaintEvent.kind == kind)
+    )
 
 
 def test_national_day_week_reminder_then_township_then_county(clock, client, runner, complaint_world):
@@ -104,7 +108,9 @@ def test_waiting_for_the_villager_pauses_the_clock(clock, client, runner, compla
     assert signed["clock_step"] == "handle" and signed["due_at"] == "2026-03-11T09:00:00+08:00"  # 7 working days
 
     clock.move_to(at(2026, 3, 3, 9))
-    asked = client.post(f"/api/v1/complaints/{cid}/ask", headers=f.bearer(director), json={"text": "请提供围墙位置照片"})
+    asked = client.post(
+        f"/api/v1/complaints/{cid}/ask", headers=f.bearer(director), json={"text": "请提供围墙位置照片"}
+    )
     assert asked.status_code == 200 and asked.get_json()["status"] == "waiting"
     clock.move_to(at(2026, 3, 12, 8))  # past the original due time, but the case is waiting
     sweep(runner)
@@ -154,8 +160,11 @@ def test_changing_a_policy_recomputes_open_cases(clock, client, runner, complain
     assert case(cid).due_at == at(2026, 3, 3, 9)
     leader = f.login_console(client, w["leader"])
     url = f"/api/v1/townships/{w['township'].id}/deadline-policies/service"
-    body = {"sign": {"amount": 3, "unit": "working_days"}, "handle": {"amount": 10, "unit": "working_days"},
-            "follow_up": {"amount": 7, "unit": "working_days"}}
+    body = {
+        "sign": {"amount": 3, "unit": "working_days"},
+        "handle": {"amount": 10, "unit": "working_days"},
+        "follow_up": {"amount": 7, "unit": "working_days"},
+    }
     clock.move_to(at(2026, 3, 2, 9, 1))
     changed = client.put(url, headers=f.bearer(leader), json=body)
     assert changed.status_code == 200, changed.get_json()
@@ -173,10 +182,12 @@ def test_changing_a_policy_recomputes_open_cases(clock, client, runner, complain
     assert [r["deactivated_at"] is None for r in listed["history"]] == [False, True]
     assert (case(cid).due_at, case(later).due_at) == (at(2026, 3, 3, 9), at(2026, 3, 4, 9, 2))
     # bad policies: clear errors, nothing written
-    for bad, code in (({**body, "sign": {"amount": 0, "unit": "working_days"}}, "invalid_amount"),
-                      ({**body, "sign": {"amount": 20, "unit": "working_days"}}, "sign_after_handle"),
-                      ({**body, "sign": {"amount": 1, "unit": "weeks"}}, "validation_error"),
-                      ({**body, "remind_working_days": 0}, "invalid_amount")):
+    for bad, code in (
+        ({**body, "sign": {"amount": 0, "unit": "working_days"}}, "invalid_amount"),
+        ({**body, "sign": {"amount": 20, "unit": "working_days"}}, "sign_after_handle"),
+        ({**body, "sign": {"amount": 1, "unit": "weeks"}}, "validation_error"),
+        ({**body, "remind_working_days": 0}, "invalid_amount"),
+    ):
         response = client.put(url, headers=f.bearer(leader), json=bad)
         assert response.status_code == 422 and response.get_json()["error"]["code"] == code, response.get_json()
     assert client.put(url.replace("service", "nonsense"), headers=f.bearer(leader), json=body).status_code == 422
@@ -193,8 +204,12 @@ def test_unconfirmed_replies_close_and_outcomes_are_frozen(clock, client, runner
     director = f.login_wx(client, w["director"])
     ids = []
     for n in range(6):
-        cid = file_complaint(client, me if n < 5 else f.login_wx(client, w["neighbour"]), w["codes"][0 if n < 5 else 1],
-                     description=f"第{n}件：路灯坏了很久没人修").get_json()["id"]
+        cid = file_complaint(
+            client,
+            me if n < 5 else f.login_wx(client, w["neighbour"]),
+            w["codes"][0 if n < 5 else 1],
+            description=f"第{n}件：路灯坏了很久没人修",
+        ).get_json()["id"]
         client.post(f"/api/v1/complaints/{cid}/sign", headers=f.bearer(director))
         ids.append(cid)
     clock.move_to(at(2026, 3, 5, 9))
@@ -210,8 +225,16 @@ def test_unconfirmed_replies_close_and_outcomes_are_frozen(clock, client, runner
         assert (c.status, c.resolution, c.deadline_outcome, c.colour) == ("closed", "not_confirmed", "on_time", "green")
     leader = f.login_console(client, w["leader"])
     rates = client.get("/api/v1/monitoring/on-time-rates", headers=f.bearer(leader)).get_json()
-    assert rates == [{"village_id": w["village"].id, "village_name": w["village"].name, "closed": 5, "on_time": 5,
-                      "open_overdue": 1, "rate": 1.0}]
+    assert rates == [
+        {
+            "village_id": w["village"].id,
+            "village_name": w["village"].name,
+            "closed": 5,
+            "on_time": 5,
+            "open_overdue": 1,
+            "rate": 1.0,
+        }
+    ]
     few = client.get("/api/v1/monitoring/on-time-rates?min_cases=6", headers=f.bearer(leader)).get_json()
     assert few[0]["rate"] is None  # too few closed cases to rate
 
@@ -222,8 +245,14 @@ def test_monitoring_filters_and_excel_export(clock, client, runner, complaint_wo
     me = f.login_wx(client, w["villager"])
     late = file_complaint(client, me, w["codes"][0]).get_json()["id"]
     fire = file_complaint(client, me, w["codes"][0], category="safety", description="村口堆放易燃杂物").get_json()["id"]
-    about_head = file_complaint(client, me, w["codes"][0], category="collective_assets", about_role="village_director",
-                       description="村主任把集体厂房低价租给亲戚").get_json()["id"]
+    about_head = file_complaint(
+        client,
+        me,
+        w["codes"][0],
+        category="collective_assets",
+        about_role="village_director",
+        description="村主任把集体厂房低价租给亲戚",
+    ).get_json()["id"]
     clock.move_to(at(2026, 3, 3, 3))  # Tuesday 03:00: the reminders are out, nothing due yet
     sweep(runner)
     leader = f.login_console(client, w["leader"])
@@ -233,8 +262,11 @@ def test_monitoring_filters_and_excel_export(clock, client, runner, complaint_wo
     sweep(runner)
     red = client.get("/api/v1/monitoring/complaints?colour=red", headers=f.bearer(leader)).get_json()
     assert {i["id"] for i in red["items"]} == {late, fire}
-    only_dispute = client.get("/api/v1/monitoring/complaints", headers=f.bearer(leader),
-                              query_string={"category": "dispute", "village_id": w["village"].id}).get_json()
+    only_dispute = client.get(
+        "/api/v1/monitoring/complaints",
+        headers=f.bearer(leader),
+        query_string={"category": "dispute", "village_id": w["village"].id},
+    ).get_json()
     assert [i["id"] for i in only_dispute["items"]] == [late]
     assert "description" not in only_dispute["items"][0] and "contact_name" not in only_dispute["items"][0]
     old = client.get("/api/v1/monitoring/complaints?min_age_days=30", headers=f.bearer(leader)).get_json()
@@ -257,8 +289,11 @@ def test_unanswered_questions_climb_to_township_then_county_once(clock, client, 
     w = village_world
     did = publish_one(client, w)["disclosure_id"]
     asker = f.login_wx(client, w["villager"])
-    asked = client.post(f"/api/v1/h/{w['codes'][0]}/disclosures/{did}/questions", headers=f.bearer(asker),
-                        json={"body": "保洁费为什么比上月多？"}).get_json()
+    asked = client.post(
+        f"/api/v1/h/{w['codes'][0]}/disclosures/{did}/questions",
+        headers=f.bearer(asker),
+        json={"body": "保洁费为什么比上月多？"},
+    ).get_json()
     qid = asked["id"]
     clock.shift(timedelta(days=20, minutes=1))
     sweep(runner)
@@ -275,8 +310,15 @@ def test_unanswered_questions_climb_to_township_then_county_once(clock, client, 
     assert db.session.get(Question, qid).next_check_at is None
 
 
-@pytest.mark.parametrize("path", ["/api/v1/monitoring/complaints", "/api/v1/monitoring/on-time-rates",
-                                  "/api/v1/monitoring/questions", "/api/v1/monitoring/complaints.xlsx"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/monitoring/complaints",
+        "/api/v1/monitoring/on-time-rates",
+        "/api/v1/monitoring/questions",
+        "/api/v1/monitoring/complaints.xlsx",
+    ],
+)
 def test_monitoring_needs_a_console_account(client, complaint_world, path):
     assert client.get(path).status_code == 401
     token = f.login_wx(client, complaint_world["villager"])

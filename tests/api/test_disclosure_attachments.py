@@ -1,4 +1,5 @@
 """Attachments: sniffed, size-limited, re-encoded without metadata; bad files refused clearly."""
+
 from __future__ import annotations
 
 import io
@@ -21,8 +22,12 @@ def _jpeg_with_gps() -> bytes:
 
 
 def _upload(client, token, version_id, data: bytes, name: str):
-    return client.post(f"/api/v1/disclosure-versions/{version_id}/attachments", headers=f.bearer(token),
-                       data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+    return client.post(
+        f"/api/v1/disclosure-versions/{version_id}/attachments",
+        headers=f.bearer(token),
+        data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def test_images_are_reencoded_without_metadata_and_readable_once_published(client, village_world):
@@ -79,8 +84,12 @@ def test_bad_files_are_refused_with_clear_errors(client, village_world):
     assert _upload(client, keeper, version_id, scripted, "a.pdf").get_json()["error"]["code"] == "file_active_content"
     plain_pdf = pdfs.clean()
     assert _upload(client, keeper, version_id, plain_pdf, "a.pdf").status_code == 201
-    missing = client.post(f"/api/v1/disclosure-versions/{version_id}/attachments", headers=f.bearer(keeper),
-                          data={}, content_type="multipart/form-data")
+    missing = client.post(
+        f"/api/v1/disclosure-versions/{version_id}/attachments",
+        headers=f.bearer(keeper),
+        data={},
+        content_type="multipart/form-data",
+    )
     assert missing.status_code == 422 and missing.get_json()["error"]["code"] == "file_missing"
     # a villager cannot upload, and cannot read a draft's attachment through the door code
     villager = f.login_wx(client, w["villager"])

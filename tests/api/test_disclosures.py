@@ -1,4 +1,5 @@
 """Disclosures over HTTP: who may draft, approve, return, publish and correct; reach; the hash chain."""
+
 from __future__ import annotations
 
 from sqlalchemy import update
@@ -28,17 +29,26 @@ def test_draft_review_publish_correct(client, village_world):
     by_cadre = client.post(f"/api/v1/disclosure-versions/{v1['id']}/approve", headers=f.bearer(keeper), json={})
     assert by_cadre.status_code == 404, by_cadre.get_data(as_text=True)
     other = f.login_wx(client, w["other_supervisor"])
-    assert client.post(f"/api/v1/disclosure-versions/{v1['id']}/approve", headers=f.bearer(other),
-                       json={}).status_code == 404
-    returned = client.post(f"/api/v1/disclosure-versions/{v1['id']}/return", headers=f.bearer(supervisor),
-                           json={"comment": "请补充保洁合同编号"})
+    assert (
+        client.post(f"/api/v1/disclosure-versions/{v1['id']}/approve", headers=f.bearer(other), json={}).status_code
+        == 404
+    )
+    returned = client.post(
+        f"/api/v1/disclosure-versions/{v1['id']}/return",
+        headers=f.bearer(supervisor),
+        json={"comment": "请补充保洁合同编号"},
+    )
     assert returned.get_json()["status"] == "returned" and returned.get_json()["review_comment"]
-    edited = client.patch(f"/api/v1/disclosure-versions/{v1['id']}", headers=f.bearer(keeper),
-                          json={"body": "本月收支如下，保洁合同编号 BJ-2026-01。"})
+    edited = client.patch(
+        f"/api/v1/disclosure-versions/{v1['id']}",
+        headers=f.bearer(keeper),
+        json={"body": "本月收支如下，保洁合同编号 BJ-2026-01。"},
+    )
     assert edited.status_code == 200 and edited.get_json()["status"] == "draft"
     client.post(f"/api/v1/disclosure-versions/{v1['id']}/submit", headers=f.bearer(keeper))
-    published = client.post(f"/api/v1/disclosure-versions/{v1['id']}/approve", headers=f.bearer(supervisor),
-                            json={"comment": "同意公开"})
+    published = client.post(
+        f"/api/v1/disclosure-versions/{v1['id']}/approve", headers=f.bearer(supervisor), json={"comment": "同意公开"}
+    )
     assert published.status_code == 200 and published.get_json()["status"] == "published"
     assert len(published.get_json()["content_hash"]) == 64
 
@@ -47,10 +57,17 @@ def test_draft_review_publish_correct(client, village_world):
     assert frozen.status_code == 409 and frozen.get_json()["error"]["code"] == "version_not_editable"
 
     # a correction is a new version with a public reason; the first stays readable
-    corrected = client.post(f"/api/v1/disclosures/{v1['disclosure_id']}/corrections", headers=f.bearer(keeper),
-                            json={"reason": "保洁费金额录入有误", "line_items": [
-                                {"label": "村道保洁费", "expense_fen": 102000},
-                                {"label": "厂房租金收入", "income_fen": 3500000}]})
+    corrected = client.post(
+        f"/api/v1/disclosures/{v1['disclosure_id']}/corrections",
+        headers=f.bearer(keeper),
+        json={
+            "reason": "保洁费金额录入有误",
+            "line_items": [
+                {"label": "村道保洁费", "expense_fen": 102000},
+                {"label": "厂房租金收入", "income_fen": 3500000},
+            ],
+        },
+    )
     assert corrected.status_code == 201 and corrected.get_json()["number"] == 2
     v2 = corrected.get_json()
     client.post(f"/api/v1/disclosure-versions/{v2['id']}/submit", headers=f.bearer(keeper))
@@ -83,6 +100,7 @@ def test_who_may_draft_and_review(client, village_world):
     # a supervision member who also drafts cannot approve their own draft
     both = f.cadre(Role.VILLAGE_DIRECTOR, w["village"], identity="director-and-supervisor")
     from app.domain import roles
+
     roles.assign(Role.SUPERVISION_MEMBER, user=both, village=w["village"])
     db.session.commit()
     token = f.login_wx(client, both)
@@ -113,8 +131,13 @@ def test_bad_drafts_get_clear_errors(client, village_world):
 def test_personal_data_is_masked_in_what_is_stored(client, village_world):
     w = village_world
     keeper = f.login_wx(client, w["bookkeeper"])
-    body = {"item_type_id": w["item"]("dibao_list").id, "period": "2026-Q1", "title": "低保对象名单",
-            "body": "王五 330102199001011234 联系电话 13812345678", "line_items": None}
+    body = {
+        "item_type_id": w["item"]("dibao_list").id,
+        "period": "2026-Q1",
+        "title": "低保对象名单",
+        "body": "王五 330102199001011234 联系电话 13812345678",
+        "line_items": None,
+    }
     body.pop("line_items")
     response = draft_disclosure(client, keeper, w, **body)
     assert response.status_code == 201, response.get_json()
@@ -150,8 +173,7 @@ def test_tampering_with_a_stored_version_is_detected(client, runner, village_wor
     ok = runner.invoke(args=["audit", "verify"])
     assert ok.exit_code == 0 and "2 条记录" in ok.output
     # someone edits the published text directly in the database
-    db.session.execute(update(DisclosureVersion).where(DisclosureVersion.id == first["id"])
-                       .values(body="本月无支出。"))
+    db.session.execute(update(DisclosureVersion).where(DisclosureVersion.id == first["id"]).values(body="本月无支出。"))
     db.session.commit()
     bad = runner.invoke(args=["audit", "verify"])
     assert bad.exit_code == 1 and "changed after publication" in bad.output
@@ -162,12 +184,14 @@ def test_tampering_with_a_stored_version_is_detected(client, runner, village_wor
 def test_calendar_and_township_warnings_over_http(client, village_world, clock):
     w = village_world
     staff = f.login_console(client, f.township_staff(Role.TOWNSHIP_LEADER, w["village"].township))
-    rows = client.get(f"/api/v1/villages/{w['village'].id}/calendar?since=2025-10-01",
-                      headers=f.bearer(staff)).get_json()
+    rows = client.get(
+        f"/api/v1/villages/{w['village'].id}/calendar?since=2025-10-01", headers=f.bearer(staff)
+    ).get_json()
     assert rows and {r["status"] for r in rows} <= {"on_time", "published_late", "due", "overdue"}
     assert any(r["status"] == "overdue" for r in rows)  # the clock stands at 2026-03-02: nothing published
-    warnings = client.get(f"/api/v1/townships/{w['village'].township_id}/disclosure-warnings",
-                          headers=f.bearer(staff)).get_json()
+    warnings = client.get(
+        f"/api/v1/townships/{w['village'].township_id}/disclosure-warnings", headers=f.bearer(staff)
+    ).get_json()
     mine = next(x for x in warnings if x["village"]["id"] == w["village"].id)
     assert mine["overdue"] > 0
     bad = client.get(f"/api/v1/villages/{w['village'].id}/calendar?since=yesterday", headers=f.bearer(staff))

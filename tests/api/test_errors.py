@@ -1,4 +1,5 @@
 """One error shape for every failure, and no 500 for any bad input on any endpoint."""
+
 from __future__ import annotations
 
 import re
@@ -47,11 +48,15 @@ def test_bad_query_parameters(client):
     township = f.township()
     village = f.village(township)
     token = f.login_console(client, f.township_staff(Role.TOWNSHIP_LEADER, township))
-    response = client.get(f"/api/v1/villages/{village.id}/households?per_page=100000&page=0&grid_id=x",
-                          headers=f.bearer(token))
+    response = client.get(
+        f"/api/v1/villages/{village.id}/households?per_page=100000&page=0&grid_id=x", headers=f.bearer(token)
+    )
     error = assert_error_shape(response, 422, "validation_error")
-    assert error["fields"] == {"page": ["应在 1 到 100000 之间"], "per_page": ["应在 1 到 200 之间"],
-                               "grid_id": ["应为整数"]}
+    assert error["fields"] == {
+        "page": ["应在 1 到 100000 之间"],
+        "per_page": ["应在 1 到 200 之间"],
+        "grid_id": ["应为整数"],
+    }
     unknown = client.get(f"/api/v1/villages/{village.id}/households?sort=evil", headers=f.bearer(token))
     assert assert_error_shape(unknown, 422)["fields"] == {"sort": ["不支持的字段"]}
 
@@ -74,8 +79,21 @@ BAD_BODIES = [
     ("data", b'"a string"', "application/json"),
     ("data", b"1e999999", "application/json"),
     ("data", b'{"a":' * 5000, "application/json"),
-    ("json", {"code": None, "username": [], "password": {}, "token": 1.5, "role": "x" * 10000,
-              "holder_name": "", "village_id": "abc", "township_id": -1, "reason": None}, None),
+    (
+        "json",
+        {
+            "code": None,
+            "username": [],
+            "password": {},
+            "token": 1.5,
+            "role": "x" * 10000,
+            "holder_name": "",
+            "village_id": "abc",
+            "township_id": -1,
+            "reason": None,
+        },
+        None,
+    ),
     ("json", {"village_id": 2**70, "page": 2**70}, None),
     ("data", b"code=abc", "application/x-www-form-urlencoded"),
 ]
@@ -94,8 +112,7 @@ def test_no_endpoint_answers_500_to_bad_input(app, client, kind, payload, conten
                 headers = f.bearer(token) if token else {}
                 kwargs = {"json": payload} if kind == "json" else {"data": payload, "content_type": content_type}
                 if method == "GET":
-                    response = client.get(path + "?page=abc&per_page=-1&grid_id=x&include_ended=maybe",
-                                          headers=headers)
+                    response = client.get(path + "?page=abc&per_page=-1&grid_id=x&include_ended=maybe", headers=headers)
                 else:
                     response = client.open(path, method=method, headers=headers, **kwargs)
                 assert response.status_code < 500, (method, path, response.get_data(as_text=True)[:300])

@@ -1,6 +1,7 @@
 """Every file the API serves is a download no browser renders or sniffs (issue 12 item 11): each
 route that answers with something other than JSON is listed here and fetched for real; a new file
 route fails the first test until it is fetched here too. JSON answers carry the same guards."""
+
 from __future__ import annotations
 
 import io
@@ -20,8 +21,14 @@ from tests.helpers.disclosures import draft_disclosure
 
 CSP = "default-src 'none'; sandbox"
 NOT_FILES = ("application/json", "text/plain")
-FILE_ROUTES = {"api.villager_attachment", "api.complaint_photo_image", "api.complaint_photo_for_wechat",
-               "api.download_sticker_sheet", "api.preview_sticker_sheet", "api.monitored_xlsx"}
+FILE_ROUTES = {
+    "api.villager_attachment",
+    "api.complaint_photo_image",
+    "api.complaint_photo_for_wechat",
+    "api.download_sticker_sheet",
+    "api.preview_sticker_sheet",
+    "api.monitored_xlsx",
+}
 
 
 def _file_routes(app) -> set[str]:
@@ -36,7 +43,7 @@ def _file_routes(app) -> set[str]:
 def _guarded(response, *, filename: str | None = None) -> None:
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     disposition = response.headers["Content-Disposition"]
-    assert disposition.startswith("attachment; filename=\"") and "filename*=UTF-8''" in disposition, disposition
+    assert disposition.startswith('attachment; filename="') and "filename*=UTF-8''" in disposition, disposition
     if filename:
         assert disposition.endswith("filename*=UTF-8''" + filename), disposition
     assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -63,8 +70,12 @@ def test_every_file_route_serves_a_download_that_is_never_rendered(app, client, 
     version = draft_disclosure(client, keeper, w).get_json()
     ids = []
     for data, name in ((pdfs.clean(), "公开.pdf"), (_png(), "收据.png")):
-        uploaded = client.post(f"/api/v1/disclosure-versions/{version['id']}/attachments", headers=f.bearer(keeper),
-                               data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+        uploaded = client.post(
+            f"/api/v1/disclosure-versions/{version['id']}/attachments",
+            headers=f.bearer(keeper),
+            data={"file": (io.BytesIO(data), name)},
+            content_type="multipart/form-data",
+        )
         assert uploaded.status_code == 201, uploaded.get_json()
         ids.append(uploaded.get_json()["id"])
     supervisor = f.login_wx(client, w["supervisor"])
@@ -76,8 +87,12 @@ def test_every_file_route_serves_a_download_that_is_never_rendered(app, client, 
 
     # a complaint photo: the filer's own, and the copy WeChat downloads to check it
     villager = f.login_wx(client, w["villager"])
-    photo = client.post("/api/v1/complaint-photos", headers=f.bearer(villager),
-                        data={"file": (io.BytesIO(_png()), "IMG_1.png")}, content_type="multipart/form-data")
+    photo = client.post(
+        "/api/v1/complaint-photos",
+        headers=f.bearer(villager),
+        data={"file": (io.BytesIO(_png()), "IMG_1.png")},
+        content_type="multipart/form-data",
+    )
     assert photo.status_code == 201, photo.get_json()
     photo_id = photo.get_json()["id"]
     image = client.get(f"/api/v1/complaint-photos/{photo_id}/image", headers=f.bearer(villager))
@@ -92,8 +107,11 @@ def test_every_file_route_serves_a_download_that_is_never_rendered(app, client, 
     leader = f.login_console(client, f.township_staff(Role.TOWNSHIP_LEADER, w["village"].township))
     _guarded(client.get("/api/v1/monitoring/complaints.xlsx?view=open", headers=f.bearer(leader)))
     seen.add("api.monitored_xlsx")
-    requested = client.post("/api/v1/sticker-sheets", headers=f.bearer(leader), json={
-        "village_id": w["village"].id, "layout": "2x5", "household_ids": [w["homes"][0].id]})
+    requested = client.post(
+        "/api/v1/sticker-sheets",
+        headers=f.bearer(leader),
+        json={"village_id": w["village"].id, "layout": "2x5", "household_ids": [w["homes"][0].id]},
+    )
     assert requested.status_code == 202, requested.get_json()
     q = queue()
     SimpleWorker([q], connection=q.connection).work(burst=True)
@@ -109,10 +127,12 @@ def test_every_file_route_serves_a_download_that_is_never_rendered(app, client, 
 
 def test_json_answers_and_errors_carry_the_same_guards(client, village_world):
     code = village_world["codes"][0]
-    for response in (client.get(f"/api/v1/h/{code}/disclosures"),  # through Flask
-                     client.get(f"/api/v1/h/{code}"),  # the door's fast path
-                     client.get(f"/api/v1/h/{hc.new_code()}/attachments/1"),  # an error
-                     client.get("/api/v1/openapi.json")):
+    for response in (
+        client.get(f"/api/v1/h/{code}/disclosures"),  # through Flask
+        client.get(f"/api/v1/h/{code}"),  # the door's fast path
+        client.get(f"/api/v1/h/{hc.new_code()}/attachments/1"),  # an error
+        client.get("/api/v1/openapi.json"),
+    ):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Content-Security-Policy"] == CSP
         assert "Content-Disposition" not in response.headers

@@ -4,6 +4,7 @@ the default rule or a township rule, release from moderation, re-dispatch, trans
 reopening), for access (inbox, detail, sign) and for the notification to the handler. With no
 worker in that grid: a grid worker over the whole village, else the village director (flagged
 fallback), else the township dispatcher."""
+
 from __future__ import annotations
 
 import secrets
@@ -35,18 +36,27 @@ def village4(app):
     for home, grid in zip(homes, grids):
         home.grid_id = grid.id
     codes = hc.ensure_codes(homes)
-    w = {"village": village, "grids": grids, "homes": homes, "codes": [codes[h.id] for h in homes],
-         "workers": [_worker(village, grid) for grid in grids],
-         "villagers": [f.villager(home) for home in homes],
-         "director": f.cadre(Role.VILLAGE_DIRECTOR, village),
-         "dispatcher": f.township_staff(Role.TOWNSHIP_DISPATCHER, village.township)}
+    w = {
+        "village": village,
+        "grids": grids,
+        "homes": homes,
+        "codes": [codes[h.id] for h in homes],
+        "workers": [_worker(village, grid) for grid in grids],
+        "villagers": [f.villager(home) for home in homes],
+        "director": f.cadre(Role.VILLAGE_DIRECTOR, village),
+        "dispatcher": f.township_staff(Role.TOWNSHIP_DISPATCHER, village.township),
+    }
     db.session.commit()
     return w
 
 
 def _file(client, token, code, **overrides):
-    body = {"client_request_id": secrets.token_hex(8), "category": "public_service", "anonymous": True,
-            "description": "想办理老年证，不知道找谁帮忙。"}
+    body = {
+        "client_request_id": secrets.token_hex(8),
+        "category": "public_service",
+        "anonymous": True,
+        "description": "想办理老年证，不知道找谁帮忙。",
+    }
     body.update(overrides)
     response = client.post(f"/api/v1/h/{code}/complaints", headers=f.bearer(token), json=body)
     assert response.status_code == 201, response.get_json()
@@ -84,10 +94,14 @@ def test_a_second_grid_households_service_case_reaches_only_the_second_grids_wor
 
 # ---- every path that puts a case at a grid-scoped village role ----
 
+
 def _by_township_rule(client, w, role):
     dispatcher = f.login_console(client, w["dispatcher"])
-    made = client.post(f"/api/v1/townships/{w['village'].township_id}/complaint-routes", headers=f.bearer(dispatcher),
-                       json={"category": "hardship", "target": "village_role", "role": role.value})
+    made = client.post(
+        f"/api/v1/townships/{w['village'].township_id}/complaint-routes",
+        headers=f.bearer(dispatcher),
+        json={"category": "hardship", "target": "village_role", "role": role.value},
+    )
     assert made.status_code == 201, made.get_json()
     return _file(client, f.login_wx(client, w["villagers"][1]), w["codes"][1], category="hardship")["id"]
 
@@ -102,11 +116,18 @@ def _released(client, w, role):
 def _redispatched(client, w, role):
     case = _file(client, f.login_wx(client, w["villagers"][1]), w["codes"][1], category="dispute")
     director = f.login_wx(client, w["director"])
-    assert client.post(f"/api/v1/complaints/{case['id']}/send-back", headers=f.bearer(director),
-                       json={"reason": "不是纠纷"}).status_code == 200
+    assert (
+        client.post(
+            f"/api/v1/complaints/{case['id']}/send-back", headers=f.bearer(director), json={"reason": "不是纠纷"}
+        ).status_code
+        == 200
+    )
     dispatcher = f.login_console(client, w["dispatcher"])
-    moved = client.post(f"/api/v1/complaints/{case['id']}/redispatch", headers=f.bearer(dispatcher),
-                        json={"target": "village_role", "role": role.value, "reason": "网格员代办"})
+    moved = client.post(
+        f"/api/v1/complaints/{case['id']}/redispatch",
+        headers=f.bearer(dispatcher),
+        json={"target": "village_role", "role": role.value, "reason": "网格员代办"},
+    )
     assert moved.status_code == 200, moved.get_json()
     return case["id"]
 
@@ -114,8 +135,11 @@ def _redispatched(client, w, role):
 def _transferred(client, w, role):
     case = _file(client, f.login_wx(client, w["villagers"][1]), w["codes"][1], category="other")
     dispatcher = f.login_console(client, w["dispatcher"])
-    moved = client.post(f"/api/v1/complaints/{case['id']}/transfer", headers=f.bearer(dispatcher),
-                        json={"target": "village_role", "role": role.value, "reason": "网格员代办"})
+    moved = client.post(
+        f"/api/v1/complaints/{case['id']}/transfer",
+        headers=f.bearer(dispatcher),
+        json={"target": "village_role", "role": role.value, "reason": "网格员代办"},
+    )
     assert moved.status_code == 200, moved.get_json()
     return case["id"]
 
@@ -123,8 +147,11 @@ def _transferred(client, w, role):
 def _recategorised(client, w, role):
     case = _file(client, f.login_wx(client, w["villagers"][1]), w["codes"][1], category="other")
     dispatcher = f.login_console(client, w["dispatcher"])
-    moved = client.post(f"/api/v1/complaints/{case['id']}/recategorise", headers=f.bearer(dispatcher),
-                        json={"category": "public_service", "reason": "属于便民服务"})
+    moved = client.post(
+        f"/api/v1/complaints/{case['id']}/recategorise",
+        headers=f.bearer(dispatcher),
+        json={"category": "public_service", "reason": "属于便民服务"},
+    )
     assert moved.status_code == 200, moved.get_json()
     return case["id"]
 
@@ -158,6 +185,7 @@ def test_every_path_to_a_grid_scoped_role_reaches_the_households_own_grid_only(c
 
 # ---- no worker in the household's grid ----
 
+
 def _end_term(user):
     term = db.session.scalar(select(RoleAssignment).where(RoleAssignment.user_id == user.id))
     term.ends_at = utcnow()
@@ -190,8 +218,11 @@ def test_a_grid_without_any_worker_goes_to_the_village_director_flagged(client, 
     assert detail["routing_fallback"] is True
     # a person choosing the grid worker for that household is told nobody holds it there
     dispatcher = f.login_console(client, w["dispatcher"])
-    refused = client.post(f"/api/v1/complaints/{case['id']}/transfer", headers=f.bearer(dispatcher),
-                          json={"target": "village_role", "role": "grid_worker", "reason": "网格员代办"})
+    refused = client.post(
+        f"/api/v1/complaints/{case['id']}/transfer",
+        headers=f.bearer(dispatcher),
+        json={"target": "village_role", "role": "grid_worker", "reason": "网格员代办"},
+    )
     assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "role_vacant"
 
 

@@ -1,5 +1,6 @@
 """The requests of issue 12 item 10 that answered 500 (or did far too much work), one by one over
 HTTP; test_input_walk.py walks the whole class over the OpenAPI document."""
+
 from __future__ import annotations
 
 import json
@@ -29,14 +30,24 @@ def bounds_world(app, client):
     villager = f.villager(home)
     leader = f.township_staff(Role.TOWNSHIP_LEADER, village.township)
     db.session.commit()
-    return {"village": village, "code": code, "me": f.login_wx(client, villager),
-            "leader": f.login_console(client, leader), "leader_account": leader}
+    return {
+        "village": village,
+        "code": code,
+        "me": f.login_wx(client, villager),
+        "leader": f.login_console(client, leader),
+        "leader_account": leader,
+    }
 
 
 def _json(client, method: str, path: str, token: str | None, raw: str):
     """Send `raw` as the JSON body exactly (escapes such as \\ud800 and tokens such as 1e400 intact)."""
-    return client.open(path, method=method, data=raw.encode(), content_type="application/json",
-                       headers=f.bearer(token) if token else {})
+    return client.open(
+        path,
+        method=method,
+        data=raw.encode(),
+        content_type="application/json",
+        headers=f.bearer(token) if token else {},
+    )
 
 
 def _fields(response, status: int = 422, code: str = "validation_error") -> dict:
@@ -47,17 +58,23 @@ def test_integers_beyond_the_database_range_in_query_strings_and_bodies(client, 
     leader = f.bearer(bounds_world["leader"])
     village_id = bounds_world["village"].id
     assert _fields(client.get("/api/v1/complaints?village_id=2147483648", headers=leader)) == {
-        "village_id": ["应在 -2147483648 到 2147483647 之间"]}
+        "village_id": ["应在 -2147483648 到 2147483647 之间"]
+    }
     assert "village_id" in _fields(client.get("/api/v1/complaints?village_id=-2147483649", headers=leader))
     assert "village_id" in _fields(client.get(f"/api/v1/monitoring/complaints?village_id={2**63}", headers=leader))
-    assert "grid_id" in _fields(client.get(f"/api/v1/villages/{village_id}/households?grid_id=2147483648",
-                                           headers=leader))
+    assert "grid_id" in _fields(
+        client.get(f"/api/v1/villages/{village_id}/households?grid_id=2147483648", headers=leader)
+    )
     invitation = {"role": "village_secretary", "holder_name": "王五", "village_id": 2**31}
     assert "village_id" in _fields(client.post("/api/v1/invitations", headers=leader, json=invitation))
-    assert _fields(_json(client, "POST", "/api/v1/sticker-sheets", bounds_world["leader"], '{"village_id": 1e400}')) == {
-        "village_id": ["数值超出范围"]}
-    assert "household_ids" in _fields(client.post("/api/v1/sticker-sheets", headers=leader,
-                                                  json={"village_id": village_id, "household_ids": [-(2**63)]}))
+    assert _fields(
+        _json(client, "POST", "/api/v1/sticker-sheets", bounds_world["leader"], '{"village_id": 1e400}')
+    ) == {"village_id": ["数值超出范围"]}
+    assert "household_ids" in _fields(
+        client.post(
+            "/api/v1/sticker-sheets", headers=leader, json={"village_id": village_id, "household_ids": [-(2**63)]}
+        )
+    )
     # the database's own bounds pass the schema and are nobody's row
     assert client.get("/api/v1/complaints?village_id=2147483647", headers=leader).status_code in (200, 404)
 
@@ -65,29 +82,41 @@ def test_integers_beyond_the_database_range_in_query_strings_and_bodies(client, 
 def test_nul_control_characters_and_lone_surrogates_are_refused_by_name(client, bounds_world):
     login = "/api/v1/auth/console-login"
     assert _fields(_json(client, "POST", login, None, '{"username": "qingshan\\u0000", "password": "x"}')) == {
-        "username": ["不能包含换行、制表符等控制字符"]}
+        "username": ["不能包含换行、制表符等控制字符"]
+    }
     assert _fields(_json(client, "POST", login, None, '{"username": "a", "password": "\\ud800"}')) == {
-        "password": ["含有无效的字符编码"]}
+        "password": ["含有无效的字符编码"]
+    }
     assert "code" in _fields(_json(client, "POST", "/api/v1/auth/wx-login", None, '{"code": "x\\udfff"}'))
     # an unknown field named with a lone surrogate is named back, printably
     assert _fields(_json(client, "POST", login, None, '{"username": "a", "password": "b", "\\ud800": 1}')) == {
-        "\\ud800": ["不支持的字段"]}
+        "\\ud800": ["不支持的字段"]
+    }
     # nested and list items too
     leader = bounds_world["leader"]
     assert _fields(client.get("/api/v1/complaints?category=%00", headers=f.bearer(leader))) == {
-        "category": ["不能包含换行、制表符等控制字符"]}
+        "category": ["不能包含换行、制表符等控制字符"]
+    }
 
     file = f"/api/v1/h/{bounds_world['code']}/complaints"
 
     def complaint(**fields_):
-        body = {"client_request_id": secrets.token_hex(8), "category": "dispute", "anonymous": True,
-                "description": "邻居家的围墙占了公共通道，多次协商无果。", **fields_}
-        return client.post(file, headers=f.bearer(bounds_world["me"]), data=json.dumps(body), content_type="application/json")
+        body = {
+            "client_request_id": secrets.token_hex(8),
+            "category": "dispute",
+            "anonymous": True,
+            "description": "邻居家的围墙占了公共通道，多次协商无果。",
+            **fields_,
+        }
+        return client.post(
+            file, headers=f.bearer(bounds_world["me"]), data=json.dumps(body), content_type="application/json"
+        )
 
     assert _fields(complaint(description="围墙\u0000占了公共通道")) == {"description": ["不能包含控制字符"]}
     assert _fields(complaint(description="围墙\ud800占了公共通道")) == {"description": ["含有无效的字符编码"]}
     assert _fields(complaint(anonymous=False, contact_name="张\n三", contact_phone="13800000000")) == {
-        "contact_name": ["不能包含换行、制表符等控制字符"]}
+        "contact_name": ["不能包含换行、制表符等控制字符"]
+    }
     # multi-line text keeps its line breaks
     filed = complaint(description="围墙占了公共通道。\r\n多次协商无果。\t请处理。")
     assert filed.status_code == 201, filed.get_json()
@@ -99,7 +128,8 @@ def test_the_calendar_looks_back_at_most_five_years_and_not_ahead(client, clock,
     leader = f.bearer(bounds_world["leader"])  # today is 2026-03-02 in Shanghai
     for since in ("9999-12-31", "0001-01-01", "2021-02-28", "2026-03-03"):
         assert _fields(client.get(f"{calendar}?since={since}", headers=leader)) == {
-            "since": ["应在 2021-03-01 到 2026-03-02 之间"]}, since
+            "since": ["应在 2021-03-01 到 2026-03-02 之间"]
+        }, since
     started = time.monotonic()
     oldest = client.get(f"{calendar}?since=2021-03-01", headers=leader)
     assert oldest.status_code == 200 and len(oldest.get_json()) < 1000
@@ -116,16 +146,24 @@ def test_text_in_paths_and_the_bearer_token(client, bounds_world):
         assert_error_shape(client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}), 401)
     # an id beyond int4 is 404 whatever the method, even where the path has a route for another one
     for method in ("GET", "POST"):
-        response = client.open("/api/v1/townships/2147483648/complaint-routes", method=method,
-                               headers=f.bearer(bounds_world["leader"]), json={})
+        response = client.open(
+            "/api/v1/townships/2147483648/complaint-routes",
+            method=method,
+            headers=f.bearer(bounds_world["leader"]),
+            json={},
+        )
         assert_error_shape(response, 404, "not_found")
 
 
 def _push(client, token: str, body: dict | str, **query):
     timestamp, nonce = query.pop("timestamp", str(int(time.time()))), secrets.token_hex(5)
     signed = {"signature": sign(token, timestamp, nonce), "timestamp": timestamp, "nonce": nonce, **query}
-    return client.post("/api/v1/wechat/push", query_string=signed,
-                       data=body if isinstance(body, str) else json.dumps(body), content_type="application/json")
+    return client.post(
+        "/api/v1/wechat/push",
+        query_string=signed,
+        data=body if isinstance(body, str) else json.dumps(body),
+        content_type="application/json",
+    )
 
 
 def test_wechat_push_with_odd_timestamps_or_unstorable_content(app, client):
@@ -145,8 +183,12 @@ def test_wechat_push_with_odd_timestamps_or_unstorable_content(app, client):
 def test_platform_update_with_text_the_database_cannot_store(client, four_platform):
     w = township_with_platform(client, four_platform)
     case = file_case(client, w)
-    for bad in ({"case": "\u0000"}, {"case": "\ud800"}, {"delivery": "key\u0000"},
-                {"status": "replied", "text": "已处理\u0000"}):
+    for bad in (
+        {"case": "\u0000"},
+        {"case": "\ud800"},
+        {"delivery": "key\u0000"},
+        {"status": "replied", "text": "已处理\u0000"},
+    ):
         data = json.dumps({"case": case["reference"], "status": "signed", **bad}).encode()
         headers = signing.signed_headers(four_platform.SECRET, data, now=utcnow().timestamp())
         response = client.post(f"/api/v1/townships/{w['township'].id}/platform/updates", data=data, headers=headers)

@@ -1,6 +1,7 @@
 """Every input schema of the application — also those the OpenAPI document does not show, such as
 the platform's signed update — guards every field, however deeply nested; a field that cannot be
 guarded keeps the schema from being built at all."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -46,10 +47,17 @@ def test_every_field_of_every_input_schema_is_guarded():
                 if isinstance(leaf, fields.String):
                     ok = Text in kinds and any(
                         isinstance(v, validate.OneOf) or (isinstance(v, validate.Length) and v.max is not None)
-                        for v in leaf.validators)
+                        for v in leaf.validators
+                    )
                 elif isinstance(leaf, fields.Integer):
-                    ok = any(isinstance(v, validate.Range) and v.min is not None and v.max is not None
-                             and -(2**63) <= v.min and v.max < 2**63 for v in leaf.validators)
+                    ok = any(
+                        isinstance(v, validate.Range)
+                        and v.min is not None
+                        and v.max is not None
+                        and v.min >= -(2**63)
+                        and v.max < 2**63
+                        for v in leaf.validators
+                    )
                 elif isinstance(leaf, (fields.Date, fields.DateTime)):
                     ok = DateWithin in kinds
                 else:
@@ -71,10 +79,29 @@ def test_what_the_guards_refuse():
         extra = fields.Dict(keys=fields.String(), values=fields.Integer())
 
     schema = Probe()
-    assert schema.load({"count": 2**31 - 1, "fen": 10**12, "day": "2026-03-02", "note": "一\n二\t三\r\n",
-                        "tags": ["甲"], "extra": {"a": 1}})["fen"] == 10**12
-    bad = {"count": 2**31, "fen": 10**14, "day": "0001-01-01", "at": "9999-12-31T23:59:59+14:00",
-           "title": "a\nb", "note": "a\u0000b", "tags": ["ok", "\ud800"], "extra": {"\u0007": 2**40}}
+    assert (
+        schema.load(
+            {
+                "count": 2**31 - 1,
+                "fen": 10**12,
+                "day": "2026-03-02",
+                "note": "一\n二\t三\r\n",
+                "tags": ["甲"],
+                "extra": {"a": 1},
+            }
+        )["fen"]
+        == 10**12
+    )
+    bad = {
+        "count": 2**31,
+        "fen": 10**14,
+        "day": "0001-01-01",
+        "at": "9999-12-31T23:59:59+14:00",
+        "title": "a\nb",
+        "note": "a\u0000b",
+        "tags": ["ok", "\ud800"],
+        "extra": {"\u0007": 2**40},
+    }
     with pytest.raises(ValidationError) as refused:
         schema.load(bad)
     errors = refused.value.messages
@@ -84,8 +111,10 @@ def test_what_the_guards_refuse():
     assert errors["title"] == ["不能包含换行、制表符等控制字符"]
     assert errors["note"] == ["不能包含控制字符"]
     assert errors["tags"] == {1: ["含有无效的字符编码"]}
-    assert errors["extra"]["\u0007"] == {"key": ["不能包含换行、制表符等控制字符"],
-                                         "value": ["应在 -2147483648 到 2147483647 之间"]}
+    assert errors["extra"]["\u0007"] == {
+        "key": ["不能包含换行、制表符等控制字符"],
+        "value": ["应在 -2147483648 到 2147483647 之间"],
+    }
     with pytest.raises(ValidationError) as long_text:
         schema.load({"title": "字" * 20_001})
     assert long_text.value.messages == {"title": ["Longer than maximum length 20000."]}

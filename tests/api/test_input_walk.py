@@ -7,6 +7,7 @@ a field's declared type or range is refused by the schema as a 422 naming that f
 
 The walker reads only the document: a new operation or field is walked without touching this file.
 """
+
 from __future__ import annotations
 
 import io
@@ -38,8 +39,14 @@ def _nested(depth: int):
 
 
 WRONG = [True, 1.5, [], {}, "不是数字", _nested(40)]
-WRONG_FOR = {"integer": WRONG, "number": [True, [], {}, "不是数字"], "boolean": [1.5, [], {}, "也许", 2],
-             "string": [12, True, [], {}, 1.5, INF], "array": ["x", {}, 3], "object": ["x", [], 3]}
+WRONG_FOR = {
+    "integer": WRONG,
+    "number": [True, [], {}, "不是数字"],
+    "boolean": [1.5, [], {}, "也许", 2],
+    "string": [12, True, [], {}, 1.5, INF],
+    "array": ["x", {}, 3],
+    "object": ["x", [], 3],
+}
 
 
 def _dumps(body) -> bytes:
@@ -92,8 +99,11 @@ def _baseline(doc: Document, schema: dict, ids: dict) -> object:
     schema = doc.resolve(schema)
     kind = _kind(schema)
     if kind == "object":
-        return {name: _baseline(doc, field, ids) for name, field in schema.get("properties", {}).items()
-                if name in schema.get("required", [])}
+        return {
+            name: _baseline(doc, field, ids)
+            for name, field in schema.get("properties", {}).items()
+            if name in schema.get("required", [])
+        }
     if kind == "array":
         return []
     if kind == "integer":
@@ -160,8 +170,9 @@ class Probe:
         self.client, self.failures, self.sent = client, [], 0
         self.pages = False  # the operation answers web pages: its refusals are pages too
 
-    def send(self, what: str, method: str, path: str, *, must_flag: tuple | None = None,
-             expect: int | None = None, **kwargs):
+    def send(
+        self, what: str, method: str, path: str, *, must_flag: tuple | None = None, expect: int | None = None, **kwargs
+    ):
         self.sent += 1
         try:
             response = self.client.open(path, method=method, **kwargs)
@@ -208,12 +219,18 @@ def test_every_operation_refuses_out_of_range_input_without_a_500(app, client, w
                 walked["path"].add((template, name))
                 if kind == "integer":
                     for raw in ("2147483648", "99999999999999999999", "-1", "1e400", "%00", "1%00"):
-                        probe.send(f"path {name}={raw}", method, fill_path(template, ids, **{name: raw}),
-                                   headers=headers, expect=404)
+                        probe.send(
+                            f"path {name}={raw}",
+                            method,
+                            fill_path(template, ids, **{name: raw}),
+                            headers=headers,
+                            expect=404,
+                        )
                 else:
                     for raw in ("%00", "a%00b", "%07", "%0A", "%ED%A0%80", "x" * 5000):
-                        probe.send(f"path {name}={raw[:12]}", method, fill_path(template, ids, **{name: raw}),
-                                   headers=headers)
+                        probe.send(
+                            f"path {name}={raw[:12]}", method, fill_path(template, ids, **{name: raw}), headers=headers
+                        )
                 continue
             walked["query"].add((template, name))
             must, may = _bad_values(parameter["schema"])
@@ -225,8 +242,9 @@ def test_every_operation_refuses_out_of_range_input_without_a_500(app, client, w
                     query, flag = "%ED%A0%80", None  # a URL carries bytes: invalid UTF-8 becomes U+FFFD
                 else:
                     query, flag = quote(text, safe=""), ((name,) if value in must else None)
-                probe.send(f"query {name}={text[:12]!r}", method, f"{path}?{name}={query}", headers=headers,
-                           must_flag=flag)
+                probe.send(
+                    f"query {name}={text[:12]!r}", method, f"{path}?{name}={query}", headers=headers, must_flag=flag
+                )
 
         content = operation.get("requestBody", {}).get("content", {})
         if "application/json" in content:
@@ -236,27 +254,52 @@ def test_every_operation_refuses_out_of_range_input_without_a_500(app, client, w
                 walked["body"].add((template, field_path))
                 must, may = _bad_values(field)
                 for value in must + may:
-                    probe.send(f"body {'/'.join(map(str, field_path))}={str(value)[:12]!r}", method, path,
-                               headers=headers, data=_dumps(_with(base, field_path, value)),
-                               content_type="application/json", must_flag=field_path if value in must else None)
-            for raw in (b'{"\\u0000": 1}', b'{"\\ud800": "\\ud800"}', b"1e400", b'{"a": NaN}', b"[" * 100_000,
-                        b'{"a": ' * 5000, _dumps(_nested(200)), b"\xff\xfe", b'"\\u0000"',
-                        b'{"a": ' + b"9" * 5000 + b"}"):
-                probe.send(f"body {raw[:16]!r}", method, path, headers=headers, data=raw,
-                           content_type="application/json")
+                    probe.send(
+                        f"body {'/'.join(map(str, field_path))}={str(value)[:12]!r}",
+                        method,
+                        path,
+                        headers=headers,
+                        data=_dumps(_with(base, field_path, value)),
+                        content_type="application/json",
+                        must_flag=field_path if value in must else None,
+                    )
+            for raw in (
+                b'{"\\u0000": 1}',
+                b'{"\\ud800": "\\ud800"}',
+                b"1e400",
+                b'{"a": NaN}',
+                b"[" * 100_000,
+                b'{"a": ' * 5000,
+                _dumps(_nested(200)),
+                b"\xff\xfe",
+                b'"\\u0000"',
+                b'{"a": ' + b"9" * 5000 + b"}",
+            ):
+                probe.send(
+                    f"body {raw[:16]!r}", method, path, headers=headers, data=raw, content_type="application/json"
+                )
         if "multipart/form-data" in content:
             png = io.BytesIO()
             Image.new("RGB", (8, 8), (90, 120, 90)).save(png, format="PNG")
-            for name, extra in (("\u0000.png", {}), ("x" * 5000 + ".png", {}), ("../../etc/passwd", {}),
-                                ("a.png", {"note": "\u0000"}), ("a.png", {f"f{i}": "x" for i in range(2000)})):
-                probe.send(f"upload {name[:12]!r} +{len(extra)}", method, path, headers=headers,
-                           data={"file": (io.BytesIO(png.getvalue()), name), **extra},
-                           content_type="multipart/form-data")
+            for name, extra in (
+                ("\u0000.png", {}),
+                ("x" * 5000 + ".png", {}),
+                ("../../etc/passwd", {}),
+                ("a.png", {"note": "\u0000"}),
+                ("a.png", {f"f{i}": "x" for i in range(2000)}),
+            ):
+                probe.send(
+                    f"upload {name[:12]!r} +{len(extra)}",
+                    method,
+                    path,
+                    headers=headers,
+                    data={"file": (io.BytesIO(png.getvalue()), name), **extra},
+                    content_type="multipart/form-data",
+                )
 
         if token is not None:
             for bad in ("\u0000" * 8, "é" * 40, "x" * 5000, "a b c", ""):
-                probe.send(f"token {bad[:6]!r}", method, path, headers={"Authorization": f"Bearer {bad}"},
-                           expect=401)
+                probe.send(f"token {bad[:6]!r}", method, path, headers={"Authorization": f"Bearer {bad}"}, expect=401)
 
     assert not probe.failures, f"{len(probe.failures)} of {probe.sent}:\n" + "\n".join(probe.failures[:80])
     # the walk reached what the findings named, and a good deal more
@@ -280,8 +323,9 @@ def test_every_declared_field_of_the_document_is_bounded(client):
             fields += [("/".join(map(str, p)), s) for p, s in doc.leaves(content["application/json"]["schema"])]
         for name, schema in fields:
             kind = _kind(schema)
-            if kind == "integer" and not (-(2**63) < schema.get("minimum", -(2**63)) and
-                                          schema.get("maximum", 2**63) < 2**63):
+            if kind == "integer" and not (
+                schema.get("minimum", -(2**63)) > -(2**63) and schema.get("maximum", 2**63) < 2**63
+            ):
                 unbounded.append((method, template, name, schema))
             if kind == "string" and "maxLength" not in schema and "enum" not in schema and "pattern" not in schema:
                 unbounded.append((method, template, name, schema))

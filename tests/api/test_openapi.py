@@ -1,4 +1,5 @@
 """The OpenAPI document describes every endpoint, tagged by audience, and is valid OpenAPI 3."""
+
 from __future__ import annotations
 
 import re

@@ -1,6 +1,7 @@
 """PDF attachments (issue 12 item 11): a PDF with active content is refused wherever the content sits
 and however it is spelled, with words that say what was found; a clean PDF is stored as it was
 checked (written out again) and served as a download that no browser renders."""
+
 from __future__ import annotations
 
 import hashlib
@@ -32,8 +33,12 @@ def drafting(client, village_world):
 
 
 def _upload(client, d, data: bytes, name: str = "财务收支.pdf"):
-    return client.post(f"/api/v1/disclosure-versions/{d['version']['id']}/attachments", headers=f.bearer(d["keeper"]),
-                       data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+    return client.post(
+        f"/api/v1/disclosure-versions/{d['version']['id']}/attachments",
+        headers=f.bearer(d["keeper"]),
+        data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def _stored_count() -> int:
@@ -51,9 +56,16 @@ def _refused(response, code: str = "file_active_content") -> str:
 def _publish(client, d) -> None:
     supervisor = f.login_wx(client, d["supervisor"])
     version_id = d["version"]["id"]
-    assert client.post(f"/api/v1/disclosure-versions/{version_id}/submit", headers=f.bearer(d["keeper"])).status_code == 200
-    assert client.post(f"/api/v1/disclosure-versions/{version_id}/approve", headers=f.bearer(supervisor),
-                       json={}).status_code == 200
+    assert (
+        client.post(f"/api/v1/disclosure-versions/{version_id}/submit", headers=f.bearer(d["keeper"])).status_code
+        == 200
+    )
+    assert (
+        client.post(
+            f"/api/v1/disclosure-versions/{version_id}/approve", headers=f.bearer(supervisor), json={}
+        ).status_code
+        == 200
+    )
 
 
 def test_the_reported_file_with_escaped_names_is_refused_naming_what_it_found(client, drafting):
@@ -79,8 +91,9 @@ def test_every_kind_of_active_content_is_refused_with_its_name(client, drafting,
 def test_active_content_added_by_an_incremental_update_is_refused(client, drafting):
     base = pdfs.clean()
     assert _upload(client, drafting, base).status_code == 201
-    updated = pdfs.incremental_update(base, catalog_extra=b"/Open#41ction 99 0 R",
-                                      new_objects={99: b"<< /S /J#61vaScript /J#53 (app.alert(2)) >>"})
+    updated = pdfs.incremental_update(
+        base, catalog_extra=b"/Open#41ction 99 0 R", new_objects={99: b"<< /S /J#61vaScript /J#53 (app.alert(2)) >>"}
+    )
     message = _refused(_upload(client, drafting, updated))
     assert "OpenAction" in message and "JavaScript" in message
     assert _stored_count() == 1
@@ -136,7 +149,8 @@ def test_a_clean_pdf_is_accepted_and_served_as_a_download(client, drafting):
     served = client.get(f"/api/v1/h/{drafting['codes'][0]}/attachments/{body['id']}")
     assert served.status_code == 200 and served.mimetype == "application/pdf"
     assert served.headers["Content-Disposition"] == (
-        "attachment; filename=\"2026.pdf\"; filename*=UTF-8''" + quote("2026年三季度 财务公开.pdf", safe=""))
+        "attachment; filename=\"2026.pdf\"; filename*=UTF-8''" + quote("2026年三季度 财务公开.pdf", safe="")
+    )
     assert served.headers["X-Content-Type-Options"] == "nosniff"
     assert served.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
     with pikepdf.open(io.BytesIO(served.data)) as pdf:  # the links and outline an export carries survive

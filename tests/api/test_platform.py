@@ -2,6 +2,7 @@
 never shown back), the platform posts signed status updates (refused when unsigned, stale, replayed,
 or about a case that is not its own) and the villager follows them; anonymous complainants never
 leave Mingjing."""
+
 from __future__ import annotations
 
 import json
@@ -42,6 +43,7 @@ def _code(response) -> tuple[int, str]:
 
 # ---- configuration ----
 
+
 def test_configuration_keeps_the_secret_to_itself_and_its_history(client, four_platform, clock):
     w = township_with_platform(client, four_platform, enabled=False)
     url = _config_url(w)
@@ -71,32 +73,39 @@ def test_configuration_keeps_the_secret_to_itself_and_its_history(client, four_p
     assert "another-secret-of-16+" not in rotated.get_data(as_text=True)
     # only the live configuration keeps a secret at all
     assert db.session.scalars(select(PlatformConfig.secret).order_by(PlatformConfig.id)).all() == [
-        None, None, "another-secret-of-16+"]
+        None,
+        None,
+        "another-secret-of-16+",
+    ]
 
 
 def test_configuration_refuses_bad_input_with_clear_messages(client, four_platform):
     w = township_with_platform(client, four_platform, enabled=False)
-    for bad, message in (("ftp://sipingtai.example.gov.cn/cases", "地址须以 http:// 或 https:// 开头"),
-                         ("sipingtai.example.gov.cn/cases", "地址须以 http:// 或 https:// 开头"),
-                         ("javascript:alert(1)", "地址须以 http:// 或 https:// 开头"),
-                         ("https://", "地址缺少主机名"),
-                         ("https://user:pw@sipingtai.example.gov.cn/", "地址中不能包含用户名或密码，请把凭据填在共享密钥中"),
-                         ("https://sipingtai.example.gov.cn:99999/", "端口号不正确"),
-                         ("https://sipingtai.example.gov.cn/a b", "地址中不能有空格"),
-                         ("https://sipingtai.example.gov.cn/#x", "地址中不能有 # 片段"),
-                         ("https://x.cn/" + "a" * 500, "地址过长（最多 500 个字符）"),
-                         ("", "请填写四平台接收地址")):
+    for bad, message in (
+        ("ftp://sipingtai.example.gov.cn/cases", "地址须以 http:// 或 https:// 开头"),
+        ("sipingtai.example.gov.cn/cases", "地址须以 http:// 或 https:// 开头"),
+        ("javascript:alert(1)", "地址须以 http:// 或 https:// 开头"),
+        ("https://", "地址缺少主机名"),
+        ("https://user:pw@sipingtai.example.gov.cn/", "地址中不能包含用户名或密码，请把凭据填在共享密钥中"),
+        ("https://sipingtai.example.gov.cn:99999/", "端口号不正确"),
+        ("https://sipingtai.example.gov.cn/a b", "地址中不能有空格"),
+        ("https://sipingtai.example.gov.cn/#x", "地址中不能有 # 片段"),
+        ("https://x.cn/" + "a" * 500, "地址过长（最多 500 个字符）"),
+        ("", "请填写四平台接收地址"),
+    ):
         refused = _put(client, w, endpoint_url=bad, enabled=True)
         assert _code(refused) == (422, "platform_url_invalid"), bad
         assert refused.get_json()["error"]["fields"] == {"endpoint_url": [message]}
-    for body, code in (({"endpoint_url": None, "enabled": True}, "platform_url_required"),
-                       ({"endpoint_url": four_platform.cases_url, "secret": "short", "enabled": True},
-                        "platform_secret_invalid"),
-                       ({"endpoint_url": four_platform.cases_url, "secret": "含中文的密钥含中文的密钥含中文的", "enabled": True},
-                        "platform_secret_invalid"),
-                       ({"endpoint_url": four_platform.cases_url, "enabled": "maybe"}, "validation_error"),
-                       ({"endpoint_url": four_platform.cases_url, "enabled": True, "colour": "red"},
-                        "validation_error")):
+    for body, code in (
+        ({"endpoint_url": None, "enabled": True}, "platform_url_required"),
+        ({"endpoint_url": four_platform.cases_url, "secret": "short", "enabled": True}, "platform_secret_invalid"),
+        (
+            {"endpoint_url": four_platform.cases_url, "secret": "含中文的密钥含中文的密钥含中文的", "enabled": True},
+            "platform_secret_invalid",
+        ),
+        ({"endpoint_url": four_platform.cases_url, "enabled": "maybe"}, "validation_error"),
+        ({"endpoint_url": four_platform.cases_url, "enabled": True, "colour": "red"}, "validation_error"),
+    ):
         assert _code(_put(client, w, **body)) == (422, code), body
     assert len(client.get(_config_url(w), headers=f.bearer(w["leader_token"])).get_json()["history"]) == 1
 
@@ -104,8 +113,11 @@ def test_configuration_refuses_bad_input_with_clear_messages(client, four_platfo
     other = f.village().township
     leader = f.township_staff(Role.TOWNSHIP_LEADER, other)
     token = f.login_console(client, leader)
-    refused = client.put(f"/api/v1/townships/{other.id}/platform", headers=f.bearer(token),
-                         json={"endpoint_url": four_platform.cases_url, "enabled": True})
+    refused = client.put(
+        f"/api/v1/townships/{other.id}/platform",
+        headers=f.bearer(token),
+        json={"endpoint_url": four_platform.cases_url, "enabled": True},
+    )
     assert _code(refused) == (422, "platform_secret_required")
     # administrators of one township see nothing of another's; other offices and villagers neither
     assert client.get(_config_url(w), headers=f.bearer(token)).status_code == 404
@@ -116,6 +128,7 @@ def test_configuration_refuses_bad_input_with_clear_messages(client, four_platfo
 
 
 # ---- what leaves Mingjing ----
+
 
 def _keys(document) -> set[str]:
     if isinstance(document, dict):
@@ -129,38 +142,64 @@ def test_an_anonymous_complainant_never_leaves_mingjing(client, four_platform, c
     w = township_with_platform(client, four_platform)
     home = w["homes"][0]
     file_case(client, w, latitude=30.271234, longitude=120.153456)
-    file_case(client, w, anonymous=False, contact_name="王秀英", contact_phone="13800001111",
-              description="我家门口的消防通道被货车堵了一个月。")
+    file_case(
+        client,
+        w,
+        anonymous=False,
+        contact_name="王秀英",
+        contact_phone="13800001111",
+        description="我家门口的消防通道被货车堵了一个月。",
+    )
     run_worker()
     anonymous, real_name = four_platform.receipts()
     assert anonymous["body"]["complainant"] == {"anonymous": True}
-    assert not {"household", "household_id", "user", "user_id", "openid", "latitude", "longitude", "phone",
-                "address", "contact_name", "contact_phone"} & _keys(anonymous["body"])
+    assert not {
+        "household",
+        "household_id",
+        "user",
+        "user_id",
+        "openid",
+        "latitude",
+        "longitude",
+        "phone",
+        "address",
+        "contact_name",
+        "contact_phone",
+    } & _keys(anonymous["body"])
     for secret in (w["villager"].openid, home.address, home.head_name, "30.271234", "120.153456"):
         assert secret not in anonymous["raw"]
     assert anonymous["body"]["case"]["village"] == {"code": w["village"].code, "name": w["village"].name}
     # a real-name complainant agreed to be contacted by the handling office, which the platform is
-    assert real_name["body"]["complainant"] == {"anonymous": False, "name": "王秀英", "phone": "13800001111",
-                                                "latitude": None, "longitude": None}
+    assert real_name["body"]["complainant"] == {
+        "anonymous": False,
+        "name": "王秀英",
+        "phone": "13800001111",
+        "latitude": None,
+        "longitude": None,
+    }
     assert w["villager"].openid not in real_name["raw"] and home.address not in real_name["raw"]
 
 
 def test_a_case_about_a_cadre_is_never_delivered(client, four_platform, clock):
     w = township_with_platform(client, four_platform)
-    case = file_case(client, w, category="dispute", about_role="village_director",
-                     description="村主任处理纠纷偏袒亲戚，请上级调查。")
+    case = file_case(
+        client, w, category="dispute", about_role="village_director", description="村主任处理纠纷偏袒亲戚，请上级调查。"
+    )
     discipline = f.login_console(client, w["discipline"])
-    back = client.post(f"/api/v1/complaints/{case['id']}/send-back", headers=f.bearer(discipline),
-                       json={"reason": "请四平台协调"})
+    back = client.post(
+        f"/api/v1/complaints/{case['id']}/send-back", headers=f.bearer(discipline), json={"reason": "请四平台协调"}
+    )
     assert back.status_code == 200 and back.get_json()["status"] == "returned"
     assert deliveries(client, w) == []  # it stays in the township's own inbox, under the conflict-of-interest rule
     # and the platform cannot act on it even if it learnt the reference
-    refused = _signed(client, w["township"].id, {"case": case["reference"], "status": "signed"},
-                      secret=four_platform.SECRET)
+    refused = _signed(
+        client, w["township"].id, {"case": case["reference"], "status": "signed"}, secret=four_platform.SECRET
+    )
     assert _code(refused) == (409, "case_not_with_platform")
 
 
 # ---- inbound status updates ----
+
 
 def _inbound(live_url: str, w) -> str:
     return live_url + urlsplit(w["inbound_url"]).path
@@ -174,8 +213,14 @@ def test_the_platform_signs_for_and_replies_and_the_villager_reads_it(client, fo
     [receipt] = four_platform.receipts()
 
     acknowledged = four_platform.update(case=case["reference"], status="acknowledged", delivery=receipt["key"])
-    assert acknowledged == {"status": 200, "body": {"case": case["reference"], "status": "assigned",
-                                                    "delivery": {"key": receipt["key"], "state": "acknowledged"}}}
+    assert acknowledged == {
+        "status": 200,
+        "body": {
+            "case": case["reference"],
+            "status": "assigned",
+            "delivery": {"key": receipt["key"], "state": "acknowledged"},
+        },
+    }
     signed = four_platform.update(case=case["reference"], status="signed")
     assert signed["status"] == 200 and signed["body"]["status"] == "signed"
     clock.shift(3600)
@@ -186,15 +231,20 @@ def test_the_platform_signs_for_and_replies_and_the_villager_reads_it(client, fo
     db.session.expire_all()
     mine = client.get(f"/api/v1/me/complaints/{case['id']}", headers=f.bearer(w["me"])).get_json()
     assert [(e["kind"], e["actor_label"], e["public_note"]) for e in mine["events"]] == [
-        ("filed", "村民", "已提交，转镇四平台办理"), ("signed", "镇四平台", "镇四平台已签收"),
-        ("replied", "镇四平台", text)]
+        ("filed", "村民", "已提交，转镇四平台办理"),
+        ("signed", "镇四平台", "镇四平台已签收"),
+        ("replied", "镇四平台", text),
+    ]
     assert mine["status"] == "replied"
     [delivery] = deliveries(client, w)
     assert delivery["state"] == "acknowledged" and delivery["acknowledged_at"] == "2026-03-02T09:00:00+08:00"
 
     # not solved: the case reopens on the dispatch desk and goes to the platform again
-    reopened = client.post(f"/api/v1/me/complaints/{case['id']}/confirm", headers=f.bearer(w["me"]),
-                           json={"solved": False, "note": "杂物只清了一半"})
+    reopened = client.post(
+        f"/api/v1/me/complaints/{case['id']}/confirm",
+        headers=f.bearer(w["me"]),
+        json={"solved": False, "note": "杂物只清了一半"},
+    )
     assert reopened.get_json()["status"] == "assigned"
     run_worker()
     assert [r["body"]["event"]["kind"] for r in four_platform.receipts()] == ["filed", "reopened"]
@@ -217,8 +267,11 @@ def test_a_return_by_the_platform_goes_to_the_township_inbox_not_back(client, fo
     assert detail["status"] == "returned"
     assert detail["events"][-1]["internal_note"] == "属市场监管条线，非本平台受理"
     # a person re-dispatches it; to the platform again is a new delivery
-    again = client.post(f"/api/v1/complaints/{case['id']}/redispatch", headers=f.bearer(w["dispatcher_token"]),
-                        json={"target": "township_dispatch", "reason": "已与市场监管所沟通，由四平台统筹"})
+    again = client.post(
+        f"/api/v1/complaints/{case['id']}/redispatch",
+        headers=f.bearer(w["dispatcher_token"]),
+        json={"target": "township_dispatch", "reason": "已与市场监管所沟通，由四平台统筹"},
+    )
     assert again.status_code == 200
     run_worker()
     assert [r["body"]["event"]["kind"] for r in four_platform.receipts()] == ["filed", "redispatched"]
@@ -233,37 +286,58 @@ def test_unsigned_stale_replayed_or_foreign_updates_are_refused_and_write_nothin
     before = _events()
 
     assert _code(_signed(client, township_id, sign, secret="not-the-township-secret")) == (
-        401, "platform_signature_invalid")
+        401,
+        "platform_signature_invalid",
+    )
     unsigned = client.post(f"/api/v1/townships/{township_id}/platform/updates", json=sign)
     assert _code(unsigned) == (401, "platform_signature_missing")
     tampered = json.dumps(sign).encode()
     headers = signing.signed_headers(secret, tampered, now=utcnow().timestamp())
-    forged = client.post(f"/api/v1/townships/{township_id}/platform/updates", headers=headers,
-                         data=tampered.replace(b"signed", b"replied"))
+    forged = client.post(
+        f"/api/v1/townships/{township_id}/platform/updates",
+        headers=headers,
+        data=tampered.replace(b"signed", b"replied"),
+    )
     assert _code(forged) == (401, "platform_signature_invalid")
     now = utcnow().timestamp()
     for skew in (-301, 301):  # outside the five-minute window either way
         assert _code(_signed(client, township_id, sign, secret=secret, at=now + skew)) == (
-            401, "platform_timestamp_stale")
+            401,
+            "platform_timestamp_stale",
+        )
     unconfigured = f.village().township
     assert _code(_signed(client, unconfigured.id, sign, secret=secret)) == (401, "platform_not_configured")
     # bad content, properly signed
     assert _code(_signed(client, township_id, b"not json", secret=secret)) == (400, "invalid_json")
     assert _code(_signed(client, township_id, {"case": case["reference"], "status": "closed"}, secret=secret)) == (
-        422, "validation_error")
-    assert _code(_signed(client, township_id, {"case": "TS-20260302-0000000000", "status": "signed"},
-                         secret=secret)) == (404, "case_not_found")
+        422,
+        "validation_error",
+    )
+    assert _code(
+        _signed(client, township_id, {"case": "TS-20260302-0000000000", "status": "signed"}, secret=secret)
+    ) == (404, "case_not_found")
     assert _code(_signed(client, township_id, {"case": case["reference"], "status": "replied"}, secret=secret)) == (
-        422, "text_required")
-    assert _code(_signed(client, township_id, {"case": case["reference"], "status": "replied", "text": "已处理"},
-                         secret=secret)) == (409, "invalid_transition")  # not signed for yet
-    assert _code(_signed(client, township_id, {"case": case["reference"], "status": "acknowledged",
-                                               "delivery": "f" * 32}, secret=secret)) == (404, "delivery_not_found")
+        422,
+        "text_required",
+    )
+    assert _code(
+        _signed(client, township_id, {"case": case["reference"], "status": "replied", "text": "已处理"}, secret=secret)
+    ) == (409, "invalid_transition")  # not signed for yet
+    assert _code(
+        _signed(
+            client,
+            township_id,
+            {"case": case["reference"], "status": "acknowledged", "delivery": "f" * 32},
+            secret=secret,
+        )
+    ) == (404, "delivery_not_found")
     # a case of another township, reported with this township's valid signature
     other = township_with_platform(client, four_platform)
     foreign = file_case(client, other)
     assert _code(_signed(client, township_id, {"case": foreign["reference"], "status": "signed"}, secret=secret)) == (
-        403, "case_of_other_township")
+        403,
+        "case_of_other_township",
+    )
     assert _events() == before + 1  # only the other township's filing
 
     # a replay of an accepted update is refused; a failed one may be sent again as it was
@@ -277,7 +351,8 @@ def test_unsigned_stale_replayed_or_foreign_updates_are_refused_and_write_nothin
 
     # a township that switched its platform off takes no more updates from it
     _put(client, w, endpoint_url=four_platform.cases_url, enabled=False)
-    refused = _signed(client, township_id, {"case": case["reference"], "status": "replied", "text": "已处理"},
-                      secret=secret)
+    refused = _signed(
+        client, township_id, {"case": case["reference"], "status": "replied", "text": "已处理"}, secret=secret
+    )
     assert _code(refused) == (403, "platform_disabled")
     assert _events() == before + 2

@@ -1,6 +1,7 @@
 """The village's public list of resolved cases (GET /h/<code>/resolved-complaints, no login) publishes
 only what the handling office wrote for publication (issue 12, item 4): never a word written to or
 by the complainant, in any step of the case; never a case about a named person."""
+
 from __future__ import annotations
 
 import secrets
@@ -13,11 +14,30 @@ from app.extensions import db
 from app.models import Complaint, Role
 from tests import factories as f
 
-PUBLIC_KEYS = {"reference", "category", "category_name", "status", "resolution", "filed_on", "closed_on",
-               "public_summary"}
+PUBLIC_KEYS = {
+    "reference",
+    "category",
+    "category_name",
+    "status",
+    "resolution",
+    "filed_on",
+    "closed_on",
+    "public_summary",
+}
 # Every step whose event carries words someone wrote (the description is the filing's).
-FREE_TEXT_KINDS = {"filed", "transferred", "returned", "redispatched", "recategorised", "merged_in", "asked",
-                   "supplied", "replied", "reopened", "confirmed"}
+FREE_TEXT_KINDS = {
+    "filed",
+    "transferred",
+    "returned",
+    "redispatched",
+    "recategorised",
+    "merged_in",
+    "asked",
+    "supplied",
+    "replied",
+    "reopened",
+    "confirmed",
+}
 
 
 @pytest.fixture
@@ -28,20 +48,30 @@ def resolved_list_world(app, client):
     codes = hc.ensure_codes(homes)
     villagers = [f.villager(h) for h in homes]
     director = f.cadre(Role.VILLAGE_DIRECTOR, village)
-    offices = {"dispatcher": f.township_staff(Role.TOWNSHIP_DISPATCHER, township),
-               "discipline": f.township_staff(Role.TOWNSHIP_DISCIPLINE, township),
-               "leader": f.township_staff(Role.TOWNSHIP_LEADER, township),
-               "county": f.county_staff(township.county)}
+    offices = {
+        "dispatcher": f.township_staff(Role.TOWNSHIP_DISPATCHER, township),
+        "discipline": f.township_staff(Role.TOWNSHIP_DISCIPLINE, township),
+        "leader": f.township_staff(Role.TOWNSHIP_LEADER, township),
+        "county": f.county_staff(township.county),
+    }
     db.session.commit()
     tokens = {name: f.login_console(client, who) for name, who in offices.items()}
     tokens["director"] = f.login_wx(client, director)
-    return {"village": village, "code": codes[homes[0].id], "tokens": tokens,
-            "villagers": [{"token": f.login_wx(client, v), "code": codes[h.id]} for v, h in zip(villagers, homes)]}
+    return {
+        "village": village,
+        "code": codes[homes[0].id],
+        "tokens": tokens,
+        "villagers": [{"token": f.login_wx(client, v), "code": codes[h.id]} for v, h in zip(villagers, homes)],
+    }
 
 
 def _file(client, villager, **overrides) -> dict:
-    body = {"client_request_id": secrets.token_hex(8), "category": "safety", "anonymous": True,
-            "description": "村口加油站旁堆放了大量易燃杂物，存在火灾隐患。"}
+    body = {
+        "client_request_id": secrets.token_hex(8),
+        "category": "safety",
+        "anonymous": True,
+        "description": "村口加油站旁堆放了大量易燃杂物，存在火灾隐患。",
+    }
     body.update(overrides)
     response = client.post(f"/api/v1/h/{villager['code']}/complaints", headers=f.bearer(villager["token"]), json=body)
     assert response.status_code == 201, response.get_json()
@@ -51,8 +81,9 @@ def _file(client, villager, **overrides) -> dict:
 def _by_handler(client, w, case_id: int, step: str, body: dict | None = None, method: str = "post"):
     """Take an office's step as whichever office holds the case now."""
     for name in ("director", "dispatcher", "discipline", "county"):
-        response = getattr(client, method)(f"/api/v1/complaints/{case_id}/{step}", headers=f.bearer(w["tokens"][name]),
-                                           json=body)
+        response = getattr(client, method)(
+            f"/api/v1/complaints/{case_id}/{step}", headers=f.bearer(w["tokens"][name]), json=body
+        )
         if response.status_code not in (403, 404):
             assert response.status_code == 200, (step, name, response.get_json())
             return response
@@ -72,8 +103,9 @@ def _public(client, w):
 
 
 def _dispatcher(client, w, case_id: int, step: str, body: dict):
-    response = client.post(f"/api/v1/complaints/{case_id}/{step}", headers=f.bearer(w["tokens"]["dispatcher"]),
-                           json=body)
+    response = client.post(
+        f"/api/v1/complaints/{case_id}/{step}", headers=f.bearer(w["tokens"]["dispatcher"]), json=body
+    )
     assert response.status_code == 200, (step, response.get_json())
 
 
@@ -87,11 +119,26 @@ def test_no_word_of_any_step_reaches_the_public_list(client, resolved_list_world
         return words[key]
 
     case = _file(client, me, description=f"村口加油站旁堆放易燃杂物{say('description')}")["id"]
-    _dispatcher(client, w, case, "transfer", {"target": "village_role", "role": "village_director",
-                                              "reason": say("transfer_reason"), "public_note": say("transfer_note")})
+    _dispatcher(
+        client,
+        w,
+        case,
+        "transfer",
+        {
+            "target": "village_role",
+            "role": "village_director",
+            "reason": say("transfer_reason"),
+            "public_note": say("transfer_note"),
+        },
+    )
     _by_handler(client, w, case, "send-back", {"reason": say("send_back")})
-    _dispatcher(client, w, case, "redispatch", {"target": "village_role", "role": "village_director",
-                                                "reason": say("redispatch")})
+    _dispatcher(
+        client,
+        w,
+        case,
+        "redispatch",
+        {"target": "village_role", "role": "village_director", "reason": say("redispatch")},
+    )
     _by_handler(client, w, case, "recategorise", {"category": "environment", "reason": say("recategorise")})
     duplicate = _file(client, neighbour, description=f"加油站旁边的杂物没人管{say('duplicate')}")["id"]
     _dispatcher(client, w, duplicate, "merge", {"into_id": case, "reason": say("merge")})
@@ -109,12 +156,16 @@ def test_no_word_of_any_step_reaches_the_public_list(client, resolved_list_world
 
     # the class is covered: every kind of step with free text happened on this case
     kinds = {e.kind for e in db.session.get(Complaint, case).events}
-    assert FREE_TEXT_KINDS <= kinds, FREE_TEXT_KINDS - kinds
+    assert kinds >= FREE_TEXT_KINDS, FREE_TEXT_KINDS - kinds
 
     response = _public(client, w)
     [shown] = response.get_json()
     assert set(shown) == PUBLIC_KEYS
-    assert (shown["status"], shown["resolution"], shown["public_summary"]) == ("closed", "solved", "已清理易燃杂物，消除火灾隐患")
+    assert (shown["status"], shown["resolution"], shown["public_summary"]) == (
+        "closed",
+        "solved",
+        "已清理易燃杂物，消除火灾隐患",
+    )
     raw = response.get_data(as_text=True).encode().decode("unicode_escape")  # \\u escapes read as text
     for key, word in words.items():
         assert word not in raw, key
@@ -127,8 +178,13 @@ def test_cases_about_a_named_person_never_reach_the_public_list(client, resolved
     for n, role in enumerate(sorted(ABOUT_ROLES, key=lambda r: r.value)):
         villager = w["villagers"][n % 4]
         category = "cadre_conduct" if n % 2 else "dispute"
-        case = _file(client, villager, category=category, about_role=role.value,
-                     description=f"反映{role.label}的问题，请上级调查处理。")["id"]
+        case = _file(
+            client,
+            villager,
+            category=category,
+            about_role=role.value,
+            description=f"反映{role.label}的问题，请上级调查处理。",
+        )["id"]
         _by_handler(client, w, case, "sign")
         _by_handler(client, w, case, "reply", {"text": "对林俊同志诫勉谈话"})
         _villager(client, villager, case, "confirm", {"solved": True, "note": "谢谢"})
@@ -146,8 +202,9 @@ def test_cases_about_a_named_person_never_reach_the_public_list(client, resolved
 
 def _by_handler_refusal(client, w, case_id: int) -> tuple[int, str]:
     for name in ("director", "dispatcher", "discipline", "county"):
-        response = client.put(f"/api/v1/complaints/{case_id}/public-summary", headers=f.bearer(w["tokens"][name]),
-                              json={"text": "已处理"})
+        response = client.put(
+            f"/api/v1/complaints/{case_id}/public-summary", headers=f.bearer(w["tokens"][name]), json={"text": "已处理"}
+        )
         if response.status_code != 404:
             return response.status_code, response.get_json()["error"]["code"]
     raise AssertionError("nobody holds the case")
@@ -158,8 +215,13 @@ def test_the_finding_a_named_cadre_and_the_villagers_words_are_not_published(cli
     reply verbatim, for a case about a named cadre too."""
     w = resolved_list_world
     me = w["villagers"][0]
-    named = _file(client, me, category="cadre_conduct", about_role="village_director",
-                  description="村主任林俊在低保评定中优亲厚友。")["id"]
+    named = _file(
+        client,
+        me,
+        category="cadre_conduct",
+        about_role="village_director",
+        description="村主任林俊在低保评定中优亲厚友。",
+    )["id"]
     plain = _file(client, me, description="村口加油站旁堆放了大量易燃杂物。")["id"]
     for case in (named, plain):
         _by_handler(client, w, case, "sign")
@@ -179,11 +241,20 @@ def test_the_public_summary_is_the_handling_office_s_and_bounded(client, resolve
     # not the handling office (monitoring only): out of sight
     assert client.put(path, headers=f.bearer(w["tokens"]["leader"]), json={"text": "已处理"}).status_code == 404
     auth = f.bearer(w["tokens"]["dispatcher"])
-    for text, code in (("已处理\u202e", "invalid_text"), ("已\x07处理", "invalid_text"), ("\ud800", "invalid_text"),
-                       ("   ", "invalid_text"), ("好" * 201, "validation_error")):
-        refused = client.put(path, headers=auth, data=f'{{"text": "{text}"}}'.encode("utf-8", "surrogatepass")
-                             if text == "\ud800" else None, json=None if text == "\ud800" else {"text": text},
-                             content_type="application/json")
+    for text, code in (
+        ("已处理\u202e", "invalid_text"),
+        ("已\x07处理", "invalid_text"),
+        ("\ud800", "invalid_text"),
+        ("   ", "invalid_text"),
+        ("好" * 201, "validation_error"),
+    ):
+        refused = client.put(
+            path,
+            headers=auth,
+            data=f'{{"text": "{text}"}}'.encode("utf-8", "surrogatepass") if text == "\ud800" else None,
+            json=None if text == "\ud800" else {"text": text},
+            content_type="application/json",
+        )
         # (a schema-wide refusal of such characters answers validation_error first: either is right)
         assert refused.status_code == 422 and refused.get_json()["error"]["code"] in (code, "validation_error"), text
     # ID and phone numbers are masked as in disclosures; lines are joined

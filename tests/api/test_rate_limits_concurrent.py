@@ -3,6 +3,7 @@ login failures count against is the proxy's view of it only when proxies are tru
 
 Real concurrency: threads send real HTTP requests to the app served on a loopback port (live_url),
 against the real Redis and database. The limit is what gets through, however many arrive at once."""
+
 from __future__ import annotations
 
 import io
@@ -34,9 +35,12 @@ def test_24_parallel_wrong_passwords_make_exactly_the_limit_of_password_checks(a
     username = f.township_staff(Role.TOWNSHIP_DISPATCHER, f.township()).username
     db.session.commit()
     limit = app.config["LOGIN_MAX_FAILURES"]
-    answers = _all_at_once(24, lambda n: requests.post(
-        f"{live_url}/api/v1/auth/console-login", json={"username": username, "password": f"wrong-{n}"},
-        timeout=60))
+    answers = _all_at_once(
+        24,
+        lambda n: requests.post(
+            f"{live_url}/api/v1/auth/console-login", json={"username": username, "password": f"wrong-{n}"}, timeout=60
+        ),
+    )
     assert answers == {401: limit, 429: 24 - limit}  # 401: a password was checked (and was wrong)
 
 
@@ -44,9 +48,12 @@ def test_parallel_wrong_passwords_over_many_usernames_hold_the_address_limit(app
     usernames = [f.console_account().username for _ in range(30)]
     db.session.commit()
     per_address = app.config["LOGIN_MAX_FAILURES"] * 4
-    answers = _all_at_once(30, lambda n: requests.post(
-        f"{live_url}/api/v1/auth/console-login", json={"username": usernames[n], "password": "wrong"},
-        timeout=60))
+    answers = _all_at_once(
+        30,
+        lambda n: requests.post(
+            f"{live_url}/api/v1/auth/console-login", json={"username": usernames[n], "password": "wrong"}, timeout=60
+        ),
+    )
     assert answers == {401: per_address, 429: 30 - per_address}
 
 
@@ -56,15 +63,20 @@ def member(village_world):
 
 
 def _complaint_body(n: int) -> dict:
-    return {"client_request_id": secrets.token_hex(8), "category": "dispute", "anonymous": True,
-            "description": f"第{n}件：邻居家的围墙占了公共通道，多次协商无果。"}
+    return {
+        "client_request_id": secrets.token_hex(8),
+        "category": "dispute",
+        "anonymous": True,
+        "description": f"第{n}件：邻居家的围墙占了公共通道，多次协商无果。",
+    }
 
 
 def test_12_parallel_filings_accept_exactly_the_limit(app, client, live_url, village_world, member):
     token = f.login_wx(client, member)
     url = f"{live_url}/api/v1/h/{village_world['codes'][0]}/complaints"
-    answers = _all_at_once(12, lambda n: requests.post(url, json=_complaint_body(n), headers=f.bearer(token),
-                                                       timeout=60))
+    answers = _all_at_once(
+        12, lambda n: requests.post(url, json=_complaint_body(n), headers=f.bearer(token), timeout=60)
+    )
     assert answers == {201: MEMBER_LIMIT.max_hits, 429: 12 - MEMBER_LIMIT.max_hits}
     db.session.expire_all()
     assert db.session.query(Complaint).count() == MEMBER_LIMIT.max_hits
@@ -73,8 +85,9 @@ def test_12_parallel_filings_accept_exactly_the_limit(app, client, live_url, vil
 def test_12_parallel_strangers_at_one_door_accept_exactly_the_door_limit(app, client, live_url, village_world):
     tokens = [f.login_wx(client, f"passer{n}-{secrets.token_hex(3)}") for n in range(12)]
     url = f"{live_url}/api/v1/h/{village_world['codes'][1]}/complaints"
-    answers = _all_at_once(12, lambda n: requests.post(url, json=_complaint_body(n), headers=f.bearer(tokens[n]),
-                                                       timeout=60))
+    answers = _all_at_once(
+        12, lambda n: requests.post(url, json=_complaint_body(n), headers=f.bearer(tokens[n]), timeout=60)
+    )
     assert answers == {201: DOOR_STRANGERS_LIMIT.max_hits, 429: 12 - DOOR_STRANGERS_LIMIT.max_hits}
 
 
@@ -83,8 +96,10 @@ def test_parallel_questions_accept_exactly_the_limit(app, client, live_url, vill
     token = f.login_wx(client, member)
     url = f"{live_url}/api/v1/h/{village_world['codes'][0]}/disclosures/{did}/questions"
     count = ASK_LIMIT.max_hits + 6
-    answers = _all_at_once(count, lambda n: requests.post(url, json={"body": f"第{n}问：保洁费为什么多？"},
-                                                          headers=f.bearer(token), timeout=60))
+    answers = _all_at_once(
+        count,
+        lambda n: requests.post(url, json={"body": f"第{n}问：保洁费为什么多？"}, headers=f.bearer(token), timeout=60),
+    )
     assert answers == {201: ASK_LIMIT.max_hits, 429: 6}
 
 
@@ -94,9 +109,15 @@ def test_parallel_photo_uploads_accept_exactly_the_limit(app, client, live_url, 
     Image.new("RGB", (32, 24), (120, 120, 120)).save(picture, "JPEG")
     # Most of the day's allowance is used already: its last 3 uploads are raced by 12 requests.
     get_redis().set(f"mingjing:rl:{UPLOAD_LIMIT.name}:user:{member.id}", UPLOAD_LIMIT.max_hits - 3, ex=3600)
-    answers = _all_at_once(12, lambda n: requests.post(
-        f"{live_url}/api/v1/complaint-photos", headers=f.bearer(token), timeout=60,
-        files={"file": (f"p{n}.jpg", picture.getvalue(), "image/jpeg")}))
+    answers = _all_at_once(
+        12,
+        lambda n: requests.post(
+            f"{live_url}/api/v1/complaint-photos",
+            headers=f.bearer(token),
+            timeout=60,
+            files={"file": (f"p{n}.jpg", picture.getvalue(), "image/jpeg")},
+        ),
+    )
     assert answers == {201: 3, 429: 9}
 
 
@@ -104,13 +125,20 @@ def test_behind_no_trusted_proxy_a_forwarded_address_changes_nothing(app, client
     limit = app.config["LOGIN_MAX_FAILURES"] * 4  # the per-address limit, over several usernames
     accounts = [f.console_account() for _ in range(limit + 1)]
     db.session.commit()
-    answers = [client.post("/api/v1/auth/console-login", json={"username": a.username, "password": "wrong"},
-                           headers={"X-Forwarded-For": f"10.0.0.{n}"}).status_code for n, a in enumerate(accounts)]
+    answers = [
+        client.post(
+            "/api/v1/auth/console-login",
+            json={"username": a.username, "password": "wrong"},
+            headers={"X-Forwarded-For": f"10.0.0.{n}"},
+        ).status_code
+        for n, a in enumerate(accounts)
+    ]
     assert answers == [401] * limit + [429]  # a client cannot pick a fresh address per attempt
 
 
-def test_behind_one_trusted_proxy_each_client_counts_against_its_own_address(migrated_database, wechat_sandbox,
-                                                                            redis_client):
+def test_behind_one_trusted_proxy_each_client_counts_against_its_own_address(
+    migrated_database, wechat_sandbox, redis_client
+):
     from tests.helpers.app_config import app_config, empty_all_tables
 
     proxied = create_app({**app_config(migrated_database, wechat_sandbox.url), "TRUSTED_PROXY_HOPS": 1})
@@ -122,10 +150,12 @@ def test_behind_one_trusted_proxy_each_client_counts_against_its_own_address(mig
             db.session.commit()
 
             def login(account, address):
-                return client.post("/api/v1/auth/console-login", json={"username": account.username,
-                                                                      "password": "wrong"},
-                                   headers={"X-Forwarded-For": address},
-                                   environ_base={"REMOTE_ADDR": "192.0.2.1"}).status_code  # the proxy
+                return client.post(
+                    "/api/v1/auth/console-login",
+                    json={"username": account.username, "password": "wrong"},
+                    headers={"X-Forwarded-For": address},
+                    environ_base={"REMOTE_ADDR": "192.0.2.1"},
+                ).status_code  # the proxy
 
             assert [login(a, "198.51.100.7") for a in accounts[:per_address]] == [401] * per_address
             assert login(accounts[per_address], "198.51.100.7") == 429  # this client's address is spent

@@ -2,6 +2,7 @@
 no view builds its own JSON (an `ast` scan of every view module), every JSON operation declares the
 schema of its success answer, and the actual bodies of happy-path calls — among them each endpoint
 that used to answer with a hand-built `jsonify` — validate against the document (openapi-schema-validator)."""
+
 from __future__ import annotations
 
 import ast
@@ -55,8 +56,10 @@ def test_no_view_module_builds_its_own_json():
             found -= {"Response", "make_response"}
         if rel in SPLICED:
             found -= {"response_class"}
-        assert not found, f"{rel} answers with a hand-built response ({', '.join(sorted(found))}); return the " \
-                          "result and let the declared response schema dump it"
+        assert not found, (
+            f"{rel} answers with a hand-built response ({', '.join(sorted(found))}); return the "
+            "result and let the declared response schema dump it"
+        )
 
 
 def test_every_json_operation_declares_its_answer(app):
@@ -71,7 +74,7 @@ def test_every_json_operation_declares_its_answer(app):
             doc = app.view_functions[operation["operationId"].replace("_", ".", 1)].api_doc
             ok = {s: r for s, r in operation["responses"].items() if s.startswith("2")}
             assert len(ok) == 1, (method, path)
-            (status, answer), = ok.items()
+            ((status, answer),) = ok.items()
             if doc.produces != "application/json":
                 assert list(answer["content"]) == [doc.produces], (method, path)
             elif status == "204":
@@ -119,17 +122,33 @@ def world(app):
     village = f.village()
     homes = [f.household(village) for _ in range(2)]
     codes = hc.ensure_codes(homes)
-    w = {"village": village, "codes": [codes[h.id] for h in homes], "villager": f.villager(homes[0]),
-         "director": f.cadre(Role.VILLAGE_DIRECTOR, village),
-         "dispatcher": f.township_staff(Role.TOWNSHIP_DISPATCHER, village.township)}
+    w = {
+        "village": village,
+        "codes": [codes[h.id] for h in homes],
+        "villager": f.villager(homes[0]),
+        "director": f.cadre(Role.VILLAGE_DIRECTOR, village),
+        "dispatcher": f.township_staff(Role.TOWNSHIP_DISPATCHER, village.township),
+    }
     db.session.commit()
     return w
 
 
 def _file(answers: Answers, token: str, code: str, **overrides) -> dict:
-    return answers.call("POST", f"/api/v1/h/{code}/complaints", token, status=201, json={
-        "client_request_id": secrets.token_hex(8), "category": "dispute", "anonymous": False, "contact_name": "张三",
-        "contact_phone": "13800000000", "description": "邻居家的围墙占了公共通道，多次协商无果。", **overrides})
+    return answers.call(
+        "POST",
+        f"/api/v1/h/{code}/complaints",
+        token,
+        status=201,
+        json={
+            "client_request_id": secrets.token_hex(8),
+            "category": "dispute",
+            "anonymous": False,
+            "contact_name": "张三",
+            "contact_phone": "13800000000",
+            "description": "邻居家的围墙占了公共通道，多次协商无果。",
+            **overrides,
+        },
+    )
 
 
 def test_happy_answers_validate_against_the_document(client, world):
@@ -144,8 +163,14 @@ def test_happy_answers_validate_against_the_document(client, world):
 
     image = io.BytesIO()
     Image.new("RGB", (64, 48), (128, 128, 128)).save(image, format="JPEG")
-    photo = answers.call("POST", "/api/v1/complaint-photos", me, status=201, content_type="multipart/form-data",
-                         data={"file": (io.BytesIO(image.getvalue()), "photo.jpg")})
+    photo = answers.call(
+        "POST",
+        "/api/v1/complaint-photos",
+        me,
+        status=201,
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(image.getvalue()), "photo.jpg")},
+    )
     assert photo["status"] == "pending"
     case = _file(answers, me, w["codes"][0], photo_ids=[photo["id"]])
     assert [p["status"] for p in case["photos"]] == ["pending"]  # the villager's own, being checked
@@ -165,24 +190,42 @@ def test_happy_answers_validate_against_the_document(client, world):
     again = _file(answers, me, w["codes"][0])
     other = answers.call("GET", f"/api/v1/complaints/{again['id']}", dispatcher)
     assert other["handling"] is False and "contact_name" not in other  # not the handling office
-    answers.call("POST", f"/api/v1/complaints/{again['id']}/recategorise", director,
-                 json={"category": "environment", "reason": "是环境问题"})
-    answers.call("POST", f"/api/v1/complaints/{again['id']}/transfer", dispatcher,
-                 json={"target": "township_discipline", "reason": "涉及违规经营"})
+    answers.call(
+        "POST",
+        f"/api/v1/complaints/{again['id']}/recategorise",
+        director,
+        json={"category": "environment", "reason": "是环境问题"},
+    )
+    answers.call(
+        "POST",
+        f"/api/v1/complaints/{again['id']}/transfer",
+        dispatcher,
+        json={"target": "township_discipline", "reason": "涉及违规经营"},
+    )
     bridge = _file(answers, me, w["codes"][0], category="safety", description="村口桥栏杆断了，晚上危险。")
     dup = _file(answers, me, w["codes"][0], category="safety", description="桥上的栏杆坏了，小孩上学要过。")
-    answers.call("POST", f"/api/v1/complaints/{dup['id']}/merge", dispatcher,
-                 json={"into_id": bridge["id"], "reason": "同一座桥"})
+    answers.call(
+        "POST",
+        f"/api/v1/complaints/{dup['id']}/merge",
+        dispatcher,
+        json={"into_id": bridge["id"], "reason": "同一座桥"},
+    )
     merged = answers.call("GET", f"/api/v1/me/complaints/{dup['id']}/merged-into", me)
     assert merged["reference"] == bridge["reference"] and "description" not in merged
 
-    answered = {("POST", "/api/v1/complaint-photos"), ("GET", "/api/v1/complaints"), ("GET", "/api/v1/complaints/{complaint_id}"),
-                ("POST", "/api/v1/complaints/{complaint_id}/sign"), ("POST", "/api/v1/complaints/{complaint_id}/reply"),
-                ("PUT", "/api/v1/complaints/{complaint_id}/public-summary"),
-                ("POST", "/api/v1/complaints/{complaint_id}/transfer"),
-                ("POST", "/api/v1/complaints/{complaint_id}/recategorise"),
-                ("POST", "/api/v1/complaints/{complaint_id}/merge"), ("GET", "/api/v1/openapi.json"),
-                ("GET", "/api/v1/h/{code}")}
+    answered = {
+        ("POST", "/api/v1/complaint-photos"),
+        ("GET", "/api/v1/complaints"),
+        ("GET", "/api/v1/complaints/{complaint_id}"),
+        ("POST", "/api/v1/complaints/{complaint_id}/sign"),
+        ("POST", "/api/v1/complaints/{complaint_id}/reply"),
+        ("PUT", "/api/v1/complaints/{complaint_id}/public-summary"),
+        ("POST", "/api/v1/complaints/{complaint_id}/transfer"),
+        ("POST", "/api/v1/complaints/{complaint_id}/recategorise"),
+        ("POST", "/api/v1/complaints/{complaint_id}/merge"),
+        ("GET", "/api/v1/openapi.json"),
+        ("GET", "/api/v1/h/{code}"),
+    }
     assert answered <= answers.checked
 
 
@@ -200,16 +243,28 @@ def test_disclosure_and_question_answers_validate_against_the_document(client, a
     codes = hc.ensure_codes(homes)
     keeper_row, supervisor_row = f.cadre(Role.VILLAGE_BOOKKEEPER, village), f.cadre(Role.SUPERVISION_MEMBER, village)
     villager, dispatcher_row = f.villager(homes[0]), f.township_staff(Role.TOWNSHIP_DISPATCHER, village.township)
-    item = db.session.scalar(select(ItemType).where(ItemType.township_id == village.township_id,
-                                                     ItemType.key == "finance_income_expense"))
+    item = db.session.scalar(
+        select(ItemType).where(ItemType.township_id == village.township_id, ItemType.key == "finance_income_expense")
+    )
     db.session.commit()
     answers, code = Answers(client), codes[homes[0].id]
     keeper, supervisor = f.login_wx(client, keeper_row), f.login_wx(client, supervisor_row)
     me, dispatcher = f.login_wx(client, villager), f.login_console(client, dispatcher_row)
 
-    version = answers.call("POST", "/api/v1/disclosures", keeper, status=201, json={
-        "village_id": village.id, "item_type_id": item.id, "period": "2026-02", "title": "二月财务公开",
-        "body": "本月收支如下。", "line_items": [{"label": "村道保洁费", "expense_fen": 120000}]})
+    version = answers.call(
+        "POST",
+        "/api/v1/disclosures",
+        keeper,
+        status=201,
+        json={
+            "village_id": village.id,
+            "item_type_id": item.id,
+            "period": "2026-02",
+            "title": "二月财务公开",
+            "body": "本月收支如下。",
+            "line_items": [{"label": "村道保洁费", "expense_fen": 120000}],
+        },
+    )
     answers.call("POST", f"/api/v1/disclosure-versions/{version['id']}/submit", keeper)
     answers.call("POST", f"/api/v1/disclosure-versions/{version['id']}/approve", supervisor, json={})
     did = version["disclosure_id"]
@@ -217,16 +272,19 @@ def test_disclosure_and_question_answers_validate_against_the_document(client, a
     assert [v["number"] for v in detail["versions"]] == [version["number"]]
     answers.call("GET", f"/api/v1/h/{code}")  # the landing, now with a disclosure
 
-    asked = answers.call("POST", f"/api/v1/h/{code}/disclosures/{did}/questions", me, status=201,
-                         json={"body": "保洁费为什么比上月多？"})
+    asked = answers.call(
+        "POST", f"/api/v1/h/{code}/disclosures/{did}/questions", me, status=201, json={"body": "保洁费为什么比上月多？"}
+    )
     assert asked["status"] == "open" and not {"household_id", "asked_by_user_id"} & set(asked)
     answers.call("GET", f"/api/v1/h/{code}/disclosures/{did}/questions")
     answers.call("GET", f"/api/v1/villages/{village.id}/disclosure-questions", keeper)
-    answered = answers.call("POST", f"/api/v1/disclosure-questions/{asked['id']}/answer", keeper,
-                            json={"answer": "本月新增两次集中清运。"})
+    answered = answers.call(
+        "POST", f"/api/v1/disclosure-questions/{asked['id']}/answer", keeper, json={"answer": "本月新增两次集中清运。"}
+    )
     assert answered["status"] == "answered"
-    held = answers.call("POST", f"/api/v1/h/{code}/disclosures/{did}/questions", me, status=201,
-                        json={"body": "【审核】这笔钱去哪了"})
+    held = answers.call(
+        "POST", f"/api/v1/h/{code}/disclosures/{did}/questions", me, status=201, json={"body": "【审核】这笔钱去哪了"}
+    )
     assert held["status"] == "held" and held["held_for_review"] is True
     listed = answers.call("GET", f"/api/v1/townships/{village.township_id}/held-questions", dispatcher)
     assert [q["id"] for q in listed] == [held["id"]]

@@ -1,4 +1,5 @@
 """Sticker sheets end to end: the demo village's sheet, built by the worker, decoded by zbar."""
+
 from __future__ import annotations
 
 import pytest
@@ -28,16 +29,19 @@ def _staff_token(client, village):
 
 def _active_urls(village) -> list[str]:
     codes = db.session.scalars(
-        select(HouseholdCode.code).join(Household, Household.id == HouseholdCode.household_id)
-        .where(Household.village_id == village.id, HouseholdCode.revoked_at.is_(None)))
+        select(HouseholdCode.code)
+        .join(Household, Household.id == HouseholdCode.household_id)
+        .where(Household.village_id == village.id, HouseholdCode.revoked_at.is_(None))
+    )
     return sorted(hc.url_for_code("https://mj.test", c) for c in codes)
 
 
 def test_demo_village_sheet_round_trip_through_the_worker(client, demo):
     token = _staff_token(client, demo)
     households = db.session.query(Household).filter_by(village_id=demo.id).count()
-    requested = client.post("/api/v1/sticker-sheets", headers=f.bearer(token),
-                            json={"village_id": demo.id, "layout": "3x8"})
+    requested = client.post(
+        "/api/v1/sticker-sheets", headers=f.bearer(token), json={"village_id": demo.id, "layout": "3x8"}
+    )
     assert requested.status_code == 202, requested.get_json()
     sheet = requested.get_json()
     assert sheet["status"] == "queued" and sheet["progress_total"] == households
@@ -63,8 +67,9 @@ def test_demo_village_sheet_round_trip_through_the_worker(client, demo):
 
     # a revoked sticker resolves to the void page
     first_url = sorted(decoded)[0]
-    home = db.session.scalar(select(Household).join(HouseholdCode).where(
-        HouseholdCode.code == first_url.rsplit("/", 1)[1]))
+    home = db.session.scalar(
+        select(Household).join(HouseholdCode).where(HouseholdCode.code == first_url.rsplit("/", 1)[1])
+    )
     hc.revoke(home, "遗失")
     db.session.commit()
     path = first_url.removeprefix("https://mj.test")
@@ -97,18 +102,35 @@ def test_sheet_requests_with_bad_input_get_clear_errors(client, demo):
     empty = post({"village_id": demo.id, "household_ids": []})
     assert empty.status_code == 422
     villager = f.login_wx(client, "xialin-villager1")
-    assert client.post("/api/v1/sticker-sheets", headers=f.bearer(villager),
-                       json={"village_id": demo.id}).status_code == 403
+    assert (
+        client.post("/api/v1/sticker-sheets", headers=f.bearer(villager), json={"village_id": demo.id}).status_code
+        == 403
+    )
 
 
 def test_cli_sheet_for_a_grid_and_bad_input(runner, demo, tmp_path):
     out = tmp_path / "grid1.pdf"
     preview = tmp_path / "grid1.png"
-    result = runner.invoke(args=["qr", "sheet", "--village", demo.code, "--grid", "1", "--layout", "2x5",
-                                 "--out", str(out), "--preview", str(preview)])
+    result = runner.invoke(
+        args=[
+            "qr",
+            "sheet",
+            "--village",
+            demo.code,
+            "--grid",
+            "1",
+            "--layout",
+            "2x5",
+            "--out",
+            str(out),
+            "--preview",
+            str(preview),
+        ]
+    )
     assert result.exit_code == 0, result.output
-    grid_homes = db.session.scalars(select(Household).where(
-        Household.village_id == demo.id, Household.grid_id == demo.grids[0].id)).all()
+    grid_homes = db.session.scalars(
+        select(Household).where(Household.village_id == demo.id, Household.grid_id == demo.grids[0].id)
+    ).all()
     codes = hc.ensure_codes(grid_homes)
     assert sorted(decode_pdf(out.read_bytes())) == sorted(hc.url_for_code("https://mj.test", c) for c in codes.values())
     assert decode_png(preview.read_bytes())

@@ -4,6 +4,7 @@ A slow WeChat must hold no connection, snapshot or row lock: every route that se
 words to WeChat's text check (a complaint filed at the door, a question on a disclosure) asks WeChat
 after its reads and before its writes, with the read transaction ended. The sandbox answers the text
 check of an `sbx-slow…` openid after SLOW_ANSWER_SECONDS."""
+
 from __future__ import annotations
 
 import secrets
@@ -22,8 +23,12 @@ from tests.helpers.disclosures import publish_one
 
 
 def _complaint(client, token, w):
-    body = {"client_request_id": secrets.token_hex(8), "category": "dispute", "anonymous": True,
-            "description": "邻居家的围墙占了公共通道，多次协商无果。"}
+    body = {
+        "client_request_id": secrets.token_hex(8),
+        "category": "dispute",
+        "anonymous": True,
+        "description": "邻居家的围墙占了公共通道，多次协商无果。",
+    }
     return f"/api/v1/h/{w['codes'][0]}/complaints", body
 
 
@@ -44,8 +49,9 @@ def slow_villager(village_world):
 
 
 @pytest.mark.parametrize("name,build", TEXT_CHECKED_ROUTES, ids=[n for n, _ in TEXT_CHECKED_ROUTES])
-def test_the_session_is_not_in_a_transaction_when_wechat_is_asked(client, village_world, slow_villager,
-                                                                  monkeypatch, name, build):
+def test_the_session_is_not_in_a_transaction_when_wechat_is_asked(
+    client, village_world, slow_villager, monkeypatch, name, build
+):
     token = f.login_wx(client, slow_villager)
     path, body = build(client, token, village_world)
     seen = []
@@ -62,8 +68,9 @@ def test_the_session_is_not_in_a_transaction_when_wechat_is_asked(client, villag
 
 
 @pytest.mark.parametrize("name,build", TEXT_CHECKED_ROUTES, ids=[n for n, _ in TEXT_CHECKED_ROUTES])
-def test_a_slow_wechat_holds_no_transaction_open_in_postgresql(app, client, live_url, village_world, slow_villager,
-                                                               name, build):
+def test_a_slow_wechat_holds_no_transaction_open_in_postgresql(
+    app, client, live_url, village_world, slow_villager, name, build
+):
     """Seen from another connection, as an operator would: pg_stat_activity never shows a session of
     this database 'idle in transaction' for longer than a moment between two reads (half a second),
     while the request waits two seconds for WeChat."""
@@ -74,17 +81,23 @@ def test_a_slow_wechat_holds_no_transaction_open_in_postgresql(app, client, live
     db.session.commit()
     db.session.close()  # this test's own session holds nothing either
     answers = []
-    request = threading.Thread(target=lambda: answers.append(requests.post(
-        live_url + path, json=body, headers=f.bearer(token), timeout=30)))
+    request = threading.Thread(
+        target=lambda: answers.append(requests.post(live_url + path, json=body, headers=f.bearer(token), timeout=30))
+    )
     samples = []
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as monitor:
         started = time.monotonic()
         request.start()
         while request.is_alive():
-            samples.append(monitor.scalar(text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid() "
-                "AND clock_timestamp() - state_change > interval '0.5 seconds'")))
+            samples.append(
+                monitor.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid() "
+                        "AND clock_timestamp() - state_change > interval '0.5 seconds'"
+                    )
+                )
+            )
             time.sleep(0.05)
         elapsed = time.monotonic() - started
     request.join()

@@ -1,6 +1,7 @@
 """`flask roles check-grants [--end]`: terms bound before the grant matrix by invitations their
 inviter could not give (issue 12 item 2: the 三资中心's 镇纪委) are found and ended; lawful ones stay.
 `flask roles end`: the shell ends the terms nobody may end through the API (county staff)."""
+
 from __future__ import annotations
 
 import secrets
@@ -19,10 +20,16 @@ from tests import factories as f
 def _accepted_invitation(inviter, role: Role, *, township=None, village=None, identity: str) -> RoleAssignment:
     """An invitation as the old code let anyone on the township staff make it, accepted by a WeChat user."""
     where = village.township if village else township
-    invitation = Invitation(token_hash=hash_token(secrets.token_urlsafe(24)), role=role.value, holder_name="受邀人",
-                            county_id=where.county_id, township_id=where.id,
-                            village_id=village.id if village else None, created_by_account_id=inviter.id,
-                            expires_at=utcnow() + timedelta(days=7))
+    invitation = Invitation(
+        token_hash=hash_token(secrets.token_urlsafe(24)),
+        role=role.value,
+        holder_name="受邀人",
+        county_id=where.county_id,
+        township_id=where.id,
+        village_id=village.id if village else None,
+        created_by_account_id=inviter.id,
+        expires_at=utcnow() + timedelta(days=7),
+    )
     db.session.add(invitation)
     db.session.flush()
     term = roles.assign(role, user=f.wx_user(identity), holder_name="受邀人", township=township, village=village)
@@ -57,12 +64,12 @@ def test_check_grants_finds_and_ends_only_the_terms_given_without_the_power(app,
     assert again.exit_code == 0 and "✓" in again.output
 
 
-
 def test_the_shell_ends_a_county_staff_term(runner):
     county_account = f.county_staff(f.county())
     db.session.commit()
-    term = db.session.scalars(select(RoleAssignment)
-                              .where(RoleAssignment.console_account_id == county_account.id)).one()
+    term = db.session.scalars(
+        select(RoleAssignment).where(RoleAssignment.console_account_id == county_account.id)
+    ).one()
     result = runner.invoke(args=["roles", "end", str(term.id), "--reason", "退休"])
     assert result.exit_code == 0, result.output
     db.session.expire_all()

@@ -1,5 +1,6 @@
 """A newcomer finds door codes to try (issue 12 item 17): `seed-demo` prints one door per village,
 `qr codes --village CODE [--json]` lists a village's active codes; each one opens its landing."""
+
 from __future__ import annotations
 
 import json
@@ -29,8 +30,11 @@ def test_seed_demo_prints_a_door_per_village_that_opens_the_villagers_home(runne
         home = hc.resolve(code)
         # the household is the home of the printed villager, so logging in as them and opening it agree
         user = db.session.scalar(select(WxUser).where(WxUser.openid == f"sbx-{identity}"))
-        bound = db.session.scalar(select(RoleAssignment.household_id).where(
-            RoleAssignment.user_id == user.id, RoleAssignment.role == Role.VILLAGER))
+        bound = db.session.scalar(
+            select(RoleAssignment.household_id).where(
+                RoleAssignment.user_id == user.id, RoleAssignment.role == Role.VILLAGER
+            )
+        )
         assert bound == home.id and home.number in line and home.head_name in line
     assert "scripts/flask qr codes --village 330199101201" in section
 
@@ -61,8 +65,13 @@ def test_qr_codes_lists_the_active_codes_of_one_village(app, runner, client):
     for door in listed:
         home = by_number[door["household_number"]]
         code = codes[home.id]
-        assert door == {"household_number": home.number, "grid": home.grid.name if home.grid else None,
-                        "head_name": home.head_name, "code": hc.grouped(code), "url": f"{base}/h/{code}"}
+        assert door == {
+            "household_number": home.number,
+            "grid": home.grid.name if home.grid else None,
+            "head_name": home.head_name,
+            "code": hc.grouped(code),
+            "url": f"{base}/h/{code}",
+        }
         assert client.get(f"/api/v1/h/{door['code']}").status_code == 200
     assert listed[1]["grid"] is None
     assert hc.grouped(revoked) not in result.stdout
@@ -71,8 +80,10 @@ def test_qr_codes_lists_the_active_codes_of_one_village(app, runner, client):
     assert text.exit_code == 0, text.output
     assert f"{village.name} {village.code}：3 个有效门牌码（共 4 户）" in text.output
     for door in listed:
-        assert re.search(rf"{door['household_number']}\s.*{door['head_name']}.*{door['code']}\s+{re.escape(door['url'])}",
-                         text.output), text.output
+        assert re.search(
+            rf"{door['household_number']}\s.*{door['head_name']}.*{door['code']}\s+{re.escape(door['url'])}",
+            text.output,
+        ), text.output
     assert "1 户还没有门牌码" in text.output
 
 

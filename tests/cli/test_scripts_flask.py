@@ -1,6 +1,7 @@
 """The newcomer's commands (issue 12 item 16): `scripts/flask` works from any directory with no
 `flask` on PATH, with scripts/run's settings, without Alembic's INFO chatter; every command the
 README shows goes through it and exists."""
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,13 @@ SCRIPT = ROOT / "scripts" / "flask"
 
 def _newcomer_env(tmp_path: Path, redis_url: str, **extra: str) -> dict[str, str]:
     """A shell with no venv activated and no flask on PATH; the database and Redis of this test."""
-    env = {"HOME": str(tmp_path), "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'newcomer.sqlite3'}", "REDIS_URL": redis_url}
+    env = {
+        "HOME": str(tmp_path),
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'newcomer.sqlite3'}",
+        "REDIS_URL": redis_url,
+    }
     env.update(extra)
     return env
 

@@ -1,4 +1,5 @@
 """`flask territory list [--json]` and `flask seed-demo` through the CLI runner."""
+
 from __future__ import annotations
 
 import json
@@ -44,17 +45,23 @@ def test_json_counts_equal_direct_count_queries(runner):
     assert len(villages) == 6
     for t in county["townships"]:
         assert t["households"] == db.session.scalar(
-            select(func.count()).select_from(Household).join(Village).where(Village.township_id == t["id"]))
+            select(func.count()).select_from(Household).join(Village).where(Village.township_id == t["id"])
+        )
     for v in villages:
         assert v["households"] == db.session.scalar(
-            select(func.count()).select_from(Household).where(Household.village_id == v["id"]))
-        assert v["ungridded"] == db.session.scalar(select(func.count()).select_from(Household).where(
-            Household.village_id == v["id"], Household.grid_id.is_(None)))
+            select(func.count()).select_from(Household).where(Household.village_id == v["id"])
+        )
+        assert v["ungridded"] == db.session.scalar(
+            select(func.count())
+            .select_from(Household)
+            .where(Household.village_id == v["id"], Household.grid_id.is_(None))
+        )
         assert v["households"] == v["ungridded"] + sum(g["households"] for g in v["grids"])
         assert [g["number"] for g in v["grids"]] == list(range(1, len(v["grids"]) + 1))
         for g in v["grids"]:
             assert g["households"] == db.session.scalar(
-                select(func.count()).select_from(Household).where(Household.grid_id == g["id"]))
+                select(func.count()).select_from(Household).where(Household.grid_id == g["id"])
+            )
             assert g["households"] > 0
     assert sum(v["households"] for v in villages) >= 600
 
@@ -104,7 +111,8 @@ def test_tree_uses_a_fixed_number_of_queries(app):
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
     assert sum(len(v["grids"]) for t in tree[0]["townships"] for v in t["villages"]) == db.session.scalar(
-        select(func.count()).select_from(Grid))
+        select(func.count()).select_from(Grid)
+    )
     assert len(statements) <= 6  # no per-village or per-grid queries
 
 
@@ -114,15 +122,19 @@ def test_seed_demo_command(runner):
     assert DEMO_PASSWORD in result.output
     assert "qingshan.jiwei" in result.output and "county.jiwei" in result.output
     assert "xialin-secretary" in result.output and "<identity>.<nonce>" in result.output
-    counts = (db.session.scalar(select(func.count()).select_from(County)),
-              db.session.scalar(select(func.count()).select_from(Township)),
-              db.session.scalar(select(func.count()).select_from(Household)))
+    counts = (
+        db.session.scalar(select(func.count()).select_from(County)),
+        db.session.scalar(select(func.count()).select_from(Township)),
+        db.session.scalar(select(func.count()).select_from(Household)),
+    )
     assert counts[:2] == (1, 2) and counts[2] >= 600
 
     again = runner.invoke(args=["seed-demo", "--all-logins"])
     assert again.exit_code == 0, again.output
     assert "nothing changed" in again.output and DEMO_PASSWORD in again.output
     assert "xialin-villager5" in again.output and "xikou-grid4" in again.output
-    assert (db.session.scalar(select(func.count()).select_from(County)),
-            db.session.scalar(select(func.count()).select_from(Township)),
-            db.session.scalar(select(func.count()).select_from(Household))) == counts
+    assert (
+        db.session.scalar(select(func.count()).select_from(County)),
+        db.session.scalar(select(func.count()).select_from(Township)),
+        db.session.scalar(select(func.count()).select_from(Household)),
+    ) == counts

@@ -1,5 +1,6 @@
 """Case events are published to the subscribers the app factory registered (the four-platform
 connector, subscribe messages), in the step's own transaction (issue 13 item 2)."""
+
 from __future__ import annotations
 
 from app.domain import events

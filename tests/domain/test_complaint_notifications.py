@@ -1,7 +1,8 @@
 """Who is told what of each step of a case: the event kinds other modules record are the contract."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -10,35 +11,50 @@ from app.domain.complaints.notifications import TEMPLATES, handler_message, vill
 from app.models import Complaint, ComplaintEvent
 from app.wechat import truncate_subscribe_fields
 
-AT = datetime(2026, 3, 2, 16, 5, tzinfo=timezone.utc)  # 00:05 the next day in Shanghai
+AT = datetime(2026, 3, 2, 16, 5, tzinfo=UTC)  # 00:05 the next day in Shanghai
 
 
-def _step(kind: str, to_status: str, *, resolution: str | None = None, public_note: str | None = None,
-          internal_note: str | None = None) -> tuple[Complaint, ComplaintEvent]:
+def _step(
+    kind: str,
+    to_status: str,
+    *,
+    resolution: str | None = None,
+    public_note: str | None = None,
+    internal_note: str | None = None,
+) -> tuple[Complaint, ComplaintEvent]:
     complaint = Complaint(reference="TS-20260302-0123456789", category="subsidies", resolution=resolution)
-    event = ComplaintEvent(kind=kind, to_status=to_status, actor_label="镇纪委", public_note=public_note,
-                           internal_note=internal_note, created_at=AT)
+    event = ComplaintEvent(
+        kind=kind,
+        to_status=to_status,
+        actor_label="镇纪委",
+        public_note=public_note,
+        internal_note=internal_note,
+        created_at=AT,
+    )
     return complaint, event
 
 
-@pytest.mark.parametrize(("kind", "to_status", "resolution", "villager", "handler"), [
-    ("filed", "held", None, None, None),
-    ("filed", "assigned", None, None, ("case_assigned", "新反映待办理，请及时签收")),
-    ("released", "assigned", None, None, ("case_assigned", "新反映待办理，请及时签收")),
-    ("signed", "signed", None, ("case_progress", "已签收"), None),
-    ("replied", "replied", None, ("case_replied", None), None),
-    ("returned", "returned", None, None, None),
-    ("redispatched", "assigned", None, None, ("case_assigned", "镇四平台分派，请及时签收")),
-    ("reopened", "assigned", None, None, ("case_assigned", "村民反馈未解决，请重新办理")),
-    ("escalated", "assigned", None, ("case_progress", "已升级"), ("case_assigned", "超期升级，请及时签收办理")),
-    ("transferred", "assigned", None, None, ("case_assigned", "转办案件，请及时签收")),
-    ("recategorised", "assigned", None, None, ("case_assigned", "改类转办，请及时签收")),
-    ("reminded", "signed", None, None, ("case_reminder", "办理期限将到，请尽快办理")),
-    ("confirmed", "closed", "solved", ("case_closed", "已解决"), None),
-    ("rejected", "closed", "rejected", ("case_closed", "不予受理"), None),
-    ("merged", "closed", "merged", ("case_closed", "已合并"), None),
-    ("auto_closed", "closed", "not_confirmed", ("case_closed", "已办结"), None),
-])
+@pytest.mark.parametrize(
+    ("kind", "to_status", "resolution", "villager", "handler"),
+    [
+        ("filed", "held", None, None, None),
+        ("filed", "assigned", None, None, ("case_assigned", "新反映待办理，请及时签收")),
+        ("released", "assigned", None, None, ("case_assigned", "新反映待办理，请及时签收")),
+        ("signed", "signed", None, ("case_progress", "已签收"), None),
+        ("replied", "replied", None, ("case_replied", None), None),
+        ("returned", "returned", None, None, None),
+        ("redispatched", "assigned", None, None, ("case_assigned", "镇四平台分派，请及时签收")),
+        ("reopened", "assigned", None, None, ("case_assigned", "村民反馈未解决，请重新办理")),
+        ("escalated", "assigned", None, ("case_progress", "已升级"), ("case_assigned", "超期升级，请及时签收办理")),
+        ("transferred", "assigned", None, None, ("case_assigned", "转办案件，请及时签收")),
+        ("recategorised", "assigned", None, None, ("case_assigned", "改类转办，请及时签收")),
+        ("reminded", "signed", None, None, ("case_reminder", "办理期限将到，请尽快办理")),
+        ("confirmed", "closed", "solved", ("case_closed", "已解决"), None),
+        ("rejected", "closed", "rejected", ("case_closed", "不予受理"), None),
+        ("merged", "closed", "merged", ("case_closed", "已合并"), None),
+        ("auto_closed", "closed", "not_confirmed", ("case_closed", "已办结"), None),
+    ],
+)
 def test_who_is_told_of_each_step(kind, to_status, resolution, villager, handler):
     complaint, event = _step(kind, to_status, resolution=resolution)
     told = villager_message(complaint, event)

@@ -1,7 +1,8 @@
 """Periods, due dates, the statutory calendar across quarter and year boundaries, and masking."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -23,8 +24,14 @@ def test_period_labels_and_due_dates():
     feb = periods.parse("monthly", "2024-02")
     assert feb.end == date(2024, 2, 29)
     assert periods.due_date("immediate", periods.parse("immediate", "2026-03-15")) == date(2026, 3, 20)
-    for frequency, label in [("monthly", "2026-13"), ("monthly", "2026-Q1"), ("quarterly", "2026-Q5"),
-                             ("quarterly", "2026-03"), ("immediate", "2026-02-30"), ("immediate", "")]:
+    for frequency, label in [
+        ("monthly", "2026-13"),
+        ("monthly", "2026-Q1"),
+        ("quarterly", "2026-Q5"),
+        ("quarterly", "2026-03"),
+        ("immediate", "2026-02-30"),
+        ("immediate", ""),
+    ]:
         with pytest.raises(ValueError) as info:
             periods.parse(frequency, label)
         assert any("\u4e00" <= ch <= "\u9fff" for ch in str(info.value))
@@ -38,8 +45,11 @@ def test_periods_between_crosses_the_year():
 
 
 def _publish(village, item, period, on: datetime) -> None:
-    db.session.add(Disclosure(village_id=village.id, item_type_id=item.id, category=item.category, period=period,
-                              first_published_at=on))
+    db.session.add(
+        Disclosure(
+            village_id=village.id, item_type_id=item.id, category=item.category, period=period, first_published_at=on
+        )
+    )
     db.session.flush()
 
 
@@ -49,9 +59,9 @@ def test_calendar_marks_on_time_late_due_and_overdue(app):
     party = db.session.query(ItemType).filter_by(township_id=village.township_id, key="party_member_development").one()
     finance = db.session.query(ItemType).filter_by(township_id=village.township_id, key="finance_income_expense").one()
     # Q4 2025 published 2026-01-19 (Shanghai) → on time; Q1 2026 never → overdue by 2026-05-01
-    _publish(village, party, "2025-Q4", datetime(2026, 1, 19, 2, 0, tzinfo=timezone.utc))
+    _publish(village, party, "2025-Q4", datetime(2026, 1, 19, 2, 0, tzinfo=UTC))
     # December finance published 2026-01-21 00:30 Shanghai (= 1-20 16:30 UTC) → late by the local date
-    _publish(village, finance, "2025-12", datetime(2026, 1, 20, 16, 30, tzinfo=timezone.utc))
+    _publish(village, finance, "2025-12", datetime(2026, 1, 20, 16, 30, tzinfo=UTC))
     rows = calendar.village_calendar(village, today=date(2026, 4, 25), since=date(2025, 10, 1))
     by = {(r.item_type.key, r.period): r for r in rows}
     assert by[("party_member_development", "2025-Q4")].status == "on_time"

@@ -1,5 +1,6 @@
 """transaction.end_reads: the read transaction ends before a slow outbound call, and never half a
 unit of work is committed by it (issue 12, item 13)."""
+
 from __future__ import annotations
 
 import pytest

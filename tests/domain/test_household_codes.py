@@ -1,4 +1,5 @@
 """Household door codes: unguessable, typeable, revocable, one active per household."""
+
 from __future__ import annotations
 
 import math

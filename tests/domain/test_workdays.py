@@ -1,4 +1,5 @@
 """Working days on the official calendar: weekends, public holidays, make-up working days (调休)."""
+
 from __future__ import annotations
 
 import logging
@@ -14,15 +15,18 @@ def local(*args) -> datetime:
     return datetime(*args, tzinfo=SHANGHAI)
 
 
-@pytest.mark.parametrize(("start", "days", "due"), [
-    (local(2026, 3, 6, 10), 1, local(2026, 3, 9, 10)),  # Friday → Monday over a weekend
-    (local(2026, 9, 30, 10), 1, local(2026, 10, 8, 10)),  # over the National Day week
-    (local(2026, 10, 9, 15), 1, local(2026, 10, 10, 15)),  # Saturday 10 Oct 2026 is a make-up working day
-    (local(2026, 10, 10, 15), 1, local(2026, 10, 12, 15)),  # ... and Sunday 11 Oct is not
-    (local(2026, 9, 18, 10), 1, local(2026, 9, 20, 10)),  # Sunday 20 Sep 2026 is a make-up working day
-    (local(2026, 10, 3, 9), 1, local(2026, 10, 9, 0)),  # filed on a holiday: the clock starts on the 8th
-    (local(2026, 9, 24, 12), 5, local(2026, 10, 9, 12)),  # Mid-Autumn + National Day: Sep 28-30, Oct 8-9
-])
+@pytest.mark.parametrize(
+    ("start", "days", "due"),
+    [
+        (local(2026, 3, 6, 10), 1, local(2026, 3, 9, 10)),  # Friday → Monday over a weekend
+        (local(2026, 9, 30, 10), 1, local(2026, 10, 8, 10)),  # over the National Day week
+        (local(2026, 10, 9, 15), 1, local(2026, 10, 10, 15)),  # Saturday 10 Oct 2026 is a make-up working day
+        (local(2026, 10, 10, 15), 1, local(2026, 10, 12, 15)),  # ... and Sunday 11 Oct is not
+        (local(2026, 9, 18, 10), 1, local(2026, 9, 20, 10)),  # Sunday 20 Sep 2026 is a make-up working day
+        (local(2026, 10, 3, 9), 1, local(2026, 10, 9, 0)),  # filed on a holiday: the clock starts on the 8th
+        (local(2026, 9, 24, 12), 5, local(2026, 10, 9, 12)),  # Mid-Autumn + National Day: Sep 28-30, Oct 8-9
+    ],
+)
 def test_add_working_days(start, days, due):
     assert workdays.add_working_days(start, days) == due
 

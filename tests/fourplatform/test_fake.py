@@ -1,5 +1,6 @@
 """The signing scheme shared by both directions, and the fake four-platform system over real HTTP: it
 checks signatures, drops duplicates by idempotency key, and goes down when told."""
+
 from __future__ import annotations
 
 import time
@@ -13,7 +14,7 @@ SECRET = "a-shared-secret-of-some-length"
 
 
 def test_a_signature_covers_timestamp_and_exact_body():
-    body = '{"case":"TS-1","status":"signed"}'.encode()
+    body = b'{"case":"TS-1","status":"signed"}'
     headers = signing.signed_headers(SECRET, body, now=1_700_000_000, key="k1")
     assert headers[signing.TIMESTAMP_HEADER] == "1700000000" and headers[signing.IDEMPOTENCY_HEADER] == "k1"
     given = headers[signing.SIGNATURE_HEADER]
@@ -41,28 +42,40 @@ def _deliver(fake, body: bytes, key: str, secret: str = None) -> client.Outcome:
 
 
 def test_the_fake_checks_signatures_and_drops_duplicates(four_platform):
-    body = '{"case":{"reference":"TS-20260302-AAAAAAAAAA"}}'.encode()
+    body = b'{"case":{"reference":"TS-20260302-AAAAAAAAAA"}}'
     assert _deliver(four_platform, body, "k1") == client.Outcome(True, status=200)
     assert _deliver(four_platform, body, "k1").delivered  # a duplicate is answered, not recorded
     wrong = _deliver(four_platform, body, "k2", secret="not-the-shared-secret")
     assert wrong == client.Outcome(False, retryable=False, error="对方应答 HTTP 401", status=401)
-    unkeyed = requests.post(four_platform.cases_url, data=body,
-                            headers=signing.signed_headers(four_platform.SECRET, body, now=time.time()), timeout=5)
+    unkeyed = requests.post(
+        four_platform.cases_url,
+        data=body,
+        headers=signing.signed_headers(four_platform.SECRET, body, now=time.time()),
+        timeout=5,
+    )
     assert unkeyed.status_code == 400
     assert [r["key"] for r in four_platform.receipts()] == ["k1"]
     assert four_platform.receipts()[0]["raw"] == body.decode()
-    assert four_platform.stats() == {"received": 1, "duplicates": 1, "refused": 1, "rejected": 0, "down": 0,
-                                     "mode": "up"}
+    assert four_platform.stats() == {
+        "received": 1,
+        "duplicates": 1,
+        "refused": 1,
+        "rejected": 0,
+        "down": 0,
+        "mode": "up",
+    }
 
 
 def test_the_fake_can_be_down_refusing_or_gone(four_platform):
     body = b'{"case":{}}'
     four_platform.mode("down")
-    assert _deliver(four_platform, body, "k1") == client.Outcome(False, retryable=True, error="对方应答 HTTP 503",
-                                                                 status=503)
+    assert _deliver(four_platform, body, "k1") == client.Outcome(
+        False, retryable=True, error="对方应答 HTTP 503", status=503
+    )
     four_platform.mode("reject")
-    assert _deliver(four_platform, body, "k1") == client.Outcome(False, retryable=False, error="对方应答 HTTP 422",
-                                                                 status=422)
+    assert _deliver(four_platform, body, "k1") == client.Outcome(
+        False, retryable=False, error="对方应答 HTTP 422", status=422
+    )
     four_platform.stop()
     gone = _deliver(four_platform, body, "k1")
     assert not gone.delivered and gone.retryable and gone.error.startswith("无法连接")

@@ -1,5 +1,6 @@
 """Jobs that read rows are enqueued only once those rows are committed: the domain records intents
 (app.transaction.intend), app.jobs.intents enqueues them after the commit."""
+
 from __future__ import annotations
 
 import ast
@@ -33,9 +34,13 @@ def test_every_intended_job_is_in_the_registry():
     named = set()
     for path in root.rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        constants = {t.id: n.value.value for n in ast.walk(tree) if isinstance(n, ast.Assign)
-                     and isinstance(n.value, ast.Constant) and isinstance(n.value.value, str)
-                     for t in n.targets if isinstance(t, ast.Name)}
+        constants = {
+            t.id: n.value.value
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant) and isinstance(n.value.value, str)
+            for t in n.targets
+            if isinstance(t, ast.Name)
+        }
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) == "intend":
                 job = node.args[1]

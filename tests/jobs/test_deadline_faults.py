@@ -4,6 +4,7 @@ escalation, workers and sweeps racing, the database unreachable for a moment.
 
 PostgreSQL only: worker processes share the database with the test, and the SIGKILL test holds a
 table lock to catch the worker mid-escalation — neither is something SQLite does."""
+
 from __future__ import annotations
 
 import os
@@ -27,8 +28,10 @@ from tests.processes import wait as _wait
 from tests.processes import worker
 from tests.processes import worker_env as _worker_env
 
-pytestmark = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"),
-                                reason="needs PostgreSQL shared with worker processes (scripts/test runs it)")
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL"),
+    reason="needs PostgreSQL shared with worker processes (scripts/test runs it)",
+)
 
 
 def _pg_conninfo(url: str) -> dict:
@@ -36,8 +39,9 @@ def _pg_conninfo(url: str) -> dict:
     return {"host": u.host or "127.0.0.1", "port": u.port or 5432, "dbname": u.database, "user": u.username}
 
 
-def test_flushed_redis_every_overdue_case_still_escalates_within_two_sweeps(app, due_cases, wechat_sandbox,
-                                                                            migrated_database):
+def test_flushed_redis_every_overdue_case_still_escalates_within_two_sweeps(
+    app, due_cases, wechat_sandbox, migrated_database
+):
     ids = due_cases(6)
     queue().connection.flushdb()  # every scheduled per-case job is gone
     interval = 2
@@ -52,8 +56,7 @@ def test_flushed_redis_every_overdue_case_still_escalates_within_two_sweeps(app,
     assert took <= 2 * interval + 8, took
 
 
-def test_sigkill_in_the_middle_of_an_escalation_leaves_exactly_one(app, due_cases, wechat_sandbox,
-                                                                   migrated_database):
+def test_sigkill_in_the_middle_of_an_escalation_leaves_exactly_one(app, due_cases, wechat_sandbox, migrated_database):
     [cid] = due_cases(1)
     queue().connection.flushdb()
     queue().enqueue(check_complaint, cid)
@@ -63,22 +66,35 @@ def test_sigkill_in_the_middle_of_an_escalation_leaves_exactly_one(app, due_case
         blocker.execute("LOCK TABLE complaint_event IN SHARE ROW EXCLUSIVE MODE")
         env = _worker_env(migrated_database, wechat_sandbox.url)
         with worker(env, "--burst", "--no-cron") as proc, psycopg.connect(**conninfo, autocommit=True) as watch:
-            waiting = _wait(lambda: watch.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE "
-                "'INSERT INTO complaint_event%%'").fetchone()[0], timeout=30)
+            waiting = _wait(
+                lambda: watch.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE "
+                    "'INSERT INTO complaint_event%%'"
+                ).fetchone()[0],
+                timeout=30,
+            )
             assert waiting, "the worker never reached the escalation"
             _kill_tree(proc.pid)  # mid-escalation: the case row updated, not committed
         blocker.rollback()
     assert escalation_counts([cid]) == {}  # nothing half-written
-    _wait(lambda: psycopg.connect(**conninfo, autocommit=True).execute(
-        "SELECT count(*) = 0 FROM pg_stat_activity WHERE wait_event_type = 'Lock'").fetchone()[0], timeout=10)
+    _wait(
+        lambda: (
+            psycopg.connect(**conninfo, autocommit=True)
+            .execute("SELECT count(*) = 0 FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+            .fetchone()[0]
+        ),
+        timeout=10,
+    )
     sweep()
     sweep()
     assert escalation_counts([cid]) == {cid: 1}
     assert db.session.get(Complaint, cid).escalation_level == 1
     # ... and one notification: the villager is told once, by a real worker
-    owed = db.session.scalars(select(Notification).join(ComplaintEvent, ComplaintEvent.id == Notification.event_id)
-                              .where(ComplaintEvent.complaint_id == cid, ComplaintEvent.kind == "escalated")).all()
+    owed = db.session.scalars(
+        select(Notification)
+        .join(ComplaintEvent, ComplaintEvent.id == Notification.event_id)
+        .where(ComplaintEvent.complaint_id == cid, ComplaintEvent.kind == "escalated")
+    ).all()
     assert [(n.template_key, n.state) for n in owed] == [("case_progress", "pending")]
     with worker(_worker_env(migrated_database, wechat_sandbox.url), "--burst", "--no-cron") as proc:
         proc.wait(60)
@@ -86,8 +102,7 @@ def test_sigkill_in_the_middle_of_an_escalation_leaves_exactly_one(app, due_case
     assert len(told) == 1
 
 
-def test_two_workers_and_two_sweeps_racing_escalate_each_case_once(app, due_cases, wechat_sandbox,
-                                                                   migrated_database):
+def test_two_workers_and_two_sweeps_racing_escalate_each_case_once(app, due_cases, wechat_sandbox, migrated_database):
     ids = due_cases(40)
     q = queue()
     q.connection.flushdb()
@@ -113,7 +128,7 @@ def test_two_workers_and_two_sweeps_racing_escalate_each_case_once(app, due_case
         one.wait(60)
         two.wait(60)
     assert not errors
-    assert escalation_counts(ids) == {cid: 1 for cid in ids}
+    assert escalation_counts(ids) == dict.fromkeys(ids, 1)
     levels = set(db.session.scalars(select(Complaint.escalation_level).where(Complaint.id.in_(ids))))
     assert levels == {1}
 
@@ -168,8 +183,9 @@ class _Proxy:
             s.close()
 
 
-def test_database_briefly_unreachable_the_job_retries_and_nothing_is_lost(app, due_cases, wechat_sandbox,
-                                                                          migrated_database):
+def test_database_briefly_unreachable_the_job_retries_and_nothing_is_lost(
+    app, due_cases, wechat_sandbox, migrated_database
+):
     [cid] = due_cases(1)
     queue().connection.flushdb()
     from app.jobs.deadlines import RETRY
@@ -178,8 +194,9 @@ def test_database_briefly_unreachable_the_job_retries_and_nothing_is_lost(app, d
     u = make_url(migrated_database)
     proxy = _Proxy((u.host or "127.0.0.1", u.port or 5432))
     try:
-        env = _worker_env(u.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False),
-                          wechat_sandbox.url)
+        env = _worker_env(
+            u.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False), wechat_sandbox.url
+        )
         with worker(env, "--no-cron") as proc:
             # down: the first run fails and is scheduled again
             failed = _wait(lambda: queue().connection.zcard(f"rq:scheduled:{queue().name}") > 0, timeout=30)

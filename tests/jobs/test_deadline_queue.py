@@ -1,6 +1,7 @@
 """Deadline work never waits behind bulk work: with hundreds of bulk jobs queued, a due escalation runs
 first — through the per-case check the scheduler moves in, and through the minute sweep — with real
 worker processes (`flask --app wsgi worker`), Redis and PostgreSQL."""
+
 from __future__ import annotations
 
 import importlib
@@ -18,8 +19,10 @@ from app.jobs.periodic import PERIODIC
 from tests.helpers.jobs import escalation_counts
 from tests.processes import wait, worker, worker_env
 
-needs_pg = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"),
-                              reason="needs PostgreSQL shared with worker processes (scripts/test runs it)")
+needs_pg = pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL"),
+    reason="needs PostgreSQL shared with worker processes (scripts/test runs it)",
+)
 
 BACKLOG = 600
 
@@ -29,7 +32,7 @@ def _backlog() -> None:
     q = queue_for(send_notification)
     with q.connection.pipeline() as pipe:
         for n in range(BACKLOG):
-            q.enqueue(send_notification, 10 ** 7 + n, 1, pipeline=pipe)
+            q.enqueue(send_notification, 10**7 + n, 1, pipeline=pipe)
         pipe.execute()
     assert q.count == BACKLOG
 
@@ -40,8 +43,13 @@ def test_deadline_work_has_a_queue_of_its_own(app):
     jobs = {}
     for module in pkgutil.iter_modules(app_jobs.__path__):
         loaded = importlib.import_module(f"app.jobs.{module.name}")
-        jobs.update({f"{loaded.__name__}.{name}": fn for name, fn in vars(loaded).items()
-                     if callable(fn) and getattr(fn, "__wrapped__", None) and fn.__module__ == loaded.__name__})
+        jobs.update(
+            {
+                f"{loaded.__name__}.{name}": fn
+                for name, fn in vars(loaded).items()
+                if callable(fn) and getattr(fn, "__wrapped__", None) and fn.__module__ == loaded.__name__
+            }
+        )
     jobs.update({f"{fn.__module__}.{fn.__name__}": fn for fn, _ in PERIODIC})
     assert len(jobs) >= 8, sorted(jobs)
     on_deadline_queue = {name for name, fn in jobs.items() if queue_for(fn).name == queue(DEADLINES).name}

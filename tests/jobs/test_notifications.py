@@ -1,5 +1,6 @@
 """Sending subscribe messages through a real RQ worker on a real Redis to the WeChat sandbox over HTTP:
 each notification goes out at most once, whatever runs twice, is lost, stalls or fails."""
+
 from __future__ import annotations
 
 import socket
@@ -116,8 +117,9 @@ def test_wechat_unreachable_is_given_up_after_the_last_attempt(app, owed, redis_
 
 def test_template_or_data_refused_is_failed_for_good(owed, wechat_sandbox):
     row = owed()
-    db.session.execute(update(Notification).where(Notification.id == row.id)
-                       .values(data={**row.data, "thing3": ""}))  # WeChat answers 47003 to an empty value
+    db.session.execute(
+        update(Notification).where(Notification.id == row.id).values(data={**row.data, "thing3": ""})
+    )  # WeChat answers 47003 to an empty value
     db.session.commit()
     run_queued_jobs()
     failed = _row(row.id)
@@ -158,8 +160,9 @@ def test_a_send_stuck_in_a_dead_worker_is_unknown_never_resent(owed, wechat_sand
     row = owed()
     claimed_at = utcnow()
     # A worker claimed it, then was killed before it could record what WeChat said.
-    db.session.execute(update(Notification).where(Notification.id == row.id)
-                       .values(state="sending", attempts=1, claimed_at=claimed_at))
+    db.session.execute(
+        update(Notification).where(Notification.id == row.id).values(state="sending", attempts=1, claimed_at=claimed_at)
+    )
     db.session.commit()
     assert sending.sweep(claimed_at + notifications.STUCK_AFTER - timedelta(seconds=1)) == 0
     assert sending.sweep(claimed_at + notifications.STUCK_AFTER + timedelta(seconds=1)) == 1

@@ -3,9 +3,10 @@
 Escalation stamps `escalated_at` and starts the escalated office's clock in the same step: if those
 were two readings of the clock, the later start made `escalated_at >= start` false and the office got
 the one-working-day sign clock instead of five working days. A frozen clock hid it."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -30,7 +31,7 @@ def moving_clock():
     the tests' first instant (Monday 09:00 Shanghai), so the terms of office complaint_world starts are
     running by then whatever the machine's speed (moving back to the very start of the clock put
     the filing before the terms and routed it elsewhere, on a slow PostgreSQL run)."""
-    with time_machine.travel(datetime(2026, 3, 2, 0, 30, tzinfo=timezone.utc), tick=True) as traveller:
+    with time_machine.travel(datetime(2026, 3, 2, 0, 30, tzinfo=UTC), tick=True) as traveller:
         yield traveller
 
 
@@ -41,8 +42,9 @@ def fresh(complaint_id: int) -> Complaint:
 
 
 def escalated_event(complaint_id: int) -> ComplaintEvent:
-    return db.session.scalars(select(ComplaintEvent).where(ComplaintEvent.complaint_id == complaint_id,
-                                                           ComplaintEvent.kind == "escalated")).one()
+    return db.session.scalars(
+        select(ComplaintEvent).where(ComplaintEvent.complaint_id == complaint_id, ComplaintEvent.kind == "escalated")
+    ).one()
 
 
 def _overdue_case(client, w, moving_clock) -> int:
@@ -91,31 +93,58 @@ def test_every_step_of_a_case_stamps_one_instant_under_a_moving_clock(moving_clo
     steps = [
         ("filed", None),
         ("signed", lambda: client.post(f"/api/v1/complaints/{cid}/sign", headers=f.bearer(director))),
-        ("asked", lambda: client.post(f"/api/v1/complaints/{cid}/ask", headers=f.bearer(director),
-                                        json={"text": "请提供照片"})),
-        ("supplied", lambda: client.post(f"/api/v1/me/complaints/{cid}/supply", headers=f.bearer(me),
-                                         json={"text": "已发"})),
-        ("replied", lambda: client.post(f"/api/v1/complaints/{cid}/reply", headers=f.bearer(director),
-                                        json={"text": "已处理"})),
-        ("reopened", lambda: client.post(f"/api/v1/me/complaints/{cid}/confirm", headers=f.bearer(me),
-                                         json={"solved": False})),
-        ("returned", lambda: client.post(f"/api/v1/complaints/{cid}/send-back", headers=f.bearer(director),
-                                         json={"reason": "不属于本村职责"})),
-        ("redispatched", lambda: client.post(f"/api/v1/complaints/{cid}/redispatch", headers=f.bearer(dispatcher),
-                                             json={"target": "township_dispatch", "reason": "由镇里办理"})),
+        (
+            "asked",
+            lambda: client.post(
+                f"/api/v1/complaints/{cid}/ask", headers=f.bearer(director), json={"text": "请提供照片"}
+            ),
+        ),
+        (
+            "supplied",
+            lambda: client.post(f"/api/v1/me/complaints/{cid}/supply", headers=f.bearer(me), json={"text": "已发"}),
+        ),
+        (
+            "replied",
+            lambda: client.post(f"/api/v1/complaints/{cid}/reply", headers=f.bearer(director), json={"text": "已处理"}),
+        ),
+        (
+            "reopened",
+            lambda: client.post(f"/api/v1/me/complaints/{cid}/confirm", headers=f.bearer(me), json={"solved": False}),
+        ),
+        (
+            "returned",
+            lambda: client.post(
+                f"/api/v1/complaints/{cid}/send-back", headers=f.bearer(director), json={"reason": "不属于本村职责"}
+            ),
+        ),
+        (
+            "redispatched",
+            lambda: client.post(
+                f"/api/v1/complaints/{cid}/redispatch",
+                headers=f.bearer(dispatcher),
+                json={"target": "township_dispatch", "reason": "由镇里办理"},
+            ),
+        ),
     ]
-    stamped = {"filed": ("filed_at", "assigned_at", "clock_started_at"), "signed": ("signed_at",),
-               "asked": (), "supplied": (), "replied": ("replied_at",),
-               "reopened": ("assigned_at", "clock_started_at"), "returned": ("clock_started_at",),
-               "redispatched": ("assigned_at", "clock_started_at")}
+    stamped = {
+        "filed": ("filed_at", "assigned_at", "clock_started_at"),
+        "signed": ("signed_at",),
+        "asked": (),
+        "supplied": (),
+        "replied": ("replied_at",),
+        "reopened": ("assigned_at", "clock_started_at"),
+        "returned": ("clock_started_at",),
+        "redispatched": ("assigned_at", "clock_started_at"),
+    }
     for kind, call in steps:
         if call is not None:
             moving_clock.shift(timedelta(hours=1))
             response = call()
             assert response.status_code == 200, (kind, response.get_json())
         c = fresh(cid)
-        event = db.session.scalars(select(ComplaintEvent).where(ComplaintEvent.complaint_id == cid)
-                                   .order_by(ComplaintEvent.id.desc()).limit(1)).one()
+        event = db.session.scalars(
+            select(ComplaintEvent).where(ComplaintEvent.complaint_id == cid).order_by(ComplaintEvent.id.desc()).limit(1)
+        ).one()
         assert event.kind == kind
         for column in stamped[kind]:
             assert getattr(c, column) == event.created_at, (kind, column)
@@ -134,8 +163,10 @@ def test_a_paused_clock_keeps_its_due_time_exactly_under_a_moving_clock(moving_c
     client.post(f"/api/v1/complaints/{cid}/ask", headers=f.bearer(director), json={"text": "请提供照片"})
     moving_clock.move_to(local(2026, 3, 5, 9))
     me = f.login_wx(client, w["villager"])
-    assert client.post(f"/api/v1/me/complaints/{cid}/supply", headers=f.bearer(me),
-                       json={"text": "已发"}).status_code == 200
+    assert (
+        client.post(f"/api/v1/me/complaints/{cid}/supply", headers=f.bearer(me), json={"text": "已发"}).status_code
+        == 200
+    )
     due = fresh(cid).due_at
     moving_clock.move_to(fresh(cid).remind_at + timedelta(minutes=1))
     assert "complaint_deadlines: 1" in runner.invoke(args=["sweep"]).output
@@ -163,8 +194,11 @@ WALL_CLOCK_READS = ("datetime.now(", "datetime.utcnow(", "time.time(", "wall_clo
 # Where reading the real time is the point: the sweep opens its unit of work; WeChat's push
 # signature is checked against the real time; the scheduler process compares with RQ's own naive
 # lock_acquisition_time (real elapsed time, no unit of work).
-ALLOWED = {("app/jobs/sweep.py", "wall_clock("), ("app/api/wechat_push.py", "time.time("),
-           ("app/jobs/runner.py", "datetime.now(")}
+ALLOWED = {
+    ("app/jobs/sweep.py", "wall_clock("),
+    ("app/api/wechat_push.py", "time.time("),
+    ("app/jobs/runner.py", "datetime.now("),
+}
 
 
 def test_domain_jobs_and_views_read_time_only_through_the_unit_of_work():

@@ -1,9 +1,10 @@
 """Deliveries to the township's four-platform system (基层治理四平台), through a real RQ worker on real
 Redis, to the fake platform over real HTTP: retries with backoff, final failures with a reason,
 exactly-once delivery, and the sweep that stands in for lost jobs."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from rq import SimpleWorker
 from rq.registry import ScheduledJobRegistry
@@ -20,13 +21,16 @@ from tests.connector import deliveries, file_case, run_worker, township_with_pla
 def _scheduled() -> dict[str, datetime]:
     registry = ScheduledJobRegistry(queue=queue())
     # the delivery retries only: the cases' own deadline checks are scheduled in the same registry
-    return {job_id: registry.get_scheduled_time(job_id) for job_id in registry.get_job_ids()
-            if job_id.startswith("platform-")}
+    return {
+        job_id: registry.get_scheduled_time(job_id)
+        for job_id in registry.get_job_ids()
+        if job_id.startswith("platform-")
+    }
 
 
 def _at(hh_mm_ss: str) -> datetime:
     """A moment on the clock fixture's day (2026-03-02), in UTC."""
-    return datetime.fromisoformat(f"2026-03-02T{hh_mm_ss}+00:00").astimezone(timezone.utc)
+    return datetime.fromisoformat(f"2026-03-02T{hh_mm_ss}+00:00").astimezone(UTC)
 
 
 def _inbox_ids(client, token) -> set[int]:
@@ -61,8 +65,14 @@ def test_platform_down_then_up_is_delivered_exactly_once(client, four_platform, 
     run_worker(with_scheduler=True)
     [receipt] = four_platform.receipts()
     assert receipt["key"] == delivery["key"] and receipt["body"]["case"]["reference"] == case["reference"]
-    assert four_platform.stats() == {"received": 1, "duplicates": 0, "refused": 0, "rejected": 0, "down": 1,
-                                     "mode": "up"}
+    assert four_platform.stats() == {
+        "received": 1,
+        "duplicates": 0,
+        "refused": 0,
+        "rejected": 0,
+        "down": 1,
+        "mode": "up",
+    }
     # the township's own inbox has the case all along (the fallback)
     assert case["id"] in _inbox_ids(client, w["dispatcher_token"])
 
@@ -144,8 +154,10 @@ def test_the_sweep_stands_in_for_lost_jobs(client, four_platform, redis_client, 
     four_platform.mode("up")
     assert sweep()["platform_deliveries"] == 1
     run_worker()
-    assert [r["body"]["case"]["reference"] for r in four_platform.receipts()] == [first["reference"],
-                                                                                  second["reference"]]
+    assert [r["body"]["case"]["reference"] for r in four_platform.receipts()] == [
+        first["reference"],
+        second["reference"],
+    ]
     assert {d["state"] for d in deliveries(client, w)} == {"sent"}
 
 
@@ -170,12 +182,18 @@ def test_a_newer_step_replaces_a_delivery_still_waiting(client, four_platform, c
     case = file_case(client, w, category="hardship", description="家里老人重病，申请临时救助。")
     assert case["handler"] == "村委会主任" and deliveries(client, w) == []  # a village matter: not delivered
     director = f.login_wx(client, w["director"])
-    send_back = client.post(f"/api/v1/complaints/{case['id']}/send-back", headers=f.bearer(director),
-                            json={"reason": "救助归民政办，请镇里派单"})
+    send_back = client.post(
+        f"/api/v1/complaints/{case['id']}/send-back",
+        headers=f.bearer(director),
+        json={"reason": "救助归民政办，请镇里派单"},
+    )
     assert send_back.status_code == 200
     run_worker()
-    redispatch = client.post(f"/api/v1/complaints/{case['id']}/redispatch", headers=f.bearer(w["dispatcher_token"]),
-                             json={"target": "township_dispatch", "reason": "转四平台民政条线"})
+    redispatch = client.post(
+        f"/api/v1/complaints/{case['id']}/redispatch",
+        headers=f.bearer(w["dispatcher_token"]),
+        json={"target": "township_dispatch", "reason": "转四平台民政条线"},
+    )
     assert redispatch.status_code == 200
     latest, older = deliveries(client, w)
     assert (older["event_kind"], older["state"], older["failure_code"]) == ("returned", "failed", "superseded")
@@ -193,8 +211,11 @@ def test_nothing_is_delivered_without_an_enabled_platform_or_while_held(client, 
     file_case(client, w)
     assert deliveries(client, w) == [] and queue().count == 0
 
-    enable = client.put(f"/api/v1/townships/{w['township'].id}/platform", headers=f.bearer(w["leader_token"]),
-                        json={"endpoint_url": four_platform.cases_url, "enabled": True})
+    enable = client.put(
+        f"/api/v1/townships/{w['township'].id}/platform",
+        headers=f.bearer(w["leader_token"]),
+        json={"endpoint_url": four_platform.cases_url, "enabled": True},
+    )
     assert enable.status_code == 200
     held = file_case(client, w, description="【审核】加油站老板和村干部是亲戚，杂物一直没人管。")
     assert held["status"] == "held" and deliveries(client, w) == []
@@ -203,8 +224,11 @@ def test_nothing_is_delivered_without_an_enabled_platform_or_while_held(client, 
     assert delivery["event_kind"] == "released"
 
     # switched off while a delivery waits: it fails with that reason, nothing is sent
-    disable = client.put(f"/api/v1/townships/{w['township'].id}/platform", headers=f.bearer(w["leader_token"]),
-                         json={"endpoint_url": four_platform.cases_url, "enabled": False})
+    disable = client.put(
+        f"/api/v1/townships/{w['township'].id}/platform",
+        headers=f.bearer(w["leader_token"]),
+        json={"endpoint_url": four_platform.cases_url, "enabled": False},
+    )
     assert disable.status_code == 200, disable.get_json()
     run_worker()
     [delivery] = deliveries(client, w)
@@ -214,6 +238,7 @@ def test_nothing_is_delivered_without_an_enabled_platform_or_while_held(client, 
 
 def _die_mid_request(monkeypatch) -> None:
     """Run the due jobs with a worker that dies while the request is in flight (after its claim)."""
+
     def killed(*args, **kwargs):
         raise RuntimeError("worker killed mid-request")
 

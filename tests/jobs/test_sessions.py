@@ -1,4 +1,5 @@
 """Jobs run for real through RQ on a real Redis; running one twice changes nothing more."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -15,9 +16,13 @@ from tests import factories as f
 
 def _session(user, *, expires_in: timedelta, revoked_ago: timedelta | None = None) -> AuthSession:
     now = utcnow()
-    row = AuthSession(token_hash=f"{user.id}-{expires_in}-{revoked_ago}".ljust(64, "x")[:64], user_id=user.id,
-                      created_at=now - timedelta(days=60), expires_at=now + expires_in,
-                      revoked_at=now - revoked_ago if revoked_ago else None)
+    row = AuthSession(
+        token_hash=f"{user.id}-{expires_in}-{revoked_ago}".ljust(64, "x")[:64],
+        user_id=user.id,
+        created_at=now - timedelta(days=60),
+        expires_at=now + expires_in,
+        revoked_at=now - revoked_ago if revoked_ago else None,
+    )
     db.session.add(row)
     return row
 

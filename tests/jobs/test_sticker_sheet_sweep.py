@@ -1,5 +1,6 @@
 """A sticker sheet's build has a database truth (the sheet queued or running) the minute sweep
 re-enqueues from: a build lost with Redis, or with its worker, is built all the same (issue 13)."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -55,8 +56,11 @@ def test_a_sheet_left_running_by_a_dead_worker_is_built_again_and_an_old_one_fai
     get_redis().flushdb()
     db.session.execute(update(StickerSheet).where(StickerSheet.id == sheet["id"]).values(status="running"))
     old, old_headers = _request_sheet(client)
-    db.session.execute(update(StickerSheet).where(StickerSheet.id == old["id"])
-                       .values(created_at=utcnow() - stickers.GIVE_UP_AFTER - timedelta(minutes=1)))
+    db.session.execute(
+        update(StickerSheet)
+        .where(StickerSheet.id == old["id"])
+        .values(created_at=utcnow() - stickers.GIVE_UP_AFTER - timedelta(minutes=1))
+    )
     db.session.commit()
     get_redis().flushdb()
 

@@ -1,5 +1,6 @@
 """A sweep enqueues only what is lost, never a second copy of a job still queued behind a backlog (or
 running on a live worker): the notification sweep and the four-platform delivery sweep, on real Redis."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -10,8 +11,8 @@ from rq.job import Job, JobStatus
 from app.clock import utcnow
 from app.domain.complaints import notifications
 from app.extensions import db
-from app.jobs import notifications as sending
 from app.jobs import job_pending, liveness, queue_for
+from app.jobs import notifications as sending
 from app.jobs.notifications import send_notification
 from app.jobs.platform import deliver
 from app.jobs.sweep import sweep

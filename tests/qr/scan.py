@@ -4,6 +4,7 @@
 to find the codes: a sheet passes only if a reader that knows nothing of how it was made can scan it.
 Needs the Debian package libzbar0 and the pip packages pypdfium2 and pyzbar.
 """
+
 from __future__ import annotations
 
 import io

@@ -1,5 +1,6 @@
 """Sticker sheets at the library level: no Flask, no database. Every sheet is read back by a real
 decoder (pdfium renders the PDF, zbar reads the QR codes)."""
+
 from __future__ import annotations
 
 import datetime
@@ -31,8 +32,12 @@ ADDRESSES = [
     "5组",
     "青山镇下林村长岭自然村后门山脚下老樟树旁边第三间朝南的两层小楼东侧附房（原村小学旧址）208号",
 ]
-HEADER = qr.SheetHeader(township_name="青山镇", village_name="下林村", supervision_phone="0571-88886666",
-                        print_date=datetime.date(2026, 11, 22))
+HEADER = qr.SheetHeader(
+    township_name="青山镇",
+    village_name="下林村",
+    supervision_phone="0571-88886666",
+    print_date=datetime.date(2026, 11, 22),
+)
 CJK = re.compile(r"[\u4e00-\u9fff]")
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
@@ -42,9 +47,15 @@ def make_stickers(n: int, seed: int = 3, **extra) -> list[qr.Sticker]:
     out = []
     for i in range(n):
         code = "".join(rnd.choice(ALPHABET) for _ in range(13))
-        out.append(qr.Sticker(url=f"https://mingjing.example.cn/h/{code}",
-                              code_text=f"{code[:4]}-{code[4:8]}-{code[8:]}",
-                              household_number=f"{i + 1:04d}", address=ADDRESSES[i % len(ADDRESSES)], **extra))
+        out.append(
+            qr.Sticker(
+                url=f"https://mingjing.example.cn/h/{code}",
+                code_text=f"{code[:4]}-{code[4:8]}-{code[8:]}",
+                household_number=f"{i + 1:04d}",
+                address=ADDRESSES[i % len(ADDRESSES)],
+                **extra,
+            )
+        )
     return out
 
 
@@ -55,6 +66,7 @@ def build(stickers, layout="3x8", **kwargs) -> tuple[bytes, bytes, qr.SheetResul
 
 
 # ----------------------------------------------------------------------------------- round trips
+
 
 @pytest.mark.parametrize("layout, workers", [("3x8", 2), ("3x8", 1), ("2x5", None), ("1x1", 2)])
 def test_fifty_stickers_scan_back_exactly_once(layout, workers):
@@ -70,7 +82,7 @@ def test_fifty_stickers_scan_back_exactly_once(layout, workers):
     by_page = decode_pdf_pages(pdf)
     assert Counter(payload for page in by_page for payload in page) == Counter(urls)  # each once
     for index, decoded in enumerate(by_page):  # and each on its own page
-        assert sorted(decoded) == sorted(urls[index * per_page:(index + 1) * per_page])
+        assert sorted(decoded) == sorted(urls[index * per_page : (index + 1) * per_page])
     assert sorted(decode_png(preview)) == sorted(urls[:per_page])
     with Image.open(io.BytesIO(preview)) as image:
         assert image.size == (2480, 3508) and image.format == "PNG"
@@ -120,8 +132,9 @@ def test_workers_end_even_when_the_caller_catches_sigterm():
     workers inherited it, and after a failing page the pool's terminate-and-join waited forever for
     a worker still writing a finished page nobody would read."""
     stickers = make_stickers(24 * 12)
-    stickers[0] = qr.Sticker(url="https://mingjing.example.cn/h/" + "X" * 300, code_text="X", household_number="1",
-                             address="1号")
+    stickers[0] = qr.Sticker(
+        url="https://mingjing.example.cn/h/" + "X" * 300, code_text="X", household_number="1", address="1号"
+    )
     raised: list = []
 
     def run() -> None:
@@ -156,6 +169,7 @@ def test_error_correction_h_also_scans():
 
 # ------------------------------------------------------------------------------ what is printed
 
+
 class _Recorder:
     def __init__(self, real):
         self.real = real
@@ -180,7 +194,7 @@ def test_head_of_household_is_not_printed_unless_given(monkeypatch):
     assert "户号 0001" in plain and "K" not in "".join(t for t in plain if t.startswith("户号"))
     assert any(t.startswith("监督电话 0571-88886666") for t in plain)
     assert "扫码查看三务公开 · 反映问题" in plain
-    assert any("第 1 / 1 页" == t for t in plain) and any("2026-11-22" in t for t in plain)
+    assert any(t == "第 1 / 1 页" for t in plain) and any("2026-11-22" in t for t in plain)
 
     named = _drawn_texts(monkeypatch, make_stickers(3, head_name="李秀英"))
     assert any("户主 李秀英" in t for t in named)
@@ -191,9 +205,13 @@ def test_head_of_household_is_not_printed_unless_given(monkeypatch):
 def test_long_text_never_spills_into_a_neighbouring_label():
     layout = qr.parse_layout("3x8")
     renderer = qr_sheet.PageRenderer(HEADER, layout, qr_fonts.find_fonts(), 1)
-    long = qr.Sticker(url="https://mingjing.example.cn/h/K7QXM2PA9RT4C", code_text="K7QX-M2PA-9RT4C",
-                      household_number="0017-附属房-东侧第二间" * 3, address=ADDRESSES[-1] * 3,
-                      head_name="欧阳司马诸葛上官长名字" * 2)
+    long = qr.Sticker(
+        url="https://mingjing.example.cn/h/K7QXM2PA9RT4C",
+        code_text="K7QX-M2PA-9RT4C",
+        household_number="0017-附属房-东侧第二间" * 3,
+        address=ADDRESSES[-1] * 3,
+        head_name="欧阳司马诸葛上官长名字" * 2,
+    )
     short = qr.Sticker(url=long.url, code_text=long.code_text, household_number="1", address="1号")
     # a page holding one sticker in the middle cell (slot 4) with neighbours left and right blank
     stickers_long = [short] * 4 + [long]
@@ -247,14 +265,16 @@ def test_qr_modules_are_whole_pixels_with_room_for_the_quiet_zone():
 
 def test_a_url_too_long_for_the_label_is_a_layout_error_from_the_workers():
     stickers = make_stickers(30)
-    stickers[27] = qr.Sticker(url="https://mingjing.example.cn/h/" + "X" * 300, code_text="X", household_number="1",
-                              address="1号")
+    stickers[27] = qr.Sticker(
+        url="https://mingjing.example.cn/h/" + "X" * 300, code_text="X", household_number="1", address="1号"
+    )
     with pytest.raises(qr.LayoutError) as raised:
         qr.write_sheet(stickers, HEADER, qr.parse_layout("3x8"), io.BytesIO(), workers=2)
     assert CJK.search(raised.value.message) and "3x8" in raised.value.message
 
 
 # --------------------------------------------------------------------------------------- layouts
+
 
 def test_presets_and_computed_layouts():
     assert {"3x8", "2x5", "1x1"} <= set(qr.LAYOUTS)
@@ -286,6 +306,7 @@ def test_too_small_layout_names_itself():
 
 
 # ------------------------------------------------------------------------------------ bad input
+
 
 @pytest.mark.parametrize("stickers, total", [([], None), (iter([]), None), ((s for s in []), 0)])
 def test_nothing_to_print(stickers, total):
@@ -331,6 +352,7 @@ def test_a_missing_font_file_is_refused(monkeypatch, tmp_path):
 
 # ------------------------------------------------------------------------------------------- PDF
 
+
 def test_pdf_cross_reference_table_points_at_every_object():
     pdf, _, result = build(make_stickers(30), "3x8", workers=1)
     startxref = int(re.search(rb"startxref\n(\d+)\n%%EOF\n$", pdf).group(1))
@@ -340,7 +362,7 @@ def test_pdf_cross_reference_table_points_at_every_object():
     assert len(entries) == size
     for number, (offset, _, kind) in enumerate(entries):
         if kind == b"n":
-            assert pdf[int(offset):].startswith(b"%d 0 obj\n" % number), number
+            assert pdf[int(offset) :].startswith(b"%d 0 obj\n" % number), number
     assert re.search(rb"/Type /Pages /Count 2 ", pdf) and result.pages == 2
     assert pdf.count(b"/BitsPerComponent 1 /Filter /FlateDecode") == 2
     assert re.search(rb"/MediaBox \[0 0 595\.\d+ 841\.\d+\]", pdf)
@@ -350,6 +372,7 @@ def test_pdf_writer_writes_pages_as_they_come():
     out = io.BytesIO()
     writer = StreamingPdfWriter(out, page_px=(16, 8), title="青山镇 下林村")
     import zlib
+
     writer.add_image_page(zlib.compress(b"\xff\x00" * 8))
     first = out.tell()
     writer.add_image_page(zlib.compress(b"\x0f\xf0" * 8))

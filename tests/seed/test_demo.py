@@ -1,4 +1,5 @@
 """The demo county: content, realism, idempotency, and logging in as its people."""
+
 from __future__ import annotations
 
 import re
@@ -53,7 +54,9 @@ def test_seed_builds_the_demo_county(app):
     assert (county.code, county.name) == ("330199", "清溪县")
     townships = db.session.scalars(select(Township).order_by(Township.code)).all()
     assert [(t.code, t.name, t.kind) for t in townships] == [
-        ("330199101", "青山镇", "town"), ("330199102", "云溪街道", "street")]
+        ("330199101", "青山镇", "town"),
+        ("330199102", "云溪街道", "street"),
+    ]
     for t in townships:
         assert re.fullmatch(r"0571-6\d{7}", t.supervision_phone)
         villages = t.villages
@@ -114,8 +117,9 @@ def test_every_village_has_its_cadres_running(app):
     _seed()
     now = utcnow()
     for village in db.session.scalars(select(Village)):
-        running = db.session.scalars(select(RoleAssignment).where(
-            RoleAssignment.village_id == village.id, term_running(now))).all()
+        running = db.session.scalars(
+            select(RoleAssignment).where(RoleAssignment.village_id == village.id, term_running(now))
+        ).all()
         by_role = Counter(r.role for r in running)
         assert by_role[Role.VILLAGE_SECRETARY] == 1 and by_role[Role.VILLAGE_DIRECTOR] == 1, village.name
         assert by_role[Role.SUPERVISION_LIAISON] == 1
@@ -133,15 +137,19 @@ def test_every_village_has_its_cadres_running(app):
                 home = db.session.get(Household, r.household_id)
                 assert home.village_id == village.id and r.grid_id == home.grid_id
         # one past term, ended at the last 换届 about a year ago
-        past = db.session.scalars(select(RoleAssignment).where(
-            RoleAssignment.village_id == village.id, RoleAssignment.ends_at.is_not(None))).all()
+        past = db.session.scalars(
+            select(RoleAssignment).where(RoleAssignment.village_id == village.id, RoleAssignment.ends_at.is_not(None))
+        ).all()
         assert len(past) == 1 and past[0].end_reason == "换届"
         assert now - timedelta(days=370) < past[0].ends_at < now - timedelta(days=360)
         assert past[0].starts_at < past[0].ends_at
 
     # some villages are 一肩挑 (one person is secretary and director), some are not
-    holders = db.session.execute(select(RoleAssignment.village_id, RoleAssignment.user_id).where(
-        RoleAssignment.role.in_([Role.VILLAGE_SECRETARY, Role.VILLAGE_DIRECTOR]))).all()
+    holders = db.session.execute(
+        select(RoleAssignment.village_id, RoleAssignment.user_id).where(
+            RoleAssignment.role.in_([Role.VILLAGE_SECRETARY, Role.VILLAGE_DIRECTOR])
+        )
+    ).all()
     people_per_village = Counter(v for v, _ in set(holders))
     assert set(people_per_village.values()) == {1, 2}
 
@@ -149,18 +157,29 @@ def test_every_village_has_its_cadres_running(app):
 def test_township_and_county_accounts(app):
     _seed()
     for township in db.session.scalars(select(Township)):
-        roles = db.session.scalars(select(RoleAssignment.role).where(
-            RoleAssignment.township_id == township.id, RoleAssignment.console_account_id.is_not(None))).all()
-        assert sorted(roles) == sorted([Role.TOWNSHIP_DISCIPLINE, Role.TOWNSHIP_ASSETS,
-                                        Role.TOWNSHIP_DISPATCHER, Role.TOWNSHIP_LEADER])
+        roles = db.session.scalars(
+            select(RoleAssignment.role).where(
+                RoleAssignment.township_id == township.id, RoleAssignment.console_account_id.is_not(None)
+            )
+        ).all()
+        assert sorted(roles) == sorted(
+            [Role.TOWNSHIP_DISCIPLINE, Role.TOWNSHIP_ASSETS, Role.TOWNSHIP_DISPATCHER, Role.TOWNSHIP_LEADER]
+        )
     county_role = db.session.execute(
         select(RoleAssignment.role, RoleAssignment.township_id)
         .join(ConsoleAccount, ConsoleAccount.id == RoleAssignment.console_account_id)
-        .where(ConsoleAccount.username == "county.jiwei")).one()
+        .where(ConsoleAccount.username == "county.jiwei")
+    ).one()
     assert tuple(county_role) == (Role.COUNTY_STAFF, None)
     accounts = db.session.scalars(select(ConsoleAccount)).all()
-    assert {a.username for a in accounts} >= {"qingshan.jiwei", "qingshan.sanzi", "qingshan.dispatch",
-                                             "qingshan.leader", "yunxi.jiwei", "county.jiwei"}
+    assert {a.username for a in accounts} >= {
+        "qingshan.jiwei",
+        "qingshan.sanzi",
+        "qingshan.dispatch",
+        "qingshan.leader",
+        "yunxi.jiwei",
+        "county.jiwei",
+    }
     assert all(CJK_NAME.match(a.display_name) for a in accounts)
     # hashed once: every account carries the same (salted) hash of the demo password
     assert len({a.password_hash for a in accounts}) == 1 and DEMO_PASSWORD not in accounts[0].password_hash
@@ -169,14 +188,19 @@ def test_township_and_county_accounts(app):
 def test_seeding_twice_changes_nothing(app):
     first = _seed()
     before = _counts()
-    fingerprint = db.session.execute(select(Household.number, Household.head_name, Household.grid_id)
-                                     .order_by(Household.id)).all()
+    fingerprint = db.session.execute(
+        select(Household.number, Household.head_name, Household.grid_id).order_by(Household.id)
+    ).all()
     second = _seed()
     assert _counts() == before
     assert all(second.created[k] == 0 for k in KINDS)
     assert {k: second.present[k] for k in KINDS} == {k: first.created[k] for k in KINDS}
-    assert db.session.execute(select(Household.number, Household.head_name, Household.grid_id)
-                              .order_by(Household.id)).all() == fingerprint
+    assert (
+        db.session.execute(
+            select(Household.number, Household.head_name, Household.grid_id).order_by(Household.id)
+        ).all()
+        == fingerprint
+    )
     assert second.wechat_logins == first.wechat_logins
 
 
@@ -184,8 +208,9 @@ def test_seeding_completes_a_partial_demo_without_duplicates(app):
     county = County(code="330199", name="清溪县")
     db.session.add(county)
     db.session.flush()
-    db.session.add(Township(county_id=county.id, code="330199101", name="青山镇", kind="town",
-                            supervision_phone="0571-63215110"))
+    db.session.add(
+        Township(county_id=county.id, code="330199101", name="青山镇", kind="town", supervision_phone="0571-63215110")
+    )
     db.session.add(WxUser(openid="sbx-xialin-secretary", display_name="已登录过的书记"))
     db.session.commit()
 
@@ -193,13 +218,14 @@ def test_seeding_completes_a_partial_demo_without_duplicates(app):
     assert summary.present["county"] == 1 and summary.present["township"] == 1
     assert summary.created["township"] == 1 and summary.present["wx_user"] == 1
     assert _count(County) == 1 and _count(Township) == 2
-    assert db.session.scalar(select(func.count()).select_from(WxUser)
-                             .where(WxUser.openid == "sbx-xialin-secretary")) == 1
+    assert (
+        db.session.scalar(select(func.count()).select_from(WxUser).where(WxUser.openid == "sbx-xialin-secretary")) == 1
+    )
 
 
 def test_the_plan_is_deterministic():
     assert demo_plan() == demo_plan()
-    a, b = NameGenerator("s", dominant=(("林", .4),)), NameGenerator("s", dominant=(("林", .4),))
+    a, b = NameGenerator("s", dominant=(("林", 0.4),)), NameGenerator("s", dominant=(("林", 0.4),))
     names = [a.name() for _ in range(50)]
     assert names == [b.name() for _ in range(50)]
     assert all(CJK_NAME.match(n) for n in names)
@@ -211,8 +237,7 @@ def test_the_plan_is_deterministic():
 
 def test_demo_console_account_logs_in(client):
     _seed()
-    response = client.post("/api/v1/auth/console-login",
-                           json={"username": "qingshan.jiwei", "password": DEMO_PASSWORD})
+    response = client.post("/api/v1/auth/console-login", json={"username": "qingshan.jiwei", "password": DEMO_PASSWORD})
     assert response.status_code == 200, response.get_json()
     me = client.get("/api/v1/me", headers=f.bearer(response.get_json()["token"])).get_json()
     assert me["kind"] == "console"
@@ -243,5 +268,6 @@ def test_demo_cadres_and_villagers_log_in_through_the_sandbox(client):
     me = client.get("/api/v1/me", headers=f.bearer(f.login_wx(client, "xialin-former-committee"))).get_json()
     assert me["roles"] == []
     # logging in did not create a second user for a seeded identity
-    assert db.session.scalar(select(func.count()).select_from(WxUser)
-                             .where(WxUser.openid == "sbx-xialin-secretary")) == 1
+    assert (
+        db.session.scalar(select(func.count()).select_from(WxUser).where(WxUser.openid == "sbx-xialin-secretary")) == 1
+    )

@@ -1,4 +1,5 @@
 """GET /h/<code> for any camera, its JSON twin for the mini-program, and binding a villager."""
+
 from __future__ import annotations
 
 from unittest import mock
@@ -86,24 +87,32 @@ def test_township_staff_reissue_and_revoke_within_their_township(client):
     home = f.household(f.village(township))
     outside = f.household()
     staff = f.login_console(client, f.township_staff(Role.TOWNSHIP_DISPATCHER, township))
-    first = client.post(f"/api/v1/households/{home.id}/code/reissue", headers=f.bearer(staff),
-                        json={"reason": "首次发放"})
+    first = client.post(
+        f"/api/v1/households/{home.id}/code/reissue", headers=f.bearer(staff), json={"reason": "首次发放"}
+    )
     assert first.status_code == 201
     first_code = first.get_json()["code"]
     assert first.get_json()["url"] == f"https://mj.test/h/{first_code.replace('-', '')}"
-    second = client.post(f"/api/v1/households/{home.id}/code/reissue", headers=f.bearer(staff),
-                         json={"reason": "门牌损毁"}).get_json()["code"]
+    second = client.post(
+        f"/api/v1/households/{home.id}/code/reissue", headers=f.bearer(staff), json={"reason": "门牌损毁"}
+    ).get_json()["code"]
     assert client.get(f"/h/{first_code}").status_code == 404
     assert client.get(f"/h/{second}").status_code == 200
-    revoked = client.post(f"/api/v1/households/{home.id}/code/revoke", headers=f.bearer(staff),
-                          json={"reason": "住户迁出"})
+    revoked = client.post(
+        f"/api/v1/households/{home.id}/code/revoke", headers=f.bearer(staff), json={"reason": "住户迁出"}
+    )
     assert revoked.status_code == 200 and revoked.get_json()["revoked_at"]
     assert client.get(f"/h/{second}").status_code == 404
-    none_left = client.post(f"/api/v1/households/{home.id}/code/revoke", headers=f.bearer(staff),
-                            json={"reason": "再次"})
+    none_left = client.post(
+        f"/api/v1/households/{home.id}/code/revoke", headers=f.bearer(staff), json={"reason": "再次"}
+    )
     assert none_left.status_code == 409 and none_left.get_json()["error"]["code"] == "no_active_code"
-    assert client.post(f"/api/v1/households/{outside.id}/code/reissue", headers=f.bearer(staff),
-                       json={"reason": "越权"}).status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/households/{outside.id}/code/reissue", headers=f.bearer(staff), json={"reason": "越权"}
+        ).status_code
+        == 404
+    )
 
 
 def test_the_landing_fast_path_answers_as_the_route_does_and_hands_everything_else_to_the_app(app, client):
@@ -122,6 +131,7 @@ def test_the_landing_fast_path_answers_as_the_route_does_and_hands_everything_el
     assert client.get(f"/api/v1/h/{code}?x=1").get_json() == fast.get_json()
     void = client.get("/api/v1/h/NOTACODE")
     assert void.status_code == 404 and void.get_json()["error"]["code"] == "household_code_void"
+
     # the database unreachable (its driver refusing, as when the server is down): the fast path steps
     # aside and the app answers 503 in its shape, never 500
     def refuse(*args, **kwargs):

@@ -1,4 +1,5 @@
 """WeChatAdapter against the loopback sandbox, over real HTTP through wechatpy, with a real Redis."""
+
 from __future__ import annotations
 
 import base64
@@ -133,8 +134,12 @@ def test_all_hosts_point_at_api_base(wechat_redis: redis_lib.Redis) -> None:
 
 
 def test_from_config(wechat_redis: redis_lib.Redis) -> None:
-    config = {"WECHAT_APPID": "wxabc", "WECHAT_SECRET": "sec", "WECHAT_API_BASE": "http://127.0.0.1:5010",
-              "WECHAT_TIMEOUT": "2.5"}
+    config = {
+        "WECHAT_APPID": "wxabc",
+        "WECHAT_SECRET": "sec",
+        "WECHAT_API_BASE": "http://127.0.0.1:5010",
+        "WECHAT_TIMEOUT": "2.5",
+    }
     adapter = WeChatAdapter.from_config(config, wechat_redis)
     assert (adapter.appid, adapter.api_base, adapter.client.timeout) == ("wxabc", "http://127.0.0.1:5010/", 2.5)
     del config["WECHAT_TIMEOUT"]
@@ -274,8 +279,11 @@ def test_while_one_process_force_refreshes_the_others_wait_and_use_its_token(
     assert lock.acquire()  # the other process starts its refresh
     answers: list[Any] = []
     body = {"content": "in flight", "version": 2, "scene": 2, "openid": "sbx-lee"}
-    ours = threading.Thread(target=lambda: answers.append(
-        mine.client.wxa._post("wxa/msg_sec_check", params={"access_token": old}, data=body)))
+    ours = threading.Thread(
+        target=lambda: answers.append(
+            mine.client.wxa._post("wxa/msg_sec_check", params={"access_token": old}, data=body)
+        )
+    )
     ours.start()  # our call is rejected (42001) and must wait for the lock, not refresh on its own
     time.sleep(0.5)
     assert answers == [] and private_sandbox.stats()["force_refresh_requests"] == 0
@@ -290,8 +298,7 @@ def test_while_one_process_force_refreshes_the_others_wait_and_use_its_token(
 def test_token_retry_is_bounded(wechat_redis: redis_lib.Redis) -> None:
     # Every token the sandbox issues is born expired: one forced retry, then a clean error.
     with _sandbox(token_ttl=0) as sandbox:
-        adapter = WeChatAdapter(appid=SANDBOX_APPID, secret=SANDBOX_SECRET, api_base=sandbox.url,
-                                redis=wechat_redis)
+        adapter = WeChatAdapter(appid=SANDBOX_APPID, secret=SANDBOX_SECRET, api_base=sandbox.url, redis=wechat_redis)
         with pytest.raises(WeChatError) as info:
             adapter.check_text("hello", "sbx-judy")
         assert info.value.errcode == 42001
@@ -325,8 +332,9 @@ def test_http_5xx_and_non_json_are_unavailable(
         adapter = WeChatAdapter(appid=SANDBOX_APPID, secret=SANDBOX_SECRET, api_base=url, redis=wechat_redis)
         with pytest.raises(WeChatUnavailable):
             adapter.check_text("hello", "sbx-leo")  # token fetch itself fails
-        WeChatAdapter(appid=SANDBOX_APPID, secret=SANDBOX_SECRET, api_base=private_sandbox.url,
-                      redis=wechat_redis).check_text("hello", "sbx-leo")  # token now in Redis
+        WeChatAdapter(
+            appid=SANDBOX_APPID, secret=SANDBOX_SECRET, api_base=private_sandbox.url, redis=wechat_redis
+        ).check_text("hello", "sbx-leo")  # token now in Redis
         with pytest.raises(WeChatUnavailable):
             adapter.check_text("hello", "sbx-leo")
         with pytest.raises(WeChatUnavailable):
@@ -408,13 +416,15 @@ def test_subscribe_send_records_truncated_fields(adapter: WeChatAdapter, private
     assert data["number5"] == {"value": "7"}
 
 
-def test_sandbox_rejects_over_limit_fields(adapter: WeChatAdapter, private_sandbox: SandboxServer,
-                                           wechat_redis: redis_lib.Redis) -> None:
+def test_sandbox_rejects_over_limit_fields(
+    adapter: WeChatAdapter, private_sandbox: SandboxServer, wechat_redis: redis_lib.Redis
+) -> None:
     # The referee really enforces the limits the adapter truncates to.
     adapter.check_text("hello", "sbx-olga")
     token = _stored_token(wechat_redis)
     answer = private_sandbox.post(
-        "cgi-bin/message/subscribe/send", params={"access_token": token},
+        "cgi-bin/message/subscribe/send",
+        params={"access_token": token},
         json={"touser": "sbx-olga", "template_id": "t", "data": {"thing1": {"value": "x" * 21}}},
     )
     assert answer["errcode"] == 47003
@@ -428,8 +438,9 @@ def test_subscribe_without_credit(adapter: WeChatAdapter, private_sandbox: Sandb
     assert private_sandbox.messages() == []
 
 
-def test_subscribe_sent_but_answer_lost(make_adapter: Callable[..., WeChatAdapter],
-                                       private_sandbox: SandboxServer) -> None:
+def test_subscribe_sent_but_answer_lost(
+    make_adapter: Callable[..., WeChatAdapter], private_sandbox: SandboxServer
+) -> None:
     # The sandbox takes the message for an sbx-slow… user and answers after SLOW_ANSWER_SECONDS.
     adapter = make_adapter(timeout=0.5)
     adapter.check_text("hello", "sbx-rita")  # token first: only the send itself times out
@@ -500,5 +511,7 @@ def test_truncate_cuts_restricted_types_without_ellipsis(key: str, limit: int) -
 
 def test_truncate_passes_other_types_and_normalises_values() -> None:
     long_time = "2024-05-01 10:00:00 plus some long trailing text"
-    out = truncate_subscribe_fields({"time1": long_time, "amount2": 12.5, "thing3": None, "thing4": {"value": "x" * 30}})
+    out = truncate_subscribe_fields(
+        {"time1": long_time, "amount2": 12.5, "thing3": None, "thing4": {"value": "x" * 30}}
+    )
     assert out == {"time1": long_time, "amount2": "12.5", "thing3": "", "thing4": "x" * 19 + "…"}

@@ -1,4 +1,5 @@
 """Logging in: WeChat users, console accounts, accepting an invitation."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate

@@ -1,5 +1,6 @@
 """What every schema shares: the input base class (its fields guarded, app/api/inputs.py), times on the
 wire, texts, paging and the one error shape. Inputs RAISE on unknown fields."""
+
 from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate

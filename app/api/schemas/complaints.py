@@ -1,4 +1,5 @@
 """Complaints (监督一点通): filing, the villager's and the offices' views, steps, routing rules."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
@@ -14,8 +15,11 @@ CATEGORY_NAMES = {key: c.name for key, c in _CATEGORIES.items()}
 
 
 class ComplaintIn(In):
-    client_request_id = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_-]{8,64}$"),
-                                      metadata={"description": "made by the client per filing: a replay files nothing twice"})
+    client_request_id = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[A-Za-z0-9_-]{8,64}$"),
+        metadata={"description": "made by the client per filing: a replay files nothing twice"},
+    )
     category = fields.String(required=True, validate=validate.Length(min=1, max=32))
     description = _text(DESCRIPTION_MAX, DESCRIPTION_MIN, multiline=True, required=True)
     anonymous = fields.Boolean(load_default=False)
@@ -23,11 +27,16 @@ class ComplaintIn(In):
     contact_phone = fields.String(allow_none=True, validate=validate.Regexp(r"^[0-9+\- ]{5,20}$"))
     latitude = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
     longitude = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
-    about_role = fields.String(allow_none=True, validate=validate.Length(max=32),
-                               metadata={"description": "the role the complaint is about (conflict of interest)"})
-    photo_ids = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1)),
-                            load_default=list,
-                            metadata={"description": "0–9 ids from POST /complaint-photos, in display order"})
+    about_role = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=32),
+        metadata={"description": "the role the complaint is about (conflict of interest)"},
+    )
+    photo_ids = fields.List(
+        fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1)),
+        load_default=list,
+        metadata={"description": "0–9 ids from POST /complaint-photos, in display order"},
+    )
 
 
 class ComplaintEventOut(Schema):
@@ -46,6 +55,7 @@ class ComplaintPublicOut(Schema):
     """A case as a villager who did not file it follows it (the case their duplicate was merged into),
     dumped from its shared projection (app/domain/complaints/public_view): no identities, no
     description, and none of the words its own villager wrote or was asked."""
+
     reference = fields.String()
     category = fields.String()
     category_name = fields.Function(lambda c: CATEGORY_NAMES[c.category])
@@ -59,6 +69,7 @@ class ComplaintPublicOut(Schema):
 class PublicResolvedOut(Schema):
     """A resolved case on the village's public list (no login): what the handling office wrote for
     publication, and nothing anyone wrote to or from the complainant; dates, not times."""
+
     reference = fields.String()
     category = fields.String()
     category_name = fields.Function(lambda c: CATEGORY_NAMES[c.category])
@@ -66,19 +77,28 @@ class PublicResolvedOut(Schema):
     resolution = fields.String(allow_none=True)
     filed_on = fields.Function(lambda c: to_shanghai(c.filed_at).date().isoformat())
     closed_on = fields.Function(lambda c: to_shanghai(c.closed_at).date().isoformat() if c.closed_at else None)
-    public_summary = fields.String(allow_none=True, metadata={
-        "description": "the handling office's summary for publication; null: none written"})
+    public_summary = fields.String(
+        allow_none=True, metadata={"description": "the handling office's summary for publication; null: none written"}
+    )
 
 
 class PublicSummaryIn(In):
     # multi-line accepted: the domain joins the lines into the one line the public list shows
-    text = _text(200, required=True, allow_none=True, multiline=True, metadata={
-        "description": "for the village's public list of resolved cases (joined into one line, no names of the "
-                       "complainant); null withdraws it"})
+    text = _text(
+        200,
+        required=True,
+        allow_none=True,
+        multiline=True,
+        metadata={
+            "description": "for the village's public list of resolved cases (joined into one line, no names of the "
+            "complainant); null withdraws it"
+        },
+    )
 
 
 class ComplaintOut(ComplaintPublicOut):
     """The complainant's own view."""
+
     events = fields.List(fields.Nested(ComplaintEventOut))
     id = fields.Integer()
     lane = fields.String()
@@ -89,16 +109,20 @@ class ComplaintOut(ComplaintPublicOut):
     reopen_count = fields.Integer()
     rating = fields.Integer(allow_none=True)
     due_at = ShanghaiDateTime(allow_none=True, metadata={"description": "when the current step is due"})
-    clock_step = fields.String(allow_none=True, metadata={"description": "sign | handle | escalated | waiting | follow_up"})
+    clock_step = fields.String(
+        allow_none=True, metadata={"description": "sign | handle | escalated | waiting | follow_up"}
+    )
     escalation_level = fields.Integer(metadata={"description": "0 as routed; 1, 2: levels climbed for being overdue"})
-    photos = fields.List(fields.Nested(CasePhotoOut),
-                         metadata={"description": "all the villager's photos, with their check status"})
+    photos = fields.List(
+        fields.Nested(CasePhotoOut), metadata={"description": "all the villager's photos, with their check status"}
+    )
 
 
 class HandlerComplaintOut(ComplaintOut):
     """A case as officers see it, dumped from the officers' projection (app/domain/complaints/officer_view):
     the complainant's fields are there only for a real-name case and the office handling it; an
     anonymous case never carries them, whoever asks."""
+
     village_id = fields.Integer()
     household_id = fields.Integer(metadata={"description": "real-name cases, handling office only"})
     contact_name = fields.String(allow_none=True, metadata={"description": "real-name cases, handling office only"})
@@ -108,17 +132,26 @@ class HandlerComplaintOut(ComplaintOut):
     merged_into_id = fields.Integer(allow_none=True, metadata={"description": "set when closed as a duplicate (合并)"})
     latitude = fields.Float(allow_none=True, metadata={"description": "real-name cases, handling office only"})
     longitude = fields.Float(allow_none=True, metadata={"description": "real-name cases, handling office only"})
-    public_summary = fields.String(allow_none=True, metadata={
-        "description": "what the village's public list of resolved cases shows (written by the handling office)"})
+    public_summary = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "what the village's public list of resolved cases shows (written by the handling office)"
+        },
+    )
     events = fields.List(fields.Nested(HandlerEventOut))
     photos = fields.List(fields.Nested(CasePhotoOut), metadata={"description": "cleared photos only"})
-    handling = fields.Boolean(metadata={"description": "the caller's office handles the case (may sign for, reply, "
-                                                       "send back); false for a copy, moderation or monitoring"})
+    handling = fields.Boolean(
+        metadata={
+            "description": "the caller's office handles the case (may sign for, reply, "
+            "send back); false for a copy, moderation or monitoring"
+        }
+    )
 
 
 class ComplaintListIn(PageIn):
-    status = fields.String(validate=validate.OneOf(["held", "assigned", "signed", "waiting", "replied", "returned",
-                                                    "closed"]))
+    status = fields.String(
+        validate=validate.OneOf(["held", "assigned", "signed", "waiting", "replied", "returned", "closed"])
+    )
     village_id = fields.Integer()
     category = fields.String(validate=validate.Length(max=32))
 
@@ -147,8 +180,9 @@ class AboutRoleOptionOut(Schema):
 
 class ComplaintOptionsOut(Schema):
     lanes = fields.List(fields.Nested(LaneOptionOut))
-    about_roles = fields.List(fields.Nested(AboutRoleOptionOut),
-                              metadata={"description": "the roles `about_role` accepts"})
+    about_roles = fields.List(
+        fields.Nested(AboutRoleOptionOut), metadata={"description": "the roles `about_role` accepts"}
+    )
     description_min = fields.Integer()
     description_max = fields.Integer()
 
@@ -162,15 +196,20 @@ class ReasonIn(In):
 
 
 class RedispatchIn(In):
-    target = fields.String(required=True, validate=validate.OneOf(["village_role", "township_dispatch",
-                                                                   "township_discipline"]))
+    target = fields.String(
+        required=True, validate=validate.OneOf(["village_role", "township_dispatch", "township_discipline"])
+    )
     role = fields.String(allow_none=True, validate=validate.Length(max=32))
     reason = _text(500, multiline=True, required=True)
 
 
 class TransferIn(RedispatchIn):
-    public_note = _text(200, multiline=True, allow_none=True,
-                        metadata={"description": "what the villager reads (default: 已转…办理); the reason stays internal"})
+    public_note = _text(
+        200,
+        multiline=True,
+        allow_none=True,
+        metadata={"description": "what the villager reads (default: 已转…办理); the reason stays internal"},
+    )
 
 
 class RecategoriseIn(In):
@@ -179,7 +218,9 @@ class RecategoriseIn(In):
 
 
 class MergeIn(In):
-    into_id = fields.Integer(required=True, metadata={"description": "the open case of the same village that carries on"})
+    into_id = fields.Integer(
+        required=True, metadata={"description": "the open case of the same village that carries on"}
+    )
     reason = _text(400, multiline=True, required=True, metadata={"description": "internal"})
 
 

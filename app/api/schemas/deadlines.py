@@ -1,4 +1,5 @@
 """Deadline policies and monitoring (时限与督办)."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
@@ -45,11 +46,15 @@ class PolicyRowOut(Schema):
     remind_working_days = fields.Integer()
     escalate_working_days = fields.Integer()
     created_at = ShanghaiDateTime()
-    created_by = fields.Function(lambda r: r.created_by.username if r.created_by else None,
-                                 metadata={"description": "console account that set it"})
+    created_by = fields.Function(
+        lambda r: r.created_by.username if r.created_by else None,
+        metadata={"description": "console account that set it"},
+    )
     deactivated_at = ShanghaiDateTime(allow_none=True)
-    deactivated_by = fields.Function(lambda r: r.deactivated_by.username if r.deactivated_by else None,
-                                     metadata={"description": "console account that replaced it"})
+    deactivated_by = fields.Function(
+        lambda r: r.deactivated_by.username if r.deactivated_by else None,
+        metadata={"description": "console account that replaced it"},
+    )
 
 
 class DeadlinePoliciesOut(Schema):
@@ -60,8 +65,9 @@ class DeadlinePoliciesOut(Schema):
 class PolicyChangeOut(Schema):
     policy = fields.Nested(PolicyRowOut, allow_none=True, metadata={"description": "the live row; null: the default"})
     changed = fields.Boolean(metadata={"description": "false: the live policy was saved unchanged, nothing written"})
-    recomputed = fields.Integer(metadata={"description": "open cases the caller may read whose running clocks the "
-                                                        "new policy shortened"})
+    recomputed = fields.Integer(
+        metadata={"description": "open cases the caller may read whose running clocks the new policy shortened"}
+    )
 
 
 class MonitorIn(PageIn):
@@ -74,6 +80,7 @@ class MonitorIn(PageIn):
 
 class MonitoredComplaintOut(Schema):
     """A case on the monitoring list: no description, no identity."""
+
     id = fields.Integer()
     reference = fields.String()
     village_id = fields.Integer()

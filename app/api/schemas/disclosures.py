@@ -1,4 +1,5 @@
 """Three-affairs disclosures (三务公开): drafts, versions, review, reach, the calendar, attachments."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -108,6 +109,7 @@ class DisclosureOut(Schema):
 
 class DisclosureDetailOut(DisclosureOut):
     """Dumped from the villagers' view of a disclosure (app/domain/disclosures/browse.public_view)."""
+
     versions = fields.List(fields.Nested(PublicVersionOut), metadata={"description": "the published versions"})
 
 
@@ -147,8 +149,11 @@ def _shanghai_today() -> date:
 class CalendarIn(In):
     since = fields.Date(
         validate=DateWithin(lambda: _calendar.earliest_since(_shanghai_today()), _shanghai_today),
-        metadata={"description": "first day considered; default one year back, at most "
-                                 f"{_calendar.MAX_YEARS_BACK} years back, not after today"})
+        metadata={
+            "description": "first day considered; default one year back, at most "
+            f"{_calendar.MAX_YEARS_BACK} years back, not after today"
+        },
+    )
 
 
 class CalendarRowOut(Schema):

@@ -1,4 +1,5 @@
 """GET /healthz."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields

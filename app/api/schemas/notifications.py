@@ -1,4 +1,5 @@
 """Subscribe messages (订阅消息)."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields

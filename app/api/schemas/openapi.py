@@ -1,4 +1,5 @@
 """The OpenAPI document itself (GET /api/v1/openapi.json)."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields
@@ -6,6 +7,7 @@ from marshmallow import Schema, fields
 
 class OpenApiDocumentOut(Schema):
     """An OpenAPI 3 document, as https://spec.openapis.org/oas/v3.0.3 describes it."""
+
     openapi = fields.String()
     info = fields.Dict()
     paths = fields.Dict()

@@ -1,4 +1,5 @@
 """Complaint photos: the villager's uploads, a case's photos, the photos held for moderation."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields
@@ -9,6 +10,7 @@ from app.api.schemas.common import ShanghaiDateTime
 class PhotoOut(Schema):
     """A photo as its audience sees it: the villager's (app/domain/complaints/filer_view) or an office's
     (officer_view: cleared photos of a case, the outcome of a moderation)."""
+
     id = fields.Integer()
     status = fields.String(metadata={"description": "pending (being checked) | cleared | refused (never shown)"})
     width = fields.Integer()
@@ -17,12 +19,15 @@ class PhotoOut(Schema):
 
 
 class CasePhotoOut(PhotoOut):
-    url = fields.Function(lambda p: f"/api/v1/complaint-photos/{p.id}/image",
-                          metadata={"description": "the image, with the same bearer token"})
+    url = fields.Function(
+        lambda p: f"/api/v1/complaint-photos/{p.id}/image",
+        metadata={"description": "the image, with the same bearer token"},
+    )
 
 
 class HeldPhotoOut(CasePhotoOut):
     """A photo held for moderation, with its case."""
+
     status = fields.String(metadata={"description": "review"})
     complaint_id = fields.Integer()
     reference = fields.Function(lambda p: p.complaint.reference)

@@ -1,4 +1,5 @@
 """The four-platform connector (基层治理四平台): configuration, deliveries, signed updates."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
@@ -7,15 +8,23 @@ from app.api.schemas.common import In, ShanghaiDateTime, _text
 
 
 class PlatformConfigIn(In):
-    endpoint_url = fields.String(allow_none=True, validate=validate.Length(max=2000),
-                                 metadata={"description": "http(s) address the township's platform receives cases at"})
+    endpoint_url = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=2000),
+        metadata={"description": "http(s) address the township's platform receives cases at"},
+    )
     enabled = fields.Boolean(required=True)
-    secret = fields.String(allow_none=True, load_only=True, validate=validate.Length(max=1000),
-                           metadata={"description": "new shared secret (16–128 visible ASCII); omitted: keep the current one"})
+    secret = fields.String(
+        allow_none=True,
+        load_only=True,
+        validate=validate.Length(max=1000),
+        metadata={"description": "new shared secret (16–128 visible ASCII); omitted: keep the current one"},
+    )
 
 
 class PlatformConfigVersionOut(Schema):
     """One configuration; the secret itself is never shown, only whether one is set and since when."""
+
     endpoint_url = fields.String(allow_none=True)
     enabled = fields.Boolean()
     secret_set = fields.Function(lambda c: c.secret is not None)
@@ -55,12 +64,19 @@ class PlatformDeliveryOut(Schema):
 
 
 class PlatformUpdateIn(In):
-    case = fields.String(required=True, validate=validate.Length(min=1, max=24), metadata={"description": "case reference"})
+    case = fields.String(
+        required=True, validate=validate.Length(min=1, max=24), metadata={"description": "case reference"}
+    )
     status = fields.String(required=True, validate=validate.OneOf(["acknowledged", "signed", "replied", "returned"]))
-    text = _text(500, multiline=True, allow_none=True, metadata={"description": "replied: the reply the villager reads"})
+    text = _text(
+        500, multiline=True, allow_none=True, metadata={"description": "replied: the reply the villager reads"}
+    )
     reason = _text(500, multiline=True, allow_none=True, metadata={"description": "returned (退单): why"})
-    delivery = fields.String(allow_none=True, validate=validate.Length(max=32),
-                             metadata={"description": "acknowledged: the delivery's Idempotency-Key (default: the latest)"})
+    delivery = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=32),
+        metadata={"description": "acknowledged: the delivery's Idempotency-Key (default: the latest)"},
+    )
 
 
 class PlatformDeliveryStateOut(Schema):

@@ -1,4 +1,5 @@
 """Public questions on a disclosure and their moderation."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields
@@ -31,6 +32,7 @@ class QuestionOut(Schema):
 
 class ModeratedQuestionOut(QuestionOut):
     """The township moderator's view: still without the asker."""
+
     village_id = fields.Integer()
     moderation = fields.String(metadata={"description": "held | visible | rejected"})
     moderation_note = fields.String(allow_none=True)

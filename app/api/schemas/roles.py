@@ -1,4 +1,5 @@
 """Roles (terms of office), rosters and cadre invitations."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate

@@ -1,4 +1,5 @@
 """Household door codes and sticker sheets (一户一码), and the landing a scanned code opens."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
@@ -28,8 +29,9 @@ class PublicHouseholdOut(Schema):
 
 class VillageLandingOut(Schema):
     village = fields.Nested(PublicVillageOut)
-    disclosures = fields.List(fields.Nested(lambda: DisclosureOut()),
-                              metadata={"description": "the five latest disclosures (三务公开)"})
+    disclosures = fields.List(
+        fields.Nested(lambda: DisclosureOut()), metadata={"description": "the five latest disclosures (三务公开)"}
+    )
 
 
 class HouseholdLandingOut(VillageLandingOut):
@@ -70,4 +72,5 @@ class StickerSheetOut(Schema):
     finished_at = ShanghaiDateTime(allow_none=True)
     file_url = fields.Function(lambda s: f"/api/v1/sticker-sheets/{s.id}/file" if s.status == "done" else None)
     preview_url = fields.Function(
-        lambda s: f"/api/v1/sticker-sheets/{s.id}/preview.png" if s.status == "done" else None)
+        lambda s: f"/api/v1/sticker-sheets/{s.id}/preview.png" if s.status == "done" else None
+    )

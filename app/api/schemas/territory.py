@@ -1,4 +1,5 @@
 """Counties, townships, villages, grids and households."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields

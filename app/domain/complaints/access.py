@@ -17,6 +17,7 @@
 Every clause excludes the cases the actor is the subject of (conflict of interest is absolute:
 not routed to, not visible to, not countable by them), so no list, filter or count can reach them.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, exists, false, not_, or_, select
@@ -36,8 +37,11 @@ C = Complaint
 
 
 def not_about(actor: authz.Actor) -> ColumnElement[bool]:
-    person = (ComplaintSubject.user_id == actor.user_id if actor.kind == "wx"
-              else ComplaintSubject.console_account_id == actor.console_account_id)
+    person = (
+        ComplaintSubject.user_id == actor.user_id
+        if actor.kind == "wx"
+        else ComplaintSubject.console_account_id == actor.console_account_id
+    )
     return not_(exists(select(ComplaintSubject.id).where(ComplaintSubject.complaint_id == C.id, person)))
 
 
@@ -49,11 +53,13 @@ def handle(actor: authz.Actor) -> ColumnElement[bool]:
     clauses = []
     for g in actor.grants:
         if g.role in VILLAGE_CADRE_ROLES:
-            clause = and_(C.handler_kind == VILLAGE_ROLE, C.handler_role == g.role.value,
-                          C.handler_village_id == g.village_id)
+            clause = and_(
+                C.handler_kind == VILLAGE_ROLE, C.handler_role == g.role.value, C.handler_village_id == g.village_id
+            )
             if g.role in GRID_SCOPED_ROLES:  # a grid worker works their own grid's cases (see routing)
-                clause = and_(clause, C.handler_grid_id == g.grid_id if g.grid_id is not None
-                              else C.handler_grid_id.is_(None))
+                clause = and_(
+                    clause, C.handler_grid_id == g.grid_id if g.grid_id is not None else C.handler_grid_id.is_(None)
+                )
             clauses.append(clause)
         elif g.role == Role.TOWNSHIP_DISPATCHER:
             clauses.append(and_(C.handler_kind == TOWNSHIP_DISPATCH, C.handler_township_id == g.township_id))
@@ -128,10 +134,17 @@ def read(actor: authz.Actor) -> ColumnElement[bool]:
     return or_(handle(actor), copy(actor), moderate(actor), monitor(actor), transfer(actor))
 
 
-RULES = {"complaint.handle": handle, "complaint.copy": copy, "complaint.moderate": moderate,
-         "complaint.monitor": monitor, "complaint.inbox": inbox, "complaint.read": read,
-         "complaint.transfer": transfer, "complaint.recategorise": recategorise,
-         "complaint.photo_moderate": moderators}
+RULES = {
+    "complaint.handle": handle,
+    "complaint.copy": copy,
+    "complaint.moderate": moderate,
+    "complaint.monitor": monitor,
+    "complaint.inbox": inbox,
+    "complaint.read": read,
+    "complaint.transfer": transfer,
+    "complaint.recategorise": recategorise,
+    "complaint.photo_moderate": moderators,
+}
 
 
 def register_rules() -> None:

@@ -9,6 +9,7 @@ Public states (what the villager follows):
 Every transition is one conditional UPDATE on (id, version): two people (or a replayed request)
 acting on the same case cannot both succeed; the loser gets a clear conflict and nothing is written.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -21,8 +22,8 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.clock import to_shanghai, utcnow
 from app import transaction
+from app.clock import to_shanghai, utcnow
 from app.domain import authz, content, events, ratelimit
 from app.domain.complaints import photos
 from app.domain.complaints.categories import CATEGORIES, lane_of, name_of
@@ -30,7 +31,6 @@ from app.domain.complaints.routing import (
     HANDLER_LABELS,
     OFFICE_ROLES,
     RULE_TARGETS,
-    TOWNSHIP_DISCIPLINE,
     TOWNSHIP_DISPATCH,
     VILLAGE_ROLE,
     Route,
@@ -64,8 +64,15 @@ STRANGER_LIMIT = ratelimit.Limit("complaint-stranger", 5, 24 * 3600)
 DOOR_STRANGERS_LIMIT = ratelimit.Limit("complaint-door-strangers", 5, 24 * 3600)
 
 # Roles a villager may name as the subject ("about") of a complaint.
-ABOUT_ROLES = VILLAGE_CADRE_ROLES | {Role.SUPERVISION_MEMBER, Role.SUPERVISION_LIAISON, Role.TOWNSHIP_DISCIPLINE,
-                                     Role.TOWNSHIP_ASSETS, Role.TOWNSHIP_DISPATCHER, Role.TOWNSHIP_LEADER}
+ABOUT_ROLES = VILLAGE_CADRE_ROLES | {
+    Role.SUPERVISION_MEMBER,
+    Role.SUPERVISION_LIAISON,
+    Role.TOWNSHIP_DISCIPLINE,
+    Role.TOWNSHIP_ASSETS,
+    Role.TOWNSHIP_DISPATCHER,
+    Role.TOWNSHIP_LEADER,
+}
+
 
 @dataclass(frozen=True)
 class Filing:
@@ -88,14 +95,20 @@ def file(user: WxUser, household: Household, filing: Filing, *, wechat, redis: R
     if replay is not None:
         return replay, False
     if filing.category not in CATEGORIES:
-        raise AppError("unknown_category", "没有这个反映类别", kind="unprocessable", fields={"category": ["不是可选的值"]})
+        raise AppError(
+            "unknown_category", "没有这个反映类别", kind="unprocessable", fields={"category": ["不是可选的值"]}
+        )
     if not filing.anonymous and not filing.contact_name:
-        raise AppError("contact_name_required", "实名反映请填写姓名", kind="unprocessable", fields={"contact_name": ["必填"]})
+        raise AppError(
+            "contact_name_required", "实名反映请填写姓名", kind="unprocessable", fields={"contact_name": ["必填"]}
+        )
     about_level = None
     if filing.about_role is not None:
         role = Role(filing.about_role) if filing.about_role in {r.value for r in ABOUT_ROLES} else None
         if role is None:
-            raise AppError("unknown_role", "没有这个职务", kind="unprocessable", fields={"about_role": ["不是可选的值"]})
+            raise AppError(
+                "unknown_role", "没有这个职务", kind="unprocessable", fields={"about_role": ["不是可选的值"]}
+            )
         about_level = "township" if role.level == Level.TOWNSHIP else "village"
     photos.check_attachable(user.id, list(filing.photo_ids))
     with _take_allowance(user, household, redis) as taken:
@@ -109,31 +122,61 @@ def file(user: WxUser, household: Household, filing: Filing, *, wechat, redis: R
 
 def _take_allowance(user: WxUser, household: Household, redis: Redis) -> ratelimit.Taken:
     """Count the filing against the filer's allowance (given back if the filing fails)."""
-    member = db.session.scalar(select(RoleAssignment.id).where(
-        RoleAssignment.role == Role.VILLAGER.value, RoleAssignment.user_id == user.id,
-        RoleAssignment.household_id == household.id, authz.term_running()).limit(1)) is not None
+    member = (
+        db.session.scalar(
+            select(RoleAssignment.id)
+            .where(
+                RoleAssignment.role == Role.VILLAGER.value,
+                RoleAssignment.user_id == user.id,
+                RoleAssignment.household_id == household.id,
+                authz.term_running(),
+            )
+            .limit(1)
+        )
+        is not None
+    )
     if member:
-        return ratelimit.take(redis, [(MEMBER_LIMIT, f"household:{household.id}:user:{user.id}")],
-                              "今天反映的次数已达上限，请明天再试或拨打监督电话")
-    return ratelimit.take(redis, [(STRANGER_LIMIT, f"user:{user.id}"), (DOOR_STRANGERS_LIMIT, f"household:{household.id}")],
-                          "今天从这个门牌反映的次数已达上限，请明天再试或拨打监督电话")
+        return ratelimit.take(
+            redis,
+            [(MEMBER_LIMIT, f"household:{household.id}:user:{user.id}")],
+            "今天反映的次数已达上限，请明天再试或拨打监督电话",
+        )
+    return ratelimit.take(
+        redis,
+        [(STRANGER_LIMIT, f"user:{user.id}"), (DOOR_STRANGERS_LIMIT, f"household:{household.id}")],
+        "今天从这个门牌反映的次数已达上限，请明天再试或拨打监督电话",
+    )
 
 
-def _write(user: WxUser, household: Household, filing: Filing, verdict: str,
-           about_level: str | None) -> tuple[Complaint, bool]:
+def _write(
+    user: WxUser, household: Household, filing: Filing, verdict: str, about_level: str | None
+) -> tuple[Complaint, bool]:
     village = household.village
     now = utcnow()
     target = route(village, filing.category, about_level, grid_id=household.grid_id)
     complaint = Complaint(
-        reference=_reference(now), client_request_id=filing.client_request_id,
-        county_id=village.township.county_id, township_id=village.township_id, village_id=village.id,
-        household_id=household.id, filed_by_user_id=user.id, anonymous=filing.anonymous,
+        reference=_reference(now),
+        client_request_id=filing.client_request_id,
+        county_id=village.township.county_id,
+        township_id=village.township_id,
+        village_id=village.id,
+        household_id=household.id,
+        filed_by_user_id=user.id,
+        anonymous=filing.anonymous,
         contact_name=None if filing.anonymous else filing.contact_name,
         contact_phone=None if filing.anonymous else filing.contact_phone,
-        category=filing.category, lane=lane_of(filing.category), description=filing.description,
-        latitude=filing.latitude, longitude=filing.longitude, about_role=filing.about_role, about_level=about_level,
-        status="held" if verdict == "review" else "assigned", moderation="held" if verdict == "review" else "clear",
-        filed_at=now, version=1)
+        category=filing.category,
+        lane=lane_of(filing.category),
+        description=filing.description,
+        latitude=filing.latitude,
+        longitude=filing.longitude,
+        about_role=filing.about_role,
+        about_level=about_level,
+        status="held" if verdict == "review" else "assigned",
+        moderation="held" if verdict == "review" else "clear",
+        filed_at=now,
+        version=1,
+    )
     _apply_route(complaint, target)
     if verdict != "review":
         complaint.assigned_at = now
@@ -150,17 +193,27 @@ def _write(user: WxUser, household: Household, filing: Filing, verdict: str,
     if filing.about_role is not None:
         _record_subjects(complaint, Role(filing.about_role))
     photos.attach(complaint, user.id, list(filing.photo_ids))
-    _event(complaint, "filed", None, complaint.status, "村民", user_id=user.id,
-           public_note="已提交，等待审核" if verdict == "review" else f"已提交，转{target.label}办理",
-           internal_note=target.note)
+    _event(
+        complaint,
+        "filed",
+        None,
+        complaint.status,
+        "村民",
+        user_id=user.id,
+        public_note="已提交，等待审核" if verdict == "review" else f"已提交，转{target.label}办理",
+        internal_note=target.note,
+    )
     _schedule_check(complaint)
     return complaint, True
 
 
 def _replay(user: WxUser, household: Household, filing: Filing) -> Complaint | None:
     """The case this request id already filed, if any (the same filing sent again)."""
-    replay = db.session.scalar(select(Complaint).where(Complaint.filed_by_user_id == user.id,
-                                                       Complaint.client_request_id == filing.client_request_id))
+    replay = db.session.scalar(
+        select(Complaint).where(
+            Complaint.filed_by_user_id == user.id, Complaint.client_request_id == filing.client_request_id
+        )
+    )
     if replay is not None and (replay.household_id != household.id or replay.description != filing.description):
         raise AppError("request_id_reused", "该请求编号已用于另一条反映", kind="conflict")
     return replay
@@ -172,11 +225,17 @@ def _reference(now) -> str:
 
 def _route_values(target: Route) -> dict:
     """The case's columns saying who holds it, for a route."""
-    return {"handler_kind": target.kind, "handler_role": target.role.value if target.role else None,
-            "handler_village_id": target.village_id, "handler_grid_id": target.grid_id,
-            "handler_township_id": target.township_id,
-            "handler_county_id": target.county_id, "copy_liaison": target.copy_liaison,
-            "routing_rule_id": target.rule_id, "routing_fallback": target.fallback}
+    return {
+        "handler_kind": target.kind,
+        "handler_role": target.role.value if target.role else None,
+        "handler_village_id": target.village_id,
+        "handler_grid_id": target.grid_id,
+        "handler_township_id": target.township_id,
+        "handler_county_id": target.county_id,
+        "copy_liaison": target.copy_liaison,
+        "routing_rule_id": target.rule_id,
+        "routing_fallback": target.fallback,
+    }
 
 
 def _apply_route(complaint: Complaint, target: Route) -> None:
@@ -186,21 +245,46 @@ def _apply_route(complaint: Complaint, target: Route) -> None:
 
 def _record_subjects(complaint: Complaint, role: Role) -> None:
     """Everyone holding the named role over this village (or its township) right now."""
-    where = (RoleAssignment.township_id == complaint.township_id if role.level == Level.TOWNSHIP
-             else RoleAssignment.village_id == complaint.village_id)
-    for term in db.session.scalars(select(RoleAssignment).where(
-            RoleAssignment.role == role.value, where, authz.term_running())):
-        db.session.add(ComplaintSubject(complaint_id=complaint.id, user_id=term.user_id,
-                                        console_account_id=term.console_account_id))
+    where = (
+        RoleAssignment.township_id == complaint.township_id
+        if role.level == Level.TOWNSHIP
+        else RoleAssignment.village_id == complaint.village_id
+    )
+    for term in db.session.scalars(
+        select(RoleAssignment).where(RoleAssignment.role == role.value, where, authz.term_running())
+    ):
+        db.session.add(
+            ComplaintSubject(
+                complaint_id=complaint.id, user_id=term.user_id, console_account_id=term.console_account_id
+            )
+        )
     db.session.flush()
 
 
-def _event(complaint: Complaint, kind: str, from_status: str | None, to_status: str, actor_label: str, *,
-           user_id: int | None = None, console_account_id: int | None = None, public_note: str | None = None,
-           internal_note: str | None = None) -> ComplaintEvent:
-    event = ComplaintEvent(complaint_id=complaint.id, kind=kind, from_status=from_status, to_status=to_status,
-                           actor_label=actor_label, actor_user_id=user_id, actor_console_account_id=console_account_id,
-                           public_note=public_note, internal_note=internal_note, created_at=utcnow())
+def _event(
+    complaint: Complaint,
+    kind: str,
+    from_status: str | None,
+    to_status: str,
+    actor_label: str,
+    *,
+    user_id: int | None = None,
+    console_account_id: int | None = None,
+    public_note: str | None = None,
+    internal_note: str | None = None,
+) -> ComplaintEvent:
+    event = ComplaintEvent(
+        complaint_id=complaint.id,
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        actor_label=actor_label,
+        actor_user_id=user_id,
+        actor_console_account_id=console_account_id,
+        public_note=public_note,
+        internal_note=internal_note,
+        created_at=utcnow(),
+    )
     db.session.add(event)
     # Subscribers (registered by the app factory: the four-platform connector, subscribe messages)
     # record their rows and intents in this same transaction.
@@ -209,6 +293,7 @@ def _event(complaint: Complaint, kind: str, from_status: str | None, to_status: 
 
 
 # ---- transitions ----
+
 
 def _office_label(actor: authz.Actor, complaint: Complaint) -> str:
     if complaint.handler_kind == VILLAGE_ROLE:
@@ -223,6 +308,7 @@ def _office_label(actor: authz.Actor, complaint: Complaint) -> str:
 @dataclass(frozen=True)
 class By:
     """Who takes a step, as the case's history records it: an office label and the person."""
+
     label: str
     user_id: int | None = None
     console_account_id: int | None = None
@@ -235,6 +321,7 @@ def _by(actor: authz.Actor, label: str) -> By:
 @dataclass
 class Step:
     """A transition decided but not yet written: the case, its event, the columns to set."""
+
     complaint: Complaint
     kind: str
     before: str
@@ -245,8 +332,17 @@ class Step:
     values: dict
 
 
-def plan(complaint: Complaint, kind: str, allowed_from: tuple[str, ...], to_status: str, by: By, *,
-         public_note: str | None = None, internal_note: str | None = None, **values) -> Step:
+def plan(
+    complaint: Complaint,
+    kind: str,
+    allowed_from: tuple[str, ...],
+    to_status: str,
+    by: By,
+    *,
+    public_note: str | None = None,
+    internal_note: str | None = None,
+    **values,
+) -> Step:
     """Check a transition is allowed from the case's state and work out its columns, its deadline
     clock included. Nothing is written yet."""
     before = complaint.status
@@ -257,12 +353,22 @@ def plan(complaint: Complaint, kind: str, allowed_from: tuple[str, ...], to_stat
     return Step(complaint, kind, before, to_status, by, public_note, internal_note, values)
 
 
-def _step(complaint: Complaint, kind: str, allowed_from: tuple[str, ...], to_status: str, by: By, *,
-          public_note: str | None = None, internal_note: str | None = None, **values) -> Complaint:
+def _step(
+    complaint: Complaint,
+    kind: str,
+    allowed_from: tuple[str, ...],
+    to_status: str,
+    by: By,
+    *,
+    public_note: str | None = None,
+    internal_note: str | None = None,
+    **values,
+) -> Complaint:
     """The one way a case changes state, with its event and its recomputed deadline clock:
     conditional on the version the caller read."""
-    step = plan(complaint, kind, allowed_from, to_status, by, public_note=public_note, internal_note=internal_note,
-                **values)
+    step = plan(
+        complaint, kind, allowed_from, to_status, by, public_note=public_note, internal_note=internal_note, **values
+    )
     if not apply([step]):
         raise AppError("case_changed", "案件刚刚被他人处理，请刷新后重试", kind="conflict")
     return complaint
@@ -279,8 +385,11 @@ def apply(steps: list[Step]) -> list[Step]:
         groups.setdefault(tuple(sorted(step.values)), []).append(step)
     won: list[Step] = []
     for columns, group in groups.items():
-        statement = update(table).where(table.c.id == bindparam("_id"), table.c.version == bindparam("_seen")) \
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("_id"), table.c.version == bindparam("_seen"))
             .values({name: bindparam(name) for name in columns})
+        )
         rows = [{**step.values, "_id": step.complaint.id, "_seen": step.complaint.version} for step in group]
         if len(group) == 1:
             winners = group if db.session.execute(statement, rows[0]).rowcount == 1 else []
@@ -302,14 +411,33 @@ def _record(step: Step) -> None:
     # The row now holds exactly what we wrote: set it on the object instead of reading it back.
     for name, value in step.values.items():
         set_committed_value(step.complaint, name, value)
-    _event(step.complaint, step.kind, step.before, step.to_status, step.by.label, user_id=step.by.user_id,
-           console_account_id=step.by.console_account_id, public_note=step.public_note,
-           internal_note=step.internal_note)
+    _event(
+        step.complaint,
+        step.kind,
+        step.before,
+        step.to_status,
+        step.by.label,
+        user_id=step.by.user_id,
+        console_account_id=step.by.console_account_id,
+        public_note=step.public_note,
+        internal_note=step.internal_note,
+    )
     _schedule_check(step.complaint)
 
 
-_CLOCK_INPUTS = ("id", "lane", "township_id", "handler_kind", "clock_started_at", "due_at", "reminded_at",
-                 "overdue_since", "was_late", "replied_at", "escalated_at")
+_CLOCK_INPUTS = (
+    "id",
+    "lane",
+    "township_id",
+    "handler_kind",
+    "clock_started_at",
+    "due_at",
+    "reminded_at",
+    "overdue_since",
+    "was_late",
+    "replied_at",
+    "escalated_at",
+)
 
 
 def _clock(complaint: Complaint, kind: str, before: str | None, to_status: str, values: dict) -> dict:
@@ -322,8 +450,13 @@ def _schedule_check(complaint: Complaint) -> None:
     guarantee; a job of an older version finds nothing to do."""
     if complaint.next_check_at is None:
         return
-    transaction.intend(db.session(), "deadlines.check_complaint", complaint.id,
-                       job_id=f"complaint-{complaint.id}-v{complaint.version}", at=complaint.next_check_at)
+    transaction.intend(
+        db.session(),
+        "deadlines.check_complaint",
+        complaint.id,
+        job_id=f"complaint-{complaint.id}-v{complaint.version}",
+        at=complaint.next_check_at,
+    )
 
 
 def _handled(actor: authz.Actor, complaint_id: int) -> Complaint:
@@ -344,8 +477,9 @@ def reply(actor: authz.Actor, complaint_id: int, text: str) -> Complaint:
 def ask_villager(actor: authz.Actor, complaint_id: int, question: str) -> Complaint:
     """The office needs more from the villager (补充材料): its clock stands still until they answer."""
     complaint = _handled(actor, complaint_id)
-    return _step(complaint, "asked", ("signed",), "waiting", _by(actor, _office_label(actor, complaint)),
-                 public_note=question)
+    return _step(
+        complaint, "asked", ("signed",), "waiting", _by(actor, _office_label(actor, complaint)), public_note=question
+    )
 
 
 def send_back(actor: authz.Actor, complaint_id: int, reason: str) -> Complaint:
@@ -363,11 +497,21 @@ def _reply(complaint: Complaint, by: By, text: str) -> Complaint:
 
 
 def _send_back(complaint: Complaint, by: By, reason: str) -> Complaint:
-    return _step(complaint, "returned", ("assigned", "signed"), "returned", by,
-                 public_note="已退回镇四平台重新分派", internal_note=reason, handler_kind=TOWNSHIP_DISPATCH,
-                 handler_role=None, handler_village_id=None, handler_grid_id=None,
-                 handler_township_id=complaint.township_id,
-                 signed_at=None)
+    return _step(
+        complaint,
+        "returned",
+        ("assigned", "signed"),
+        "returned",
+        by,
+        public_note="已退回镇四平台重新分派",
+        internal_note=reason,
+        handler_kind=TOWNSHIP_DISPATCH,
+        handler_role=None,
+        handler_village_id=None,
+        handler_grid_id=None,
+        handler_township_id=complaint.township_id,
+        signed_at=None,
+    )
 
 
 def act_for_office(complaint: Complaint, by: By, action: str, text: str | None = None) -> Complaint:
@@ -390,25 +534,55 @@ def redispatch(actor: authz.Actor, complaint_id: int, *, target: str, role: str 
     if Role.TOWNSHIP_DISPATCHER not in actor.roles():
         raise AppError("dispatcher_only", "只有镇四平台调度员可以重新分派", kind="forbidden")
     if complaint.about_level is not None and target == VILLAGE_ROLE:
-        raise AppError("conflict_of_interest", "反映村干部的案件不能分派到村", kind="unprocessable",
-                       fields={"target": ["不能分派到村"]})
+        raise AppError(
+            "conflict_of_interest",
+            "反映村干部的案件不能分派到村",
+            kind="unprocessable",
+            fields={"target": ["不能分派到村"]},
+        )
     destination = _township_destination(complaint, target, role)
-    return _step(complaint, "redispatched", ("returned", "assigned", "signed"), "assigned",
-                 _by(actor, HANDLER_LABELS[TOWNSHIP_DISPATCH]), public_note=f"已转{destination.label}办理",
-                 internal_note=reason, assigned_at=utcnow(), signed_at=None, **_route_values(destination))
+    return _step(
+        complaint,
+        "redispatched",
+        ("returned", "assigned", "signed"),
+        "assigned",
+        _by(actor, HANDLER_LABELS[TOWNSHIP_DISPATCH]),
+        public_note=f"已转{destination.label}办理",
+        internal_note=reason,
+        assigned_at=utcnow(),
+        signed_at=None,
+        **_route_values(destination),
+    )
 
 
 def release(actor: authz.Actor, complaint_id: int) -> Complaint:
     """Moderation: a held complaint is fine after all; it goes to its handler."""
     complaint = authz.get_or_404(actor, "complaint.moderate", Complaint, complaint_id)
-    return _step(complaint, "released", ("held",), "assigned", _by(actor, "审核"), public_note="审核通过，已转办",
-                 moderation="clear", assigned_at=utcnow())
+    return _step(
+        complaint,
+        "released",
+        ("held",),
+        "assigned",
+        _by(actor, "审核"),
+        public_note="审核通过，已转办",
+        moderation="clear",
+        assigned_at=utcnow(),
+    )
 
 
 def reject(actor: authz.Actor, complaint_id: int, reason: str) -> Complaint:
     complaint = authz.get_or_404(actor, "complaint.moderate", Complaint, complaint_id)
-    return _step(complaint, "rejected", ("held",), "closed", _by(actor, "审核"), public_note=reason,
-                 moderation="rejected", resolution="rejected", closed_at=utcnow())
+    return _step(
+        complaint,
+        "rejected",
+        ("held",),
+        "closed",
+        _by(actor, "审核"),
+        public_note=reason,
+        moderation="rejected",
+        resolution="rejected",
+        closed_at=utcnow(),
+    )
 
 
 # ---- re-routing by the township: transfer (转办), recategorise (改类), merge as duplicate (合并) ----
@@ -429,8 +603,9 @@ def _require_open(complaint: Complaint, allowed_from: tuple[str, ...]) -> None:
         raise AppError("invalid_transition", "案件当前状态下不能进行此操作", kind="conflict")
 
 
-def _reroutable(actor: authz.Actor, complaint_id: int, action: str, allowed_from: tuple[str, ...],
-                refusal: AppError) -> Complaint:
+def _reroutable(
+    actor: authz.Actor, complaint_id: int, action: str, allowed_from: tuple[str, ...], refusal: AppError
+) -> Complaint:
     """A case the actor can read (else 404, as for any case out of sight), open, and theirs to re-route."""
     complaint = authz.get_or_404(actor, "complaint.read", Complaint, complaint_id)
     _require_open(complaint, allowed_from)
@@ -442,17 +617,27 @@ def _reroutable(actor: authz.Actor, complaint_id: int, action: str, allowed_from
 def _acting_office(actor: authz.Actor, complaint: Complaint) -> str:
     """The office taking a re-routing step: the handler's, or the township dispatcher acting over a
     village office's case."""
-    holds = any(holds_office(g, complaint.handler_role, complaint.handler_village_id, complaint.handler_grid_id)
-                for g in actor.grants)
+    holds = any(
+        holds_office(g, complaint.handler_role, complaint.handler_village_id, complaint.handler_grid_id)
+        for g in actor.grants
+    )
     if complaint.handler_kind == VILLAGE_ROLE and not holds:
         return Role.TOWNSHIP_DISPATCHER.label
     return _office_label(actor, complaint)
 
 
 def _holds_it(complaint: Complaint, values: dict) -> bool:
-    return all(getattr(complaint, column) == values[column] for column in
-               ("handler_kind", "handler_role", "handler_village_id", "handler_grid_id", "handler_township_id",
-                "handler_county_id"))
+    return all(
+        getattr(complaint, column) == values[column]
+        for column in (
+            "handler_kind",
+            "handler_role",
+            "handler_village_id",
+            "handler_grid_id",
+            "handler_township_id",
+            "handler_county_id",
+        )
+    )
 
 
 def _township_destination(complaint: Complaint, target: str, role: str | None) -> Route:
@@ -460,43 +645,78 @@ def _township_destination(complaint: Complaint, target: str, role: str | None) -
     if target not in RULE_TARGETS:
         raise AppError("unknown_target", "没有这个接收方", kind="unprocessable", fields={"target": ["不是可选的值"]})
     if complaint.about_level is not None and target == VILLAGE_ROLE:
-        raise AppError("conflict_of_interest", "反映干部的案件不能转到村", kind="unprocessable",
-                       fields={"target": ["不能转到村"]})
+        raise AppError(
+            "conflict_of_interest", "反映干部的案件不能转到村", kind="unprocessable", fields={"target": ["不能转到村"]}
+        )
     cadre, grid_id = None, None
     if target == VILLAGE_ROLE:
         cadre = village_cadre_role(role)
         held, grid_id = village_office(cadre, complaint.village_id, complaint.household.grid_id)
         if not held:
-            raise AppError("role_vacant", f"本村暂无{cadre.label}在任，不能转给该职务", kind="unprocessable",
-                           fields={"role": ["暂无人在任"]})
-    return Route(target, cadre, complaint.village_id if cadre else None, complaint.township_id, complaint.county_id,
-                 complaint.copy_liaison, None, grid_id=grid_id)
+            raise AppError(
+                "role_vacant",
+                f"本村暂无{cadre.label}在任，不能转给该职务",
+                kind="unprocessable",
+                fields={"role": ["暂无人在任"]},
+            )
+    return Route(
+        target,
+        cadre,
+        complaint.village_id if cadre else None,
+        complaint.township_id,
+        complaint.county_id,
+        complaint.copy_liaison,
+        None,
+        grid_id=grid_id,
+    )
 
 
-def transfer(actor: authz.Actor, complaint_id: int, *, target: str, role: str | None, reason: str,
-             public_note: str | None = None) -> Complaint:
+def transfer(
+    actor: authz.Actor, complaint_id: int, *, target: str, role: str | None, reason: str, public_note: str | None = None
+) -> Complaint:
     """转办: the township dispatcher (over its own and the village offices' cases) or the township office
     holding the case sends an open case to another office of the township. The reason stays internal;
     the villager reads the public note. A case about a cadre never goes down to the village."""
-    complaint = _reroutable(actor, complaint_id, "complaint.transfer", REROUTABLE,
-                            AppError("transfer_not_allowed", "只有镇四平台或承办案件的镇街部门可以转办", kind="forbidden"))
+    complaint = _reroutable(
+        actor,
+        complaint_id,
+        "complaint.transfer",
+        REROUTABLE,
+        AppError("transfer_not_allowed", "只有镇四平台或承办案件的镇街部门可以转办", kind="forbidden"),
+    )
     destination = _township_destination(complaint, target, role)
     values = _route_values(destination)
     if _holds_it(complaint, values):
         raise AppError("same_handler", f"案件已在{destination.label}办理", kind="conflict")
-    return _step(complaint, "transferred", REROUTABLE, "assigned", _by(actor, _acting_office(actor, complaint)),
-                 public_note=public_note or f"已转{destination.label}办理", internal_note=reason,
-                 assigned_at=utcnow(), signed_at=None, **values)
+    return _step(
+        complaint,
+        "transferred",
+        REROUTABLE,
+        "assigned",
+        _by(actor, _acting_office(actor, complaint)),
+        public_note=public_note or f"已转{destination.label}办理",
+        internal_note=reason,
+        assigned_at=utcnow(),
+        signed_at=None,
+        **values,
+    )
 
 
 def recategorise(actor: authz.Actor, complaint_id: int, *, category: str, reason: str) -> Complaint:
     """改类: the handling office (or the township dispatcher) corrects the category. The lane may change,
     so the case is routed again by the rules (a case about a cadre still goes above them); the
     villager reads what changed."""
-    complaint = _reroutable(actor, complaint_id, "complaint.recategorise", REROUTABLE,
-                            AppError("recategorise_not_allowed", "只有承办部门或镇四平台可以修改类别", kind="forbidden"))
+    complaint = _reroutable(
+        actor,
+        complaint_id,
+        "complaint.recategorise",
+        REROUTABLE,
+        AppError("recategorise_not_allowed", "只有承办部门或镇四平台可以修改类别", kind="forbidden"),
+    )
     if category not in CATEGORIES:
-        raise AppError("unknown_category", "没有这个反映类别", kind="unprocessable", fields={"category": ["不是可选的值"]})
+        raise AppError(
+            "unknown_category", "没有这个反映类别", kind="unprocessable", fields={"category": ["不是可选的值"]}
+        )
     if category == complaint.category:
         raise AppError("same_category", f"案件已是“{name_of(category)}”类", kind="conflict")
     by = _by(actor, _acting_office(actor, complaint))
@@ -508,8 +728,18 @@ def recategorise(actor: authz.Actor, complaint_id: int, *, category: str, reason
         to_status, note = "assigned", f"{note}，转{target.label}办理"
         values.update(assigned_at=utcnow(), signed_at=None)
     internal = f"{target.note}；{reason}" if target.note else reason
-    return _step(complaint, "recategorised", REROUTABLE, to_status, by, public_note=note, internal_note=internal[:500],
-                 category=category, lane=lane_of(category), **values)
+    return _step(
+        complaint,
+        "recategorised",
+        REROUTABLE,
+        to_status,
+        by,
+        public_note=note,
+        internal_note=internal[:500],
+        category=category,
+        lane=lane_of(category),
+        **values,
+    )
 
 
 def merge(actor: authz.Actor, complaint_id: int, *, into_id: int, reason: str) -> Complaint:
@@ -520,29 +750,60 @@ def merge(actor: authz.Actor, complaint_id: int, *, into_id: int, reason: str) -
     refusal = AppError("merge_not_allowed", "只有镇四平台或承办案件的镇街部门可以合并", kind="forbidden")
     duplicate = _reroutable(actor, complaint_id, "complaint.transfer", MERGEABLE, refusal)
     if into_id == duplicate.id:
-        raise AppError("merge_into_self", "不能把反映合并到它自己", kind="unprocessable", fields={"into_id": ["不能是本案"]})
-    survivor = db.session.scalar(select(Complaint).where(
-        Complaint.id == into_id, authz.scoped(actor, "complaint.transfer", Complaint)))
+        raise AppError(
+            "merge_into_self", "不能把反映合并到它自己", kind="unprocessable", fields={"into_id": ["不能是本案"]}
+        )
+    survivor = db.session.scalar(
+        select(Complaint).where(Complaint.id == into_id, authz.scoped(actor, "complaint.transfer", Complaint))
+    )
     if survivor is None:
-        raise AppError("merge_target_not_found", "找不到要合并到的反映，或无权操作该反映", kind="unprocessable",
-                       fields={"into_id": ["不存在或无权操作"]})
+        raise AppError(
+            "merge_target_not_found",
+            "找不到要合并到的反映，或无权操作该反映",
+            kind="unprocessable",
+            fields={"into_id": ["不存在或无权操作"]},
+        )
     if survivor.status == "closed":
         raise AppError("merge_target_closed", "要合并到的反映已办结，不能合并", kind="conflict")
     if survivor.village_id != duplicate.village_id:
-        raise AppError("merge_across_villages", "只能合并同一个村的反映", kind="unprocessable",
-                       fields={"into_id": ["不是同一个村的反映"]})
+        raise AppError(
+            "merge_across_villages",
+            "只能合并同一个村的反映",
+            kind="unprocessable",
+            fields={"into_id": ["不是同一个村的反映"]},
+        )
     if (survivor.about_role, survivor.about_level) != (duplicate.about_role, duplicate.about_level):
-        raise AppError("merge_different_subject", "两条反映的反映对象不同，不能合并", kind="unprocessable",
-                       fields={"into_id": ["反映对象不同"]})
+        raise AppError(
+            "merge_different_subject",
+            "两条反映的反映对象不同，不能合并",
+            kind="unprocessable",
+            fields={"into_id": ["反映对象不同"]},
+        )
 
     def close_duplicate():
-        _step(duplicate, "merged", MERGEABLE, "closed", _by(actor, _acting_office(actor, duplicate)),
-              public_note=f"与反映相同问题的 {survivor.reference} 合并办理，办理进度请看该反映",
-              internal_note=reason, resolution="merged", merged_into_id=survivor.id, closed_at=utcnow())
+        _step(
+            duplicate,
+            "merged",
+            MERGEABLE,
+            "closed",
+            _by(actor, _acting_office(actor, duplicate)),
+            public_note=f"与反映相同问题的 {survivor.reference} 合并办理，办理进度请看该反映",
+            internal_note=reason,
+            resolution="merged",
+            merged_into_id=survivor.id,
+            closed_at=utcnow(),
+        )
 
     def note_survivor():
-        _step(survivor, "merged_in", (survivor.status,), survivor.status, _by(actor, _acting_office(actor, survivor)),
-              public_note="有反映相同问题的案件并入本案，一并办理", internal_note=f"并入 {duplicate.reference}：{reason}"[:500])
+        _step(
+            survivor,
+            "merged_in",
+            (survivor.status,),
+            survivor.status,
+            _by(actor, _acting_office(actor, survivor)),
+            public_note="有反映相同问题的案件并入本案，一并办理",
+            internal_note=f"并入 {duplicate.reference}：{reason}"[:500],
+        )
 
     for _, step in sorted(((duplicate.id, close_duplicate), (survivor.id, note_survivor)), key=lambda s: s[0]):
         step()
@@ -563,8 +824,9 @@ def merged_into(user_id: int, complaint_id: int) -> Complaint:
 
 
 def own(user_id: int, complaint_id: int) -> Complaint:
-    complaint = db.session.scalar(select(Complaint).where(Complaint.id == complaint_id,
-                                                          Complaint.filed_by_user_id == user_id))
+    complaint = db.session.scalar(
+        select(Complaint).where(Complaint.id == complaint_id, Complaint.filed_by_user_id == user_id)
+    )
     if complaint is None:
         raise NotFound()
     return complaint
@@ -575,18 +837,42 @@ def confirm(user_id: int, complaint_id: int, *, solved: bool, note: str | None =
     complaint = own(user_id, complaint_id)
     villager = By("村民", user_id=user_id)
     if solved:
-        return _step(complaint, "confirmed", ("replied",), "closed", villager, public_note=note or "村民确认已解决",
-                     resolution="solved", closed_at=utcnow())
-    return _step(complaint, "reopened", ("replied",), "assigned", villager,
-                 public_note=note or "村民反馈问题未解决，重新办理", reopen_count=complaint.reopen_count + 1,
-                 assigned_at=utcnow(), signed_at=None, replied_at=None)
+        return _step(
+            complaint,
+            "confirmed",
+            ("replied",),
+            "closed",
+            villager,
+            public_note=note or "村民确认已解决",
+            resolution="solved",
+            closed_at=utcnow(),
+        )
+    return _step(
+        complaint,
+        "reopened",
+        ("replied",),
+        "assigned",
+        villager,
+        public_note=note or "村民反馈问题未解决，重新办理",
+        reopen_count=complaint.reopen_count + 1,
+        assigned_at=utcnow(),
+        signed_at=None,
+        replied_at=None,
+    )
 
 
 def supply(user_id: int, complaint_id: int, text: str) -> Complaint:
     """The villager answers the office's question: the office's clock runs again."""
     complaint = own(user_id, complaint_id)
-    return _step(complaint, "supplied", ("waiting",), "signed", By("村民", user_id=user_id),
-                 public_note="村民已补充情况", internal_note=text)
+    return _step(
+        complaint,
+        "supplied",
+        ("waiting",),
+        "signed",
+        By("村民", user_id=user_id),
+        public_note="村民已补充情况",
+        internal_note=text,
+    )
 
 
 def rate(user_id: int, complaint_id: int, stars: int, comment: str | None) -> Complaint:
@@ -615,15 +901,25 @@ def set_public_summary(actor: authz.Actor, complaint_id: int, text: str | None) 
     if text is not None:
         summary = " ".join(text.split())
         if any(unicodedata.category(ch) in _NOT_PUBLIC_TEXT for ch in summary):
-            raise AppError("invalid_text", "公开摘要含有不可见或控制字符", kind="unprocessable",
-                           fields={"text": ["含有不可见或控制字符"]})
+            raise AppError(
+                "invalid_text",
+                "公开摘要含有不可见或控制字符",
+                kind="unprocessable",
+                fields={"text": ["含有不可见或控制字符"]},
+            )
         if not 1 <= len(summary) <= PUBLIC_SUMMARY_MAX:
-            raise AppError("invalid_text", f"公开摘要应为 1 到 {PUBLIC_SUMMARY_MAX} 个字", kind="unprocessable",
-                           fields={"text": [f"1 到 {PUBLIC_SUMMARY_MAX} 个字"]})
+            raise AppError(
+                "invalid_text",
+                f"公开摘要应为 1 到 {PUBLIC_SUMMARY_MAX} 个字",
+                kind="unprocessable",
+                fields={"text": [f"1 到 {PUBLIC_SUMMARY_MAX} 个字"]},
+            )
         summary = mask(summary)
     complaint.public_summary, complaint.public_summary_at = summary, utcnow()
     complaint.public_summary_by_user_id, complaint.public_summary_by_console_account_id = (
-        actor.user_id, actor.console_account_id)
+        actor.user_id,
+        actor.console_account_id,
+    )
     return complaint
 
 
@@ -632,7 +928,19 @@ def public_resolved(village_id: int, limit: int = 50) -> list[Complaint]:
     person (an `about` role, or any recorded subject); what it shows of a case is the public schema's
     business (reference, category, dates and the office's public summary — no one's own words)."""
     about_someone = select(ComplaintSubject.id).where(ComplaintSubject.complaint_id == Complaint.id).exists()
-    return list(db.session.scalars(select(Complaint).where(
-        Complaint.village_id == village_id, Complaint.status == "closed", Complaint.resolution == "solved",
-        Complaint.moderation == "clear", Complaint.about_role.is_(None), Complaint.about_level.is_(None),
-        ~about_someone).order_by(Complaint.closed_at.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(Complaint)
+            .where(
+                Complaint.village_id == village_id,
+                Complaint.status == "closed",
+                Complaint.resolution == "solved",
+                Complaint.moderation == "clear",
+                Complaint.about_role.is_(None),
+                Complaint.about_level.is_(None),
+                ~about_someone,
+            )
+            .order_by(Complaint.closed_at.desc())
+            .limit(limit)
+        )
+    )

@@ -1,6 +1,7 @@
 """What the villager who filed a case sees of it: the case as filed and worked, and their photos as
 they know them — a photo WeChat sent to people for review is still "being checked" (pending) to them,
 whatever the moderators decide later; a refused one says so (its image is gone)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable

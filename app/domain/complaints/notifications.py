@@ -35,6 +35,7 @@ The minute sweep (app.jobs.notifications.sweep, with `close_stuck` and `overdue`
 Redis; a job still queued behind a backlog is not lost and gets no second copy) and closes stuck ones
 as unknown.
 """
+
 from __future__ import annotations
 
 import logging
@@ -86,31 +87,62 @@ class Template:
 
 
 _HEAD = (("character_string1", "受理编号"), ("thing2", "反映类别"))
-TEMPLATES: dict[str, Template] = {t.key: t for t in (
-    Template("case_progress", "办理进度通知", "villager",
-             (*_HEAD, ("phrase3", "办理状态"), ("thing4", "办理说明"), ("time5", "更新时间")),
-             "提交反映时（与答复、办结通知一起请求）；点“未解决”重新办理时再次请求"),
-    Template("case_replied", "答复通知", "villager",
-             (*_HEAD, ("thing3", "答复内容"), ("thing4", "答复单位"), ("time5", "答复时间")),
-             "提交反映时；点“未解决”重新办理时再次请求"),
-    Template("case_closed", "办结通知", "villager",
-             (*_HEAD, ("phrase3", "办结结果"), ("thing4", "说明"), ("time5", "办结时间")),
-             "提交反映时；点“未解决”重新办理时再次请求"),
-    Template("case_assigned", "待办案件通知", "handler",
-             (*_HEAD, ("thing3", "事项说明"), ("time4", "分派时间")),
-             "干部在待办中点“签收”“答复”时（与期限提醒一起请求），每次同意可收到一条"),
-    Template("case_reminder", "办理期限提醒", "handler",
-             (*_HEAD, ("thing3", "提醒内容"), ("time4", "提醒时间")),
-             "干部在待办中点“签收”“答复”时"),
-)}
-
+TEMPLATES: dict[str, Template] = {
+    t.key: t
+    for t in (
+        Template(
+            "case_progress",
+            "办理进度通知",
+            "villager",
+            (*_HEAD, ("phrase3", "办理状态"), ("thing4", "办理说明"), ("time5", "更新时间")),
+            "提交反映时（与答复、办结通知一起请求）；点“未解决”重新办理时再次请求",
+        ),
+        Template(
+            "case_replied",
+            "答复通知",
+            "villager",
+            (*_HEAD, ("thing3", "答复内容"), ("thing4", "答复单位"), ("time5", "答复时间")),
+            "提交反映时；点“未解决”重新办理时再次请求",
+        ),
+        Template(
+            "case_closed",
+            "办结通知",
+            "villager",
+            (*_HEAD, ("phrase3", "办结结果"), ("thing4", "说明"), ("time5", "办结时间")),
+            "提交反映时；点“未解决”重新办理时再次请求",
+        ),
+        Template(
+            "case_assigned",
+            "待办案件通知",
+            "handler",
+            (*_HEAD, ("thing3", "事项说明"), ("time4", "分派时间")),
+            "干部在待办中点“签收”“答复”时（与期限提醒一起请求），每次同意可收到一条",
+        ),
+        Template(
+            "case_reminder",
+            "办理期限提醒",
+            "handler",
+            (*_HEAD, ("thing3", "提醒内容"), ("time4", "提醒时间")),
+            "干部在待办中点“签收”“答复”时",
+        ),
+    )
+}
 
 
 def configured_templates() -> list[dict[str, str]]:
     """The templates that have an id here, for the mini-program to request (wx.requestSubscribeMessage)."""
     ids = current_app.config["WECHAT_TEMPLATES"]
-    return [{"key": t.key, "template_id": ids[t.key], "title": t.title, "audience": t.audience,
-             "request_when": t.request_when} for t in TEMPLATES.values() if ids.get(t.key)]
+    return [
+        {
+            "key": t.key,
+            "template_id": ids[t.key],
+            "title": t.title,
+            "audience": t.audience,
+            "request_when": t.request_when,
+        }
+        for t in TEMPLATES.values()
+        if ids.get(t.key)
+    ]
 
 
 _PROGRESS = {"signed": ("已签收", "办理单位已签收"), "escalated": ("已升级", "已转上级办理")}  # (phrase3, note)
@@ -125,6 +157,7 @@ _ASSIGNED_NOTES = {
 
 
 # ---- who is told what ----
+
 
 def _when(moment: datetime) -> str:
     """WeChat's `time` format, in Shanghai time: 2026年3月2日 09:00."""
@@ -147,11 +180,21 @@ def _message(key: str, complaint: Complaint, event: ComplaintEvent, *middle: str
 def villager_message(complaint: Complaint, event: ComplaintEvent) -> tuple[str, dict[str, str]] | None:
     """What the villager who filed is told of this step, if anything."""
     if event.to_status == "closed":
-        return _message("case_closed", complaint, event, _CLOSED_RESULTS.get(complaint.resolution or "", "已办结"),
-                        _text(event.public_note, "案件已办结"))
+        return _message(
+            "case_closed",
+            complaint,
+            event,
+            _CLOSED_RESULTS.get(complaint.resolution or "", "已办结"),
+            _text(event.public_note, "案件已办结"),
+        )
     if event.kind == "replied":
-        return _message("case_replied", complaint, event, _text(event.public_note, "已答复，请查看"),
-                        _text(event.actor_label, "办理单位"))
+        return _message(
+            "case_replied",
+            complaint,
+            event,
+            _text(event.public_note, "已答复，请查看"),
+            _text(event.actor_label, "办理单位"),
+        )
     if event.kind in _PROGRESS:
         status, note = _PROGRESS[event.kind]
         return _message("case_progress", complaint, event, status, _text(event.public_note, note))
@@ -161,8 +204,12 @@ def villager_message(complaint: Complaint, event: ComplaintEvent) -> tuple[str, 
 def handler_message(complaint: Complaint, event: ComplaintEvent) -> tuple[str, dict[str, str]] | None:
     """What the handling office is told of this step, if anything."""
     if event.kind == "reminded":
-        return _message("case_reminder", complaint, event,
-                        _text(event.internal_note or event.public_note, "办理期限将到，请尽快办理"))
+        return _message(
+            "case_reminder",
+            complaint,
+            event,
+            _text(event.internal_note or event.public_note, "办理期限将到，请尽快办理"),
+        )
     if event.to_status == "assigned":
         return _message("case_assigned", complaint, event, _ASSIGNED_NOTES.get(event.kind, "新反映待办理，请及时签收"))
     return None
@@ -181,9 +228,16 @@ def liaison_message(complaint: Complaint, event: ComplaintEvent) -> tuple[str, d
 
 def liaisons(complaint: Complaint) -> set[int]:
     """WeChat users holding the village's supervision-liaison role right now."""
-    return set(db.session.scalars(select(RoleAssignment.user_id).where(
-        RoleAssignment.role == Role.SUPERVISION_LIAISON.value, RoleAssignment.village_id == complaint.village_id,
-        RoleAssignment.user_id.is_not(None), authz.term_running())))
+    return set(
+        db.session.scalars(
+            select(RoleAssignment.user_id).where(
+                RoleAssignment.role == Role.SUPERVISION_LIAISON.value,
+                RoleAssignment.village_id == complaint.village_id,
+                RoleAssignment.user_id.is_not(None),
+                authz.term_running(),
+            )
+        )
+    )
 
 
 def office_holders(complaint: Complaint) -> set[int]:
@@ -192,20 +246,32 @@ def office_holders(complaint: Complaint) -> set[int]:
     if kind == VILLAGE_ROLE:
         where = office_terms(Role(complaint.handler_role), complaint.handler_village_id, complaint.handler_grid_id)
     elif kind in (TOWNSHIP_DISPATCH, TOWNSHIP_DISCIPLINE):
-        where = (RoleAssignment.role == OFFICE_ROLES[kind].value,
-                 RoleAssignment.township_id == complaint.handler_township_id)
+        where = (
+            RoleAssignment.role == OFFICE_ROLES[kind].value,
+            RoleAssignment.township_id == complaint.handler_township_id,
+        )
     elif kind == COUNTY:
-        where = (RoleAssignment.role == OFFICE_ROLES[kind].value,
-                 RoleAssignment.county_id == complaint.handler_county_id)
+        where = (
+            RoleAssignment.role == OFFICE_ROLES[kind].value,
+            RoleAssignment.county_id == complaint.handler_county_id,
+        )
     else:
         return set()
-    return set(db.session.scalars(select(RoleAssignment.user_id).where(
-        *where, RoleAssignment.user_id.is_not(None), authz.term_running())))
+    return set(
+        db.session.scalars(
+            select(RoleAssignment.user_id).where(*where, RoleAssignment.user_id.is_not(None), authz.term_running())
+        )
+    )
 
 
 def _subjects(complaint_id: int) -> set[int]:
-    return set(db.session.scalars(select(ComplaintSubject.user_id).where(
-        ComplaintSubject.complaint_id == complaint_id, ComplaintSubject.user_id.is_not(None))))
+    return set(
+        db.session.scalars(
+            select(ComplaintSubject.user_id).where(
+                ComplaintSubject.complaint_id == complaint_id, ComplaintSubject.user_id.is_not(None)
+            )
+        )
+    )
 
 
 def record(complaint: Complaint, event: ComplaintEvent) -> list[Notification]:
@@ -233,10 +299,20 @@ def record(complaint: Complaint, event: ComplaintEvent) -> list[Notification]:
         if not templates.get(key):
             logger.warning("no WeChat template id configured for %s: nobody is told of event %s", key, event.id)
             continue
-        rows.append(Notification(
-            complaint_id=complaint.id, event_id=event.id, recipient_user_id=user_id, template_key=key,
-            data=truncate_subscribe_fields(data), page=page, state="pending", attempts=0,
-            next_attempt_at=event.created_at, created_at=event.created_at))
+        rows.append(
+            Notification(
+                complaint_id=complaint.id,
+                event_id=event.id,
+                recipient_user_id=user_id,
+                template_key=key,
+                data=truncate_subscribe_fields(data),
+                page=page,
+                state="pending",
+                attempts=0,
+                next_attempt_at=event.created_at,
+                created_at=event.created_at,
+            )
+        )
     db.session.add_all(rows)
     db.session.flush()
     for row in rows:
@@ -246,19 +322,22 @@ def record(complaint: Complaint, event: ComplaintEvent) -> list[Notification]:
 
 # ---- sending: the rules of each attempt (the sender, app.jobs.notifications, calls WeChat and commits) ----
 
+
 def job_id(notification_id: int, attempt: int) -> str:
     """One id per (row, attempt): the sweep can tell whether that attempt's job is still on its way."""
     return f"notification-{notification_id}-{attempt}"
 
 
 def _enqueue(notification_id: int, attempt: int, *, at: datetime | None = None) -> None:
-    transaction.intend(db.session(), "notifications.send", notification_id, attempt,
-                       job_id=job_id(notification_id, attempt), at=at)
+    transaction.intend(
+        db.session(), "notifications.send", notification_id, attempt, job_id=job_id(notification_id, attempt), at=at
+    )
 
 
 @dataclass(frozen=True)
 class Message:
     """A claimed attempt: what the sender sends to whom."""
+
     openid: str
     template_id: str
     data: dict
@@ -268,12 +347,19 @@ class Message:
 def claim(notification_id: int, attempt: int) -> bool:
     """Take attempt number `attempt` (from 1): pending → sending, only from the attempt before it, so
     two jobs never both send. The caller commits the claim before anything is sent."""
-    return db.session.execute(
-        update(Notification)
-        .where(Notification.id == notification_id, Notification.state == "pending",
-               Notification.attempts == attempt - 1)
-        .values(state="sending", attempts=attempt, claimed_at=utcnow(), next_attempt_at=None)
-        .execution_options(synchronize_session=False)).rowcount == 1
+    return (
+        db.session.execute(
+            update(Notification)
+            .where(
+                Notification.id == notification_id,
+                Notification.state == "pending",
+                Notification.attempts == attempt - 1,
+            )
+            .values(state="sending", attempts=attempt, claimed_at=utcnow(), next_attempt_at=None)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
 
 
 def message(notification_id: int, attempt: int) -> Message | str:
@@ -293,7 +379,9 @@ def _settle(notification_id: int, attempt: int, **values) -> bool:
     result = db.session.execute(
         update(Notification)
         .where(Notification.id == notification_id, Notification.state == "sending", Notification.attempts == attempt)
-        .values(**values).execution_options(synchronize_session=False))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
     return result.rowcount == 1
 
 
@@ -317,9 +405,13 @@ def close_stuck(now: datetime) -> int:
     return db.session.execute(
         update(Notification)
         .where(Notification.state == "sending", Notification.claimed_at < now - STUCK_AFTER)
-        .values(state="unknown", finished_at=now,
-                last_error="the worker stopped during the send; not sent again (at most once)")
-        .execution_options(synchronize_session=False)).rowcount
+        .values(
+            state="unknown",
+            finished_at=now,
+            last_error="the worker stopped during the send; not sent again (at most once)",
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
 
 
 def overdue(now: datetime) -> list[tuple[int, int]]:
@@ -329,14 +421,22 @@ def overdue(now: datetime) -> list[tuple[int, int]]:
     lost = db.session.execute(
         select(Notification.id, Notification.attempts, Notification.next_attempt_at)
         .where(Notification.state == "pending", Notification.next_attempt_at <= now - LOST_AFTER)
-        .order_by(Notification.next_attempt_at).limit(SWEEP_BATCH)).all()
+        .order_by(Notification.next_attempt_at)
+        .limit(SWEEP_BATCH)
+    ).all()
     taken = []
     for notification_id, attempts, due in lost:
         moved = db.session.execute(
             update(Notification)
-            .where(Notification.id == notification_id, Notification.state == "pending",
-                   Notification.attempts == attempts, Notification.next_attempt_at == due)
-            .values(next_attempt_at=now).execution_options(synchronize_session=False)).rowcount
+            .where(
+                Notification.id == notification_id,
+                Notification.state == "pending",
+                Notification.attempts == attempts,
+                Notification.next_attempt_at == due,
+            )
+            .values(next_attempt_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
         if moved:
             taken.append((notification_id, attempts))
     return taken

@@ -14,6 +14,7 @@ payload that asks for one gets nothing (marshmallow leaves the key out) or fails
 anonymity cannot be lost by adding a field somewhere. For an anonymous case the village (and the
 category, the office, the times) is as precise as it gets.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -27,25 +28,77 @@ from app.extensions import db
 from app.models import Complaint, ComplaintEvent, ComplaintPhoto
 
 # Describe the case and who holds it; none of them identifies or locates the person who filed it.
-CASE_FIELDS = frozenset({
-    "id", "reference", "county_id", "township_id", "village_id", "village", "anonymous",
-    "category", "lane", "description", "about_role", "about_level",
-    "status", "moderation", "resolution", "merged_into_id", "reopen_count", "version",
-    "handler_kind", "handler_role", "handler_village_id", "handler_township_id", "handler_county_id",
-    "copy_liaison", "routing_rule_id", "routing_fallback",
-    "filed_at", "assigned_at", "signed_at", "replied_at", "closed_at",
-    "clock_step", "clock_started_at", "due_at", "remind_at", "reminded_at", "next_check_at",
-    "escalation_level", "escalated_at", "overdue_since", "was_late", "deadline_outcome", "colour",
-    "rating", "public_summary", "public_summary_at",
-})
+CASE_FIELDS = frozenset(
+    {
+        "id",
+        "reference",
+        "county_id",
+        "township_id",
+        "village_id",
+        "village",
+        "anonymous",
+        "category",
+        "lane",
+        "description",
+        "about_role",
+        "about_level",
+        "status",
+        "moderation",
+        "resolution",
+        "merged_into_id",
+        "reopen_count",
+        "version",
+        "handler_kind",
+        "handler_role",
+        "handler_village_id",
+        "handler_township_id",
+        "handler_county_id",
+        "copy_liaison",
+        "routing_rule_id",
+        "routing_fallback",
+        "filed_at",
+        "assigned_at",
+        "signed_at",
+        "replied_at",
+        "closed_at",
+        "clock_step",
+        "clock_started_at",
+        "due_at",
+        "remind_at",
+        "reminded_at",
+        "next_check_at",
+        "escalation_level",
+        "escalated_at",
+        "overdue_since",
+        "was_late",
+        "deadline_outcome",
+        "colour",
+        "rating",
+        "public_summary",
+        "public_summary_at",
+    }
+)
 # Who filed it: a real-name case's handling office only.
 COMPLAINANT_FIELDS = frozenset({"contact_name", "contact_phone", "latitude", "longitude", "household_id"})
 # A step: what happened and which office did it (the actor's ids stay in the audit trail).
-EVENT_FIELDS = frozenset({"id", "kind", "from_status", "to_status", "actor_label", "public_note", "internal_note",
-                          "created_at"})
+EVENT_FIELDS = frozenset(
+    {"id", "kind", "from_status", "to_status", "actor_label", "public_note", "internal_note", "created_at"}
+)
 # A photo: the cleaned image and its check (not who uploaded it, nor where it is stored).
-PHOTO_FIELDS = frozenset({"id", "complaint_id", "status", "media_type", "width", "height", "size", "position",
-                          "review_reason", "uploaded_at"})
+PHOTO_FIELDS = frozenset(
+    {
+        "id",
+        "complaint_id",
+        "status",
+        "media_type",
+        "width",
+        "height",
+        "size",
+        "position",
+        "review_reason",
+        "uploaded_at",
+    }
+)
 
 
 class _AllowList(AllowList):
@@ -103,8 +156,13 @@ def handled_ids(actor: authz.Actor, complaint_ids: list[int]) -> set[int]:
     """Which of these cases the actor's office handles: only the handling office sees who complained."""
     if not complaint_ids:
         return set()
-    return set(db.session.scalars(select(Complaint.id).where(
-        Complaint.id.in_(complaint_ids), authz.scoped(actor, "complaint.handle", Complaint))))
+    return set(
+        db.session.scalars(
+            select(Complaint.id).where(
+                Complaint.id.in_(complaint_ids), authz.scoped(actor, "complaint.handle", Complaint)
+            )
+        )
+    )
 
 
 def for_actor(actor: authz.Actor, complaints: Sequence[Complaint]) -> list[OfficerCase]:
@@ -126,4 +184,3 @@ def project_event(event: ComplaintEvent) -> OfficerEvent:
 def project_photo(photo: ComplaintPhoto) -> OfficerPhoto:
     """A complaint photo as moderators see it (with its case, projected)."""
     return OfficerPhoto(photo)
-

@@ -2,6 +2,7 @@
 the roles a complaint may be about, and the length of a description. The mini-program asks the
 server rather than carrying its own copy, which would go stale with every change here (a mini-program
 release waits for WeChat's review)."""
+
 from __future__ import annotations
 
 from app.domain.complaints.cases import ABOUT_ROLES
@@ -18,9 +19,14 @@ LANE_NAMES = {DISCIPLINE: "村务和干部监督", SERVICE: "生活服务和求�
 
 def filing_options() -> dict:
     return {
-        "lanes": [{"key": lane, "name": LANE_NAMES[lane],
-                   "categories": [{"key": c.key, "name": c.name} for c in CATEGORIES.values() if c.lane == lane]}
-                  for lane in (DISCIPLINE, SERVICE)],
+        "lanes": [
+            {
+                "key": lane,
+                "name": LANE_NAMES[lane],
+                "categories": [{"key": c.key, "name": c.name} for c in CATEGORIES.values() if c.lane == lane],
+            }
+            for lane in (DISCIPLINE, SERVICE)
+        ],
         # in the enum's order: village roles first, then the township's
         "about_roles": [{"role": r.value, "label": r.label, "level": r.level.value} for r in Role if r in ABOUT_ROLES],
         "description_min": DESCRIPTION_MIN,

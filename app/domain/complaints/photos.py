@@ -14,6 +14,7 @@ The people a complaint is about are excluded from all of these (the complaint sc
 WeChat downloads the image itself from PUBLIC_BASE_URL + `FETCH_PATH` + a random token, which works
 only while the photo waits for its verdict.
 """
+
 from __future__ import annotations
 
 import logging
@@ -59,15 +60,24 @@ def _delete_file_after_commit(folder: str | Path, photo: ComplaintPhoto) -> None
 
 # ---- upload ----
 
+
 def upload(user: WxUser, data: bytes, *, folder: str | Path, redis: Redis) -> ComplaintPhoto:
     with ratelimit.take(redis, [(UPLOAD_LIMIT, f"user:{user.id}")], "今天上传的照片已达上限，请明天再试"):
         cleaned = uploads.clean(data, images_only=True)
         now = utcnow()
         photo = ComplaintPhoto(
-            uploaded_by_user_id=user.id, status="pending", media_type=cleaned.media_type, width=cleaned.width,
-            height=cleaned.height, size=len(cleaned.data), sha256=cleaned.sha256,
-            storage_key=secrets.token_hex(16), fetch_token=secrets.token_urlsafe(32), uploaded_at=now,
-            next_check_at=now + FIRST_CHECK_GRACE)
+            uploaded_by_user_id=user.id,
+            status="pending",
+            media_type=cleaned.media_type,
+            width=cleaned.width,
+            height=cleaned.height,
+            size=len(cleaned.data),
+            sha256=cleaned.sha256,
+            storage_key=secrets.token_hex(16),
+            fetch_token=secrets.token_urlsafe(32),
+            uploaded_at=now,
+            next_check_at=now + FIRST_CHECK_GRACE,
+        )
         db.session.add(photo)
         db.session.flush()
         uploads.write_atomically(storage_path(folder, photo), cleaned.data)
@@ -78,6 +88,7 @@ def upload(user: WxUser, data: bytes, *, folder: str | Path, redis: Redis) -> Co
 
 # ---- asking WeChat ----
 
+
 def media_url(base_url: str, photo: ComplaintPhoto) -> str:
     return f"{base_url}{FETCH_PATH}{photo.fetch_token}"
 
@@ -85,11 +96,16 @@ def media_url(base_url: str, photo: ComplaintPhoto) -> str:
 def claim_check(photo_id: int, seen_attempts: int, now: datetime) -> ComplaintPhoto | None:
     """Take the next check request of a pending photo (once, however many jobs and sweeps race)."""
     claimed = db.session.execute(
-        update(ComplaintPhoto).where(ComplaintPhoto.id == photo_id, ComplaintPhoto.status == "pending",
-                                     ComplaintPhoto.check_attempts == seen_attempts,
-                                     ComplaintPhoto.fetch_token.is_not(None))
+        update(ComplaintPhoto)
+        .where(
+            ComplaintPhoto.id == photo_id,
+            ComplaintPhoto.status == "pending",
+            ComplaintPhoto.check_attempts == seen_attempts,
+            ComplaintPhoto.fetch_token.is_not(None),
+        )
         .values(check_attempts=seen_attempts + 1, next_check_at=now + ANSWER_WAIT)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     if claimed.rowcount != 1:
         return None
     photo = db.session.get(ComplaintPhoto, photo_id)
@@ -103,18 +119,29 @@ def check_requested(photo: ComplaintPhoto, trace_id: str, now: datetime) -> None
 
 def check_failed(photo: ComplaintPhoto, now: datetime) -> None:
     """WeChat could not be asked: ask again soon rather than after the usual wait."""
-    db.session.execute(update(ComplaintPhoto).where(
-        ComplaintPhoto.id == photo.id, ComplaintPhoto.status == "pending",
-        ComplaintPhoto.check_attempts == photo.check_attempts).values(next_check_at=now + RETRY_AFTER_FAILURE)
-        .execution_options(synchronize_session=False))
+    db.session.execute(
+        update(ComplaintPhoto)
+        .where(
+            ComplaintPhoto.id == photo.id,
+            ComplaintPhoto.status == "pending",
+            ComplaintPhoto.check_attempts == photo.check_attempts,
+        )
+        .values(next_check_at=now + RETRY_AFTER_FAILURE)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def due_for_check(now: datetime, limit: int = 100) -> list[tuple[int, int]]:
     """(photo id, attempts so far) of pending photos whose verdict is overdue or never asked for."""
-    return [tuple(row) for row in db.session.execute(
-        select(ComplaintPhoto.id, ComplaintPhoto.check_attempts)
-        .where(ComplaintPhoto.status == "pending", ComplaintPhoto.next_check_at <= now)
-        .order_by(ComplaintPhoto.next_check_at).limit(limit))]
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(ComplaintPhoto.id, ComplaintPhoto.check_attempts)
+            .where(ComplaintPhoto.status == "pending", ComplaintPhoto.next_check_at <= now)
+            .order_by(ComplaintPhoto.next_check_at)
+            .limit(limit)
+        )
+    ]
 
 
 def hold_unanswered(photo_id: int, seen_attempts: int) -> bool:
@@ -122,16 +149,33 @@ def hold_unanswered(photo_id: int, seen_attempts: int) -> bool:
     return _decide(photo_id, ("pending",), "review", seen_attempts=seen_attempts, review_reason="no_answer") is not None
 
 
-def _decide(photo_id: int, allowed: tuple[str, ...], status: str, *, seen_attempts: int | None = None,
-            by_console_account_id: int | None = None, **values: Any) -> ComplaintPhoto | None:
+def _decide(
+    photo_id: int,
+    allowed: tuple[str, ...],
+    status: str,
+    *,
+    seen_attempts: int | None = None,
+    by_console_account_id: int | None = None,
+    **values: Any,
+) -> ComplaintPhoto | None:
     """The one way a photo leaves pending/review: a conditional update, so it happens once."""
     where = [ComplaintPhoto.id == photo_id, ComplaintPhoto.status.in_(allowed)]
     if seen_attempts is not None:
         where.append(ComplaintPhoto.check_attempts == seen_attempts)
     final = status in ("cleared", "refused")
-    changed = db.session.execute(update(ComplaintPhoto).where(*where).values(
-        status=status, fetch_token=None, next_check_at=None, decided_at=utcnow() if final else None,
-        decided_by_console_account_id=by_console_account_id, **values).execution_options(synchronize_session=False))
+    changed = db.session.execute(
+        update(ComplaintPhoto)
+        .where(*where)
+        .values(
+            status=status,
+            fetch_token=None,
+            next_check_at=None,
+            decided_at=utcnow() if final else None,
+            decided_by_console_account_id=by_console_account_id,
+            **values,
+        )
+        .execution_options(synchronize_session=False)
+    )
     if changed.rowcount != 1:
         return None
     photo = db.session.get(ComplaintPhoto, photo_id)
@@ -141,12 +185,16 @@ def _decide(photo_id: int, allowed: tuple[str, ...], status: str, *, seen_attemp
 
 # ---- WeChat's verdict (the wxa_media_check push) ----
 
+
 def on_media_check(event: dict[str, Any], *, folder: str | Path, now: datetime) -> ComplaintPhoto | None:
     """Apply a pushed verdict. Unknown trace ids are an error (WeChat retries: the request may still
     be committing); a push without a usable verdict leaves the photo pending for the sweeper."""
     trace_id = event.get("trace_id")
-    check = db.session.scalar(select(ComplaintPhotoCheck).where(ComplaintPhotoCheck.trace_id == trace_id)) \
-        if isinstance(trace_id, str) and trace_id else None
+    check = (
+        db.session.scalar(select(ComplaintPhotoCheck).where(ComplaintPhotoCheck.trace_id == trace_id))
+        if isinstance(trace_id, str) and trace_id
+        else None
+    )
     if check is None:
         raise AppError("unknown_trace_id", "没有这个图片检测任务", kind="not_found")
     result = event.get("result")
@@ -155,9 +203,12 @@ def on_media_check(event: dict[str, Any], *, folder: str | Path, now: datetime) 
         logger.warning("wxa_media_check without a verdict for trace %s: %r", trace_id, event)
         return None
     label = _int_or_none(result.get("label"))
-    db.session.execute(update(ComplaintPhotoCheck).where(
-        ComplaintPhotoCheck.id == check.id, ComplaintPhotoCheck.answered_at.is_(None))
-        .values(answered_at=now, suggest=suggest, label=label).execution_options(synchronize_session=False))
+    db.session.execute(
+        update(ComplaintPhotoCheck)
+        .where(ComplaintPhotoCheck.id == check.id, ComplaintPhotoCheck.answered_at.is_(None))
+        .values(answered_at=now, suggest=suggest, label=label)
+        .execution_options(synchronize_session=False)
+    )
     if suggest == "pass":
         return _decide(check.photo_id, ("pending",), "cleared")
     if suggest == "review":
@@ -177,10 +228,11 @@ def _int_or_none(value: Any) -> int | None:
         number = int(value)  # WeChat sends labels as numbers or as strings
     except (TypeError, ValueError):
         return None
-    return number if -2**31 <= number < 2**31 else None
+    return number if -(2**31) <= number < 2**31 else None
 
 
 # ---- filing ----
+
 
 def _photo_error(code: str, message: str) -> AppError:
     return AppError(code, message, kind="unprocessable", fields={"photo_ids": [message]})
@@ -208,16 +260,24 @@ def check_attachable(user_id: int, photo_ids: list[int]) -> None:
 def attach(complaint: Complaint, user_id: int, photo_ids: list[int]) -> None:
     """In the filing's transaction; conditional, so two filings racing for a photo cannot both win."""
     for position, photo_id in enumerate(photo_ids):
-        taken = db.session.execute(update(ComplaintPhoto).where(
-            ComplaintPhoto.id == photo_id, ComplaintPhoto.uploaded_by_user_id == user_id,
-            ComplaintPhoto.complaint_id.is_(None), ComplaintPhoto.status != "refused")
-            .values(complaint_id=complaint.id, position=position).execution_options(synchronize_session=False))
+        taken = db.session.execute(
+            update(ComplaintPhoto)
+            .where(
+                ComplaintPhoto.id == photo_id,
+                ComplaintPhoto.uploaded_by_user_id == user_id,
+                ComplaintPhoto.complaint_id.is_(None),
+                ComplaintPhoto.status != "refused",
+            )
+            .values(complaint_id=complaint.id, position=position)
+            .execution_options(synchronize_session=False)
+        )
         if taken.rowcount != 1:
             raise _photo_error("photo_already_attached", f"第 {position + 1} 张照片已用于另一条反映或已失效")
     db.session.expire(complaint, ["photos"])
 
 
 # ---- who sees what ----
+
 
 def viewable(actor: authz.Actor, photo_id: int) -> ComplaintPhoto:
     """The photo, if the actor may see its image; otherwise 404, exactly like a missing one."""
@@ -228,16 +288,22 @@ def viewable(actor: authz.Actor, photo_id: int) -> ComplaintPhoto:
         return photo
     if photo.complaint_id is not None:
         action = {"cleared": "complaint.read", "review": "complaint.photo_moderate"}.get(photo.status)
-        if action is not None and db.session.scalar(select(Complaint.id).where(
-                Complaint.id == photo.complaint_id, authz.scoped(actor, action, Complaint))) is not None:
+        if (
+            action is not None
+            and db.session.scalar(
+                select(Complaint.id).where(Complaint.id == photo.complaint_id, authz.scoped(actor, action, Complaint))
+            )
+            is not None
+        ):
             return photo
     raise NotFound()
 
 
 def for_wechat(token: str) -> ComplaintPhoto:
     """The photo WeChat was asked to check, while it waits for the verdict."""
-    photo = db.session.scalar(select(ComplaintPhoto).where(ComplaintPhoto.fetch_token == token,
-                                                           ComplaintPhoto.status == "pending"))
+    photo = db.session.scalar(
+        select(ComplaintPhoto).where(ComplaintPhoto.fetch_token == token, ComplaintPhoto.status == "pending")
+    )
     if photo is None or not token:
         raise NotFound()
     return photo
@@ -245,22 +311,36 @@ def for_wechat(token: str) -> ComplaintPhoto:
 
 # ---- moderation of held photos ----
 
+
 def held(actor: authz.Actor) -> list[ComplaintPhoto]:
     """Photos held for the actor's moderation, oldest first, with their cases."""
-    return list(db.session.scalars(
-        select(ComplaintPhoto).join(Complaint, Complaint.id == ComplaintPhoto.complaint_id)
-        .options(contains_eager(ComplaintPhoto.complaint))
-        .where(ComplaintPhoto.status == "review", authz.scoped(actor, "complaint.photo_moderate", Complaint))
-        .order_by(ComplaintPhoto.uploaded_at, ComplaintPhoto.id)))
+    return list(
+        db.session.scalars(
+            select(ComplaintPhoto)
+            .join(Complaint, Complaint.id == ComplaintPhoto.complaint_id)
+            .options(contains_eager(ComplaintPhoto.complaint))
+            .where(ComplaintPhoto.status == "review", authz.scoped(actor, "complaint.photo_moderate", Complaint))
+            .order_by(ComplaintPhoto.uploaded_at, ComplaintPhoto.id)
+        )
+    )
 
 
 def moderate(actor: authz.Actor, photo_id: int, *, clear: bool, folder: str | Path) -> ComplaintPhoto:
     photo = db.session.get(ComplaintPhoto, photo_id)
-    if photo is None or photo.complaint_id is None or db.session.scalar(select(Complaint.id).where(
-            Complaint.id == photo.complaint_id, authz.scoped(actor, "complaint.photo_moderate", Complaint))) is None:
+    if (
+        photo is None
+        or photo.complaint_id is None
+        or db.session.scalar(
+            select(Complaint.id).where(
+                Complaint.id == photo.complaint_id, authz.scoped(actor, "complaint.photo_moderate", Complaint)
+            )
+        )
+        is None
+    ):
         raise NotFound()
-    decided = _decide(photo.id, ("review",), "cleared" if clear else "refused",
-                      by_console_account_id=actor.console_account_id)
+    decided = _decide(
+        photo.id, ("review",), "cleared" if clear else "refused", by_console_account_id=actor.console_account_id
+    )
     if decided is None:
         raise AppError("photo_not_held", "这张照片不在待审核状态", kind="conflict")
     if not clear:
@@ -270,20 +350,30 @@ def moderate(actor: authz.Actor, photo_id: int, *, clear: bool, folder: str | Pa
 
 # ---- housekeeping ----
 
+
 def purge_unattached(now: datetime, *, folder: str | Path, limit: int = 200) -> int:
     """Delete photos uploaded more than a day ago and never filed, with their files."""
-    candidates = db.session.scalars(select(ComplaintPhoto).where(
-        ComplaintPhoto.complaint_id.is_(None), ComplaintPhoto.uploaded_at < now - UNATTACHED_TTL)
-        .order_by(ComplaintPhoto.id).limit(limit)).all()
+    candidates = db.session.scalars(
+        select(ComplaintPhoto)
+        .where(ComplaintPhoto.complaint_id.is_(None), ComplaintPhoto.uploaded_at < now - UNATTACHED_TTL)
+        .order_by(ComplaintPhoto.id)
+        .limit(limit)
+    ).all()
     gone_count = 0
     for photo in candidates:
-        still_loose = exists(select(ComplaintPhoto.id).where(ComplaintPhoto.id == photo.id,
-                                                             ComplaintPhoto.complaint_id.is_(None)))
-        db.session.execute(delete(ComplaintPhotoCheck).where(ComplaintPhotoCheck.photo_id == photo.id, still_loose)
-                           .execution_options(synchronize_session=False))
-        gone = db.session.execute(delete(ComplaintPhoto).where(ComplaintPhoto.id == photo.id,
-                                                               ComplaintPhoto.complaint_id.is_(None))
-                                  .execution_options(synchronize_session=False))
+        still_loose = exists(
+            select(ComplaintPhoto.id).where(ComplaintPhoto.id == photo.id, ComplaintPhoto.complaint_id.is_(None))
+        )
+        db.session.execute(
+            delete(ComplaintPhotoCheck)
+            .where(ComplaintPhotoCheck.photo_id == photo.id, still_loose)
+            .execution_options(synchronize_session=False)
+        )
+        gone = db.session.execute(
+            delete(ComplaintPhoto)
+            .where(ComplaintPhoto.id == photo.id, ComplaintPhoto.complaint_id.is_(None))
+            .execution_options(synchronize_session=False)
+        )
         if gone.rowcount == 1:
             _delete_file_after_commit(folder, photo)  # the caller commits (the sweep)
             gone_count += 1

@@ -24,6 +24,7 @@ Inbound. The platform posts signed status updates (`signed_update`, `apply_updat
 (退单, with a reason: back to the township's own inbox for a person to re-dispatch, never bounced
 back to the platform). Each is an ordinary case transition, recorded as done by "镇四平台".
 """
+
 from __future__ import annotations
 
 import json
@@ -60,17 +61,22 @@ STILL_IN_INBOX = "案件留在本镇街待办中办理"
 
 # ---- configuration (township administrators) ----
 
+
 def live_config(township_id: int | None) -> PlatformConfig | None:
     if township_id is None:
         return None
-    return db.session.scalar(select(PlatformConfig).where(PlatformConfig.township_id == township_id,
-                                                          PlatformConfig.replaced_at.is_(None)))
+    return db.session.scalar(
+        select(PlatformConfig).where(PlatformConfig.township_id == township_id, PlatformConfig.replaced_at.is_(None))
+    )
 
 
 def history(township_id: int) -> list[PlatformConfig]:
     """Every configuration the township has had, newest first (the live one, if any, first)."""
-    return list(db.session.scalars(select(PlatformConfig).where(PlatformConfig.township_id == township_id)
-                                   .order_by(PlatformConfig.id.desc())))
+    return list(
+        db.session.scalars(
+            select(PlatformConfig).where(PlatformConfig.township_id == township_id).order_by(PlatformConfig.id.desc())
+        )
+    )
 
 
 def _url_error(message: str) -> AppError:
@@ -109,8 +115,9 @@ def _valid_secret(secret: str) -> str:
     return secret
 
 
-def configure(actor: authz.Actor, township: Township, *, endpoint_url: str | None, enabled: bool,
-              secret: str | None = None) -> PlatformConfig:
+def configure(
+    actor: authz.Actor, township: Township, *, endpoint_url: str | None, enabled: bool, secret: str | None = None
+) -> PlatformConfig:
     """Replace the township's configuration. `secret` None keeps the current one; enabling needs an
     address and a secret. The old row is kept (replaced_at) without its secret."""
     authz.require(actor, "complaint.route", township)
@@ -123,21 +130,35 @@ def configure(actor: authz.Actor, township: Township, *, endpoint_url: str | Non
         new_secret = current.secret if current else None
         changed_at = current.secret_changed_at if current else None
     if enabled and url is None:
-        raise AppError("platform_url_required", "启用对接前请填写四平台接收地址", kind="unprocessable",
-                       fields={"endpoint_url": ["必填"]})
+        raise AppError(
+            "platform_url_required",
+            "启用对接前请填写四平台接收地址",
+            kind="unprocessable",
+            fields={"endpoint_url": ["必填"]},
+        )
     if enabled and new_secret is None:
-        raise AppError("platform_secret_required", "启用对接前请设置共享密钥", kind="unprocessable",
-                       fields={"secret": ["必填"]})
+        raise AppError(
+            "platform_secret_required", "启用对接前请设置共享密钥", kind="unprocessable", fields={"secret": ["必填"]}
+        )
     if current is not None:
         replaced = db.session.execute(
-            update(PlatformConfig).where(PlatformConfig.id == current.id, PlatformConfig.replaced_at.is_(None))
-            .values(replaced_at=now, secret=None).execution_options(synchronize_session=False))
+            update(PlatformConfig)
+            .where(PlatformConfig.id == current.id, PlatformConfig.replaced_at.is_(None))
+            .values(replaced_at=now, secret=None)
+            .execution_options(synchronize_session=False)
+        )
         if replaced.rowcount != 1:
             raise AppError("platform_config_changed", "对接配置刚刚被他人修改，请刷新后重试", kind="conflict")
         db.session.flush()
-    config = PlatformConfig(township_id=township.id, endpoint_url=url, secret=new_secret,
-                            secret_changed_at=changed_at, enabled=enabled, created_at=now,
-                            created_by_console_account_id=actor.console_account_id)
+    config = PlatformConfig(
+        township_id=township.id,
+        endpoint_url=url,
+        secret=new_secret,
+        secret_changed_at=changed_at,
+        enabled=enabled,
+        created_at=now,
+        created_by_console_account_id=actor.console_account_id,
+    )
     db.session.add(config)
     db.session.flush()
     transaction.forget(db.session())
@@ -145,8 +166,11 @@ def configure(actor: authz.Actor, township: Township, *, endpoint_url: str | Non
 
 
 def deliveries(township_id: int, state: str | None = None, limit: int = 100) -> list[PlatformDelivery]:
-    query = (select(PlatformDelivery).options(selectinload(PlatformDelivery.complaint))
-             .where(PlatformDelivery.township_id == township_id))
+    query = (
+        select(PlatformDelivery)
+        .options(selectinload(PlatformDelivery.complaint))
+        .where(PlatformDelivery.township_id == township_id)
+    )
     if state is not None:
         query = query.where(PlatformDelivery.state == state)
     return list(db.session.scalars(query.order_by(PlatformDelivery.id.desc()).limit(limit)))
@@ -154,38 +178,68 @@ def deliveries(township_id: int, state: str | None = None, limit: int = 100) -> 
 
 # ---- outbound: the outbox ----
 
+
 def _from_platform(event: ComplaintEvent) -> bool:
     """The platform's own step (its 退单 above all): never delivered back to it."""
-    return (event.actor_label == PLATFORM_LABEL and event.actor_user_id is None
-            and event.actor_console_account_id is None)
+    return (
+        event.actor_label == PLATFORM_LABEL and event.actor_user_id is None and event.actor_console_account_id is None
+    )
 
 
 def _on_the_desk(complaint: Complaint, township_id: int) -> bool:
-    return (complaint.handler_kind == TOWNSHIP_DISPATCH and complaint.handler_township_id == township_id
-            and complaint.status in ON_THE_DESK and complaint.moderation == "clear")
+    return (
+        complaint.handler_kind == TOWNSHIP_DISPATCH
+        and complaint.handler_township_id == township_id
+        and complaint.status in ON_THE_DESK
+        and complaint.moderation == "clear"
+    )
 
 
 def on_case_event(complaint: Complaint, event: ComplaintEvent) -> PlatformDelivery | None:
     """Called for every case event (the one hook in cases._event): deliver the case to the township's
     platform when it has just landed on the dispatch desk and the platform is enabled."""
-    if (event.to_status not in ON_THE_DESK or complaint.about_level is not None or _from_platform(event)
-            or not _on_the_desk(complaint, complaint.handler_township_id)):
+    if (
+        event.to_status not in ON_THE_DESK
+        or complaint.about_level is not None
+        or _from_platform(event)
+        or not _on_the_desk(complaint, complaint.handler_township_id)
+    ):
         return None
-    config = transaction.memo(db.session(), ("platform_config", complaint.handler_township_id),
-                              lambda: live_config(complaint.handler_township_id))
+    config = transaction.memo(
+        db.session(),
+        ("platform_config", complaint.handler_township_id),
+        lambda: live_config(complaint.handler_township_id),
+    )
     if config is None or not config.enabled:
         return None
     now = utcnow()
     # An older delivery still waiting to go out describes a step the case has moved past.
-    db.session.execute(update(PlatformDelivery).where(
-        PlatformDelivery.complaint_id == complaint.id, PlatformDelivery.state == "pending")
-        .values(state="failed", failure_code="superseded", failure_reason="案件有了新进展，已由新的推送取代",
-                failed_at=now, next_attempt_at=None).execution_options(synchronize_session=False))
+    db.session.execute(
+        update(PlatformDelivery)
+        .where(PlatformDelivery.complaint_id == complaint.id, PlatformDelivery.state == "pending")
+        .values(
+            state="failed",
+            failure_code="superseded",
+            failure_reason="案件有了新进展，已由新的推送取代",
+            failed_at=now,
+            next_attempt_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
     db.session.flush()  # the event's id
     key = secrets.token_hex(16)
-    delivery = PlatformDelivery(key=key, complaint_id=complaint.id, township_id=config.township_id,
-                                event_id=event.id, event_kind=event.kind, body=_body(complaint, event, key),
-                                state="pending", attempts=0, next_attempt_at=now, created_at=now)
+    delivery = PlatformDelivery(
+        key=key,
+        complaint_id=complaint.id,
+        township_id=config.township_id,
+        event_id=event.id,
+        event_kind=event.kind,
+        body=_body(complaint, event, key),
+        state="pending",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
     db.session.add(delivery)
     db.session.flush()
     _schedule(delivery.id, 1)
@@ -203,20 +257,34 @@ def _body(complaint: Complaint, event: ComplaintEvent, key: str) -> str:
     village = complaint.village
     township = village.township
     if complaint.reveals_complainant:
-        complainant: dict = {"anonymous": False, "name": complaint.contact_name, "phone": complaint.contact_phone,
-                             "latitude": complaint.latitude, "longitude": complaint.longitude}
+        complainant: dict = {
+            "anonymous": False,
+            "name": complaint.contact_name,
+            "phone": complaint.contact_phone,
+            "latitude": complaint.latitude,
+            "longitude": complaint.longitude,
+        }
     else:
         complainant = {"anonymous": True}
     document = {
         "delivery": key,
-        "event": {"kind": event.kind, "at": _iso(event.created_at), "note": event.public_note,
-                  "handler_note": event.internal_note},
-        "case": {"reference": complaint.reference, "category": complaint.category,
-                 "category_name": CATEGORIES[complaint.category].name, "lane": complaint.lane,
-                 "description": complaint.description, "filed_at": _iso(complaint.filed_at),
-                 "reopen_count": complaint.reopen_count,
-                 "township": {"code": township.code, "name": township.name},
-                 "village": {"code": village.code, "name": village.name}},
+        "event": {
+            "kind": event.kind,
+            "at": _iso(event.created_at),
+            "note": event.public_note,
+            "handler_note": event.internal_note,
+        },
+        "case": {
+            "reference": complaint.reference,
+            "category": complaint.category,
+            "category_name": CATEGORIES[complaint.category].name,
+            "lane": complaint.lane,
+            "description": complaint.description,
+            "filed_at": _iso(complaint.filed_at),
+            "reopen_count": complaint.reopen_count,
+            "township": {"code": township.code, "name": township.name},
+            "village": {"code": village.code, "name": village.name},
+        },
         "complainant": complainant,
     }
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
@@ -228,8 +296,7 @@ def job_id(delivery_id: int, attempt_number: int) -> str:
 
 
 def _schedule(delivery_id: int, attempt_number: int, at: datetime | None = None) -> None:
-    transaction.intend(db.session(), "platform.deliver", delivery_id, job_id=job_id(delivery_id, attempt_number),
-                       at=at)
+    transaction.intend(db.session(), "platform.deliver", delivery_id, job_id=job_id(delivery_id, attempt_number), at=at)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -242,8 +309,9 @@ def backoff(attempts: int) -> timedelta:
 def _move(delivery_id: int, seen: int, *, due_by: datetime | None = None, **values) -> bool:
     """One conditional step of a pending delivery: only from the attempt count the caller read
     (`seen`), so two workers (or a worker and the sweep) cannot both take it."""
-    query = update(PlatformDelivery).where(PlatformDelivery.id == delivery_id, PlatformDelivery.state == "pending",
-                                           PlatformDelivery.attempts == seen)
+    query = update(PlatformDelivery).where(
+        PlatformDelivery.id == delivery_id, PlatformDelivery.state == "pending", PlatformDelivery.attempts == seen
+    )
     if due_by is not None:
         query = query.where(PlatformDelivery.next_attempt_at <= due_by)
     result = db.session.execute(query.values(**values).execution_options(synchronize_session=False))
@@ -251,8 +319,14 @@ def _move(delivery_id: int, seen: int, *, due_by: datetime | None = None, **valu
 
 
 def _fail_values(now: datetime, code: str, reason: str, error: str | None = None) -> dict:
-    return {"state": "failed", "failure_code": code, "failure_reason": reason, "failed_at": now,
-            "next_attempt_at": None, "last_error": error}
+    return {
+        "state": "failed",
+        "failure_code": code,
+        "failure_reason": reason,
+        "failed_at": now,
+        "next_attempt_at": None,
+        "last_error": error,
+    }
 
 
 def _why_not(delivery: PlatformDelivery, config: PlatformConfig | None, max_attempts: int) -> tuple[str, str] | None:
@@ -269,6 +343,7 @@ def _why_not(delivery: PlatformDelivery, config: PlatformConfig | None, max_atte
 @dataclass(frozen=True)
 class Claimed:
     """An attempt this worker has claimed: what to send, where, and the attempt's number."""
+
     delivery_id: int
     attempts: int
     key: str
@@ -298,8 +373,14 @@ def claim(delivery_id: int) -> Claimed | None:
     timeout = cfg["PLATFORM_TIMEOUT_SECONDS"]
     # The claim: one more attempt, and a lease (next_attempt_at) long enough for the request to
     # finish, so nobody else starts one meanwhile; if this worker dies, the sweep retries after it.
-    if not _move(delivery_id, seen, due_by=now, attempts=seen + 1, last_attempt_at=now,
-                 next_attempt_at=now + timedelta(seconds=timeout + 60)):
+    if not _move(
+        delivery_id,
+        seen,
+        due_by=now,
+        attempts=seen + 1,
+        last_attempt_at=now,
+        next_attempt_at=now + timedelta(seconds=timeout + 60),
+    ):
         return None
     return Claimed(delivery_id, seen + 1, delivery_key, body, config.endpoint_url, config.secret, timeout)
 
@@ -329,13 +410,19 @@ def state(delivery_id: int) -> str | None:
 
 def due(now: datetime, limit: int = 200) -> list[tuple[int, int]]:
     """(delivery id, attempts so far) of pending deliveries whose next attempt is due."""
-    return [tuple(row) for row in db.session.execute(
-        select(PlatformDelivery.id, PlatformDelivery.attempts)
-        .where(PlatformDelivery.state == "pending", PlatformDelivery.next_attempt_at <= now)
-        .order_by(PlatformDelivery.next_attempt_at).limit(limit))]
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(PlatformDelivery.id, PlatformDelivery.attempts)
+            .where(PlatformDelivery.state == "pending", PlatformDelivery.next_attempt_at <= now)
+            .order_by(PlatformDelivery.next_attempt_at)
+            .limit(limit)
+        )
+    ]
 
 
 # ---- inbound: signed status updates from the platform ----
+
 
 @dataclass(frozen=True)
 class Update:
@@ -347,8 +434,9 @@ class Update:
 
 
 @contextmanager
-def signed_update(township_id: int, timestamp: str | None, signature: str | None, body: bytes, *,
-                  redis: Redis) -> Iterator[PlatformConfig]:
+def signed_update(
+    township_id: int, timestamp: str | None, signature: str | None, body: bytes, *, redis: Redis
+) -> Iterator[PlatformConfig]:
     """Check a request claiming to come from the township's platform: its signature over the raw
     body with the township's secret, a timestamp within the window, and that this exact request was
     not seen before (replay). If the work inside fails, the request may be sent again as it is."""
@@ -365,8 +453,9 @@ def signed_update(township_id: int, timestamp: str | None, signature: str | None
     seen_key = f"platform-inbound:{township_id}:{signature}"
     # Kept a little longer than the window: once it lapses, the timestamp check refuses the replay.
     if not redis.set(seen_key, "1", nx=True, ex=2 * window + 60):
-        raise AppError("platform_update_replayed", "该请求已经处理过，不能重复提交；如需重发请重新签名",
-                       kind="conflict")
+        raise AppError(
+            "platform_update_replayed", "该请求已经处理过，不能重复提交；如需重发请重新签名", kind="conflict"
+        )
     try:
         yield config
     except BaseException:
@@ -383,8 +472,9 @@ def apply_update(config: PlatformConfig, change: Update) -> tuple[Complaint, Pla
         raise AppError("case_not_found", "没有这个案件编号", kind="not_found")
     if complaint.township_id != config.township_id:
         raise AppError("case_of_other_township", "该案件不属于本镇街", kind="forbidden")
-    query = select(PlatformDelivery).where(PlatformDelivery.complaint_id == complaint.id,
-                                           PlatformDelivery.township_id == config.township_id)
+    query = select(PlatformDelivery).where(
+        PlatformDelivery.complaint_id == complaint.id, PlatformDelivery.township_id == config.township_id
+    )
     if change.delivery is not None:
         query = query.where(PlatformDelivery.key == change.delivery)
     delivery = db.session.scalar(query.order_by(PlatformDelivery.id.desc()).limit(1))
@@ -398,15 +488,22 @@ def apply_update(config: PlatformConfig, change: Update) -> tuple[Complaint, Pla
         raise AppError("text_required", "请填写答复内容", kind="unprocessable", fields={"text": ["必填"]})
     if change.status == "returned" and not change.reason:
         raise AppError("reason_required", "请填写退单理由", kind="unprocessable", fields={"reason": ["必填"]})
-    if (complaint.handler_kind != TOWNSHIP_DISPATCH or complaint.handler_township_id != config.township_id
-            or complaint.moderation != "clear"):
+    if (
+        complaint.handler_kind != TOWNSHIP_DISPATCH
+        or complaint.handler_township_id != config.township_id
+        or complaint.moderation != "clear"
+    ):
         raise AppError("case_not_with_platform", "案件当前不在镇四平台办理", kind="conflict")
-    cases.act_for_office(complaint, cases.By(PLATFORM_LABEL), change.status,
-                         change.text if change.status == "replied" else change.reason)
+    cases.act_for_office(
+        complaint, cases.By(PLATFORM_LABEL), change.status, change.text if change.status == "replied" else change.reason
+    )
     # Working the case says the platform has it: a delivery still only "sent" is acknowledged.
-    db.session.execute(update(PlatformDelivery).where(
-        PlatformDelivery.complaint_id == complaint.id, PlatformDelivery.state == "sent")
-        .values(state="acknowledged", acknowledged_at=utcnow()).execution_options(synchronize_session=False))
+    db.session.execute(
+        update(PlatformDelivery)
+        .where(PlatformDelivery.complaint_id == complaint.id, PlatformDelivery.state == "sent")
+        .values(state="acknowledged", acknowledged_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
     db.session.refresh(delivery)
     return complaint, delivery
 
@@ -416,10 +513,12 @@ def _acknowledge(delivery: PlatformDelivery) -> PlatformDelivery:
         return delivery  # said twice: the same answer
     if delivery.state == "failed":
         raise AppError("delivery_closed", f"该推送已标记为失败，{STILL_IN_INBOX}", kind="conflict")
-    result = db.session.execute(update(PlatformDelivery).where(
-        PlatformDelivery.id == delivery.id, PlatformDelivery.state.in_(("pending", "sent")))
+    result = db.session.execute(
+        update(PlatformDelivery)
+        .where(PlatformDelivery.id == delivery.id, PlatformDelivery.state.in_(("pending", "sent")))
         .values(state="acknowledged", acknowledged_at=utcnow(), next_attempt_at=None)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     if result.rowcount != 1:
         raise AppError("delivery_changed", "推送状态刚刚变化，请重试", kind="conflict")
     db.session.refresh(delivery)

@@ -3,6 +3,7 @@ no identities, no description, and none of the words its own villager wrote or w
 
 Like the officers' projection (officer_view), an allow-list (app/domain/projection.py).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -20,6 +20,7 @@ cadre, the village director (村委会主任, who answers for the grids' work), 
 office is decided in one place (`office_terms` for role assignments, `holds_office` for a person's
 grants), for routing, access and notifications alike.
 """
+
 from __future__ import annotations
 
 import logging
@@ -43,8 +44,11 @@ COUNTY = "county"  # 县纪委监委: complaints about township staff
 RULE_TARGETS = (VILLAGE_ROLE, TOWNSHIP_DISPATCH, TOWNSHIP_DISCIPLINE)
 
 # The role that works a case for each kind of handler office above the village.
-OFFICE_ROLES = {TOWNSHIP_DISPATCH: Role.TOWNSHIP_DISPATCHER, TOWNSHIP_DISCIPLINE: Role.TOWNSHIP_DISCIPLINE,
-                COUNTY: Role.COUNTY_STAFF}
+OFFICE_ROLES = {
+    TOWNSHIP_DISPATCH: Role.TOWNSHIP_DISPATCHER,
+    TOWNSHIP_DISCIPLINE: Role.TOWNSHIP_DISCIPLINE,
+    COUNTY: Role.COUNTY_STAFF,
+}
 HANDLER_LABELS = {TOWNSHIP_DISPATCH: "镇四平台", TOWNSHIP_DISCIPLINE: "镇纪委", COUNTY: "县纪委监委"}
 
 
@@ -64,8 +68,10 @@ def _defaults() -> dict[str, Target]:
         "public_service": Target(VILLAGE_ROLE, Role.GRID_WORKER),  # 网格员 代办
         "other": Target(TOWNSHIP_DISPATCH),
     }
-    return {key: (Target(TOWNSHIP_DISCIPLINE, copy_liaison=True) if c.lane == DISCIPLINE else service[key])
-            for key, c in CATEGORIES.items()}
+    return {
+        key: (Target(TOWNSHIP_DISCIPLINE, copy_liaison=True) if c.lane == DISCIPLINE else service[key])
+        for key, c in CATEGORIES.items()
+    }
 
 
 DEFAULT_RULES: dict[str, Target] = _defaults()
@@ -107,11 +113,14 @@ def handler_label(complaint) -> str:
 
 
 def live_rule(township_id: int, village_id: int | None, category: str) -> RoutingRule | None:
-    rules = db.session.scalars(select(RoutingRule).where(
-        RoutingRule.township_id == township_id, RoutingRule.category == category,
-        RoutingRule.deactivated_at.is_(None),
-        (RoutingRule.village_id == village_id) | RoutingRule.village_id.is_(None),
-    )).all()
+    rules = db.session.scalars(
+        select(RoutingRule).where(
+            RoutingRule.township_id == township_id,
+            RoutingRule.category == category,
+            RoutingRule.deactivated_at.is_(None),
+            (RoutingRule.village_id == village_id) | RoutingRule.village_id.is_(None),
+        )
+    ).all()
     # the village's own rule wins over the township-wide one
     return next((r for r in rules if r.village_id is not None), rules[0] if rules else None)
 
@@ -136,21 +145,37 @@ def office_terms(role: Role, village_id: int, grid_id: int | None) -> list[Colum
 
 def holds_office(grant: authz.Grant, role: str | None, village_id: int | None, grid_id: int | None) -> bool:
     """Whether a person's running term holds the village office a case names."""
-    return (grant.role.value == role and grant.village_id == village_id
-            and (grant.role not in GRID_SCOPED_ROLES or grant.grid_id == grid_id))
+    return (
+        grant.role.value == role
+        and grant.village_id == village_id
+        and (grant.role not in GRID_SCOPED_ROLES or grant.grid_id == grid_id)
+    )
 
 
 def role_is_held(role: Role, village_id: int, grid_id: int | None = None) -> bool:
-    return db.session.scalar(select(RoleAssignment.id).where(
-        *office_terms(role, village_id, office_grid(role, grid_id)),
-        RoleAssignment.user_id.is_not(None), authz.term_running()).limit(1)) is not None
+    return (
+        db.session.scalar(
+            select(RoleAssignment.id)
+            .where(
+                *office_terms(role, village_id, office_grid(role, grid_id)),
+                RoleAssignment.user_id.is_not(None),
+                authz.term_running(),
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def village_office(role: Role, village_id: int, household_grid_id: int | None) -> tuple[bool, int | None]:
     """(held, grid) of the office that takes a household's case for `role` in its village: the
     household's own grid's holder, else a holder over the whole village (grid None); held is False
     when nobody holds either."""
-    if role in GRID_SCOPED_ROLES and household_grid_id is not None and role_is_held(role, village_id, household_grid_id):
+    if (
+        role in GRID_SCOPED_ROLES
+        and household_grid_id is not None
+        and role_is_held(role, village_id, household_grid_id)
+    ):
         return True, household_grid_id
     return role_is_held(role, village_id), None
 
@@ -160,62 +185,122 @@ def route(village: Village, category: str, about_level: str | None, *, grid_id: 
     township = village.township
     county_id = township.county_id
     if about_level == "township":
-        return Route(COUNTY, None, None, None, county_id, False, None,
-                     note="反映对象为镇街干部，由县纪委监委受理")
+        return Route(COUNTY, None, None, None, county_id, False, None, note="反映对象为镇街干部，由县纪委监委受理")
     if about_level == "village":
-        return Route(TOWNSHIP_DISCIPLINE, None, None, township.id, county_id, True, None,
-                     note="反映对象为村干部，由镇纪委受理")
+        return Route(
+            TOWNSHIP_DISCIPLINE, None, None, township.id, county_id, True, None, note="反映对象为村干部，由镇纪委受理"
+        )
     # rules set before discipline routes were fixed are ignored (see set_rule)
     rule = live_rule(township.id, village.id, category) if CATEGORIES[category].lane != DISCIPLINE else None
-    target = (Target(rule.target, Role(rule.target_role) if rule.target_role else None, rule.copy_liaison)
-              if rule else DEFAULT_RULES[category])
+    target = (
+        Target(rule.target, Role(rule.target_role) if rule.target_role else None, rule.copy_liaison)
+        if rule
+        else DEFAULT_RULES[category]
+    )
     rule_id = rule.id if rule else None
     if target.target == VILLAGE_ROLE:
         held, office_grid_id = village_office(target.role, village.id, grid_id)
         if held:
-            return Route(VILLAGE_ROLE, target.role, village.id, township.id, county_id, target.copy_liaison, rule_id,
-                         grid_id=office_grid_id)
+            return Route(
+                VILLAGE_ROLE,
+                target.role,
+                village.id,
+                township.id,
+                county_id,
+                target.copy_liaison,
+                rule_id,
+                grid_id=office_grid_id,
+            )
         director = Role.VILLAGE_DIRECTOR
         if target.role in GRID_SCOPED_ROLES and role_is_held(director, village.id):
-            return Route(VILLAGE_ROLE, director, village.id, township.id, county_id, target.copy_liaison, rule_id,
-                         fallback=True, note=f"本网格暂无{target.role.label}在任，由{director.label}接收")
-        logger.warning("no live %s in village %s: complaint caught by the township dispatcher",
-                       target.role.value, village.id)
-        return Route(TOWNSHIP_DISPATCH, None, None, township.id, county_id, target.copy_liaison, rule_id,
-                     fallback=True, note=f"本村暂无{target.role.label}在任，由镇四平台接收")
+            return Route(
+                VILLAGE_ROLE,
+                director,
+                village.id,
+                township.id,
+                county_id,
+                target.copy_liaison,
+                rule_id,
+                fallback=True,
+                note=f"本网格暂无{target.role.label}在任，由{director.label}接收",
+            )
+        logger.warning(
+            "no live %s in village %s: complaint caught by the township dispatcher", target.role.value, village.id
+        )
+        return Route(
+            TOWNSHIP_DISPATCH,
+            None,
+            None,
+            township.id,
+            county_id,
+            target.copy_liaison,
+            rule_id,
+            fallback=True,
+            note=f"本村暂无{target.role.label}在任，由镇四平台接收",
+        )
     return Route(target.target, None, None, township.id, county_id, target.copy_liaison, rule_id)
 
 
 # ---- editing the rules (township administrators) ----
 
-def set_rule(actor: authz.Actor, township: Township, *, category: str, target: str, village_id: int | None = None,
-             role: str | None = None, copy_liaison: bool = False) -> RoutingRule:
+
+def set_rule(
+    actor: authz.Actor,
+    township: Township,
+    *,
+    category: str,
+    target: str,
+    village_id: int | None = None,
+    role: str | None = None,
+    copy_liaison: bool = False,
+) -> RoutingRule:
     """Replace the live rule for (township or village, category): the old one is deactivated, kept."""
     authz.require(actor, "complaint.route", township)
     if category not in CATEGORIES:
-        raise AppError("unknown_category", "没有这个反映类别", kind="unprocessable", fields={"category": ["不是可选的值"]})
+        raise AppError(
+            "unknown_category", "没有这个反映类别", kind="unprocessable", fields={"category": ["不是可选的值"]}
+        )
     if CATEGORIES[category].lane == DISCIPLINE:
         # An office that edits routes must not be able to give itself the discipline office's cases.
-        raise AppError("discipline_route_fixed", "纪检监察类反映固定由镇纪委受理并抄送村监察联络员，不能改派",
-                       kind="unprocessable", fields={"category": ["纪检监察类不能改派"]})
+        raise AppError(
+            "discipline_route_fixed",
+            "纪检监察类反映固定由镇纪委受理并抄送村监察联络员，不能改派",
+            kind="unprocessable",
+            fields={"category": ["纪检监察类不能改派"]},
+        )
     if target not in RULE_TARGETS:
         raise AppError("unknown_target", "没有这个接收方", kind="unprocessable", fields={"target": ["不是可选的值"]})
     role = village_cadre_role(role).value if target == VILLAGE_ROLE else None
     if village_id is not None:
         village = db.session.get(Village, village_id)
         if village is None or village.township_id != township.id:
-            raise AppError("village_not_in_township", "该村不属于本镇街", kind="unprocessable",
-                           fields={"village_id": ["不属于本镇街"]})
+            raise AppError(
+                "village_not_in_township",
+                "该村不属于本镇街",
+                kind="unprocessable",
+                fields={"village_id": ["不属于本镇街"]},
+            )
     now = utcnow()
-    for old in db.session.scalars(select(RoutingRule).where(
-            RoutingRule.township_id == township.id, RoutingRule.category == category,
+    for old in db.session.scalars(
+        select(RoutingRule).where(
+            RoutingRule.township_id == township.id,
+            RoutingRule.category == category,
             RoutingRule.village_id.is_(None) if village_id is None else RoutingRule.village_id == village_id,
-            RoutingRule.deactivated_at.is_(None))):
+            RoutingRule.deactivated_at.is_(None),
+        )
+    ):
         old.deactivated_at, old.deactivated_by_console_account_id = now, actor.console_account_id
     db.session.flush()
-    rule = RoutingRule(township_id=township.id, village_id=village_id, category=category, target=target,
-                       target_role=role, copy_liaison=copy_liaison, created_at=now,
-                       created_by_console_account_id=actor.console_account_id)
+    rule = RoutingRule(
+        township_id=township.id,
+        village_id=village_id,
+        category=category,
+        target=target,
+        target_role=role,
+        copy_liaison=copy_liaison,
+        created_at=now,
+        created_by_console_account_id=actor.console_account_id,
+    )
     db.session.add(rule)
     db.session.flush()
     return rule

@@ -12,6 +12,7 @@ escalation, reopening): a reopened case is not instantly overdue. `next_check_at
 the sweep looks at: the reminder if not yet sent, else the due time; nothing once the last level is
 overdue (it stays red until someone acts).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
@@ -35,11 +36,15 @@ _CLEAR = {"clock_step": None, "due_at": None, "remind_at": None, "next_check_at"
 
 def waiting_spans(complaint_id: int, since: datetime, now: datetime) -> list[tuple[datetime, datetime]]:
     """The spans the case spent waiting for the villager since `since`, from its history."""
-    events = db.session.execute(select(ComplaintEvent.created_at, ComplaintEvent.from_status,
-                                       ComplaintEvent.to_status).where(
-        ComplaintEvent.complaint_id == complaint_id, ComplaintEvent.created_at >= since,
-        or_(ComplaintEvent.to_status == "waiting", ComplaintEvent.from_status == "waiting"))
-        .order_by(ComplaintEvent.id)).all()
+    events = db.session.execute(
+        select(ComplaintEvent.created_at, ComplaintEvent.from_status, ComplaintEvent.to_status)
+        .where(
+            ComplaintEvent.complaint_id == complaint_id,
+            ComplaintEvent.created_at >= since,
+            or_(ComplaintEvent.to_status == "waiting", ComplaintEvent.from_status == "waiting"),
+        )
+        .order_by(ComplaintEvent.id)
+    ).all()
     spans, waiting_from = [], None
     for at, from_status, to_status in events:
         if to_status == "waiting" and from_status != "waiting":
@@ -60,8 +65,13 @@ def _reminder(clock: Clock, start: datetime, paused: float, due: datetime, polic
     return due - timedelta(seconds=lead)
 
 
-def clock_values(case: Mapping[str, Any], kind: str, before: str | None, now: datetime,
-                 governing: Callable[[datetime], Sequence[Policy]]) -> dict[str, datetime | str | None]:
+def clock_values(
+    case: Mapping[str, Any],
+    kind: str,
+    before: str | None,
+    now: datetime,
+    governing: Callable[[datetime], Sequence[Policy]],
+) -> dict[str, datetime | str | None]:
     """The clock columns of a case entering `case["status"]` through a step of `kind` from `before`.
     `case` holds the case's columns as they will be after the step; `governing(start)` gives the
     policies a clock started at `start` runs under (policy.governing): the earliest due time wins."""
@@ -85,8 +95,11 @@ def clock_values(case: Mapping[str, Any], kind: str, before: str | None, now: da
         due = min(policy.follow_up.deadline(case["replied_at"] or now) for policy in policies)
         return {**values, "clock_step": "follow_up", "due_at": due, "remind_at": None, "next_check_at": due}
     if status == "waiting":
-        due = (case["due_at"] if before == "waiting" and case["due_at"]
-               else min(policy.follow_up.deadline(now) for policy in policies))
+        due = (
+            case["due_at"]
+            if before == "waiting" and case["due_at"]
+            else min(policy.follow_up.deadline(now) for policy in policies)
+        )
         return {**values, "clock_step": "waiting", "due_at": due, "remind_at": None, "next_check_at": due}
     escalated_at = case["escalated_at"]
     if escalated_at is not None and escalated_at >= start:

@@ -10,6 +10,7 @@ may run for the same case at the same time, and each step is a versioned conditi
     follow-up out (villager never confirmed) → closed, resolution "not_confirmed" (not "solved")
     waiting out (villager never answered)    → "resumed": back to the office with its clock running
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -33,11 +34,20 @@ def _next_office(complaint: Complaint) -> dict | None:
     """The office one level above the current handler, or None at the top."""
     if complaint.handler_kind == VILLAGE_ROLE:
         kind = TOWNSHIP_DISCIPLINE if complaint.lane == DISCIPLINE else TOWNSHIP_DISPATCH
-        return {"handler_kind": kind, "handler_role": None, "handler_village_id": None, "handler_grid_id": None,
-                "handler_township_id": complaint.township_id}
+        return {
+            "handler_kind": kind,
+            "handler_role": None,
+            "handler_village_id": None,
+            "handler_grid_id": None,
+            "handler_township_id": complaint.township_id,
+        }
     if complaint.handler_kind in (TOWNSHIP_DISPATCH, TOWNSHIP_DISCIPLINE):
-        return {"handler_kind": COUNTY, "handler_role": None, "handler_village_id": None,
-                "handler_county_id": complaint.county_id}
+        return {
+            "handler_kind": COUNTY,
+            "handler_role": None,
+            "handler_village_id": None,
+            "handler_county_id": complaint.county_id,
+        }
     return None
 
 
@@ -58,8 +68,15 @@ def due_step(complaint: Complaint) -> cases.Step | None:
         if complaint.due_at is not None and complaint.due_at <= now:
             return _due(complaint, status, now)
         if complaint.remind_at is not None and complaint.reminded_at is None and complaint.remind_at <= now:
-            return cases.plan(complaint, "reminded", (status,), status, SYSTEM, reminded_at=now,
-                              internal_note=f"办理时限将到：{_local(complaint.due_at)}")
+            return cases.plan(
+                complaint,
+                "reminded",
+                (status,),
+                status,
+                SYSTEM,
+                reminded_at=now,
+                internal_note=f"办理时限将到：{_local(complaint.due_at)}",
+            )
     except AppError as exc:
         if exc.code == "invalid_transition":  # the case moved on since it was read
             return None
@@ -74,21 +91,47 @@ def _local(moment: datetime) -> str:
 def _due(complaint: Complaint, status: str, now: datetime) -> cases.Step:
     step = complaint.clock_step
     if step == "follow_up":
-        return cases.plan(complaint, "unconfirmed", ("replied",), "closed", SYSTEM,
-                          public_note="村民未在期限内确认，案件办结（未确认解决）", resolution="not_confirmed",
-                          closed_at=now)
+        return cases.plan(
+            complaint,
+            "unconfirmed",
+            ("replied",),
+            "closed",
+            SYSTEM,
+            public_note="村民未在期限内确认，案件办结（未确认解决）",
+            resolution="not_confirmed",
+            closed_at=now,
+        )
     if step == "waiting":
         return cases.plan(complaint, "resumed", ("waiting",), "signed", SYSTEM, public_note="补充期限已过，恢复办理")
     office = _next_office(complaint)
     if office is None:
-        return cases.plan(complaint, "overdue", (status,), status, SYSTEM, overdue_since=now, was_late=True,
-                          internal_note="已逾期，无更高一级可提级")
+        return cases.plan(
+            complaint,
+            "overdue",
+            (status,),
+            status,
+            SYSTEM,
+            overdue_since=now,
+            was_late=True,
+            internal_note="已逾期，无更高一级可提级",
+        )
     label = HANDLER_LABELS[office["handler_kind"]]
-    return cases.plan(complaint, "escalated", (status,), "assigned", SYSTEM,
-                      public_note=f"逾期未办结，已提级由{label}督办",
-                      internal_note=f"{'签收' if step == 'sign' else '办理'}时限已过（{_local(complaint.due_at)}）",
-                      escalation_level=complaint.escalation_level + 1, escalated_at=now, overdue_since=now,
-                      was_late=True, assigned_at=now, signed_at=None, **office)
+    return cases.plan(
+        complaint,
+        "escalated",
+        (status,),
+        "assigned",
+        SYSTEM,
+        public_note=f"逾期未办结，已提级由{label}督办",
+        internal_note=f"{'签收' if step == 'sign' else '办理'}时限已过（{_local(complaint.due_at)}）",
+        escalation_level=complaint.escalation_level + 1,
+        escalated_at=now,
+        overdue_since=now,
+        was_late=True,
+        assigned_at=now,
+        signed_at=None,
+        **office,
+    )
 
 
 def recompute_open(actor: authz.Actor, township_id: int, lane: str) -> list[int]:
@@ -97,15 +140,24 @@ def recompute_open(actor: authz.Actor, township_id: int, lane: str) -> list[int]
     cases, never a case about the person who changed the policy. Conditional on the version, like
     every change of a case. Returns the ids of the cases changed."""
     changed = []
-    for complaint in db.session.scalars(select(Complaint).where(
-            Complaint.township_id == township_id, Complaint.lane == lane, Complaint.status.in_(clocks.OPEN_STATES),
-            Complaint.handler_kind != COUNTY, access.not_about(actor))):
+    for complaint in db.session.scalars(
+        select(Complaint).where(
+            Complaint.township_id == township_id,
+            Complaint.lane == lane,
+            Complaint.status.in_(clocks.OPEN_STATES),
+            Complaint.handler_kind != COUNTY,
+            access.not_about(actor),
+        )
+    ):
         values = cases._clock(complaint, "recomputed", complaint.status, complaint.status, {})
         if all(getattr(complaint, name) == value for name, value in values.items()):
             continue  # not shortened: untouched (no new version, no new job)
-        result = db.session.execute(update(Complaint).where(
-            Complaint.id == complaint.id, Complaint.version == complaint.version)
-            .values(version=complaint.version + 1, **values).execution_options(synchronize_session=False))
+        result = db.session.execute(
+            update(Complaint)
+            .where(Complaint.id == complaint.id, Complaint.version == complaint.version)
+            .values(version=complaint.version + 1, **values)
+            .execution_options(synchronize_session=False)
+        )
         if result.rowcount == 1:
             changed.append(complaint.id)
             db.session.refresh(complaint)
@@ -124,10 +176,16 @@ def advance_question(question: Question, now: datetime, escalate_working_days: i
         return None
     level = question.escalation_level + 1
     next_check = workdays.add_working_days(now, escalate_working_days) if level < QUESTION_TOP_LEVEL else None
-    result = db.session.execute(update(Question).where(
-        Question.id == question.id, Question.escalation_level == question.escalation_level,
-        Question.answered_at.is_(None)).values(escalation_level=level, next_check_at=next_check)
-        .execution_options(synchronize_session=False))
+    result = db.session.execute(
+        update(Question)
+        .where(
+            Question.id == question.id,
+            Question.escalation_level == question.escalation_level,
+            Question.answered_at.is_(None),
+        )
+        .values(escalation_level=level, next_check_at=next_check)
+        .execution_options(synchronize_session=False)
+    )
     if result.rowcount != 1:
         return None
     db.session.add(QuestionEscalation(question_id=question.id, level=level, created_at=now))

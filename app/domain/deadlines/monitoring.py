@@ -1,6 +1,7 @@
 """Township and county monitoring (督办): overdue and at-risk cases, per-village on-time rates, and
 the Excel export of a filtered list. Scope comes from the one authorization layer
 ("complaint.monitor": never a case the viewer is the subject of)."""
+
 from __future__ import annotations
 
 import io
@@ -45,8 +46,15 @@ def _where(filters: Filters, now: datetime) -> list[ColumnElement[bool]]:
     if filters.view == "overdue":
         where.append(and_(C.status.in_(OPEN), C.colour.is_not(None)))
     elif filters.view == "at_risk":
-        where.append(and_(C.status.in_(OPEN), C.colour.is_(None), C.clock_step.in_(("sign", "handle", "escalated")),
-                          or_(C.reminded_at.is_not(None), C.remind_at <= now), C.due_at > now))
+        where.append(
+            and_(
+                C.status.in_(OPEN),
+                C.colour.is_(None),
+                C.clock_step.in_(("sign", "handle", "escalated")),
+                or_(C.reminded_at.is_not(None), C.remind_at <= now),
+                C.due_at > now,
+            )
+        )
     elif filters.view == "open":
         where.append(C.status.in_(OPEN))
     if filters.village_id is not None:
@@ -60,14 +68,19 @@ def _where(filters: Filters, now: datetime) -> list[ColumnElement[bool]]:
     return where
 
 
-def cases(actor: authz.Actor, filters: Filters, now: datetime, *, page: int = 1, per_page: int = 50
-          ) -> tuple[list[OfficerCase], int]:
+def cases(
+    actor: authz.Actor, filters: Filters, now: datetime, *, page: int = 1, per_page: int = 50
+) -> tuple[list[OfficerCase], int]:
     """The filtered list, as officers see cases (officer_view: never who filed them)."""
     where = _where(filters, now)
     total = authz.count(actor, MONITOR, Complaint, *where)
-    items = db.session.scalars(select(Complaint).where(authz.scoped(actor, MONITOR, Complaint), *where)
-                               .order_by(Complaint.due_at.is_(None), Complaint.due_at, Complaint.id)
-                               .limit(per_page).offset((page - 1) * per_page)).all()
+    items = db.session.scalars(
+        select(Complaint)
+        .where(authz.scoped(actor, MONITOR, Complaint), *where)
+        .order_by(Complaint.due_at.is_(None), Complaint.due_at, Complaint.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
     return [project(c) for c in items], total
 
 
@@ -88,18 +101,25 @@ def on_time_rates(actor: authz.Actor, *, min_cases: int = MIN_CASES_FOR_RATE) ->
     closed = func.count(C.id).filter(C.deadline_outcome.is_not(None))
     on_time = func.count(C.id).filter(C.deadline_outcome == "on_time")
     overdue = func.count(C.id).filter(C.status.in_(OPEN), C.colour.in_(("red", "yellow")))
-    rows = db.session.execute(select(C.village_id, Village.name, closed, on_time, overdue)
-                              .join(Village, Village.id == C.village_id)
-                              .where(authz.scoped(actor, MONITOR, C), C.moderation == "clear")
-                              .group_by(C.village_id, Village.name).order_by(Village.name)).all()
+    rows = db.session.execute(
+        select(C.village_id, Village.name, closed, on_time, overdue)
+        .join(Village, Village.id == C.village_id)
+        .where(authz.scoped(actor, MONITOR, C), C.moderation == "clear")
+        .group_by(C.village_id, Village.name)
+        .order_by(Village.name)
+    ).all()
     return [VillageRate(*row, rate=round(row[3] / row[2], 4) if row[2] >= min_cases else None) for row in rows]
 
 
 def overdue_questions(actor: authz.Actor, now: datetime, village_id: int | None = None) -> list[Question]:
     """Disclosure questions past their reply period and unanswered, with the level they reached."""
     villages = select(Village.id).where(authz.scoped(actor, "disclosure.monitor", Village))
-    where = [Question.village_id.in_(villages), Question.answered_at.is_(None), Question.moderation == "visible",
-             Question.due_at <= now]
+    where = [
+        Question.village_id.in_(villages),
+        Question.answered_at.is_(None),
+        Question.moderation == "visible",
+        Question.due_at <= now,
+    ]
     if village_id is not None:
         where.append(Question.village_id == village_id)
     return list(db.session.scalars(select(Question).where(*where).order_by(Question.due_at)))
@@ -108,8 +128,15 @@ def overdue_questions(actor: authz.Actor, now: datetime, village_id: int | None 
 # ---- Excel export ----
 
 COLUMNS = ("编号", "村", "类别", "状态", "预警", "承办", "提级", "应办时限", "反映时间", "已历天数")
-STATUS_NAMES = {"held": "待审核", "assigned": "待签收", "returned": "已退单", "signed": "办理中", "waiting": "待补充",
-                "replied": "已答复", "closed": "已办结"}
+STATUS_NAMES = {
+    "held": "待审核",
+    "assigned": "待签收",
+    "returned": "已退单",
+    "signed": "办理中",
+    "waiting": "待补充",
+    "replied": "已答复",
+    "closed": "已办结",
+}
 COLOUR_NAMES = {"red": "红", "yellow": "黄", "green": "绿", None: ""}
 LEVEL_NAMES = {0: "", 1: "已提级至镇", 2: "已提级至县"}
 _FILLS = {"red": "FFC7CE", "yellow": "FFEB9C", "green": "C6EFCE"}
@@ -127,15 +154,29 @@ def export_xlsx(actor: authz.Actor, filters: Filters, now: datetime) -> bytes:
     sheet = book.create_sheet("督办清单")
     sheet.append(list(COLUMNS))
     # the village's name joined in: only the villages on the list, read with it
-    query = (select(Complaint, Village.name).join(Village, Village.id == Complaint.village_id).where(*where)
-             .order_by(Complaint.due_at.is_(None), Complaint.due_at, Complaint.id)
-             .limit(EXPORT_LIMIT).execution_options(yield_per=500))
+    query = (
+        select(Complaint, Village.name)
+        .join(Village, Village.id == Complaint.village_id)
+        .where(*where)
+        .order_by(Complaint.due_at.is_(None), Complaint.due_at, Complaint.id)
+        .limit(EXPORT_LIMIT)
+        .execution_options(yield_per=500)
+    )
     for row, village_name in db.session.execute(query):
         c = project(row)  # the export is an officers' output like any other
         colour = c.colour
-        values = [c.reference, village_name, CATEGORIES[c.category].name, STATUS_NAMES[c.status],
-               COLOUR_NAMES[colour], handler_label(c), LEVEL_NAMES.get(c.escalation_level, f"{c.escalation_level}级"),
-               _stamp(c.due_at), _stamp(c.filed_at), (now - c.filed_at).days]
+        values = [
+            c.reference,
+            village_name,
+            CATEGORIES[c.category].name,
+            STATUS_NAMES[c.status],
+            COLOUR_NAMES[colour],
+            handler_label(c),
+            LEVEL_NAMES.get(c.escalation_level, f"{c.escalation_level}级"),
+            _stamp(c.due_at),
+            _stamp(c.filed_at),
+            (now - c.filed_at).days,
+        ]
         cells = [WriteOnlyCell(sheet, value=value) for value in values]
         if colour in _FILLS:
             cells[4].fill = PatternFill("solid", fgColor=_FILLS[colour])

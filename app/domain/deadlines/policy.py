@@ -14,6 +14,7 @@ Which policy a clock runs under (so nobody can stall a clock already running, le
   * re-saving the live policy unchanged changes nothing; every change keeps who and when, old and new
     (the history lists every row with who made it and who replaced it).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -76,23 +77,31 @@ class Policy:
 
 
 DEFAULTS: dict[str, Policy] = {
-    SERVICE: Policy(sign=Clock(1, "working_days"), handle=Clock(7, "working_days"),
-                    follow_up=Clock(7, "working_days")),
+    SERVICE: Policy(sign=Clock(1, "working_days"), handle=Clock(7, "working_days"), follow_up=Clock(7, "working_days")),
     DISCIPLINE: Policy(sign=Clock(15, "days"), handle=Clock(60, "days"), follow_up=Clock(7, "working_days")),
 }
 LANES = tuple(DEFAULTS)
 
 
 def _from_row(row: DeadlinePolicy) -> Policy:
-    return Policy(sign=Clock(row.sign_amount, row.sign_unit), handle=Clock(row.handle_amount, row.handle_unit),
-                  follow_up=Clock(row.follow_up_amount, row.follow_up_unit),
-                  remind_working_days=row.remind_working_days, escalate_working_days=row.escalate_working_days,
-                  policy_id=row.id)
+    return Policy(
+        sign=Clock(row.sign_amount, row.sign_unit),
+        handle=Clock(row.handle_amount, row.handle_unit),
+        follow_up=Clock(row.follow_up_amount, row.follow_up_unit),
+        remind_working_days=row.remind_working_days,
+        escalate_working_days=row.escalate_working_days,
+        policy_id=row.id,
+    )
 
 
 def live_row(township_id: int, lane: str) -> DeadlinePolicy | None:
-    return db.session.scalar(select(DeadlinePolicy).where(
-        DeadlinePolicy.township_id == township_id, DeadlinePolicy.lane == lane, DeadlinePolicy.deactivated_at.is_(None)))
+    return db.session.scalar(
+        select(DeadlinePolicy).where(
+            DeadlinePolicy.township_id == township_id,
+            DeadlinePolicy.lane == lane,
+            DeadlinePolicy.deactivated_at.is_(None),
+        )
+    )
 
 
 def policy_for(township_id: int, lane: str) -> Policy:
@@ -104,13 +113,20 @@ def policy_for(township_id: int, lane: str) -> Policy:
 def _history(township_id: int, lane: str) -> list[tuple[datetime, datetime | None, Policy]]:
     """(in force from, until, policy) of every policy the township has had for the lane, oldest
     first; read once per transaction (a sweep escalating a batch asks for it per case)."""
+
     def load() -> list[tuple[datetime, datetime | None, Policy]]:
-        return [(row.created_at, row.deactivated_at, _from_row(row)) for row in db.session.scalars(
-            select(DeadlinePolicy).where(DeadlinePolicy.township_id == township_id, DeadlinePolicy.lane == lane)
-            .order_by(DeadlinePolicy.id))]
+        return [
+            (row.created_at, row.deactivated_at, _from_row(row))
+            for row in db.session.scalars(
+                select(DeadlinePolicy)
+                .where(DeadlinePolicy.township_id == township_id, DeadlinePolicy.lane == lane)
+                .order_by(DeadlinePolicy.id)
+            )
+        ]
 
     rows: list[tuple[datetime, datetime | None, Policy]] = transaction.memo(
-        db.session(), ("deadline_policies", township_id, lane), load)
+        db.session(), ("deadline_policies", township_id, lane), load
+    )
     return rows
 
 
@@ -124,8 +140,9 @@ def governing(case: Mapping[str, Any]) -> Callable[[datetime], tuple[Policy, ...
 
     def since(start: datetime) -> tuple[Policy, ...]:
         rows = _history(case["township_id"], lane)
-        in_force = next((p for began, ended, p in rows if began <= start and (ended is None or ended > start)),
-                        DEFAULTS[lane])
+        in_force = next(
+            (p for began, ended, p in rows if began <= start and (ended is None or ended > start)), DEFAULTS[lane]
+        )
         return (in_force, *(p for began, _, p in rows if began > start))
 
     return since
@@ -136,25 +153,43 @@ def policies(township_id: int) -> dict[str, Policy]:
 
 
 def history(township_id: int) -> list[DeadlinePolicy]:
-    return list(db.session.scalars(select(DeadlinePolicy).where(DeadlinePolicy.township_id == township_id)
-                                   .order_by(DeadlinePolicy.lane, DeadlinePolicy.id)))
+    return list(
+        db.session.scalars(
+            select(DeadlinePolicy)
+            .where(DeadlinePolicy.township_id == township_id)
+            .order_by(DeadlinePolicy.lane, DeadlinePolicy.id)
+        )
+    )
 
 
 def _clock(value: Mapping[str, object], field: str) -> Clock:
     amount, unit = value.get("amount"), value.get("unit")
     if not isinstance(unit, str) or unit not in UNITS:
-        raise AppError("unknown_unit", "时限单位只能是工作日、天或小时", kind="unprocessable",
-                       fields={field: ["单位不是可选的值"]})
+        raise AppError(
+            "unknown_unit", "时限单位只能是工作日、天或小时", kind="unprocessable", fields={field: ["单位不是可选的值"]}
+        )
     limit = {"working_days": 120, "days": 180, "hours": 720}[unit]
     if not isinstance(amount, int) or not 1 <= amount <= limit:
-        raise AppError("invalid_amount", f"时限应在 1 到 {limit}{UNIT_LABELS[unit]}之间", kind="unprocessable",
-                       fields={field: [f"应在 1 到 {limit} 之间"]})
+        raise AppError(
+            "invalid_amount",
+            f"时限应在 1 到 {limit}{UNIT_LABELS[unit]}之间",
+            kind="unprocessable",
+            fields={field: [f"应在 1 到 {limit} 之间"]},
+        )
     return Clock(amount, unit)
 
 
-def set_policy(actor: authz.Actor, township: Township, lane: str, *, sign: Mapping[str, object],
-               handle: Mapping[str, object], follow_up: Mapping[str, object],
-               remind_working_days: int, escalate_working_days: int) -> tuple[DeadlinePolicy | None, bool]:
+def set_policy(
+    actor: authz.Actor,
+    township: Township,
+    lane: str,
+    *,
+    sign: Mapping[str, object],
+    handle: Mapping[str, object],
+    follow_up: Mapping[str, object],
+    remind_working_days: int,
+    escalate_working_days: int,
+) -> tuple[DeadlinePolicy | None, bool]:
     """Replace the live policy of (township, lane); the old one is kept, deactivated. Returns the live
     row and whether anything changed: the live policy (or the default) saved again unchanged writes
     nothing. The caller then shortens the running clocks the new policy shortens
@@ -162,31 +197,48 @@ def set_policy(actor: authz.Actor, township: Township, lane: str, *, sign: Mappi
     if lane not in LANES:
         raise AppError("unknown_lane", "没有这个办理渠道", kind="unprocessable", fields={"lane": ["不是可选的值"]})
     if not authz.can(actor, f"deadline_policy.{lane}", township):
-        raise AppError("lane_not_yours", "您的岗位无权设置该渠道的办理时限（纪检监察类由镇纪委或县纪委监委设置）",
-                       kind="forbidden")
-    clocks = {name: _clock(value, name) for name, value in
-              (("sign", sign), ("handle", handle), ("follow_up", follow_up))}
+        raise AppError(
+            "lane_not_yours", "您的岗位无权设置该渠道的办理时限（纪检监察类由镇纪委或县纪委监委设置）", kind="forbidden"
+        )
+    clocks = {
+        name: _clock(value, name) for name, value in (("sign", sign), ("handle", handle), ("follow_up", follow_up))
+    }
     if clocks["sign"].seconds() > clocks["handle"].seconds():
-        raise AppError("sign_after_handle", "签收时限不能长于办理时限", kind="unprocessable",
-                       fields={"sign": ["长于办理时限"]})
+        raise AppError(
+            "sign_after_handle", "签收时限不能长于办理时限", kind="unprocessable", fields={"sign": ["长于办理时限"]}
+        )
     for name, value in (("remind_working_days", remind_working_days), ("escalate_working_days", escalate_working_days)):
         if not 1 <= value <= 30:
-            raise AppError("invalid_amount", "提醒和再次提级的时限应在 1 到 30 个工作日之间", kind="unprocessable",
-                           fields={name: ["应在 1 到 30 之间"]})
+            raise AppError(
+                "invalid_amount",
+                "提醒和再次提级的时限应在 1 到 30 个工作日之间",
+                kind="unprocessable",
+                fields={name: ["应在 1 到 30 之间"]},
+            )
     old = live_row(township.id, lane)
-    wanted = Policy(**clocks, remind_working_days=remind_working_days, escalate_working_days=escalate_working_days,
-                    policy_id=old.id if old is not None else None)
+    wanted = Policy(
+        **clocks,
+        remind_working_days=remind_working_days,
+        escalate_working_days=escalate_working_days,
+        policy_id=old.id if old is not None else None,
+    )
     if wanted == (_from_row(old) if old is not None else DEFAULTS[lane]):
         return old, False
     now = utcnow()
     if old is not None:
         old.deactivated_at, old.deactivated_by_console_account_id = now, actor.console_account_id
         db.session.flush()
-    row = DeadlinePolicy(township_id=township.id, lane=lane, created_at=now,
-                         created_by_console_account_id=actor.console_account_id,
-                         remind_working_days=remind_working_days, escalate_working_days=escalate_working_days,
-                         **{f"{name}_{part.name}": getattr(clock, part.name)
-                            for name, clock in clocks.items() for part in fields(Clock)})
+    row = DeadlinePolicy(
+        township_id=township.id,
+        lane=lane,
+        created_at=now,
+        created_by_console_account_id=actor.console_account_id,
+        remind_working_days=remind_working_days,
+        escalate_working_days=escalate_working_days,
+        **{
+            f"{name}_{part.name}": getattr(clock, part.name) for name, clock in clocks.items() for part in fields(Clock)
+        },
+    )
     db.session.add(row)
     db.session.flush()
     transaction.forget(db.session())

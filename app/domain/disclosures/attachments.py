@@ -1,4 +1,5 @@
 """Attachments of disclosure versions: cleaned by app.domain.uploads, stored by content hash."""
+
 from __future__ import annotations
 
 import re
@@ -30,13 +31,19 @@ def add(actor: authz.Actor, version_id: int, *, filename: str | None, data: byte
         raise NotFound()
     if version.status not in (VersionStatus.DRAFT, VersionStatus.RETURNED):
         raise AppError("version_not_editable", "已提交审核或已公开的内容不能再添加附件", kind="conflict")
-    count = db.session.scalar(select(func.count()).select_from(Attachment)
-                              .where(Attachment.version_id == version.id)) or 0
+    count = (
+        db.session.scalar(select(func.count()).select_from(Attachment).where(Attachment.version_id == version.id)) or 0
+    )
     if count >= MAX_PER_VERSION:
         raise AppError("too_many_attachments", f"每条公开最多 {MAX_PER_VERSION} 个附件", kind="unprocessable")
     cleaned = uploads.clean(data)
-    attachment = Attachment(version_id=version.id, filename=_safe_name(filename, cleaned.extension),
-                            media_type=cleaned.media_type, size=len(cleaned.data), sha256=cleaned.sha256)
+    attachment = Attachment(
+        version_id=version.id,
+        filename=_safe_name(filename, cleaned.extension),
+        media_type=cleaned.media_type,
+        size=len(cleaned.data),
+        sha256=cleaned.sha256,
+    )
     path = storage_path(folder, attachment)
     if not path.exists():
         uploads.write_atomically(path, cleaned.data)
@@ -51,7 +58,6 @@ def published_attachment(village_id: int, attachment_id: int) -> Attachment:
     if attachment is None:
         raise NotFound()
     version = db.session.get(DisclosureVersion, attachment.version_id)
-    if (version is None or version.status != VersionStatus.PUBLISHED
-            or version.disclosure.village_id != village_id):
+    if version is None or version.status != VersionStatus.PUBLISHED or version.disclosure.village_id != village_id:
         raise NotFound()
     return attachment

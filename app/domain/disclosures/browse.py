@@ -1,4 +1,5 @@
 """What villagers read: published disclosures of their village, newest first."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -8,8 +9,9 @@ from app.extensions import db
 from app.models import Disclosure, DisclosureVersion
 
 
-def published(village_id: int, *, category: str | None = None, period: str | None = None,
-              page: int = 1, per_page: int = 20) -> tuple[list[Disclosure], int]:
+def published(
+    village_id: int, *, category: str | None = None, period: str | None = None, page: int = 1, per_page: int = 20
+) -> tuple[list[Disclosure], int]:
     where = [Disclosure.village_id == village_id, Disclosure.published_version_id.is_not(None)]
     if category:
         where.append(Disclosure.category == category)
@@ -22,15 +24,22 @@ def published(village_id: int, *, category: str | None = None, period: str | Non
         .options(selectinload(Disclosure.item_type), selectinload(Disclosure.published_version))
         .where(*where)
         .order_by(DisclosureVersion.published_at.desc(), Disclosure.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
     return list(items), total
 
 
 def published_one(village_id: int, disclosure_id: int) -> Disclosure | None:
-    return db.session.scalar(select(Disclosure).options(selectinload(Disclosure.versions)).where(
-        Disclosure.id == disclosure_id, Disclosure.village_id == village_id,
-        Disclosure.published_version_id.is_not(None)))
+    return db.session.scalar(
+        select(Disclosure)
+        .options(selectinload(Disclosure.versions))
+        .where(
+            Disclosure.id == disclosure_id,
+            Disclosure.village_id == village_id,
+            Disclosure.published_version_id.is_not(None),
+        )
+    )
 
 
 class PublicDisclosure:

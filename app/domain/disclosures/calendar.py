@@ -1,4 +1,5 @@
 """The statutory calendar: for each village, which required disclosures are due, late or missing."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,7 +11,6 @@ from app.clock import to_shanghai
 from app.domain.disclosures import periods
 from app.extensions import db
 from app.models import Disclosure, Frequency, ItemType, Village
-
 
 # How far back one request may look: a village committee's term, and a bounded amount of work.
 MAX_YEARS_BACK = 5
@@ -33,18 +33,24 @@ class CalendarRow:
 def village_calendar(village: Village, *, today: date, since: date) -> list[CalendarRow]:
     """Rows for every monthly and quarterly item whose period ended between `since` and `today`,
     and for immediate items that were disclosed (late if published after their window)."""
-    item_types = db.session.scalars(select(ItemType).where(
-        ItemType.township_id == village.township_id, ItemType.active.is_(True)).order_by(ItemType.id)).all()
+    item_types = db.session.scalars(
+        select(ItemType)
+        .where(ItemType.township_id == village.township_id, ItemType.active.is_(True))
+        .order_by(ItemType.id)
+    ).all()
     published = {
-        (d.item_type_id, d.period): d for d in db.session.scalars(
-            select(Disclosure).where(Disclosure.village_id == village.id))
+        (d.item_type_id, d.period): d
+        for d in db.session.scalars(select(Disclosure).where(Disclosure.village_id == village.id))
     }
     rows: list[CalendarRow] = []
     for item in item_types:
         frequency = Frequency(item.frequency)
         if frequency is Frequency.IMMEDIATE:
-            candidates = [periods.parse(frequency, d.period) for (tid, _), d in published.items()
-                          if tid == item.id and d.period >= since.isoformat()]
+            candidates = [
+                periods.parse(frequency, d.period)
+                for (tid, _), d in published.items()
+                if tid == item.id and d.period >= since.isoformat()
+            ]
         else:
             candidates = periods.periods_between(frequency, since, today)
         for period in candidates:

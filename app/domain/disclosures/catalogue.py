@@ -4,6 +4,7 @@ Frequencies follow the Village Committee Organisation Law art. 30 and the 2011 r
 finance disclosure rules: finance monthly, ordinary matters quarterly (due by the 20th of the
 quarter's first month), major matters (over ¥50,000) and one-off events immediately.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -41,8 +42,16 @@ def ensure_default_catalogue(township: Township) -> int:
     added = 0
     for key, name, category, frequency, basis in DEFAULT_CATALOGUE:
         if key not in existing:
-            db.session.add(ItemType(township_id=township.id, key=key, name=name, category=category.value,
-                                    frequency=frequency.value, legal_basis=basis))
+            db.session.add(
+                ItemType(
+                    township_id=township.id,
+                    key=key,
+                    name=name,
+                    category=category.value,
+                    frequency=frequency.value,
+                    legal_basis=basis,
+                )
+            )
             added += 1
     db.session.flush()
     return added

@@ -5,6 +5,7 @@ when it was published); entry_hash = SHA-256("prev_hash|version_id|content_hash"
 its predecessor's hash, so changing any stored version, or removing or reordering entries, breaks
 the chain from that point on. `verify` recomputes everything from the stored rows.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -35,8 +36,9 @@ def content_of(version: DisclosureVersion) -> dict[str, object]:
         "line_items": version.line_items,
         "correction_reason": version.correction_reason,
         "published_at": version.published_at.isoformat() if version.published_at else None,
-        "attachments": [{"sha256": a.sha256, "media_type": a.media_type, "filename": a.filename}
-                        for a in version.attachments],
+        "attachments": [
+            {"sha256": a.sha256, "media_type": a.media_type, "filename": a.filename} for a in version.attachments
+        ],
     }
 
 
@@ -57,8 +59,9 @@ def append(version: DisclosureVersion, attempts: int = 5) -> AuditEntry:
     for _ in range(attempts):
         head = db.session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
         prev = head.entry_hash if head else GENESIS
-        entry = AuditEntry(version_id=version.id, content_hash=digest, prev_hash=prev,
-                           entry_hash=entry_hash(prev, version.id, digest))
+        entry = AuditEntry(
+            version_id=version.id, content_hash=digest, prev_hash=prev, entry_hash=entry_hash(prev, version.id, digest)
+        )
         try:
             with db.session.begin_nested():
                 db.session.add(entry)
@@ -85,8 +88,11 @@ def verify(disclosure_id: int | None = None) -> Verification:
     result = Verification()
     prev = GENESIS
     entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
-    query = (select(DisclosureVersion).options(selectinload(DisclosureVersion.disclosure))
-             .where(DisclosureVersion.status == VersionStatus.PUBLISHED.value))
+    query = (
+        select(DisclosureVersion)
+        .options(selectinload(DisclosureVersion.disclosure))
+        .where(DisclosureVersion.status == VersionStatus.PUBLISHED.value)
+    )
     if disclosure_id is not None:
         query = query.where(DisclosureVersion.disclosure_id == disclosure_id)
     versions = {v.id: v for v in db.session.scalars(query)}
@@ -103,11 +109,13 @@ def verify(disclosure_id: int | None = None) -> Verification:
         if version is not None and content_hash(version) != entry.content_hash:
             result.problems.append(
                 f"entry {entry.id}: disclosure {version.disclosure_id} version {version.number} "
-                "was changed after publication")
+                "was changed after publication"
+            )
     for version in versions.values():
         if version.id not in chained:
             result.problems.append(
-                f"disclosure {version.disclosure_id} version {version.number} is published but not in the chain")
+                f"disclosure {version.disclosure_id} version {version.number} is published but not in the chain"
+            )
     return result
 
 

@@ -1,4 +1,5 @@
 """Personal data in published lists (低保 lists, subsidies…) is masked before it is stored."""
+
 from __future__ import annotations
 
 import re

@@ -7,6 +7,7 @@
 The 20th follows the common county catalogue deadline ("first month of each quarter, by the 20th"),
 applied to monthly finance too; IMMEDIATE_DAYS is a default, not a rule.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,6 +1,7 @@
 """What anyone but its asker may know of a public question (质询): the question and its answer, its
 moderation and its status, never who asked it nor from which household. An allow-list
 (app/domain/projection.py), like the officers' view of a case."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -10,8 +11,22 @@ from app.domain.disclosures.questions import status_of
 from app.domain.projection import AllowList
 from app.models import Question
 
-FIELDS = frozenset({"id", "disclosure_id", "village_id", "body", "asked_at", "due_at", "answer", "answered_at",
-                    "moderation", "moderation_note", "moderated_at", "escalation_level"})
+FIELDS = frozenset(
+    {
+        "id",
+        "disclosure_id",
+        "village_id",
+        "body",
+        "asked_at",
+        "due_at",
+        "answer",
+        "answered_at",
+        "moderation",
+        "moderation_note",
+        "moderated_at",
+        "escalation_level",
+    }
+)
 
 
 class ShownQuestion(AllowList):

@@ -2,6 +2,7 @@
 village without the asker's identity. Text passes WeChat's content check first (先审后发): a question
 the check sends to review is held until township moderation releases it (public from then on, and
 the village's reply period starts then) or rejects it (never shown; who, when and why are kept)."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -33,18 +34,32 @@ def status_of(question: Question, now: datetime | None = None) -> str:
     return "overdue" if (now or utcnow()) > question.due_at else "open"
 
 
-def ask(user: WxUser, household: Household, disclosure_id: int, body: str, *, reply_days: int,
-        wechat: WeChatAdapter, redis: Redis) -> Question:
+def ask(
+    user: WxUser,
+    household: Household,
+    disclosure_id: int,
+    body: str,
+    *,
+    reply_days: int,
+    wechat: WeChatAdapter,
+    redis: Redis,
+) -> Question:
     disclosure = browse.published_one(household.village_id, disclosure_id)
     if disclosure is None:
         raise NotFound()
     with ratelimit.take(redis, [(ASK_LIMIT, f"user:{user.id}")], "今天提问次数已达上限，请明天再试"):
         verdict = content.check_text(wechat, body, user.openid, field="body")  # ends the read transaction
         now = utcnow()
-        question = Question(disclosure_id=disclosure.id, village_id=household.village_id,
-                            household_id=household.id, asked_by_user_id=user.id, body=body, asked_at=now,
-                            due_at=now + timedelta(days=reply_days),
-                            moderation="visible" if verdict == "pass" else "held")
+        question = Question(
+            disclosure_id=disclosure.id,
+            village_id=household.village_id,
+            household_id=household.id,
+            asked_by_user_id=user.id,
+            body=body,
+            asked_at=now,
+            due_at=now + timedelta(days=reply_days),
+            moderation="visible" if verdict == "pass" else "held",
+        )
         # A held question is invisible to the village: its clock starts when moderation releases it.
         question.next_check_at = question.due_at if question.moderation == "visible" else None
         db.session.add(question)
@@ -53,20 +68,33 @@ def ask(user: WxUser, household: Household, disclosure_id: int, body: str, *, re
 
 
 def public_questions(disclosure_id: int) -> list[Question]:
-    return list(db.session.scalars(select(Question).where(
-        Question.disclosure_id == disclosure_id, Question.moderation == "visible").order_by(Question.asked_at)))
+    return list(
+        db.session.scalars(
+            select(Question)
+            .where(Question.disclosure_id == disclosure_id, Question.moderation == "visible")
+            .order_by(Question.asked_at)
+        )
+    )
 
 
 def village_questions(village_id: int) -> list[Question]:
     """A village's public questions for its officers: unanswered first, by due date."""
-    return list(db.session.scalars(select(Question).where(Question.village_id == village_id,
-                                                          Question.moderation == "visible")
-                                   .order_by(Question.answered_at.is_not(None), Question.due_at)))
+    return list(
+        db.session.scalars(
+            select(Question)
+            .where(Question.village_id == village_id, Question.moderation == "visible")
+            .order_by(Question.answered_at.is_not(None), Question.due_at)
+        )
+    )
 
 
 def answer(actor: authz.Actor, question_id: int, text: str) -> Question:
     question = db.session.get(Question, question_id)
-    if question is None or question.moderation != "visible" or not authz.can(actor, "disclosure.draft", db.session.get(Disclosure, question.disclosure_id)):
+    if (
+        question is None
+        or question.moderation != "visible"
+        or not authz.can(actor, "disclosure.draft", db.session.get(Disclosure, question.disclosure_id))
+    ):
         raise NotFound()
     if question.answered_at is not None:
         raise AppError("already_answered", "该提问已答复", kind="conflict")
@@ -77,20 +105,37 @@ def answer(actor: authz.Actor, question_id: int, text: str) -> Question:
 
 # ---- township moderation of held questions ----
 
+
 def held_in_township(actor: authz.Actor, township_id: int) -> list[Question]:
-    return list(db.session.scalars(select(Question).join(Village, Village.id == Question.village_id).where(
-        Village.township_id == township_id, Question.moderation == "held",
-        authz.scoped(actor, "question.moderate", Question)).order_by(Question.asked_at)))
+    return list(
+        db.session.scalars(
+            select(Question)
+            .join(Village, Village.id == Question.village_id)
+            .where(
+                Village.township_id == township_id,
+                Question.moderation == "held",
+                authz.scoped(actor, "question.moderate", Question),
+            )
+            .order_by(Question.asked_at)
+        )
+    )
 
 
 def _moderate(actor: authz.Actor, question_id: int, to: str, **values: object) -> Question:
     """One conditional UPDATE from held: a second decision (or a replayed request) finds nothing held."""
     question: Question = authz.get_or_404(actor, "question.moderate", Question, question_id)
     # An UPDATE without RETURNING gives a CursorResult; Session.execute is typed as returning Result.
-    result = cast(CursorResult[()], db.session.execute(
-        update(Question).where(Question.id == question.id, Question.moderation == "held")
-        .values(moderation=to, moderated_at=utcnow(), moderated_by_console_account_id=actor.console_account_id,
-                **values).execution_options(synchronize_session=False)))
+    result = cast(
+        CursorResult[()],
+        db.session.execute(
+            update(Question)
+            .where(Question.id == question.id, Question.moderation == "held")
+            .values(
+                moderation=to, moderated_at=utcnow(), moderated_by_console_account_id=actor.console_account_id, **values
+            )
+            .execution_options(synchronize_session=False)
+        ),
+    )
     if result.rowcount != 1:
         raise AppError("question_not_held", "该提问不在待审核状态（可能已被处理）", kind="conflict")
     db.session.refresh(question)

@@ -1,4 +1,5 @@
 """Reach: which households opened what. Settles "we published" against "we never saw it"."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -13,14 +14,18 @@ def record_view(disclosure: Disclosure, household: Household) -> bool:
     """Count a household once per disclosure, however often it opens it. True when new."""
     if household.village_id != disclosure.village_id:
         return False  # reach is measured within the disclosing village only
-    seen = db.session.scalar(select(DisclosureView.id).where(
-        DisclosureView.disclosure_id == disclosure.id, DisclosureView.household_id == household.id))
+    seen = db.session.scalar(
+        select(DisclosureView.id).where(
+            DisclosureView.disclosure_id == disclosure.id, DisclosureView.household_id == household.id
+        )
+    )
     if seen:
         return False
     try:
         with db.session.begin_nested():  # two phones of one household racing: the unique key decides
-            db.session.add(DisclosureView(disclosure_id=disclosure.id, household_id=household.id,
-                                          village_id=household.village_id))
+            db.session.add(
+                DisclosureView(disclosure_id=disclosure.id, household_id=household.id, village_id=household.village_id)
+            )
         return True
     except IntegrityError:
         return False
@@ -28,9 +33,11 @@ def record_view(disclosure: Disclosure, household: Household) -> bool:
 
 # A household's views lie where the household does: figures about them are counted over the households
 # the viewer may read ("household.read"), like every figure answered to a person (authz.count).
-authz.register_placement(DisclosureView, {Level.VILLAGE: DisclosureView.village_id,
-                                          Level.HOUSEHOLD: DisclosureView.household_id},
-                         parent=(DisclosureView.village_id, Village))
+authz.register_placement(
+    DisclosureView,
+    {Level.VILLAGE: DisclosureView.village_id, Level.HOUSEHOLD: DisclosureView.household_id},
+    parent=(DisclosureView.village_id, Village),
+)
 
 
 def households_in(actor: authz.Actor, village_id: int) -> int:
@@ -41,13 +48,24 @@ def reach_of(actor: authz.Actor, disclosures: list[Disclosure]) -> dict[int, int
     """{disclosure_id: households reached} in one query."""
     if not disclosures:
         return {}
-    counts = authz.count_by(actor, "household.read", DisclosureView, DisclosureView.disclosure_id,
-                            DisclosureView.disclosure_id.in_([d.id for d in disclosures]))
+    counts = authz.count_by(
+        actor,
+        "household.read",
+        DisclosureView,
+        DisclosureView.disclosure_id,
+        DisclosureView.disclosure_id.in_([d.id for d in disclosures]),
+    )
     return {d.id: counts.get(d.id, 0) for d in disclosures}
 
 
 def village_summary(actor: authz.Actor, village_id: int) -> dict[str, int]:
     """Households that opened at least one disclosure, out of all households of the village."""
-    reached = db.session.scalar(select(func.count(func.distinct(DisclosureView.household_id))).where(
-        authz.scoped(actor, "household.read", DisclosureView), DisclosureView.village_id == village_id)) or 0
+    reached = (
+        db.session.scalar(
+            select(func.count(func.distinct(DisclosureView.household_id))).where(
+                authz.scoped(actor, "household.read", DisclosureView), DisclosureView.village_id == village_id
+            )
+        )
+        or 0
+    )
     return {"households_reached": reached, "households_total": households_in(actor, village_id)}

@@ -5,6 +5,7 @@ village supervision committee (村监会 / 民主理财小组) approve or return
 Approval publishes. A published version is never edited: a correction is a new version with a
 public reason, reviewed the same way; the earlier versions stay readable.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -25,6 +26,7 @@ S = VersionStatus
 
 class LineItemEntry(TypedDict, total=False):
     """A finance line as entered (amounts left out are 0)."""
+
     label: Required[str]
     income_fen: int
     expense_fen: int
@@ -36,51 +38,86 @@ class LineItem(TypedDict):
     expense_fen: int
 
 
-def _line_items(category: Category, items: Sequence[LineItemEntry] | None,
-                declared: Mapping[str, int] | None) -> list[LineItem] | None:
+def _line_items(
+    category: Category, items: Sequence[LineItemEntry] | None, declared: Mapping[str, int] | None
+) -> list[LineItem] | None:
     """Finance tables: money in integer fen, declared totals must equal the sums."""
     if not items:
         if category is Category.FINANCE:
-            raise AppError("line_items_required", "财务公开须填写收支明细", kind="unprocessable",
-                           fields={"line_items": ["必填"]})
+            raise AppError(
+                "line_items_required", "财务公开须填写收支明细", kind="unprocessable", fields={"line_items": ["必填"]}
+            )
         return None
-    rows: list[LineItem] = [{"label": mask(i["label"]), "income_fen": i.get("income_fen", 0),
-                             "expense_fen": i.get("expense_fen", 0)} for i in items]
+    rows: list[LineItem] = [
+        {"label": mask(i["label"]), "income_fen": i.get("income_fen", 0), "expense_fen": i.get("expense_fen", 0)}
+        for i in items
+    ]
     if declared:
         sums = {"income_fen": sum(r["income_fen"] for r in rows), "expense_fen": sum(r["expense_fen"] for r in rows)}
-        wrong = {k: [f"合计应为 {sums[k] / 100:.2f} 元"] for k in ("income_fen", "expense_fen")
-                 if k in declared and declared[k] != sums[k]}
+        wrong = {
+            k: [f"合计应为 {sums[k] / 100:.2f} 元"]
+            for k in ("income_fen", "expense_fen")
+            if k in declared and declared[k] != sums[k]
+        }
         if wrong:
-            raise AppError("totals_mismatch", "合计金额与明细之和不符，请核对", kind="unprocessable",
-                           fields={"totals": wrong})
+            raise AppError(
+                "totals_mismatch", "合计金额与明细之和不符，请核对", kind="unprocessable", fields={"totals": wrong}
+            )
     return rows
 
 
-def create(actor: authz.Actor, *, village_id: int, item_type_id: int, period: str, title: str, body: str,
-           line_items: Sequence[LineItemEntry] | None = None, totals: Mapping[str, int] | None = None,
-           ) -> DisclosureVersion:
+def create(
+    actor: authz.Actor,
+    *,
+    village_id: int,
+    item_type_id: int,
+    period: str,
+    title: str,
+    body: str,
+    line_items: Sequence[LineItemEntry] | None = None,
+    totals: Mapping[str, int] | None = None,
+) -> DisclosureVersion:
     village = authz.get_or_404(actor, "disclosure.draft", Village, village_id)
     item_type = db.session.get(ItemType, item_type_id)
     if item_type is None or item_type.township_id != village.township_id or not item_type.active:
-        raise AppError("item_type_invalid", "公开事项不在本镇（街道）的公开目录中", kind="unprocessable",
-                       fields={"item_type_id": ["不在公开目录中"]})
+        raise AppError(
+            "item_type_invalid",
+            "公开事项不在本镇（街道）的公开目录中",
+            kind="unprocessable",
+            fields={"item_type_id": ["不在公开目录中"]},
+        )
     try:
         parsed = periods.parse(item_type.frequency, period)
     except ValueError as exc:
         raise AppError("period_invalid", str(exc), kind="unprocessable", fields={"period": [str(exc)]}) from exc
-    exists = db.session.scalar(select(Disclosure.id).where(
-        Disclosure.village_id == village.id, Disclosure.item_type_id == item_type.id,
-        Disclosure.period == parsed.label))
+    exists = db.session.scalar(
+        select(Disclosure.id).where(
+            Disclosure.village_id == village.id,
+            Disclosure.item_type_id == item_type.id,
+            Disclosure.period == parsed.label,
+        )
+    )
     if exists:
         raise AppError("disclosure_exists", "本期该事项已有公开记录，请在原记录上修改或更正", kind="conflict")
     category = Category(item_type.category)
     rows = _line_items(category, line_items, totals)
-    disclosure = Disclosure(village_id=village.id, item_type_id=item_type.id, category=category.value,
-                            period=parsed.label, created_by_user_id=actor.user_id)
+    disclosure = Disclosure(
+        village_id=village.id,
+        item_type_id=item_type.id,
+        category=category.value,
+        period=parsed.label,
+        created_by_user_id=actor.user_id,
+    )
     db.session.add(disclosure)
     db.session.flush()
-    version = DisclosureVersion(disclosure_id=disclosure.id, number=1, title=mask(title), body=mask(body),
-                                line_items=rows, drafted_by_user_id=actor.user_id)
+    version = DisclosureVersion(
+        disclosure_id=disclosure.id,
+        number=1,
+        title=mask(title),
+        body=mask(body),
+        line_items=rows,
+        drafted_by_user_id=actor.user_id,
+    )
     db.session.add(version)
     db.session.flush()
     return version
@@ -93,13 +130,20 @@ def _version_for(actor: authz.Actor, action: str, version_id: int) -> Disclosure
     return version
 
 
-def edit(actor: authz.Actor, version_id: int, *, title: str | None = None, body: str | None = None,
-         line_items: Sequence[LineItemEntry] | None = None, totals: Mapping[str, int] | None = None,
-         ) -> DisclosureVersion:
+def edit(
+    actor: authz.Actor,
+    version_id: int,
+    *,
+    title: str | None = None,
+    body: str | None = None,
+    line_items: Sequence[LineItemEntry] | None = None,
+    totals: Mapping[str, int] | None = None,
+) -> DisclosureVersion:
     version = _version_for(actor, "disclosure.draft", version_id)
     if version.status not in (S.DRAFT, S.RETURNED):
-        raise AppError("version_not_editable",
-                       "已提交审核或已公开的内容不能修改；已公开的内容请发起更正", kind="conflict")
+        raise AppError(
+            "version_not_editable", "已提交审核或已公开的内容不能修改；已公开的内容请发起更正", kind="conflict"
+        )
     if title is not None:
         version.title = mask(title)
     if body is not None:
@@ -150,28 +194,48 @@ def approve(actor: authz.Actor, version_id: int, comment: str | None = None) -> 
     return version
 
 
-def correct(actor: authz.Actor, disclosure_id: int, *, reason: str, title: str | None = None,
-            body: str | None = None, line_items: Sequence[LineItemEntry] | None = None,
-            totals: Mapping[str, int] | None = None) -> DisclosureVersion:
+def correct(
+    actor: authz.Actor,
+    disclosure_id: int,
+    *,
+    reason: str,
+    title: str | None = None,
+    body: str | None = None,
+    line_items: Sequence[LineItemEntry] | None = None,
+    totals: Mapping[str, int] | None = None,
+) -> DisclosureVersion:
     """Start a correction of a published disclosure: a new draft version with a public reason."""
     disclosure = authz.get_or_404(actor, "disclosure.draft", Disclosure, disclosure_id)
     if disclosure.published_version_id is None:
         raise AppError("not_published", "尚未公开的内容直接修改草稿即可，无需更正", kind="conflict")
-    pending = db.session.scalar(select(DisclosureVersion.id).where(
-        DisclosureVersion.disclosure_id == disclosure.id,
-        DisclosureVersion.status.in_([S.DRAFT.value, S.IN_REVIEW.value, S.RETURNED.value])))
+    pending = db.session.scalar(
+        select(DisclosureVersion.id).where(
+            DisclosureVersion.disclosure_id == disclosure.id,
+            DisclosureVersion.status.in_([S.DRAFT.value, S.IN_REVIEW.value, S.RETURNED.value]),
+        )
+    )
     if pending:
         raise AppError("correction_pending", "已有一份更正在办理中", kind="conflict")
     base = disclosure.published_version
-    number = (db.session.scalar(select(func.max(DisclosureVersion.number))
-                                .where(DisclosureVersion.disclosure_id == disclosure.id)) or 0) + 1
+    number = (
+        db.session.scalar(
+            select(func.max(DisclosureVersion.number)).where(DisclosureVersion.disclosure_id == disclosure.id)
+        )
+        or 0
+    ) + 1
     version = DisclosureVersion(
-        disclosure_id=disclosure.id, number=number, correction_reason=mask(reason),
+        disclosure_id=disclosure.id,
+        number=number,
+        correction_reason=mask(reason),
         title=mask(title) if title is not None else base.title,
         body=mask(body) if body is not None else base.body,
-        line_items=(_line_items(Category(disclosure.category), line_items, totals)
-                    if line_items is not None else base.line_items),
-        drafted_by_user_id=actor.user_id)
+        line_items=(
+            _line_items(Category(disclosure.category), line_items, totals)
+            if line_items is not None
+            else base.line_items
+        ),
+        drafted_by_user_id=actor.user_id,
+    )
     db.session.add(version)
     db.session.flush()
     return version
