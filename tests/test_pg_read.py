@@ -67,7 +67,7 @@ def test_read_one_gives_what_the_orm_gives(app):
 
 @on_postgresql
 def test_each_thread_keeps_one_connection_and_dispose_closes_them_all(app):
-    home, code = _home_with_code()
+    _home, code = _home_with_code()
     hc.resolve_public(code)
     first = _backend_pid(app)
     hc.resolve_public(code)

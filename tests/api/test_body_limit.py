@@ -109,7 +109,7 @@ def test_every_json_operation_refuses_a_chunked_body_above_the_limit(app, client
             token = token_for(app, operation, walk_world["tokens"])
             environ = _chunked_environ(fill_path(template, walk_world["ids"]), over, f.bearer(token) if token else {})
             environ["REQUEST_METHOD"] = method.upper()
-            app_iter, status, headers = run_wsgi_app(app, environ, buffered=True)
+            app_iter, status, _headers = run_wsgi_app(app, environ, buffered=True)
             answer = json.loads(b"".join(app_iter))
             assert status.startswith("413"), (method, template, status, answer)
             assert answer["error"]["code"] == "payload_too_large"

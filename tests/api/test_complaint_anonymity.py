@@ -253,7 +253,9 @@ def _outputs(client, w, ids: list[int], photos: list[int]) -> dict[tuple[str, st
         details = [client.get(f"/api/v1/complaints/{i}", headers=auth) for i in ids]
         assert {d.status_code for d in details} <= {200, 404}
         out[seat, "detail"] = b"".join(d.get_data() for d in details)
-        out[seat, "reached"] = json.dumps([i for i, d in zip(ids, details) if d.status_code == 200]).encode()
+        out[seat, "reached"] = json.dumps(
+            [i for i, d in zip(ids, details, strict=True) if d.status_code == 200]
+        ).encode()
         images = [client.get(f"/api/v1/complaint-photos/{p}/image", headers=auth) for p in photos]
         out[seat, "photo images"] = b"".join(i.get_data() for i in images if i.status_code == 200)
         for image in images:

@@ -33,7 +33,7 @@ def village4(app):
     village = f.village(grids=4)
     grids = sorted(village.grids, key=lambda g: g.number)
     homes = [f.household(village) for _ in range(4)]
-    for home, grid in zip(homes, grids):
+    for home, grid in zip(homes, grids, strict=True):
         home.grid_id = grid.id
     codes = hc.ensure_codes(homes)
     w = {

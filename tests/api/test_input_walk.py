@@ -11,6 +11,7 @@ The walker reads only the document: a new operation or field is walked without t
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import re
 import secrets
@@ -125,7 +126,7 @@ def _with(body: dict, path: tuple, value) -> dict:
     """A copy of `body` with `value` at `path` (a 0 in the path is the first item of a list)."""
     body = json.loads(json.dumps(body))
     node = body
-    for key, following in zip(path, path[1:]):
+    for key, following in itertools.pairwise(path):
         if isinstance(node, list):
             while len(node) <= key:
                 node.append({} if not isinstance(following, int) else [])

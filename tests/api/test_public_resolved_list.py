@@ -61,7 +61,9 @@ def resolved_list_world(app, client):
         "village": village,
         "code": codes[homes[0].id],
         "tokens": tokens,
-        "villagers": [{"token": f.login_wx(client, v), "code": codes[h.id]} for v, h in zip(villagers, homes)],
+        "villagers": [
+            {"token": f.login_wx(client, v), "code": codes[h.id]} for v, h in zip(villagers, homes, strict=True)
+        ],
     }
 
 
@@ -191,7 +193,7 @@ def test_cases_about_a_named_person_never_reach_the_public_list(client, resolved
         refused = _by_handler_refusal(client, w, case)
         assert refused == (409, "not_publishable"), role
         about[role] = db.session.get(Complaint, case).reference
-    assert {r for r in about} == set(ABOUT_ROLES)
+    assert set(about) == set(ABOUT_ROLES)
     control = _file(client, w["villagers"][0], description="村口的路灯坏了半个月。")["id"]
     _by_handler(client, w, control, "sign")
     _by_handler(client, w, control, "reply", {"text": "已修复"})

@@ -73,7 +73,7 @@ def test_who_is_told_of_each_step(kind, to_status, resolution, villager, handler
 def test_notes_are_one_line_and_cut_to_wechat_limits():
     note = "答复：\n经核实，\t该户符合条件，已于本月补发低保金并在村务公开栏公示，请查收。"
     complaint, event = _step("replied", "replied", public_note=note)
-    key, data = villager_message(complaint, event)
+    _key, data = villager_message(complaint, event)
     assert data["thing3"] == "答复： 经核实， 该户符合条件，已于本月补发低保金并在村务公开栏公示，请查收。"
     assert truncate_subscribe_fields(data)["thing3"] == "答复： 经核实， 该户符合条件，已于本…"
     _complaint, reminder = _step("reminded", "signed", public_note="公开说明", internal_note="答复期限明天到期")

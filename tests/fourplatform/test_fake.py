@@ -37,7 +37,7 @@ def test_a_signature_covers_timestamp_and_exact_body():
         signing.verify("another-secret-entirely", "1700000000", given, body, now=1_700_000_000)
 
 
-def _deliver(fake, body: bytes, key: str, secret: str = None) -> client.Outcome:
+def _deliver(fake, body: bytes, key: str, secret: str | None = None) -> client.Outcome:
     return client.post(fake.cases_url, secret or fake.SECRET, body, key=key, now=time.time(), timeout=5)
 
 

@@ -121,7 +121,7 @@ def test_the_landing_fast_path_answers_as_the_route_does_and_hands_everything_el
     from app.api.stickers import DoorLandingFastPath, household_landing
 
     assert isinstance(app.wsgi_app, DoorLandingFastPath)
-    home, code = _home_with_code()
+    _home, code = _home_with_code()
     fast = client.get(f"/api/v1/h/{code}")
     with app.test_request_context():
         slow = household_landing(code=code)
