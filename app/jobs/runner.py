@@ -60,7 +60,9 @@ class Scheduler(RQScheduler):
             return False
         return (
             self.lock_acquisition_time is None
-            or (datetime.now() - self.lock_acquisition_time).total_seconds() >= SCHEDULER_RETRY_SECONDS
+            # RQ stamps lock_acquisition_time with naive local datetime.now(): compare like with like.
+            or (datetime.now() - self.lock_acquisition_time).total_seconds()  # noqa: DTZ005
+            >= SCHEDULER_RETRY_SECONDS
         )
 
     def acquire_locks(self, auto_start: bool = False):

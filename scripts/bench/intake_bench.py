@@ -768,7 +768,7 @@ def main(argv=None) -> int:
         if created and not args.keep_db:
             try:
                 sb.drop_db(dbname)
-            except Exception as exc:  # report, do not mask the real outcome
+            except Exception as exc:  # noqa: BLE001 - report, do not mask the real outcome
                 sys.stderr.write(f"could not drop database {dbname}: {exc}\n")
         if ok_so_far:
             shutil.rmtree(work, ignore_errors=True)

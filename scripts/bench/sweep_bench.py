@@ -278,15 +278,16 @@ def main() -> None:
 
         env = common.app_env(dbname)
         env["SWEEP_INTERVAL_SECONDS"] = str(args.sweep_interval)
-        log = open(ROOT / ".run" / "bench-sweep-worker.log", "w")
-        worker = subprocess.Popen(
-            [str(common.VENV_BIN / "flask"), "--app", "wsgi", "worker"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        # The worker writes through its own copy of the descriptor: ours can close once it started.
+        with open(ROOT / ".run" / "bench-sweep-worker.log", "w") as log:
+            worker = subprocess.Popen(
+                [str(common.VENV_BIN / "flask"), "--app", "wsgi", "worker"],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         time.sleep(5)
         with_jobs = lag_sample(True)
         with app.app_context():
