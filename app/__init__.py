@@ -17,6 +17,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     if config:
         app.config.update(config)
+    from flask.json.provider import DefaultJSONProvider
+
+    assert isinstance(app.json, DefaultJSONProvider)  # Flask's own: the one with ensure_ascii
     app.json.ensure_ascii = False
     # No cookie sessions: the API authenticates with bearer tokens and the web pages are public.
     # (Flask would otherwise build a signing serializer on every request; NullSession fails loudly
@@ -67,12 +70,13 @@ def create_app(config: dict | None = None) -> Flask:
 
     from app.api.stickers import DoorLandingFastPath
 
-    app.wsgi_app = DoorLandingFastPath(app, app.wsgi_app)
+    # Flask's documented way to add WSGI middleware; mypy sees a method being replaced.
+    app.wsgi_app = DoorLandingFastPath(app, app.wsgi_app)  # type: ignore[method-assign]
     hops = int(app.config.get("TRUSTED_PROXY_HOPS") or 0)
     if hops > 0:  # behind that many proxies, the client is who the nearest of them says it is
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     from app.cli import register_cli
 

@@ -182,5 +182,5 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         # A real bug: log it with the request, answer in the same shape.
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        log.error("unhandled error on %s %s", request.method, request.path, exc_info=exc)
         return error_response(500, "internal_error", "系统繁忙，请稍后再试")

@@ -18,7 +18,7 @@ def _check(fn) -> dict:
     try:
         detail = fn()
         return {"ok": True, "detail": detail}
-    except Exception as exc:  # a health check reports every failure, it does not raise
+    except Exception as exc:  # noqa: BLE001 - a health check reports every failure, it does not raise
         return {"ok": False, "detail": f"{type(exc).__name__}: {exc}"[:300]}
 
 

@@ -13,6 +13,7 @@ by sampling every 200 ms.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -24,6 +25,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
 import psutil
 import qrcode
@@ -68,17 +70,13 @@ class RssSampler(threading.Thread):
         rounds = 0
         while not self._halt.is_set():
             if rounds % 10 == 0:  # finding children scans /proc: not at every sample
-                try:
+                with contextlib.suppress(psutil.Error):
                     children = {c.pid: children.get(c.pid, c) for c in me.children(recursive=True)}
-                except psutil.Error:
-                    pass
             rounds += 1
             total = 0
             for process in (me, *children.values()):
-                try:
+                with contextlib.suppress(psutil.Error):
                     total += process.memory_info().rss
-                except psutil.Error:
-                    pass
             self.peak_total = max(self.peak_total, total)
             self._halt.wait(self.interval)
 
@@ -120,7 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.n < 1:
         parser.error("--n must be at least 1")
     layout = parse_layout(args.layout)
-    header = SheetHeader("青山镇", "下林村", "0571-88886666", datetime.date.today())
+    header = SheetHeader(
+        "青山镇", "下林村", "0571-88886666", datetime.datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    )  # the print date, as the app stamps it
 
     sampler = RssSampler()
     sampler.start()

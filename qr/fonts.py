@@ -85,7 +85,7 @@ def _faces(path: str) -> list[FontFace]:
 
 def _face_rank(face: FontFace) -> int:
     """Prefer simplified-Chinese, proportional, outline faces inside a collection."""
-    family = " ".join(_open(face, 16).getname()).lower()
+    family = " ".join(filter(None, _open(face, 16).getname())).lower()  # a face may lack a name part
     rank = 0
     if " sc" in f" {family}" or "zen hei" in family or "micro hei" in family:
         rank -= 2
@@ -181,7 +181,7 @@ def _find_mono_face(cjk: FontFace) -> FontFace:
                 continue
             return FontFace(candidate)
     for face in _faces(cjk.path):  # e.g. "WenQuanYi Zen Hei Mono"
-        if "mono" in " ".join(_open(face, 16).getname()).lower():
+        if "mono" in " ".join(filter(None, _open(face, 16).getname())).lower():
             return face
     return cjk
 

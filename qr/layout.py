@@ -281,12 +281,13 @@ def _check_text(name: str, plan: CellPlan) -> None:
 def plan_cell(width: int, height: int, with_phone: bool, name: str = "") -> CellPlan:
     """The sticker design for a cell: landscape when the cell is clearly wider than tall."""
     designs = (_landscape, _portrait) if width >= 1.3 * height else (_portrait, _landscape)
-    first_error = None
+    first_error: LayoutError | None = None
     for design in designs:
         try:
             return design(name, width, height, with_phone)
         except LayoutError as exc:
             first_error = first_error or exc
+    assert first_error is not None  # every design was tried, and each raised
     raise first_error
 
 

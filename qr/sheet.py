@@ -350,7 +350,7 @@ class PageRenderer:
             number += f"　户主 {sticker.head_name}"
         return {"number": number, "address": sticker.address, "code": sticker.code_text}
 
-    def _splice(self, buf: bytearray, x: int, y: int, rows: Iterable[bytes]) -> None:
+    def _splice(self, buf: bytearray, x: int, y: int, rows: Iterable[bytes | memoryview]) -> None:
         """Overwrite the page from pixel (x, y), x a multiple of 8, with packed rows."""
         stride, at = self.stride, y * self.stride + x // 8
         for row in rows:
@@ -384,10 +384,10 @@ class PageRenderer:
         _draw_lines(strip, cjk, plan.number, lines, size, dx, dy)
         lines, size = _fit_address(cjk, plan.address, texts["address"], self._drop_prefix)
         _draw_lines(strip, cjk, plan.address, lines, size, dx, dy)
-        size = _largest_fitting(mono, texts["code"], plan.code.box.w, plan.code.size, min(plan.code.min_size, 20))
-        if size is None:
+        code_size = _largest_fitting(mono, texts["code"], plan.code.box.w, plan.code.size, min(plan.code.min_size, 20))
+        if code_size is None:
             raise LayoutError(f"版式 {self.layout.name} 的标签放不下编码 {texts['code']}")
-        _draw_lines(strip, mono, plan.code, [texts["code"]], size, dx, dy)
+        _draw_lines(strip, mono, plan.code, [texts["code"]], code_size, dx, dy)
         self._splice_image(buf, x0, oy + self._band_y, strip)
 
     def _splice_footer(self, buf: bytearray, page_index: int) -> None:
@@ -433,6 +433,7 @@ def _init_worker(header: SheetHeader, layout: Layout, fonts: FontSet, total_page
 
 
 def _render_in_worker(page_index: int, stickers: tuple[Sticker, ...]) -> tuple[int, bytes]:
+    assert _worker is not None, "the pool's initializer sets it up"
     return len(stickers), _worker.render_compressed(page_index, stickers)
 
 

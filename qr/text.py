@@ -39,7 +39,8 @@ class Glyphs:
 
     def _render(self, face: FontFace, size: int, ch: str, stroke: int) -> tuple[Image.Image, int, int] | None:
         f = font(face, size)
-        left, top, right, bottom = f.getbbox(ch, anchor="ls", stroke_width=stroke)
+        # FreeType measures whole pixels; Pillow types the box as floats for every kind of font
+        left, top, right, bottom = map(int, f.getbbox(ch, anchor="ls", stroke_width=stroke))
         if right <= left or bottom <= top:
             return None  # a space
         image = Image.new("1", (right - left, bottom - top), 0)

@@ -55,7 +55,9 @@ def console_login(body):
 @bp.post("/auth/logout")
 @endpoint(tags=["villager", "cadre", "township", "county"], summary="退出登录（吊销当前令牌）")
 def logout():
-    auth.revoke_session(bearer_token())
+    token = bearer_token()
+    if token is not None:  # always, once authenticated: the endpoint checked this very token
+        auth.revoke_session(token)
 
 
 @bp.get("/me")
@@ -76,5 +78,5 @@ def me():
     errors=["invitation_invalid", "invitation_used", "invitation_expired"],
 )
 def accept_invitation(body):
-    user = db.session.get(WxUser, current_actor().id)
+    user = db.session.get_one(WxUser, current_actor().id)
     return roles.accept_invitation(user, body["token"])

@@ -50,7 +50,7 @@ def upload_complaint_photo():
     if upload is None:
         raise AppError("file_missing", "请选择要上传的照片", kind="unprocessable", fields={"file": ["必填"]})
     data = upload.read(uploads.MAX_IMAGE_BYTES + 1)
-    photo = photos.upload(db.session.get(WxUser, current_actor().id), data, folder=_folder(), redis=get_redis())
+    photo = photos.upload(db.session.get_one(WxUser, current_actor().id), data, folder=_folder(), redis=get_redis())
     return filer_view.project_photo(photo)
 
 
@@ -64,7 +64,7 @@ def complaint_photo_image(photo_id: int):
     return _send(photos.viewable(current_actor(), photo_id))
 
 
-@bp.get(photos.FETCH_PATH.removeprefix(bp.url_prefix) + "<token>")
+@bp.get(photos.FETCH_PATH.removeprefix(bp.url_prefix or "") + "<token>")
 @endpoint(
     tags=["system"],
     summary="供微信图片安全检测下载待检照片（随机令牌，检测结果返回后失效）",

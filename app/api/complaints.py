@@ -77,7 +77,11 @@ def complaint_options():
 def file_complaint(code: str, body):
     household = household_codes.resolve_or_void(code)
     complaint, _created = cases.file(
-        db.session.get(WxUser, current_actor().id), household, cases.Filing(**body), wechat=wechat(), redis=get_redis()
+        db.session.get_one(WxUser, current_actor().id),
+        household,
+        cases.Filing(**body),
+        wechat=wechat(),
+        redis=get_redis(),
     )
     return filer_view.project(complaint)
 

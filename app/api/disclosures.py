@@ -245,7 +245,7 @@ def village_reach(village_id: int):
         .where(Disclosure.village_id == village_id, Disclosure.published_version_id.is_not(None))
         .order_by(Disclosure.first_published_at.desc())
     ).all()
-    counts = reach.reach_of(actor, disclosures)
+    counts = reach.reach_of(actor, list(disclosures))
     summary = reach.village_summary(actor, village_id)
     total = summary["households_total"]
     return {
@@ -394,7 +394,7 @@ def villager_attachment(code: str, attachment_id: int):
 def ask_question(code: str, disclosure_id: int, body):
     household = household_codes.resolve_or_void(code)
     question = questions.ask(
-        db.session.get(WxUser, current_actor().id),
+        db.session.get_one(WxUser, current_actor().id),
         household,
         disclosure_id,
         body["body"],

@@ -177,7 +177,8 @@ def endpoint(
                 return "", 204
             return jsonify(payload), answer_status
 
-        wrapper.api_doc = EndpointDoc(
+        # read back with getattr(view, "api_doc") by the checks and the OpenAPI document
+        wrapper.api_doc = EndpointDoc(  # type: ignore[attr-defined]
             tags,
             summary,
             auth,

@@ -110,7 +110,7 @@ def build_spec(app: Flask) -> dict:
             }
         if doc.auth is not None:
             operation["security"] = [{"bearer": []}]
-        methods = sorted(m for m in rule.methods if m not in ("HEAD", "OPTIONS"))
+        methods = sorted(m for m in rule.methods or () if m not in ("HEAD", "OPTIONS"))
         spec.path(path=path, operations={m.lower(): dict(operation) for m in methods})
     return spec.to_dict()
 

@@ -38,7 +38,7 @@ def landing_parts(code: str) -> tuple[household_codes.PublicHousehold, str] | No
         return None
 
     def village_part() -> str:
-        village = db.session.get(Village, row.village_id)
+        village = db.session.get_one(Village, row.village_id)
         latest, _ = browse.published(village.id, per_page=5)
         return _json(_LANDING_VILLAGE.dump({"village": village, "disclosures": latest}))
 
@@ -52,13 +52,12 @@ def _json(data) -> str:
 def landing_body(code: str) -> bytes | None:
     """The landing's JSON (HouseholdLandingOut) for an active code, None for any other code."""
     parts = landing_parts(code)
-    if parts is None:
+    canonical = household_codes.canonical(code)
+    if parts is None or canonical is None:  # an active code is a canonical one
         return None
     household, village = parts
     # HouseholdLandingOut, spliced from its two parts, each the schema's own JSON.
-    head = _json(
-        _LANDING_HEAD.dump({"code": household_codes.grouped(household_codes.canonical(code)), "household": household})
-    )
+    head = _json(_LANDING_HEAD.dump({"code": household_codes.grouped(canonical), "household": household}))
     return (head[:-1] + "," + village[1:]).encode()
 
 
@@ -127,7 +126,7 @@ class DoorLandingFastPath:
 )
 def bind_household(code: str):
     household = household_codes.resolve_or_void(code)
-    term, _ = roles.bind_villager(db.session.get(WxUser, current_actor().id), household)
+    term, _ = roles.bind_villager(db.session.get_one(WxUser, current_actor().id), household)
     return term
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import TypedDict
 
@@ -115,20 +116,16 @@ def register(app: Flask) -> None:
             with (
                 click.progressbar(length=len(items), label=f"{village.name} {len(items)} 户") as bar,
                 open(out_path, "wb") as out,
+                open(preview_path, "wb") if preview_path else contextlib.nullcontext() as preview,
             ):
-                preview = open(preview_path, "wb") if preview_path else None
-                try:
-                    result = stickers.write(
-                        village,
-                        items,
-                        chosen_layout,
-                        out,
-                        preview=preview,
-                        progress=lambda done, total: bar.update(done - bar.pos),
-                    )
-                finally:
-                    if preview:
-                        preview.close()
+                result = stickers.write(
+                    village,
+                    items,
+                    chosen_layout,
+                    out,
+                    preview=preview,
+                    progress=lambda done, total: bar.update(done - bar.pos),
+                )
         except AppError as exc:
             raise click.ClickException(exc.message) from exc
         click.echo(f"已生成 {out_path}：{result.stickers} 张门牌码，{result.pages} 页（{layout}）")

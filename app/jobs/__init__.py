@@ -83,11 +83,9 @@ def job_pending(job_id: str, connection=None) -> bool:
     status = job.get_status(refresh=False)
     if status in _WAITING:
         return True
-    return (
-        status == JobStatus.STARTED
-        and bool(job.worker_name)
-        and liveness.alive_one(connection, liveness.WORKER, job.worker_name)
-    )
+    if status != JobStatus.STARTED or not job.worker_name:
+        return False
+    return liveness.alive_one(connection, liveness.WORKER, job.worker_name)
 
 
 def enqueue_unless_pending(func, *args, job_id: str) -> bool:

@@ -85,7 +85,7 @@ def alive(connection, kind: str, ns: str | None = None) -> dict[str, dict]:
     if not names:
         return {}
     raws = connection.mget([f"{set_key}:{name}" for name in names])
-    found = {name: _is_alive(raw) for name, raw in zip(names, raws)}
+    found = {name: _is_alive(raw) for name, raw in zip(names, raws, strict=True)}
     gone = [name for name, value in found.items() if value is None]
     if gone:
         connection.srem(set_key, *gone)

@@ -34,7 +34,7 @@ def request_check(photo_id: int, *, seen_attempts: int, now: datetime) -> bool:
     db.session.commit()
     if photo is None:
         return False
-    openid = db.session.get(WxUser, photo.uploaded_by_user_id).openid
+    openid = db.session.get_one(WxUser, photo.uploaded_by_user_id).openid
     end_reads(db.session())  # no transaction held open while WeChat answers
     try:
         trace_id = wechat().media_check_async(photos.media_url(current_app.config["PUBLIC_BASE_URL"], photo), openid)

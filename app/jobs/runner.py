@@ -22,6 +22,7 @@ from rq import worker_registration
 from rq.cron import CronScheduler
 from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
 from rq.scheduler import RQScheduler
+from rq.worker import DequeueStrategy
 
 from app.jobs.liveness import CRON, SCHEDULER, WORKER, Beacon, free_lock_of_dead_holder
 
@@ -60,7 +61,9 @@ class Scheduler(RQScheduler):
             return False
         return (
             self.lock_acquisition_time is None
-            or (datetime.now() - self.lock_acquisition_time).total_seconds() >= SCHEDULER_RETRY_SECONDS
+            # RQ stamps lock_acquisition_time with naive local datetime.now(): compare like with like.
+            or (datetime.now() - self.lock_acquisition_time).total_seconds()  # noqa: DTZ005
+            >= SCHEDULER_RETRY_SECONDS
         )
 
     def acquire_locks(self, auto_start: bool = False):
@@ -104,9 +107,22 @@ class Worker(RQWorker):
         self.beacon = Beacon(WORKER, self.name, self.liveness_ttl, ns, self.queue_names())
         self._keeps_scheduler = False
 
-    def work(self, burst: bool = False, *args, with_scheduler: bool = False, **kwargs):
+    def work(
+        self,
+        burst: bool = False,
+        logging_level: str | None = None,
+        date_format: str = DEFAULT_LOGGING_DATE_FORMAT,
+        log_format: str = DEFAULT_LOGGING_FORMAT,
+        max_jobs: int | None = None,
+        max_idle_time: int | None = None,
+        with_scheduler: bool = False,
+        dequeue_strategy: DequeueStrategy = DequeueStrategy.DEFAULT,
+    ) -> bool:
+        # RQ's own signature, passed through whole (a positional with_scheduler used to clash with ours)
         self._keeps_scheduler = with_scheduler and not burst
-        return super().work(burst, *args, with_scheduler=with_scheduler, **kwargs)
+        return super().work(
+            burst, logging_level, date_format, log_format, max_jobs, max_idle_time, with_scheduler, dequeue_strategy
+        )
 
     def _start_scheduler(
         self,
@@ -144,7 +160,7 @@ class Worker(RQWorker):
             return
         connection = pipeline if pipeline is not None else self.connection
         connection.hset(self.key, mapping=self.serialize())
-        worker_registration.register(self, connection)
+        worker_registration.register(self, pipeline)  # None: RQ uses the worker's connection
         self.beacon.beat(connection)
         if self._keeps_scheduler:
             self._keep_scheduler_running()

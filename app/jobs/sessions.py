@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete
+from sqlalchemy import CursorResult, delete
 
 from app.clock import utcnow
 from app.extensions import db
@@ -19,11 +20,15 @@ KEEP_FOR = timedelta(days=30)
 def purge_stale_sessions() -> int:
     """Delete sessions that ended more than KEEP_FOR ago. Idempotent: a rerun finds nothing."""
     cutoff = utcnow() - KEEP_FOR
-    result = db.session.execute(
-        delete(AuthSession).where(
-            (AuthSession.expires_at < cutoff)
-            | (AuthSession.revoked_at.is_not(None) & (AuthSession.revoked_at < cutoff))
-        )
+    # A bulk DELETE runs on a cursor (rowcount); Session.execute is typed for any statement.
+    result = cast(
+        CursorResult[Any],
+        db.session.execute(
+            delete(AuthSession).where(
+                (AuthSession.expires_at < cutoff)
+                | (AuthSession.revoked_at.is_not(None) & (AuthSession.revoked_at < cutoff))
+            )
+        ),
     )
     db.session.commit()
     return result.rowcount

@@ -564,7 +564,7 @@ def seed_demo(session=None) -> DemoSummary:
     # --- role assignments, keyed by (holder, role, scope) ---
     user_ids = [u.id for u in users.values()]
     account_ids = [a.id for a in accounts.values()]
-    existing = set(
+    existing = {
         tuple(row)
         for row in session.execute(
             select(
@@ -578,7 +578,7 @@ def seed_demo(session=None) -> DemoSummary:
                 RoleAssignment.household_id,
             ).where(or_(RoleAssignment.user_id.in_(user_ids), RoleAssignment.console_account_id.in_(account_ids)))
         )
-    )
+    }
 
     def ensure(key: tuple, make) -> None:
         if key in existing:

@@ -16,6 +16,7 @@ No Flask import here: RQ jobs and CLI commands use this module without an app co
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import threading
@@ -293,10 +294,8 @@ class _SharedTokenClient(WeChatClient):
             self.fetch_access_token(force_refresh=True)
         finally:
             if locked:
-                try:
+                with contextlib.suppress(LockError, RedisError):  # expired meanwhile: someone else may hold it now
                     lock.release()
-                except (LockError, RedisError):  # expired meanwhile: someone else may hold it now
-                    pass
 
 
 # --------------------------------------------------------------------------- adapter

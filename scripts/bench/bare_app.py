@@ -3,8 +3,10 @@ settings the real app gets in the same run. What the landing costs beyond this i
 (routing through the blueprint, the database, marshmallow, the session)."""
 
 from flask import Flask, jsonify
+from flask.json.provider import DefaultJSONProvider
 
 app = Flask(__name__)
+assert isinstance(app.json, DefaultJSONProvider)
 app.json.ensure_ascii = False  # as the real app
 
 

@@ -140,7 +140,10 @@ def load(
             ["id", "village_id", "number", "name", "created_at"],
             [(v, v, 1, "第一网格", created) for v in range(1, villages + 1)],
         )
-        users, roles, homes, codes = [], [], [], []
+        users: list[tuple[int, str, datetime]] = []
+        roles: list[tuple[int, int, str, str, int, int, int, int, int | None, datetime, datetime]] = []
+        homes: list[tuple[int, int, int, str, str, str, datetime]] = []
+        codes: list[tuple[int, int, str, datetime]] = []
         seen_codes: set[str] = set()
 
         def role(user_id: int, name: str, village: int, household: int | None = None) -> None:
@@ -282,41 +285,47 @@ class Client:
         self.port = port
         self.conn: http.client.HTTPConnection | None = None
         self.last_used = 0.0
-        self.pending: tuple | None = None
+        self.pending: tuple[str, str, bytes, dict[str, str]] | None = None
         self.resent = 0
 
-    def _connect(self) -> None:
+    def _connect(self) -> http.client.HTTPConnection:
         if self.conn is not None:
             self.conn.close()
         self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        return self.conn
 
     def send(self, path: str, body: dict, token: str | None) -> None:
         headers = {"Content-Type": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        self.pending = ("POST", path, json.dumps(body, ensure_ascii=False).encode(), headers)
-        if self.conn is None or time.perf_counter() - self.last_used > self.IDLE_SECONDS:
-            self._connect()
+        self.pending = pending = ("POST", path, json.dumps(body, ensure_ascii=False).encode(), headers)
+        conn = self.conn
+        if conn is None or time.perf_counter() - self.last_used > self.IDLE_SECONDS:
+            conn = self._connect()
         try:
-            self.conn.request(*self.pending)
+            conn.request(*pending)
         except self.CLOSED:
             self._resend()
 
-    def _resend(self) -> None:
+    def _resend(self) -> http.client.HTTPConnection:
+        assert self.pending is not None, "only a sent request is sent again"
         self.resent += 1
-        self._connect()
-        self.conn.request(*self.pending)
+        conn = self._connect()
+        conn.request(*self.pending)
+        return conn
 
     def receive(self) -> tuple[int, dict | None]:
+        conn = self.conn
+        assert conn is not None, "a response follows a send"
         try:
-            response = self.conn.getresponse()
+            response = conn.getresponse()
         except self.CLOSED:
-            self._resend()
-            response = self.conn.getresponse()
+            conn = self._resend()
+            response = conn.getresponse()
         data = response.read()
         self.last_used = time.perf_counter()
         if response.getheader("Connection", "").lower() == "close":
-            self.conn.close()
+            conn.close()
             self.conn = None
         try:
             return response.status, json.loads(data)
@@ -354,7 +363,7 @@ def _login_all(port: int, villagers: list[Villager], tally: Tally, lock: threadi
             client = Client(port)
             continue
         _record(tally, lock, t0, status, body, f"login {villager.identity}")
-        if status == 200:
+        if status == 200 and body is not None:  # a 200 always has its JSON
             with lock:
                 tally.tokens[villager.identity] = body["token"]
     with lock:
@@ -378,7 +387,7 @@ def _filing(rng: random.Random, villager: Villager, k: int) -> dict:
     if rng.random() < 0.05:
         body["about_role"] = rng.choice(ABOUT)
     if rng.random() < 0.02:
-        body["description"] = "【审核】" + body["description"]  # the content check holds it for moderation
+        body["description"] = "【审核】" + str(body["description"])  # the content check holds it for moderation
     return body
 
 
@@ -768,7 +777,7 @@ def main(argv=None) -> int:
         if created and not args.keep_db:
             try:
                 sb.drop_db(dbname)
-            except Exception as exc:  # report, do not mask the real outcome
+            except Exception as exc:  # noqa: BLE001 - report, do not mask the real outcome
                 sys.stderr.write(f"could not drop database {dbname}: {exc}\n")
         if ok_so_far:
             shutil.rmtree(work, ignore_errors=True)

@@ -38,6 +38,7 @@ import time
 import urllib.request
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_DIR = Path(__file__).resolve().parent
@@ -73,7 +74,8 @@ def _on_signal(signum, frame):
 
 
 def pg_connect(dbname: str | None = None, **kw) -> psycopg.Connection:
-    conninfo = psycopg.conninfo.conninfo_to_dict(PG_SERVER)
+    # Any: libpq keywords go to psycopg.connect as keyword arguments, each typed on its own there
+    conninfo: dict[str, Any] = psycopg.conninfo.conninfo_to_dict(PG_SERVER)
     if dbname:
         conninfo["dbname"] = dbname
     conninfo.setdefault("connect_timeout", 5)
@@ -84,7 +86,7 @@ def db_url(dbname: str) -> str:
     info = psycopg.conninfo.conninfo_to_dict(PG_SERVER)
     auth = ""
     if info.get("user"):
-        auth = info["user"] + (f":{info['password']}" if info.get("password") else "") + "@"
+        auth = str(info["user"]) + (f":{info['password']}" if info.get("password") else "") + "@"
     return f"postgresql://{auth}{info.get('host', '127.0.0.1')}:{info.get('port', 5432)}/{dbname}"
 
 
@@ -220,7 +222,8 @@ def month_add(year: int, month: int, delta: int) -> tuple[int, int]:
 
 def working_time(day: date, rng: random.Random) -> datetime:
     """A moment on `day` during Beijing office hours, as naive UTC (09:00-17:59 CST = 01:00-09:59 UTC)."""
-    return datetime(day.year, day.month, day.day, rng.randint(1, 9), rng.randint(0, 59), rng.randint(0, 59))
+    # Naive on purpose: the columns hold naive UTC and the rows are bulk-loaded as they are.
+    return datetime(day.year, day.month, day.day, rng.randint(1, 9), rng.randint(0, 59), rng.randint(0, 59))  # noqa: DTZ001
 
 
 def disclosure_plan(rng: random.Random, per_village: int, now: datetime, years: int = 3):
@@ -291,7 +294,7 @@ def load(
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     created = now - timedelta(days=3 * 365 + 60)
     t0 = time.perf_counter()
-    counts: dict[str, int] = {}
+    counts: dict[str, int | float | str] = {}  # rows per table, seconds, the database's size
     with pg_connect(dbname) as conn:
         # disclosure.published_version_id → disclosure_version.id and disclosure_version.disclosure_id →
         # disclosure.id point at each other: drop that one key for the load, put it back (validated) after.
@@ -364,7 +367,7 @@ def load(
                         created,
                     )
 
-        counts["household"] = copy_rows(
+        n_households = counts["household"] = copy_rows(
             conn,
             "household",
             ["id", "village_id", "grid_id", "number", "address", "head_name", "latitude", "longitude", "created_at"],
@@ -386,7 +389,7 @@ def load(
         def code_rows():
             cid = 0
             issued = created + timedelta(days=30)
-            for hid in range(1, counts["household"] + 1):
+            for hid in range(1, n_households + 1):
                 if rng.random() < 0.02:
                     cid += 1
                     yield (
@@ -411,13 +414,12 @@ def load(
         codes_file.write_text("\n".join(active) + "\n")
 
         # The default catalogue, per township.
-        item_rows, item_id = [], {}
+        item_rows: list[tuple[int, int, str, str, str, str, str, bool, datetime]] = []
+        item_id: dict[tuple[int, str], int] = {}
         for t in range(1, townships + 1):
-            for key, name, category, frequency, basis in DEFAULT_CATALOGUE:
+            for key, name, kind, frequency, basis in DEFAULT_CATALOGUE:
                 item_id[(t, key)] = len(item_rows) + 1
-                item_rows.append(
-                    (len(item_rows) + 1, t, key, name, category.value, frequency.value, basis, True, created)
-                )
+                item_rows.append((len(item_rows) + 1, t, key, name, kind.value, frequency.value, basis, True, created))
         counts["disclosure_item_type"] = copy_rows(
             conn,
             "disclosure_item_type",
@@ -429,7 +431,24 @@ def load(
         # Disclosures: `disclosures` published ones spread evenly over the villages, 3 years of periods;
         # ~3% corrected (two published versions, the second current); plus one open draft per village.
         per_v = -(-disclosures // n_villages)
-        d_rows, v_rows = [], []
+        d_rows: list[tuple[int, int, int, str, str, datetime, datetime | None, int | None]] = []
+        v_rows: list[
+            tuple[
+                int,
+                int,
+                int,
+                str,
+                str,
+                str,
+                str | None,
+                str | None,
+                datetime | None,
+                datetime | None,
+                datetime | None,
+                str | None,
+                datetime,
+            ]
+        ] = []
         did = vid = n_published = 0
         for v in range(1, n_villages + 1):
             t = village_township[v]
@@ -455,7 +474,7 @@ def load(
                     )
                 submitted = published_at - timedelta(hours=rng.randint(20, 72))
                 reviewed = published_at - timedelta(hours=rng.randint(1, 19))
-                versions = [(1, published_at, None)]
+                versions: list[tuple[int, datetime, str | None]] = [(1, published_at, None)]
                 if rng.random() < 0.03:
                     versions.append(
                         (
@@ -584,7 +603,7 @@ def load(
     t1 = time.perf_counter()
     with pg_connect(dbname, autocommit=True) as conn:
         conn.execute("VACUUM (ANALYZE)")
-        size = conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))").fetchone()[0]
+        size = conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))").fetchall()[0][0]
     counts["load_s"] = round(t1 - t0, 1)
     counts["vacuum_analyze_s"] = round(time.perf_counter() - t1, 1)
     counts["db_size"] = size
@@ -647,7 +666,7 @@ def wait_ready(url: str, proc: subprocess.Popen, log: Path, limit: float = 60) -
             with urllib.request.urlopen(url, timeout=5) as r:
                 if r.status == 200:
                     return
-        except Exception:
+        except Exception:  # noqa: BLE001 - not up yet, whatever the way it fails: poll again
             time.sleep(0.2)
     raise SystemExit(f"{url} did not answer 200 within {limit}s:\n{log.read_text()[-3000:]}")
 
@@ -717,7 +736,7 @@ def machine() -> str:
         next(ln.split()[1] for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal"))
     )
     with pg_connect(autocommit=True) as conn:
-        pg = conn.execute("SHOW server_version").fetchone()[0]
+        pg = conn.execute("SHOW server_version").fetchall()[0][0]
     return (
         f"nproc {os.cpu_count()}, {model}, RAM {mem_kb / 1024 / 1024:.1f} GiB, Python {platform.python_version()}, "
         f"PostgreSQL {pg}, {platform.system()} {platform.release()}"
@@ -864,7 +883,7 @@ def main(argv=None) -> int:
         if created and not args.keep_db:
             try:
                 drop_db(dbname)
-            except Exception as exc:  # report, do not mask the real outcome
+            except Exception as exc:  # noqa: BLE001 - report, do not mask the real outcome
                 sys.stderr.write(f"could not drop database {dbname}: {exc}\n")
         if not args.keep_db:
             shutil.rmtree(work, ignore_errors=True)

@@ -260,7 +260,7 @@ def main() -> None:
                         },
                     )
                     if with_jobs:
-                        domain_cases._schedule_check(db.session.get(Complaint, cid))
+                        domain_cases._schedule_check(db.session.get_one(Complaint, cid))
                 db.session.commit()
                 deadline = base + timedelta(seconds=20 + args.sweep_interval * 2 + 30)
                 while utcnow() < deadline:
@@ -274,19 +274,20 @@ def main() -> None:
                 escalated = dict(
                     db.session.execute(select(Complaint.id, Complaint.escalated_at).where(Complaint.id.in_(ids))).all()
                 )
-                return [(escalated[cid] - dues[cid]).total_seconds() for cid in ids if escalated[cid] is not None]
+                return [(at - dues[cid]).total_seconds() for cid in ids if (at := escalated[cid]) is not None]
 
         env = common.app_env(dbname)
         env["SWEEP_INTERVAL_SECONDS"] = str(args.sweep_interval)
-        log = open(ROOT / ".run" / "bench-sweep-worker.log", "w")
-        worker = subprocess.Popen(
-            [str(common.VENV_BIN / "flask"), "--app", "wsgi", "worker"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        # The worker writes through its own copy of the descriptor: ours can close once it started.
+        with open(ROOT / ".run" / "bench-sweep-worker.log", "w") as log:
+            worker = subprocess.Popen(
+                [str(common.VENV_BIN / "flask"), "--app", "wsgi", "worker"],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         time.sleep(5)
         with_jobs = lag_sample(True)
         with app.app_context():

@@ -38,7 +38,9 @@ def _text(max_len: int, min_len: int = 1, *, multiline: bool = False, **kw):
 class ErrorBody(Schema):
     code = fields.String(required=True, metadata={"description": "stable machine-readable code"})
     message = fields.String(required=True, metadata={"description": "message for people, in Chinese"})
-    fields = fields.Dict(metadata={"description": "per-field errors"})
+    # The body's key is "fields". marshmallow takes declared fields off the class, so this does not
+    # shadow Schema.fields at run time; mypy sees the class attribute.
+    fields = fields.Dict(metadata={"description": "per-field errors"})  # type: ignore[assignment]
 
 
 class ErrorOut(Schema):
