@@ -15,8 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import ClassVar, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, false, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Mapped
 
 from app.clock import utcnow
 from app.errors import Forbidden, NotFound
@@ -156,9 +158,23 @@ def load_grants(
     )
 
 
+class Row(Protocol):
+    """A model with an integer primary key `id` (every model this module scopes)."""
+
+    # ClassVar: a mapped column is declared on the class, so `Model.id` is the column
+    # (InstrumentedAttribute[int]) and `row.id` the value (int), as on the models themselves.
+    id: ClassVar[Mapped[int]]
+
+
+M = TypeVar("M", bound=Row)
+K = TypeVar("K")
+
+# A column naming a territorial unit (or the parent row): nullable where the row may sit above it.
+UnitColumn = InstrumentedAttribute[int | None]
+
 # Where each model's rows sit in the territory tree: the columns naming a unit directly, and the
 # column leading to the parent model. `within` climbs parents until it finds the level asked for.
-_DIRECT: dict[type, dict[Level, ColumnElement]] = {
+_DIRECT: dict[type[Row], dict[Level, UnitColumn]] = {
     County: {L.COUNTY: County.id},
     Township: {L.TOWNSHIP: Township.id, L.COUNTY: Township.county_id},
     Village: {L.VILLAGE: Village.id, L.TOWNSHIP: Village.township_id},
@@ -173,7 +189,7 @@ _DIRECT: dict[type, dict[Level, ColumnElement]] = {
         L.COUNTY: RoleAssignment.county_id,
     },
 }
-_PARENT: dict[type, tuple[ColumnElement, type]] = {
+_PARENT: dict[type[Row], tuple[UnitColumn, type[Row]]] = {
     StickerSheet: (StickerSheet.village_id, Village),
     Disclosure: (Disclosure.village_id, Village),
     Household: (Household.village_id, Village),
@@ -183,7 +199,7 @@ _PARENT: dict[type, tuple[ColumnElement, type]] = {
 
 
 def register_placement(
-    model: type, direct: dict[Level, ColumnElement], parent: tuple[ColumnElement, type] | None = None
+    model: type[Row], direct: dict[Level, UnitColumn], parent: tuple[UnitColumn, type[Row]] | None = None
 ) -> None:
     """Later areas (disclosures, complaints) place their models in the tree here."""
     _DIRECT[model] = direct
@@ -191,7 +207,7 @@ def register_placement(
         _PARENT[model] = parent
 
 
-def within(model: type, level: Level, ids: list[int]) -> ColumnElement[bool] | None:
+def within(model: type[Row], level: Level, ids: list[int]) -> ColumnElement[bool] | None:
     """Clause: the row lies inside one of the units `ids` of `level` (None: it cannot)."""
     column = _DIRECT[model].get(level)
     if column is not None:
@@ -203,7 +219,7 @@ def within(model: type, level: Level, ids: list[int]) -> ColumnElement[bool] | N
     return None if inner is None else link.in_(select(parent.id).where(inner))
 
 
-def scoped(actor: Actor | None, action: str, model: type) -> ColumnElement[bool]:
+def scoped(actor: Actor | None, action: str, model: type[Row]) -> ColumnElement[bool]:
     """WHERE clause: rows of `model` on which `actor` may perform `action`."""
     if actor is None:
         return false()
@@ -226,18 +242,18 @@ def scoped(actor: Actor | None, action: str, model: type) -> ColumnElement[bool]
     return or_(*clauses) if clauses else false()
 
 
-def can(actor: Actor | None, action: str, obj) -> bool:
+def can(actor: Actor | None, action: str, obj: Row) -> bool:
     model = type(obj)
     found = db.session.scalar(select(model.id).where(model.id == obj.id, scoped(actor, action, model)).limit(1))
     return found is not None
 
 
-def require(actor: Actor | None, action: str, obj) -> None:
+def require(actor: Actor | None, action: str, obj: Row) -> None:
     if not can(actor, action, obj):
         raise Forbidden()
 
 
-def get_or_404(actor: Actor | None, action: str, model: type, object_id: int):
+def get_or_404(actor: Actor | None, action: str, model: type[M], object_id: int) -> M:
     """Fetch one row the actor may act on; out of scope looks exactly like absent."""
     obj = db.session.scalar(select(model).where(model.id == object_id, scoped(actor, action, model)))
     if obj is None:
@@ -248,14 +264,18 @@ def get_or_404(actor: Actor | None, action: str, model: type, object_id: int):
 # ---- figures: every count, total or statistic answered to a person is taken over what they may see ----
 
 
-def count(actor: Actor | None, action: str, model: type, *where: ColumnElement[bool]) -> int:
+def count(actor: Actor | None, action: str, model: type[Row], *where: ColumnElement[bool]) -> int:
     """How many rows of `model` matching `where` the actor may `action`: the one way a total, a
     count or a side-effect figure is computed for a person (a list's total, "recomputed"...), so a
     figure cannot be taken over rows the person cannot see (a case about them, a lane not theirs)."""
-    return db.session.scalar(select(func.count()).select_from(model).where(scoped(actor, action, model), *where))
+    return db.session.execute(
+        select(func.count()).select_from(model).where(scoped(actor, action, model), *where)
+    ).scalar_one()
 
 
-def count_by(actor: Actor | None, action: str, model: type, key: ColumnElement, *where: ColumnElement[bool]) -> dict:
+def count_by(
+    actor: Actor | None, action: str, model: type[Row], key: SQLColumnExpression[K], *where: ColumnElement[bool]
+) -> dict[K, int]:
     """`count` per value of `key` (e.g. per village), over the same visible set."""
     return dict(
         db.session.execute(

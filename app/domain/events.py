@@ -9,11 +9,12 @@ rows and intents (app.transaction.intend), it never commits and never calls anot
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+
+from app.models import Complaint, ComplaintEvent
 
 ANY = "*"
 
-Handler = Callable[[Any, Any], object]  # (complaint, event)
+Handler = Callable[[Complaint, ComplaintEvent], object]
 
 _subscribers: dict[str, list[Handler]] = {}
 
@@ -31,7 +32,7 @@ def unsubscribe(kind: str, handler: Handler) -> None:
         _subscribers[kind].remove(handler)
 
 
-def publish(complaint, event) -> None:
+def publish(complaint: Complaint, event: ComplaintEvent) -> None:
     for handler in (*_subscribers.get(event.kind, ()), *_subscribers.get(ANY, ())):
         handler(complaint, event)
 

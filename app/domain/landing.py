@@ -15,6 +15,7 @@ makes its own copies.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -82,10 +83,8 @@ def _shared(name: str, compute: Callable[[], str]) -> str:
     if hit is not None:
         return hit.decode() if isinstance(hit, bytes) else hit  # bytes: the client does not decode
     value = compute()
-    try:
+    with contextlib.suppress(RedisError):
         redis.set(key, value, ex=int(TTL))
-    except RedisError:
-        pass
     return value
 
 

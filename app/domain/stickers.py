@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from sqlalchemy import select, update
+from sqlalchemy.engine import CursorResult
 
 import qr
 from app import transaction
@@ -160,15 +161,17 @@ def job_id(sheet_id: int) -> str:
 def claim_build(sheet_id: int) -> bool:
     """Start (or start again) building a sheet; a finished sheet is left alone. The builder (app.jobs.
     stickers) commits the claim, then the progress, then the outcome."""
-    return (
+    # An UPDATE without RETURNING gives a CursorResult; Session.execute is typed as returning Result.
+    result = cast(
+        CursorResult[()],
         db.session.execute(
             update(StickerSheet)
             .where(StickerSheet.id == sheet_id, StickerSheet.status != "done")
             .values(status="running", progress_done=0, error_message=None)
             .execution_options(synchronize_session=False)
-        ).rowcount
-        == 1
+        ),
     )
+    return result.rowcount == 1
 
 
 def sheet_stickers(sheet: StickerSheet, *, public_base_url: str) -> list[qr.Sticker]:

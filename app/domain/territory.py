@@ -59,16 +59,16 @@ def territory_tree(session: Session | scoped_session[AppSession] | None = None) 
     (grids by number). Plain dicts, ready for JSON.
     """
     session = session if session is not None else db.session
-    by_village = {
-        village_id: n
-        for village_id, n in session.execute(select(Household.village_id, func.count()).group_by(Household.village_id))
-    }
-    by_grid = {
-        grid_id: n
-        for grid_id, n in session.execute(
+    by_village = dict(
+        session.execute(select(Household.village_id, func.count()).group_by(Household.village_id)).tuples().all()
+    )
+    by_grid = dict(
+        session.execute(
             select(Household.grid_id, func.count()).where(Household.grid_id.is_not(None)).group_by(Household.grid_id)
         )
-    }
+        .tuples()
+        .all()
+    )
 
     grids: dict[int, list[GridNode]] = defaultdict(list)
     for g in session.execute(

@@ -14,10 +14,12 @@ may run for the same case at the same time, and each step is a versioned conditi
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Required, TypedDict, cast
 
 from sqlalchemy import select, update
+from sqlalchemy.engine import CursorResult
 
-from app.clock import utcnow
+from app.clock import SHANGHAI, utcnow
 from app.domain import authz, workdays
 from app.domain.complaints import access, cases
 from app.domain.complaints.categories import DISCIPLINE
@@ -30,7 +32,18 @@ from app.models import Complaint, Question, QuestionEscalation
 SYSTEM = cases.By("系统督办")
 
 
-def _next_office(complaint: Complaint) -> dict | None:
+class _Office(TypedDict, total=False):
+    """The handler columns of the office a case escalates to."""
+
+    handler_kind: Required[str]
+    handler_role: None
+    handler_village_id: None
+    handler_grid_id: None
+    handler_township_id: int
+    handler_county_id: int
+
+
+def _next_office(complaint: Complaint) -> _Office | None:
     """The office one level above the current handler, or None at the top."""
     if complaint.handler_kind == VILLAGE_ROLE:
         kind = TOWNSHIP_DISCIPLINE if complaint.lane == DISCIPLINE else TOWNSHIP_DISPATCH
@@ -68,6 +81,7 @@ def due_step(complaint: Complaint) -> cases.Step | None:
         if complaint.due_at is not None and complaint.due_at <= now:
             return _due(complaint, status, now)
         if complaint.remind_at is not None and complaint.reminded_at is None and complaint.remind_at <= now:
+            assert complaint.due_at is not None  # a reminder time is only ever set from a due time
             return cases.plan(
                 complaint,
                 "reminded",
@@ -85,7 +99,7 @@ def due_step(complaint: Complaint) -> cases.Step | None:
 
 
 def _local(moment: datetime) -> str:
-    return f"{moment.astimezone(workdays.SHANGHAI):%Y-%m-%d %H:%M}"
+    return f"{moment.astimezone(SHANGHAI):%Y-%m-%d %H:%M}"
 
 
 def _due(complaint: Complaint, status: str, now: datetime) -> cases.Step:
@@ -116,6 +130,7 @@ def _due(complaint: Complaint, status: str, now: datetime) -> cases.Step:
             internal_note="已逾期，无更高一级可提级",
         )
     label = HANDLER_LABELS[office["handler_kind"]]
+    assert complaint.due_at is not None  # _due is called only once the due time has passed
     return cases.plan(
         complaint,
         "escalated",
@@ -152,11 +167,15 @@ def recompute_open(actor: authz.Actor, township_id: int, lane: str) -> list[int]
         values = cases._clock(complaint, "recomputed", complaint.status, complaint.status, {})
         if all(getattr(complaint, name) == value for name, value in values.items()):
             continue  # not shortened: untouched (no new version, no new job)
-        result = db.session.execute(
-            update(Complaint)
-            .where(Complaint.id == complaint.id, Complaint.version == complaint.version)
-            .values(version=complaint.version + 1, **values)
-            .execution_options(synchronize_session=False)
+        # An UPDATE without RETURNING gives a CursorResult; Session.execute is typed as returning Result.
+        result = cast(
+            CursorResult[()],
+            db.session.execute(
+                update(Complaint)
+                .where(Complaint.id == complaint.id, Complaint.version == complaint.version)
+                .values(version=complaint.version + 1, **values)
+                .execution_options(synchronize_session=False)
+            ),
         )
         if result.rowcount == 1:
             changed.append(complaint.id)
@@ -176,15 +195,18 @@ def advance_question(question: Question, now: datetime, escalate_working_days: i
         return None
     level = question.escalation_level + 1
     next_check = workdays.add_working_days(now, escalate_working_days) if level < QUESTION_TOP_LEVEL else None
-    result = db.session.execute(
-        update(Question)
-        .where(
-            Question.id == question.id,
-            Question.escalation_level == question.escalation_level,
-            Question.answered_at.is_(None),
-        )
-        .values(escalation_level=level, next_check_at=next_check)
-        .execution_options(synchronize_session=False)
+    result = cast(
+        CursorResult[()],  # an UPDATE without RETURNING; Session.execute is typed as returning Result
+        db.session.execute(
+            update(Question)
+            .where(
+                Question.id == question.id,
+                Question.escalation_level == question.escalation_level,
+                Question.answered_at.is_(None),
+            )
+            .values(escalation_level=level, next_check_at=next_check)
+            .execution_options(synchronize_session=False)
+        ),
     )
     if result.rowcount != 1:
         return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -51,7 +53,8 @@ class PublicDisclosure:
     def __init__(self, disclosure: Disclosure) -> None:
         self._row = disclosure
 
-    def __getattr__(self, name: str):
+    # Any: it stands in for the Disclosure row, so it answers whatever attribute the row has.
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._row, name)
 
     @property

@@ -31,6 +31,7 @@ FIELDS = frozenset(
 
 class ShownQuestion(AllowList):
     __slots__ = ("status",)
+    _row: Question  # the slot AllowList declares, holding the question here
     _fields = FIELDS
     _audience = "what others may know of a question"
 

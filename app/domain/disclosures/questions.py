@@ -93,7 +93,7 @@ def answer(actor: authz.Actor, question_id: int, text: str) -> Question:
     if (
         question is None
         or question.moderation != "visible"
-        or not authz.can(actor, "disclosure.draft", db.session.get(Disclosure, question.disclosure_id))
+        or not authz.can(actor, "disclosure.draft", db.session.get_one(Disclosure, question.disclosure_id))
     ):
         raise NotFound()
     if question.answered_at is not None:

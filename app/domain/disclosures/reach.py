@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -44,7 +46,7 @@ def households_in(actor: authz.Actor, village_id: int) -> int:
     return authz.count(actor, "household.read", Household, Household.village_id == village_id)
 
 
-def reach_of(actor: authz.Actor, disclosures: list[Disclosure]) -> dict[int, int]:
+def reach_of(actor: authz.Actor, disclosures: Sequence[Disclosure]) -> dict[int, int]:
     """{disclosure_id: households reached} in one query."""
     if not disclosures:
         return {}

@@ -206,7 +206,8 @@ def correct(
 ) -> DisclosureVersion:
     """Start a correction of a published disclosure: a new draft version with a public reason."""
     disclosure = authz.get_or_404(actor, "disclosure.draft", Disclosure, disclosure_id)
-    if disclosure.published_version_id is None:
+    base = disclosure.published_version
+    if base is None:
         raise AppError("not_published", "尚未公开的内容直接修改草稿即可，无需更正", kind="conflict")
     pending = db.session.scalar(
         select(DisclosureVersion.id).where(
@@ -216,7 +217,6 @@ def correct(
     )
     if pending:
         raise AppError("correction_pending", "已有一份更正在办理中", kind="conflict")
-    base = disclosure.published_version
     number = (
         db.session.scalar(
             select(func.max(DisclosureVersion.number)).where(DisclosureVersion.disclosure_id == disclosure.id)
