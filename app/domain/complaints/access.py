@@ -45,7 +45,7 @@ def not_about(actor: authz.Actor) -> ColumnElement[bool]:
     return not_(exists(select(ComplaintSubject.id).where(ComplaintSubject.complaint_id == C.id, person)))
 
 
-def _any(clauses: list) -> ColumnElement[bool]:
+def _any(clauses: list[ColumnElement[bool]]) -> ColumnElement[bool]:
     return or_(*clauses) if clauses else false()
 
 

@@ -16,9 +16,12 @@ import secrets
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import cast
 
 from redis import Redis
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, Update, bindparam, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -55,6 +58,7 @@ from app.models import (
     RoleAssignment,
     WxUser,
 )
+from app.wechat import WeChatAdapter
 
 # Filings a day. A household's bound members (村民 of the household) each have their own allowance at
 # their door, which nobody else's filings touch; anyone else filing from a door they saw (a stranger)
@@ -88,7 +92,9 @@ class Filing:
     photo_ids: Sequence[int] = ()  # uploaded beforehand (POST /complaint-photos), 0–9
 
 
-def file(user: WxUser, household: Household, filing: Filing, *, wechat, redis: Redis) -> tuple[Complaint, bool]:
+def file(
+    user: WxUser, household: Household, filing: Filing, *, wechat: WeChatAdapter, redis: Redis
+) -> tuple[Complaint, bool]:
     """File a complaint from a door. Returns (case, created); a replay of the same request id returns
     the case it created the first time."""
     replay = _replay(user, household, filing)
@@ -219,11 +225,11 @@ def _replay(user: WxUser, household: Household, filing: Filing) -> Complaint | N
     return replay
 
 
-def _reference(now) -> str:
+def _reference(now: datetime) -> str:
     return f"TS-{to_shanghai(now):%Y%m%d}-{secrets.token_hex(5).upper()}"  # 40 bits: no collision in a day
 
 
-def _route_values(target: Route) -> dict:
+def _route_values(target: Route) -> dict[str, object]:
     """The case's columns saying who holds it, for a route."""
     return {
         "handler_kind": target.kind,
@@ -297,6 +303,7 @@ def _event(
 
 def _office_label(actor: authz.Actor, complaint: Complaint) -> str:
     if complaint.handler_kind == VILLAGE_ROLE:
+        assert complaint.handler_role is not None  # a case held by a village office names the role
         return ROLE_LABELS[Role(complaint.handler_role)]
     roles = actor.roles()
     for kind, role in OFFICE_ROLES.items():
@@ -329,7 +336,7 @@ class Step:
     by: By
     public_note: str | None
     internal_note: str | None
-    values: dict
+    values: dict[str, object]
 
 
 def plan(
@@ -341,7 +348,7 @@ def plan(
     *,
     public_note: str | None = None,
     internal_note: str | None = None,
-    **values,
+    **values: object,
 ) -> Step:
     """Check a transition is allowed from the case's state and work out its columns, its deadline
     clock included. Nothing is written yet."""
@@ -362,7 +369,7 @@ def _step(
     *,
     public_note: str | None = None,
     internal_note: str | None = None,
-    **values,
+    **values: object,
 ) -> Complaint:
     """The one way a case changes state, with its event and its recomputed deadline clock:
     conditional on the version the caller read."""
@@ -379,7 +386,7 @@ def apply(steps: list[Step]) -> list[Step]:
     won (a case someone else changed meanwhile is left alone). Steps that set the same columns go
     in one executemany round trip (the sweep escalating a batch); if any of those lost a race, that
     group is rolled back to its savepoint and written one by one, so each step is still all or nothing."""
-    table = Complaint.__table__  # Core UPDATEs: the ORM's bulk-update machinery costs more than the query
+    table = cast(Table, Complaint.__table__)  # Core UPDATEs: the ORM's bulk-update machinery costs more than the query
     groups: dict[tuple[str, ...], list[Step]] = {}
     for step in steps:
         groups.setdefault(tuple(sorted(step.values)), []).append(step)
@@ -392,19 +399,26 @@ def apply(steps: list[Step]) -> list[Step]:
         )
         rows = [{**step.values, "_id": step.complaint.id, "_seen": step.complaint.version} for step in group]
         if len(group) == 1:
-            winners = group if db.session.execute(statement, rows[0]).rowcount == 1 else []
+            winners = group if _updated(statement, rows[0]) == 1 else []
         else:
             savepoint = db.session.begin_nested()
-            if db.session.execute(statement, rows).rowcount == len(group):
+            if _updated(statement, rows) == len(group):
                 savepoint.commit()
                 winners = group
             else:
                 savepoint.rollback()
-                winners = [step for step, row in zip(group, rows) if db.session.execute(statement, row).rowcount == 1]
+                # rows is made from group, one for one
+                winners = [step for step, row in zip(group, rows, strict=True) if _updated(statement, row) == 1]
         for step in winners:
             _record(step)
         won += winners
     return won
+
+
+def _updated(statement: Update, params: dict[str, object] | list[dict[str, object]]) -> int:
+    """The rows an UPDATE matched (for an executemany, in all)."""
+    # An UPDATE without RETURNING gives a CursorResult; Session.execute is typed as returning Result.
+    return cast(CursorResult[()], db.session.execute(statement, params)).rowcount
 
 
 def _record(step: Step) -> None:
@@ -440,7 +454,9 @@ _CLOCK_INPUTS = (
 )
 
 
-def _clock(complaint: Complaint, kind: str, before: str | None, to_status: str, values: dict) -> dict:
+def _clock(
+    complaint: Complaint, kind: str, before: str | None, to_status: str, values: dict[str, object]
+) -> dict[str, datetime | str | None]:
     case = {name: getattr(complaint, name) for name in _CLOCK_INPUTS} | values | {"status": to_status}
     return clocks.clock_values(case, kind, before, utcnow(), policy.governing(case))
 
@@ -460,7 +476,8 @@ def _schedule_check(complaint: Complaint) -> None:
 
 
 def _handled(actor: authz.Actor, complaint_id: int) -> Complaint:
-    return authz.get_or_404(actor, "complaint.handle", Complaint, complaint_id)
+    complaint: Complaint = authz.get_or_404(actor, "complaint.handle", Complaint, complaint_id)
+    return complaint
 
 
 def sign_for(actor: authz.Actor, complaint_id: int) -> Complaint:
@@ -607,7 +624,7 @@ def _reroutable(
     actor: authz.Actor, complaint_id: int, action: str, allowed_from: tuple[str, ...], refusal: AppError
 ) -> Complaint:
     """A case the actor can read (else 404, as for any case out of sight), open, and theirs to re-route."""
-    complaint = authz.get_or_404(actor, "complaint.read", Complaint, complaint_id)
+    complaint: Complaint = authz.get_or_404(actor, "complaint.read", Complaint, complaint_id)
     _require_open(complaint, allowed_from)
     if not authz.can(actor, action, complaint):
         raise refusal
@@ -626,7 +643,7 @@ def _acting_office(actor: authz.Actor, complaint: Complaint) -> str:
     return _office_label(actor, complaint)
 
 
-def _holds_it(complaint: Complaint, values: dict) -> bool:
+def _holds_it(complaint: Complaint, values: dict[str, object]) -> bool:
     return all(
         getattr(complaint, column) == values[column]
         for column in (
@@ -780,7 +797,7 @@ def merge(actor: authz.Actor, complaint_id: int, *, into_id: int, reason: str) -
             fields={"into_id": ["反映对象不同"]},
         )
 
-    def close_duplicate():
+    def close_duplicate() -> None:
         _step(
             duplicate,
             "merged",
@@ -794,7 +811,7 @@ def merge(actor: authz.Actor, complaint_id: int, *, into_id: int, reason: str) -
             closed_at=utcnow(),
         )
 
-    def note_survivor():
+    def note_survivor() -> None:
         _step(
             survivor,
             "merged_in",
@@ -818,7 +835,7 @@ def merged_into(user_id: int, complaint_id: int) -> Complaint:
         raise AppError("not_merged", "该反映没有与其他反映合并", kind="not_found")
     seen = {complaint.id}
     while complaint.merged_into_id is not None and complaint.merged_into_id not in seen:
-        complaint = db.session.get(Complaint, complaint.merged_into_id)
+        complaint = db.session.get_one(Complaint, complaint.merged_into_id)  # a foreign key: the row exists
         seen.add(complaint.id)
     return complaint
 

@@ -39,17 +39,20 @@ as unknown.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, Update, select, update
+from sqlalchemy.engine import CursorResult
 
 from app import transaction
 from app.clock import to_shanghai, utcnow
 from app.domain import authz
 from app.domain.complaints.categories import name_of
-from app.domain.complaints.officer_view import project, project_event
+from app.domain.complaints.officer_view import OfficerCase, OfficerEvent, project, project_event
 from app.domain.complaints.routing import (
     COUNTY,
     OFFICE_ROLES,
@@ -170,11 +173,13 @@ def _text(value: str | None, fallback: str) -> str:
     return " ".join((value or "").split()) or fallback
 
 
-def _message(key: str, complaint: Complaint, event: ComplaintEvent, *middle: str) -> tuple[str, dict[str, str]]:
+def _message(
+    key: str, complaint: Complaint | OfficerCase, event: ComplaintEvent | OfficerEvent, *middle: str
+) -> tuple[str, dict[str, str]]:
     values = (complaint.reference, name_of(complaint.category), *middle, _when(event.created_at))
     fields = TEMPLATES[key].fields
     assert len(values) == len(fields), key
-    return key, {field: value for (field, _label), value in zip(fields, values)}
+    return key, {field: value for (field, _label), value in zip(fields, values, strict=True)}
 
 
 def villager_message(complaint: Complaint, event: ComplaintEvent) -> tuple[str, dict[str, str]] | None:
@@ -201,7 +206,7 @@ def villager_message(complaint: Complaint, event: ComplaintEvent) -> tuple[str, 
     return None
 
 
-def handler_message(complaint: Complaint, event: ComplaintEvent) -> tuple[str, dict[str, str]] | None:
+def handler_message(complaint: OfficerCase, event: OfficerEvent) -> tuple[str, dict[str, str]] | None:
     """What the handling office is told of this step, if anything."""
     if event.kind == "reminded":
         return _message(
@@ -219,7 +224,7 @@ _COPY_NOTE = "抄送：纪检监察类反映，请知悉"
 _COPY_KINDS = ("filed", "released")  # when the copy reaches the liaison: filed clear, or let through moderation
 
 
-def liaison_message(complaint: Complaint, event: ComplaintEvent) -> tuple[str, dict[str, str]] | None:
+def liaison_message(complaint: OfficerCase, event: OfficerEvent) -> tuple[str, dict[str, str]] | None:
     """What the village's supervision liaison is told: a case copied to them (access: complaint.copy)."""
     if complaint.copy_liaison and event.kind in _COPY_KINDS and event.to_status == "assigned":
         return _message("case_assigned", complaint, event, _COPY_NOTE)
@@ -243,7 +248,10 @@ def liaisons(complaint: Complaint) -> set[int]:
 def office_holders(complaint: Complaint) -> set[int]:
     """WeChat users holding the handling office's role right now (console accounts have no openid)."""
     kind = complaint.handler_kind
+    where: Sequence[ColumnElement[bool]]
     if kind == VILLAGE_ROLE:
+        # a case held by a village office names the role and the village
+        assert complaint.handler_role is not None and complaint.handler_village_id is not None
         where = office_terms(Role(complaint.handler_role), complaint.handler_village_id, complaint.handler_grid_id)
     elif kind in (TOWNSHIP_DISPATCH, TOWNSHIP_DISCIPLINE):
         where = (
@@ -340,7 +348,7 @@ class Message:
 
     openid: str
     template_id: str
-    data: dict
+    data: dict[str, str]
     page: str
 
 
@@ -348,7 +356,7 @@ def claim(notification_id: int, attempt: int) -> bool:
     """Take attempt number `attempt` (from 1): pending → sending, only from the attempt before it, so
     two jobs never both send. The caller commits the claim before anything is sent."""
     return (
-        db.session.execute(
+        _updated(
             update(Notification)
             .where(
                 Notification.id == notification_id,
@@ -357,32 +365,38 @@ def claim(notification_id: int, attempt: int) -> bool:
             )
             .values(state="sending", attempts=attempt, claimed_at=utcnow(), next_attempt_at=None)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        )
         == 1
     )
 
 
+def _updated(statement: Update) -> int:
+    """The rows an UPDATE matched."""
+    # An UPDATE without RETURNING gives a CursorResult; Session.execute is typed as returning Result.
+    return cast(CursorResult[()], db.session.execute(statement)).rowcount
+
+
 def message(notification_id: int, attempt: int) -> Message | str:
     """What a claimed attempt sends, or the state it was finished in when it must not be sent."""
-    row = db.session.get(Notification, notification_id)
+    row = db.session.get_one(Notification, notification_id)  # claimed: the row exists
     if row.recipient_user_id in _subjects(row.complaint_id):  # subjects recorded since: still never
         return finish(notification_id, attempt, "failed", "recipient is a subject of the complaint")
     template_id = current_app.config["WECHAT_TEMPLATES"].get(row.template_key)
     if not template_id:
         return finish(notification_id, attempt, "failed", f"no template id configured for {row.template_key}")
-    openid = db.session.scalar(select(WxUser.openid).where(WxUser.id == row.recipient_user_id))
+    openid = db.session.scalars(select(WxUser.openid).where(WxUser.id == row.recipient_user_id)).one()
     return Message(openid, template_id, dict(row.data), row.page)
 
 
-def _settle(notification_id: int, attempt: int, **values) -> bool:
+def _settle(notification_id: int, attempt: int, **values: object) -> bool:
     """Record the outcome of this job's own attempt (nothing if the sweep has already settled it)."""
-    result = db.session.execute(
+    matched = _updated(
         update(Notification)
         .where(Notification.id == notification_id, Notification.state == "sending", Notification.attempts == attempt)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return matched == 1
 
 
 def finish(notification_id: int, attempt: int, state: str, reason: str | None = None) -> str:
@@ -402,7 +416,7 @@ def unavailable(notification_id: int, attempt: int, reason: str) -> str:
 
 def close_stuck(now: datetime) -> int:
     """Sends claimed STUCK_AFTER ago and never settled (the worker died): 'unknown', never resent."""
-    return db.session.execute(
+    return _updated(
         update(Notification)
         .where(Notification.state == "sending", Notification.claimed_at < now - STUCK_AFTER)
         .values(
@@ -411,7 +425,7 @@ def close_stuck(now: datetime) -> int:
             last_error="the worker stopped during the send; not sent again (at most once)",
         )
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
 
 
 def overdue(now: datetime) -> list[tuple[int, int]]:
@@ -426,7 +440,7 @@ def overdue(now: datetime) -> list[tuple[int, int]]:
     ).all()
     taken = []
     for notification_id, attempts, due in lost:
-        moved = db.session.execute(
+        moved = _updated(
             update(Notification)
             .where(
                 Notification.id == notification_id,
@@ -436,7 +450,7 @@ def overdue(now: datetime) -> list[tuple[int, int]]:
             )
             .values(next_attempt_at=now)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        )
         if moved:
             taken.append((notification_id, attempts))
     return taken

@@ -17,7 +17,7 @@ DESCRIPTION_MAX = 1000
 LANE_NAMES = {DISCIPLINE: "村务和干部监督", SERVICE: "生活服务和求助"}
 
 
-def filing_options() -> dict:
+def filing_options() -> dict[str, object]:
     return {
         "lanes": [
             {

@@ -21,10 +21,11 @@ import logging
 import secrets
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from redis import Redis
 from sqlalchemy import delete, exists, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import contains_eager
 
 from app import transaction
@@ -106,9 +107,10 @@ def claim_check(photo_id: int, seen_attempts: int, now: datetime) -> ComplaintPh
         .values(check_attempts=seen_attempts + 1, next_check_at=now + ANSWER_WAIT)
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:
+    # An UPDATE without RETURNING gives a CursorResult; Session.execute is typed as returning Result.
+    if cast(CursorResult[()], claimed).rowcount != 1:
         return None
-    photo = db.session.get(ComplaintPhoto, photo_id)
+    photo = db.session.get_one(ComplaintPhoto, photo_id)
     db.session.refresh(photo)
     return photo
 
@@ -134,8 +136,8 @@ def check_failed(photo: ComplaintPhoto, now: datetime) -> None:
 def due_for_check(now: datetime, limit: int = 100) -> list[tuple[int, int]]:
     """(photo id, attempts so far) of pending photos whose verdict is overdue or never asked for."""
     return [
-        tuple(row)
-        for row in db.session.execute(
+        (photo_id, attempts)
+        for photo_id, attempts in db.session.execute(
             select(ComplaintPhoto.id, ComplaintPhoto.check_attempts)
             .where(ComplaintPhoto.status == "pending", ComplaintPhoto.next_check_at <= now)
             .order_by(ComplaintPhoto.next_check_at)
@@ -176,9 +178,9 @@ def _decide(
         )
         .execution_options(synchronize_session=False)
     )
-    if changed.rowcount != 1:
+    if cast(CursorResult[()], changed).rowcount != 1:  # as in claim_check
         return None
-    photo = db.session.get(ComplaintPhoto, photo_id)
+    photo = db.session.get_one(ComplaintPhoto, photo_id)
     db.session.refresh(photo)
     return photo
 
@@ -197,8 +199,9 @@ def on_media_check(event: dict[str, Any], *, folder: str | Path, now: datetime) 
     )
     if check is None:
         raise AppError("unknown_trace_id", "没有这个图片检测任务", kind="not_found")
-    result = event.get("result")
-    suggest = result.get("suggest") if isinstance(result, dict) else None
+    raw_result = event.get("result")
+    result: dict[str, Any] = raw_result if isinstance(raw_result, dict) else {}
+    suggest = result.get("suggest")
     if suggest not in ("pass", "review", "risky"):
         logger.warning("wxa_media_check without a verdict for trace %s: %r", trace_id, event)
         return None
@@ -214,7 +217,7 @@ def on_media_check(event: dict[str, Any], *, folder: str | Path, now: datetime) 
     if suggest == "review":
         return _decide(check.photo_id, ("pending",), "review", review_reason="wechat")
     # Risky overrides a pending or held photo, never a person's decision.
-    photo = db.session.get(ComplaintPhoto, check.photo_id)
+    photo = db.session.get_one(ComplaintPhoto, check.photo_id)
     if photo.decided_by_console_account_id is not None:
         return None
     refused = _decide(check.photo_id, ("pending", "review"), "refused")
@@ -271,7 +274,7 @@ def attach(complaint: Complaint, user_id: int, photo_ids: list[int]) -> None:
             .values(complaint_id=complaint.id, position=position)
             .execution_options(synchronize_session=False)
         )
-        if taken.rowcount != 1:
+        if cast(CursorResult[()], taken).rowcount != 1:  # as in claim_check
             raise _photo_error("photo_already_attached", f"第 {position + 1} 张照片已用于另一条反映或已失效")
     db.session.expire(complaint, ["photos"])
 
@@ -374,7 +377,7 @@ def purge_unattached(now: datetime, *, folder: str | Path, limit: int = 200) -> 
             .where(ComplaintPhoto.id == photo.id, ComplaintPhoto.complaint_id.is_(None))
             .execution_options(synchronize_session=False)
         )
-        if gone.rowcount == 1:
+        if cast(CursorResult[()], gone).rowcount == 1:  # a DELETE, as in claim_check
             _delete_file_after_commit(folder, photo)  # the caller commits (the sweep)
             gone_count += 1
     return gone_count

@@ -33,11 +33,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 from urllib.parse import urlsplit
 
 from flask import current_app
 from redis import Redis
 from sqlalchemy import select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import selectinload
 
 from app import transaction
@@ -124,6 +126,8 @@ def configure(
     url = valid_url(endpoint_url) if endpoint_url is not None else None
     current = live_config(township.id)
     now = utcnow()
+    new_secret: str | None
+    changed_at: datetime | None
     if secret is not None:
         new_secret, changed_at = _valid_secret(secret), now
     else:
@@ -147,7 +151,8 @@ def configure(
             .values(replaced_at=now, secret=None)
             .execution_options(synchronize_session=False)
         )
-        if replaced.rowcount != 1:
+        # An UPDATE without RETURNING gives a CursorResult; Session.execute is typed as returning Result.
+        if cast(CursorResult[()], replaced).rowcount != 1:
             raise AppError("platform_config_changed", "对接配置刚刚被他人修改，请刷新后重试", kind="conflict")
         db.session.flush()
     config = PlatformConfig(
@@ -186,7 +191,7 @@ def _from_platform(event: ComplaintEvent) -> bool:
     )
 
 
-def _on_the_desk(complaint: Complaint, township_id: int) -> bool:
+def _on_the_desk(complaint: Complaint, township_id: int | None) -> bool:
     return (
         complaint.handler_kind == TOWNSHIP_DISPATCH
         and complaint.handler_township_id == township_id
@@ -250,14 +255,14 @@ def _iso(moment: datetime | None) -> str | None:
     return to_shanghai(moment).isoformat() if moment else None
 
 
-def _body(complaint: Complaint, event: ComplaintEvent, key: str) -> str:
+def _body(complaint_row: Complaint, event_row: ComplaintEvent, key: str) -> str:
     """The JSON the platform receives (see the module docstring for what may leave Mingjing): made
     from the officers' projection of the case, as the office handling it (officer_view)."""
-    complaint, event = project(complaint, handling=True), project_event(event)
+    complaint, event = project(complaint_row, handling=True), project_event(event_row)
     village = complaint.village
     township = village.township
     if complaint.reveals_complainant:
-        complainant: dict = {
+        complainant: dict[str, object] = {
             "anonymous": False,
             "name": complaint.contact_name,
             "phone": complaint.contact_phone,
@@ -306,7 +311,7 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(seconds, cfg["PLATFORM_RETRY_MAX_SECONDS"]))
 
 
-def _move(delivery_id: int, seen: int, *, due_by: datetime | None = None, **values) -> bool:
+def _move(delivery_id: int, seen: int, values: dict[str, object], *, due_by: datetime | None = None) -> bool:
     """One conditional step of a pending delivery: only from the attempt count the caller read
     (`seen`), so two workers (or a worker and the sweep) cannot both take it."""
     query = update(PlatformDelivery).where(
@@ -315,10 +320,10 @@ def _move(delivery_id: int, seen: int, *, due_by: datetime | None = None, **valu
     if due_by is not None:
         query = query.where(PlatformDelivery.next_attempt_at <= due_by)
     result = db.session.execute(query.values(**values).execution_options(synchronize_session=False))
-    return result.rowcount == 1
+    return cast(CursorResult[()], result).rowcount == 1  # see configure
 
 
-def _fail_values(now: datetime, code: str, reason: str, error: str | None = None) -> dict:
+def _fail_values(now: datetime, code: str, reason: str, error: str | None = None) -> dict[str, object]:
     return {
         "state": "failed",
         "failure_code": code,
@@ -368,18 +373,18 @@ def claim(delivery_id: int) -> Claimed | None:
     config = live_config(delivery.township_id)
     give_up = _why_not(delivery, config, cfg["PLATFORM_MAX_ATTEMPTS"])
     if give_up is not None:
-        _move(delivery_id, seen, **_fail_values(now, *give_up, delivery.last_error))
+        _move(delivery_id, seen, _fail_values(now, *give_up, delivery.last_error))
         return None
+    # _why_not gave no reason: the config is live and enabled, and enabling needs an address and a secret
+    assert config is not None and config.endpoint_url is not None and config.secret is not None
     timeout = cfg["PLATFORM_TIMEOUT_SECONDS"]
     # The claim: one more attempt, and a lease (next_attempt_at) long enough for the request to
     # finish, so nobody else starts one meanwhile; if this worker dies, the sweep retries after it.
     if not _move(
         delivery_id,
         seen,
+        {"attempts": seen + 1, "last_attempt_at": now, "next_attempt_at": now + timedelta(seconds=timeout + 60)},
         due_by=now,
-        attempts=seen + 1,
-        last_attempt_at=now,
-        next_attempt_at=now + timedelta(seconds=timeout + 60),
     ):
         return None
     return Claimed(delivery_id, seen + 1, delivery_key, body, config.endpoint_url, config.secret, timeout)
@@ -391,6 +396,7 @@ def record_outcome(claimed: Claimed, *, delivered: bool, retryable: bool, error:
     cfg = current_app.config
     attempts, done = claimed.attempts, utcnow()
     retry_at = None
+    values: dict[str, object]
     if delivered:
         values = {"state": "sent", "sent_at": done, "next_attempt_at": None, "last_error": None}
     elif not retryable:
@@ -400,7 +406,7 @@ def record_outcome(claimed: Claimed, *, delivered: bool, retryable: bool, error:
     else:
         retry_at = done + backoff(attempts)
         values = {"next_attempt_at": retry_at, "last_error": error}
-    if _move(claimed.delivery_id, attempts, **values) and retry_at is not None:
+    if _move(claimed.delivery_id, attempts, values) and retry_at is not None:
         _schedule(claimed.delivery_id, attempts + 1, at=retry_at)
 
 
@@ -411,8 +417,8 @@ def state(delivery_id: int) -> str | None:
 def due(now: datetime, limit: int = 200) -> list[tuple[int, int]]:
     """(delivery id, attempts so far) of pending deliveries whose next attempt is due."""
     return [
-        tuple(row)
-        for row in db.session.execute(
+        (delivery_id, attempts)
+        for delivery_id, attempts in db.session.execute(
             select(PlatformDelivery.id, PlatformDelivery.attempts)
             .where(PlatformDelivery.state == "pending", PlatformDelivery.next_attempt_at <= now)
             .order_by(PlatformDelivery.next_attempt_at)
@@ -519,7 +525,7 @@ def _acknowledge(delivery: PlatformDelivery) -> PlatformDelivery:
         .values(state="acknowledged", acknowledged_at=utcnow(), next_attempt_at=None)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if cast(CursorResult[()], result).rowcount != 1:  # see configure
         raise AppError("delivery_changed", "推送状态刚刚变化，请重试", kind="conflict")
     db.session.refresh(delivery)
     return delivery

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, select
 
@@ -33,7 +34,10 @@ from app.domain import authz
 from app.domain.complaints.categories import CATEGORIES, DISCIPLINE
 from app.errors import AppError
 from app.extensions import db
-from app.models import VILLAGE_CADRE_ROLES, Role, RoleAssignment, RoutingRule, Township, Village
+from app.models import VILLAGE_CADRE_ROLES, Complaint, Role, RoleAssignment, RoutingRule, Township, Village
+
+if TYPE_CHECKING:  # for the annotation only: routing stays below the views in the import order
+    from app.domain.complaints.officer_view import OfficerCase
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +98,10 @@ class Route:
 
     @property
     def label(self) -> str:
-        return self.role.label if self.kind == VILLAGE_ROLE else HANDLER_LABELS[self.kind]
+        if self.kind == VILLAGE_ROLE:
+            assert self.role is not None  # a village-role route always names the role
+            return self.role.label
+        return HANDLER_LABELS[self.kind]
 
 
 def village_cadre_role(value: str | None) -> Role:
@@ -105,11 +112,12 @@ def village_cadre_role(value: str | None) -> Role:
     return role
 
 
-def handler_label(complaint) -> str:
+def handler_label(complaint: Complaint | OfficerCase) -> str:
     """The office holding a case, in words people read (never a person's name)."""
     if complaint.handler_kind == VILLAGE_ROLE:
+        assert complaint.handler_role is not None  # a case held by a village office names the role
         return Role(complaint.handler_role).label
-    return HANDLER_LABELS.get(complaint.handler_kind, "")
+    return HANDLER_LABELS.get(complaint.handler_kind or "", "")
 
 
 def live_rule(township_id: int, village_id: int | None, category: str) -> RoutingRule | None:
@@ -199,6 +207,8 @@ def route(village: Village, category: str, about_level: str | None, *, grid_id: 
     )
     rule_id = rule.id if rule else None
     if target.target == VILLAGE_ROLE:
+        # village-role targets always name the role (DEFAULT_RULES, and set_rule requires one)
+        assert target.role is not None
         held, office_grid_id = village_office(target.role, village.id, grid_id)
         if held:
             return Route(
