@@ -59,15 +59,11 @@ def territory_tree(session: Session | scoped_session[AppSession] | None = None) 
     (grids by number). Plain dicts, ready for JSON.
     """
     session = session if session is not None else db.session
-    by_village = dict(
-        session.execute(select(Household.village_id, func.count()).group_by(Household.village_id)).tuples().all()
-    )
+    by_village = dict(session.execute(select(Household.village_id, func.count()).group_by(Household.village_id)).all())
     by_grid = dict(
         session.execute(
             select(Household.grid_id, func.count()).where(Household.grid_id.is_not(None)).group_by(Household.grid_id)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
 
     grids: dict[int, list[GridNode]] = defaultdict(list)
