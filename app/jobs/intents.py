@@ -10,6 +10,7 @@ row is the source of truth and a periodic sweep finds whatever a job should have
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -61,4 +62,15 @@ def _enqueue(intent: Intent, pipe) -> None:
     if intent.at is None:
         q.enqueue(func, *intent.args, **options)
     else:
-        q.enqueue_at(intent.at, func, *intent.args, **options)
+        q.enqueue_at(not_before(intent.at), func, *intent.args, **options)
+
+
+def not_before(moment: datetime) -> datetime:
+    """The time to give RQ for a job that must not run before `moment`. RQ keeps scheduled times in
+    whole seconds, truncated (a job for 09:00:00.6 is released at 09:00:00): a deadline check released
+    early finds nothing due yet and the case waits for the minute sweep. So round up to the next whole
+    second, in aware UTC (RQ reads a naive time as local time)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    whole = moment.replace(microsecond=0)
+    return whole if whole == moment else whole + timedelta(seconds=1)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from app import transaction
 from app.extensions import db
-from app.jobs import queue
+from app.jobs import queue, queue_for
 from app.jobs.registry import JOBS
 from tests import factories as f
 
@@ -48,3 +48,27 @@ def test_every_intended_job_is_in_the_registry():
     assert len(named) >= 5, named
     assert named <= set(JOBS), named - set(JOBS)
     assert all(callable(fn) for fn in JOBS.values())
+
+
+def test_a_scheduled_job_is_never_released_before_its_time(app):
+    """RQ keeps scheduled times in whole seconds, truncated: a deadline check for 09:00:00.6 would be
+    released at 09:00:00, find nothing due yet, and leave the case to the minute sweep (seen as a
+    51 s lag in scripts/bench/sweep). Every scheduled intent is released at or after its instant."""
+    from datetime import UTC, datetime
+
+    from rq.registry import ScheduledJobRegistry
+
+    from app.jobs.deadlines import check_complaint
+    from app.jobs.intents import not_before
+
+    due = datetime(2026, 3, 2, 1, 0, 0, 600_000, tzinfo=UTC)
+    assert not_before(due) == datetime(2026, 3, 2, 1, 0, 1, tzinfo=UTC)
+    assert not_before(due.replace(microsecond=0)) == due.replace(microsecond=0)  # already whole
+    assert not_before(due.replace(tzinfo=None)) == datetime(2026, 3, 2, 1, 0, 1, tzinfo=UTC)  # naive is UTC
+
+    f.wx_user()
+    transaction.intend(db.session(), "deadlines.check_complaint", 1, job_id="complaint-1-v1", at=due)
+    db.session.commit()
+    scheduled = ScheduledJobRegistry(queue=queue_for(check_complaint))
+    released = scheduled.get_scheduled_time("complaint-1-v1")
+    assert released >= due and (released - due).total_seconds() < 1
