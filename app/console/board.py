@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from flask import render_template, request, url_for
+from flask import current_app, render_template, request, url_for
 from sqlalchemy import select
 
 from app.api.deadlines import monitor_filters, monitoring_workbook
@@ -23,7 +23,6 @@ from app.extensions import db
 from app.models import Village
 
 DEFAULTS = {"view": "open", "per_page": 25}  # the board opens on every open case, a screenful at a time
-REFRESH_SECONDS = 30
 LANE_LABELS = {SERVICE: "服务类", DISCIPLINE: "纪检监察类"}
 VIEW_LABELS = {"open": "全部在办", "overdue": "逾期预警", "at_risk": "临近期限", "all": "全部（含办结）"}
 COLOUR_LABELS = {"red": "红 · 逾期", "yellow": "黄 · 逾期在办", "green": "绿 · 已办结", None: "按期"}
@@ -57,7 +56,7 @@ def _results(query: dict[str, Any]) -> dict[str, Any]:
         "args": _args,
         "export_url": url_for("console.board_xlsx", **export_args, sort=query["sort"]),
         "refresh_url": url_for("console.board_results", **_args()),
-        "refresh_seconds": REFRESH_SECONDS,
+        "refresh_seconds": current_app.config["CONSOLE_REFRESH_SECONDS"],
         "refreshed_at": now,
         "lanes": LANE_LABELS,
         "colours": COLOUR_LABELS,

@@ -55,5 +55,6 @@ def init_app(app: Flask) -> None:
     # The CSRF token lives as long as the console session (Flask-WTF's default is one hour: a form
     # left open over lunch would be refused).
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    app.config.setdefault("CONSOLE_REFRESH_SECONDS", 30)  # the board's auto-refresh
     app.session_interface = ConsoleSessions()
     csrf.init_app(app)
