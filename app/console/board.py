@@ -22,13 +22,14 @@ from app.domain.deadlines import monitoring
 from app.extensions import db
 from app.models import Village
 
-DEFAULTS = {"view": "open", "per_page": 25}  # the board opens on every open case, a screenful at a time
+# the board opens on every open case, the most urgent first, a screenful at a time
+DEFAULTS = {"view": "open", "per_page": 25, "sort": "urgent"}
 LANE_LABELS = {SERVICE: "服务类", DISCIPLINE: "纪检监察类"}
 VIEW_LABELS = {"open": "全部在办", "overdue": "逾期预警", "at_risk": "临近期限", "all": "全部（含办结）"}
 COLOUR_LABELS = {"red": "红 · 逾期", "yellow": "黄 · 逾期在办", "green": "绿 · 已办结", None: "按期"}
 LEVEL_LABELS = {0: "未提级", 1: "已提级至镇", 2: "已提级至县"}
 AGE_CHOICES = (3, 7, 15, 30, 60)
-SORTABLE = {"村": "village", "提级": "level", "应办时限": "due", "反映时间": "filed"}
+SORTABLE = {"预警": "urgent", "村": "village", "提级": "level", "应办时限": "due", "反映时间": "filed"}
 _FILTER_ARGS = ("view", "village_id", "category", "lane", "status", "colour", "escalation_level", "min_age_days")
 
 

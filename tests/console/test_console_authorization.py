@@ -78,16 +78,17 @@ def test_board_desk_and_export_show_what_the_api_shows(client, console_world, co
     account = db.session.scalar(select(ConsoleAccount).where(ConsoleAccount.username == username))
     api = f.bearer(f.login_console(client, account))
     console = console_client(username)
-    for view in ("all", "open", "overdue"):
-        listed = client.get(f"/api/v1/monitoring/complaints?view={view}&per_page=200", headers=api).get_json()
+    for view, sort in (("all", "urgent"), ("open", "-filed"), ("overdue", "due"), ("all", "village")):
+        query = f"view={view}&sort={sort}"
+        listed = client.get(f"/api/v1/monitoring/complaints?{query}&per_page=200", headers=api).get_json()
         expected = [item["reference"] for item in listed["items"]]
-        board = console.get(f"/console/?view={view}&per_page=200")
+        board = console.get(f"/console/?{query}&per_page=200")
         assert board.status_code == 200
         assert _references_from_html(board.get_data(as_text=True)) == expected, view
-        fragment = console.get(f"/console/board/results?view={view}&per_page=200")
+        fragment = console.get(f"/console/board/results?{query}&per_page=200")
         assert _references_from_html(fragment.get_data(as_text=True)) == expected, view
-        api_book = client.get(f"/api/v1/monitoring/complaints.xlsx?view={view}", headers=api)
-        console_book = console.get(f"/console/board.xlsx?view={view}")
+        api_book = client.get(f"/api/v1/monitoring/complaints.xlsx?{query}", headers=api)
+        console_book = console.get(f"/console/board.xlsx?{query}")
         assert console_book.status_code == 200
         rows = [list(r) for r in load_workbook(io.BytesIO(console_book.data)).active.iter_rows(values_only=True)]
         api_rows = [list(r) for r in load_workbook(io.BytesIO(api_book.data)).active.iter_rows(values_only=True)]

@@ -84,7 +84,9 @@ class MonitorIn(PageIn):
     sort = fields.String(
         load_default="due",
         validate=validate.OneOf(list(monitoring.ORDERS)),
-        metadata={"description": "due, filed, level (escalation), village; a leading - reverses"},
+        metadata={
+            "description": "due, filed, level (escalation), village, urgent (red, yellow, on course, closed); a leading - reverses"
+        },
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any, cast
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
-from sqlalchemy import ColumnElement, ScalarSelect, and_, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, and_, case, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.clock import to_shanghai
@@ -49,10 +49,14 @@ MONITOR = "complaint.monitor"  # never a case the viewer is the subject of; the 
 STATUSES = ("assigned", "returned", "signed", "waiting", "replied", "closed")
 
 
-_VILLAGE_NAME = select(Village.name).where(Village.id == Complaint.village_id).scalar_subquery()
+_VILLAGE_NAME = select(Village.name).where(Village.id == Complaint.village_id).correlate(Complaint).scalar_subquery()
 _DUE = (Complaint.due_at.is_(None), Complaint.due_at)  # soonest due first, no clock last
 # ORDER BY of each order a list may take; the id last, so pages never overlap or skip a row.
+# red first, then yellow, then on course, then closed
+_URGENCY = case({"red": 0, "yellow": 1, "green": 3}, value=Complaint.colour, else_=2)
 _ORDER_BY: dict[str, tuple[ColumnElement[Any] | InstrumentedAttribute[Any] | ScalarSelect[Any], ...]] = {
+    "urgent": (_URGENCY, *_DUE, Complaint.id),
+    "-urgent": (_URGENCY.desc(), *_DUE, Complaint.id),
     "due": (*_DUE, Complaint.id),
     "-due": (Complaint.due_at.is_(None), Complaint.due_at.desc(), Complaint.id.desc()),
     "filed": (Complaint.filed_at, Complaint.id),  # oldest first
