@@ -162,6 +162,7 @@ def _case_page(complaint_id: int, *, status: int = 200, error: AppError | None =
         notification_states=NOTIFICATION_STATES,
         audiences=AUDIENCES,
         template_names=TEMPLATE_NAMES,
+        role_labels={role.value: role.label for role in Role},
     )
     return make_response(page_html, status)
 
