@@ -172,7 +172,13 @@ def resolved_in_village(code: str):
 )
 def inbox(query):
     actor = current_actor()
-    items, total = cases.inbox(
+    items, total = desk(actor, query)
+    return {"items": officer_view.for_actor(actor, items), "total": total}
+
+
+def desk(actor: authz.Actor, query: dict) -> tuple[list[Complaint], int]:
+    """The office's desk for a ComplaintListIn query (the API's inbox and the console's 案件 page)."""
+    return cases.inbox(
         actor,
         status=query.get("status"),
         village_id=query.get("village_id"),
@@ -180,7 +186,6 @@ def inbox(query):
         page=query["page"],
         per_page=query["per_page"],
     )
-    return {"items": officer_view.for_actor(actor, items), "total": total}
 
 
 @bp.get("/complaints/<int:complaint_id>")

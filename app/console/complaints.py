@@ -14,6 +14,7 @@ from marshmallow import Schema
 from sqlalchemy import select
 
 from app.api import files
+from app.api.complaints import desk
 from app.api.schemas.complaints import (
     CATEGORY_NAMES,
     ComplaintListIn,
@@ -218,14 +219,7 @@ def complaints():
             return redirect(url_for("console.complaint", complaint_id=found), 303)
         flash(f"没有找到编号为 {reference[:24]} 的案件，或您无权查看", "error")
     query = query_input(ComplaintListIn(), per_page=25)
-    items, total = cases.inbox(
-        actor,
-        status=query.get("status"),
-        village_id=query.get("village_id"),
-        category=query.get("category"),
-        page=query["page"],
-        per_page=query["per_page"],
-    )
+    items, total = desk(actor, query)
     return render_template(
         "console/complaints.html",
         items=officer_view.for_actor(actor, items),

@@ -3,14 +3,15 @@ password, lockout per username and per address), its session token kept in the c
 
 from __future__ import annotations
 
-from flask import current_app, make_response, redirect, render_template, request, session, url_for
+from flask import make_response, redirect, render_template, request, session, url_for
 
+from app.api.auth import log_in_console_account
 from app.api.schemas.auth import ConsoleLoginIn
 from app.console import bp
 from app.console.pages import TOKEN_KEY, form_input, page, safe_next, signed_in
 from app.domain import auth
 from app.errors import AppError
-from app.extensions import db, get_redis
+from app.extensions import db
 
 
 def _login_page(*, status: int = 200, error: str | None = None, username: str = ""):
@@ -32,18 +33,8 @@ def login():
 
 @bp.post("/login")
 def login_submit():
-    cfg = current_app.config
     try:
-        body = form_input(ConsoleLoginIn())
-        _account, issued = auth.console_login(
-            get_redis(),
-            body["username"],
-            body["password"],
-            client_ip=request.remote_addr or "unknown",
-            max_failures=cfg["LOGIN_MAX_FAILURES"],
-            window_seconds=cfg["LOGIN_FAILURE_WINDOW_SECONDS"],
-            ttl_seconds=cfg["CONSOLE_SESSION_TTL_SECONDS"],
-        )
+        _account, issued = log_in_console_account(form_input(ConsoleLoginIn()))
         db.session.commit()
     except AppError as exc:
         db.session.rollback()

@@ -131,3 +131,16 @@ def test_the_board_refreshes_by_itself(app, console_world, console_page, new_com
     page.locator(f'#cases tr[data-reference="{reference}"]').wait_for(timeout=10_000)
     assert page.locator("#cases tr[data-reference]").count() == before + 1
     assert case.reference in page.content()
+
+
+def test_the_guard_stops_and_reports_any_request_to_another_host(page, outside_requests):
+    page.goto("/console/login")
+    page.evaluate("() => fetch('http://cdn.example.invalid/a.js').catch(() => null)")
+    assert outside_requests() == []  # the console's CSP stops it before it leaves the page
+    # a page without that CSP: the guard is what stops it
+    page.goto("about:blank")
+    page.set_content(
+        '<script src="http://cdn.example.invalid/htmx.min.js"></script><img src="https://example.invalid/x.png">'
+    )
+    assert sorted(outside_requests()) == ["http://cdn.example.invalid/htmx.min.js", "https://example.invalid/x.png"]
+    outside_requests.clear()  # this test's own probes: the guard did its job
