@@ -4,11 +4,12 @@ const FAIL = Symbol('network failure')
 // route(options) → {statusCode, data} or FAIL, for every wx.request and wx.uploadFile (whose
 // options have `filePath` and whose answer WeChat hands over as text). GET /subscribe-templates is
 // answered here with `templates` (SubscribeTemplateOut items; none configured unless a test says).
+// wx.getAccountInfoSync answers `envVersion` (develop: DevTools, as config.js expects in tests).
 // Every answer is checked against the backend's OpenAPI document by the request's own method and
 // path (see apiAnswer): a fixture the API would never send fails the test. `checkAnswers: false`
 // only for tests of the request wrapper itself, which answer with what no API sends (a proxy's
 // HTML page, an empty 502).
-function installWx(route, { token, household, templates = [], checkAnswers = true } = {}) {
+function installWx(route, { token, household, templates = [], checkAnswers = true, envVersion = 'develop' } = {}) {
   const answer = opts => {
     const res = route(opts)
     if (checkAnswers && res !== FAIL) checkRequestAnswer(opts, res)
@@ -37,6 +38,7 @@ function installWx(route, { token, household, templates = [], checkAnswers = tru
       const n = global.wx.login.mock.calls.length
       later(() => opts.success({ code: 'wx-code-' + n, errMsg: 'login:ok' }))
     }),
+    getAccountInfoSync: jest.fn(() => ({ miniProgram: { appId: 'touristappid', envVersion } })), // config.js
     getStorageSync: jest.fn(key => (key in storage ? storage[key] : '')),
     setStorageSync: jest.fn((key, value) => { storage[key] = value }),
     removeStorageSync: jest.fn(key => { delete storage[key] }),
