@@ -3,9 +3,12 @@
 //   request({ url: '/me' })                                  → Promise of the JSON body
 //   request({ url: '/auth/invitations/accept', method: 'POST', data: { token } })
 //   upload({ url: '/complaint-photos', filePath })           → Promise of the JSON body
+//   download({ url: '/complaint-photos/41/image' })          → Promise of a local temp file path
 //
 // upload() sends one local file (wx.uploadFile, multipart field "file") with the same token, the
-// same silent re-login and the same errors; no other module calls wx.uploadFile either.
+// same silent re-login and the same errors; no other module calls wx.uploadFile either. download()
+// fetches a file that needs the token (a complaint photo for wx.previewImage, a PDF attachment for
+// wx.openDocument) with wx.downloadFile, the same way; no other module calls wx.downloadFile.
 // - `url` is relative to config.API_BASE_URL (or absolute, starting with http).
 // - Adds `Authorization: Bearer <token>` when a token is stored.
 // - On 401 it logs in again silently ONCE (wx.login → POST /auth/wx-login → store the token) and
@@ -127,6 +130,25 @@ function sendFile({ url, filePath, name, formData, token }) {
   })
 }
 
+// wx.downloadFile writes the body to a temp file: an error's JSON is not at hand, so its status
+// gives the message.
+function fetchFile({ url, token }) {
+  return new Promise((resolve, reject) => {
+    wx.downloadFile({
+      url: fullUrl(url),
+      header: headersWith({}, token),
+      timeout: config.UPLOAD_TIMEOUT_MS,
+      success: res => {
+        if (res.statusCode >= 200 && res.statusCode < 300) resolve(res.tempFilePath)
+        else reject(errorFromResponse(res.statusCode, null))
+      },
+      fail() {
+        reject(networkError())
+      },
+    })
+  })
+}
+
 // ---- login (shared by every caller) ----
 let loginInFlight = null
 
@@ -199,9 +221,15 @@ function upload({ url, filePath, name = 'file', formData }) {
   return withSession(token => sendFile({ url, filePath, name, formData, token }), true)
 }
 
+// Downloads the file at `url` (an API path needing the token); resolves to its local temp path.
+function download({ url }) {
+  return withSession(token => fetchFile({ url, token }), true)
+}
+
 module.exports = {
   request,
   upload,
+  download,
   login,
   getToken,
   clearToken,

@@ -1,9 +1,10 @@
 // A case on a cadre's desk (GET /complaints/<id>): 签收 (sign), 答复 (reply, public to the
 // villager), 退单 (send back to the township, with a reason). Two people may act on one case: when
 // the server says it moved meanwhile (409), say so, keep what was typed and offer 刷新.
-// Opened as pages/inbox-case/inbox-case?id=<id>.
+// Opened as pages/inbox-case/inbox-case?id=<id>. Loading, 重试 and pull-down: behaviors/page-load.js.
+const pageLoad = require('../../behaviors/page-load')
 const { request } = require('../../utils/request')
-const { messageOf, showError } = require('../../utils/errors')
+const { ApiError, messageOf, showError } = require('../../utils/errors')
 const { charCount, isConflict, officerStatus, timeline } = require('../../utils/complaints')
 const { shanghaiTime } = require('../../utils/format')
 const { askForCaseDuties, loadTemplates } = require('../../utils/subscribe')
@@ -14,9 +15,9 @@ const CONFLICT_MESSAGE = '这件事刚刚被他人处理，请刷新后再看'
 const DONE = { sign: '已签收', reply: '已答复', ask: '已请村民补充', 'send-back': '已退单', 'public-summary': '已保存公开摘要' }
 
 Component({
+  behaviors: [pageLoad],
+
   data: {
-    status: 'loading', // loading | ready | error
-    errorMessage: '',
     c: null,
     events: [],
     canSign: false,
@@ -38,63 +39,24 @@ Component({
   },
 
   methods: {
-    onLoad(options) {
-      this.complaintId = Number((options && options.id) || 0)
-      this.load()
-      loadTemplates() // ready before the tap that asks for them
-    },
-
-    onPullDownRefresh() {
-      this.load().then(() => wx.stopPullDownRefresh())
-    },
-
-    load() {
-      if (!this.complaintId) {
-        this.setData({ status: 'error', errorMessage: '没有找到这个案件' })
-        return Promise.resolve()
+    load(options) {
+      this.complaintId = Number(options.id || 0)
+      if (!this.complaintId) return Promise.reject(new ApiError({ code: 'not_found', message: '没有找到这个案件' }))
+      const complaint = request({ url: '/complaints/' + this.complaintId })
+      if (!this.templatesAsked) {
+        this.templatesAsked = true
+        loadTemplates() // ready before the tap that asks for them
       }
-      this.setData({ status: 'loading', errorMessage: '' })
-      return request({ url: '/complaints/' + this.complaintId }).then(
-        c => this.show(c),
-        err => this.setData({ status: 'error', errorMessage: messageOf(err) })
-      )
+      return complaint.then(c => caseData(c))
     },
 
     show(c) {
-      const handling = c.handling === true
-      this.setData({
-        status: 'ready',
-        conflict: '',
-        actionError: '',
-        c: {
-          reference: c.reference,
-          categoryName: c.category_name,
-          statusText: officerStatus(c),
-          handler: c.handler || '',
-          description: c.description,
-          filedAt: shanghaiTime(c.filed_at),
-          anonymous: c.anonymous,
-          contactName: c.contact_name || '',
-          contactPhone: c.contact_phone || '',
-          hasLocation: typeof c.latitude === 'number' && typeof c.longitude === 'number',
-          latitude: c.latitude,
-          longitude: c.longitude,
-          reopenCount: c.reopen_count || 0,
-          publicSummary: c.public_summary || '',
-        },
-        events: timeline(c.events, { internal: true }),
-        canSign: handling && c.status === 'assigned',
-        canReply: handling && c.status === 'signed',
-        canSendBack: handling && (c.status === 'assigned' || c.status === 'signed'),
-        readOnlyNote: readOnlyNote(c, handling),
-        // never for a case about a named person: it is not published at all
-        canSummarise: handling && !c.about_role && (c.status === 'replied' || c.status === 'closed'),
-      })
-      if (!this.data.canSendBack) this.setData({ sendingBack: false })
+      this.setData(caseData(c))
     },
 
+    // 刷新 after someone else moved the case: what was typed stays.
     onRefresh() {
-      this.load()
+      return this.reload()
     },
 
     // ---- the three steps ----
@@ -102,7 +64,7 @@ Component({
     // reminder), inside the tap as WeChat requires; the step goes ahead whatever the answer.
     onSign() {
       if (this.data.busy) return null
-      return this.act('sign', null, null, askForCaseDuties())
+      return this.act('sign', { url: `/complaints/${this.complaintId}/sign`, method: 'POST' }, null, askForCaseDuties())
     },
 
     onReplyInput(e) {
@@ -116,7 +78,8 @@ Component({
         return null
       }
       if (this.data.busy) return null
-      return this.act('reply', { text }, () => this.setData({ replyText: '', replyLength: 0 }), askForCaseDuties())
+      return this.act('reply', { url: `/complaints/${this.complaintId}/reply`, method: 'POST', data: { text } },
+        () => this.setData({ replyText: '', replyLength: 0 }), askForCaseDuties())
     },
 
     // The same box asks the villager instead (POST /complaints/<id>/ask): the case waits for them and
@@ -127,7 +90,8 @@ Component({
         this.setData({ actionError: '请写下要村民补充什么' })
         return null
       }
-      return this.act('ask', { text }, () => this.setData({ replyText: '', replyLength: 0 }))
+      return this.act('ask', { url: `/complaints/${this.complaintId}/ask`, method: 'POST', data: { text } },
+        () => this.setData({ replyText: '', replyLength: 0 }))
     },
 
     onOpenSendBack() {
@@ -148,7 +112,8 @@ Component({
         this.setData({ actionError: '请写明退单的理由' })
         return null
       }
-      return this.act('send-back', { reason }, () => this.setData({ reasonText: '', reasonLength: 0, sendingBack: false }))
+      return this.act('send-back', { url: `/complaints/${this.complaintId}/send-back`, method: 'POST', data: { reason } },
+        () => this.setData({ reasonText: '', reasonLength: 0, sendingBack: false }))
     },
 
     // 公开摘要: one line for the village's public list (PUT /complaints/<id>/public-summary).
@@ -162,14 +127,15 @@ Component({
         this.setData({ actionError: '请写下要公开的办理结果' })
         return null
       }
-      return this.act('public-summary', { text }, () => this.setData({ summaryText: '' }), null, 'PUT')
+      return this.act('public-summary', { url: `/complaints/${this.complaintId}/public-summary`, method: 'PUT', data: { text } },
+        () => this.setData({ summaryText: '' }))
     },
 
-    act(step, data, cleared, asked, method = 'POST') {
+    // One step on the case (`options` for request(): its path written out, so the contract test can
+    // find it in the OpenAPI document); the answer is the case as it is now.
+    act(step, options, cleared, asked) {
       if (this.data.busy) return null
       this.setData({ busy: true, conflict: '', actionError: '' })
-      const options = { url: `/complaints/${this.complaintId}/${step}`, method }
-      if (data) options.data = data
       return Promise.resolve(asked).then(() => request(options)).then(
         c => {
           this.setData({ busy: false })
@@ -207,4 +173,38 @@ function readOnlyNote(c, handling) {
   if (c.status === 'returned') return '已退单，等待镇里重新分派。'
   if (c.status === 'closed') return '已办结。'
   return ''
+}
+
+// What the page shows of the case (HandlerComplaintOut); the 退单 form closes once it can't be used.
+function caseData(c) {
+  const handling = c.handling === true
+  const data = {
+    conflict: '',
+    actionError: '',
+    c: {
+      reference: c.reference,
+      categoryName: c.category_name,
+      statusText: officerStatus(c),
+      handler: c.handler || '',
+      description: c.description,
+      filedAt: shanghaiTime(c.filed_at),
+      anonymous: c.anonymous,
+      contactName: c.contact_name || '',
+      contactPhone: c.contact_phone || '',
+      hasLocation: typeof c.latitude === 'number' && typeof c.longitude === 'number',
+      latitude: c.latitude,
+      longitude: c.longitude,
+      reopenCount: c.reopen_count || 0,
+      publicSummary: c.public_summary || '',
+    },
+    events: timeline(c.events, { internal: true }),
+    canSign: handling && c.status === 'assigned',
+    canReply: handling && c.status === 'signed',
+    canSendBack: handling && (c.status === 'assigned' || c.status === 'signed'),
+    readOnlyNote: readOnlyNote(c, handling),
+    // never for a case about a named person: it is not published at all
+    canSummarise: handling && !c.about_role && (c.status === 'replied' || c.status === 'closed'),
+  }
+  if (!data.canSendBack) data.sendingBack = false
+  return data
 }
