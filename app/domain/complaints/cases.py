@@ -32,9 +32,11 @@ from app.domain import authz, content, events, ratelimit
 from app.domain.complaints import photos
 from app.domain.complaints.categories import CATEGORIES, lane_of, name_of
 from app.domain.complaints.routing import (
+    COUNTY,
     HANDLER_LABELS,
     OFFICE_ROLES,
     RULE_TARGETS,
+    TOWNSHIP_DISCIPLINE,
     TOWNSHIP_DISPATCH,
     VILLAGE_ROLE,
     Route,
@@ -338,6 +340,20 @@ class Step:
     values: dict[str, object]
 
 
+# How high each kind of office stands, and the lowest a case may be held at given whom it is about: a
+# complaint about a cadre never reaches the cadre's own unit or anyone below it — it goes one level up
+# (a village cadre's case to the township, a township officer's to the county) and no later step, by
+# anyone, brings it back down (domain.md; 检举控告工作规则: never to the person or unit complained about).
+_OFFICE_LEVEL = {VILLAGE_ROLE: 0, TOWNSHIP_DISPATCH: 1, TOWNSHIP_DISCIPLINE: 1, COUNTY: 2}
+_LOWEST_FOR_ABOUT = {None: 0, "village": 1, "township": 2}
+CONFLICT_MESSAGE = "反映干部的案件不能交给其所在单位或下级办理"
+
+
+def may_hold(complaint: Complaint, handler_kind: str) -> bool:
+    """Whether an office of `handler_kind` may hold this case, by whom it is about."""
+    return _OFFICE_LEVEL[handler_kind] >= _LOWEST_FOR_ABOUT[complaint.about_level]
+
+
 def plan(
     complaint: Complaint,
     kind: str,
@@ -354,6 +370,9 @@ def plan(
     before = complaint.status
     if before not in allowed_from:
         raise AppError("invalid_transition", "案件当前状态下不能进行此操作", kind="conflict")
+    handler_kind = values.get("handler_kind")
+    if isinstance(handler_kind, str) and not may_hold(complaint, handler_kind):
+        raise AppError("conflict_of_interest", CONFLICT_MESSAGE, kind="unprocessable")
     values.update(_clock(complaint, kind, before, to_status, values))
     values.update(status=to_status, version=complaint.version + 1)
     return Step(complaint, kind, before, to_status, by, public_note, internal_note, values)
@@ -561,13 +580,6 @@ def redispatch(actor: authz.Actor, complaint_id: int, *, target: str, role: str 
     complaint = _handled(actor, complaint_id)
     if Role.TOWNSHIP_DISPATCHER not in actor.roles():
         raise AppError("dispatcher_only", "只有镇四平台调度员可以重新分派", kind="forbidden")
-    if complaint.about_level is not None and target == VILLAGE_ROLE:
-        raise AppError(
-            "conflict_of_interest",
-            "反映村干部的案件不能分派到村",
-            kind="unprocessable",
-            fields={"target": ["不能分派到村"]},
-        )
     destination = _township_destination(complaint, target, role)
     return _step(
         complaint,
@@ -669,9 +681,12 @@ def _township_destination(complaint: Complaint, target: str, role: str | None) -
     """An office of the case's township chosen by a person, with the conflict-of-interest rule."""
     if target not in RULE_TARGETS:
         raise AppError("unknown_target", "没有这个接收方", kind="unprocessable", fields={"target": ["不是可选的值"]})
-    if complaint.about_level is not None and target == VILLAGE_ROLE:
+    if not may_hold(complaint, target):
         raise AppError(
-            "conflict_of_interest", "反映干部的案件不能转到村", kind="unprocessable", fields={"target": ["不能转到村"]}
+            "conflict_of_interest",
+            CONFLICT_MESSAGE,
+            kind="unprocessable",
+            fields={"target": ["不能交给该接收方"]},
         )
     cadre, grid_id = None, None
     if target == VILLAGE_ROLE:
@@ -880,7 +895,10 @@ def steps_open_to(actor: authz.Actor, complaint: Complaint) -> list[str]:
         "reply": handles and status in REPLYABLE,
         "ask": handles and status in ASKABLE,
         # 退单 sends a case back to the township dispatch desk: not a step for the desk itself
-        "send_back": handles and status in RETURNABLE and complaint.handler_kind != TOWNSHIP_DISPATCH,
+        "send_back": handles
+        and status in RETURNABLE
+        and complaint.handler_kind != TOWNSHIP_DISPATCH
+        and may_hold(complaint, TOWNSHIP_DISPATCH),
         "redispatch": handles and status in REDISPATCHABLE and Role.TOWNSHIP_DISPATCHER in actor.roles(),
         "transfer": transfers and status in REROUTABLE,
         "recategorise": reroutes and status in REROUTABLE and authz.can(actor, "complaint.recategorise", complaint),
