@@ -11,6 +11,7 @@ from app.api.schemas.common import In, PageIn, ShanghaiDateTime, _text
 from app.api.schemas.territory import TerritoryRef
 from app.clock import to_shanghai, utcnow
 from app.domain.disclosures import calendar as _calendar
+from app.domain.disclosures import worklist as _worklist
 
 MAX_FEN = 10**13  # ¥100 billion: far above any village amount, far below overflow
 
@@ -74,6 +75,16 @@ def _sum(version, key):
     return sum(i[key] for i in version.line_items) if version.line_items else None
 
 
+class ReturnedContentOut(Schema):
+    """What the supervision committee last returned: the resubmitted version is compared with it."""
+
+    title = fields.String()
+    body = fields.String()
+    line_items = fields.List(fields.Nested(LineItemOut), allow_none=True)
+    attachment_ids = fields.List(fields.Integer(), metadata={"description": "attachments it had then"})
+    comment = fields.String(metadata={"description": "the committee's comment when returning"})
+
+
 class VersionOut(Schema):
     id = fields.Integer()
     disclosure_id = fields.Integer()
@@ -90,11 +101,17 @@ class VersionOut(Schema):
     published_at = ShanghaiDateTime(allow_none=True)
     content_hash = fields.String(allow_none=True)
     attachments = fields.List(fields.Nested(lambda: AttachmentOut()))
+    last_returned = fields.Nested(
+        ReturnedContentOut,
+        attribute="returned_content",
+        allow_none=True,
+        metadata={"description": "the content as last returned by the committee (null: never returned)"},
+    )
 
 
 class PublicVersionOut(VersionOut):
     class Meta:
-        exclude = ("status", "review_comment", "submitted_at")
+        exclude = ("status", "review_comment", "submitted_at", "last_returned")
 
 
 class DisclosureOut(Schema):
@@ -120,6 +137,16 @@ class OfficerDisclosureOut(DisclosureOut):
 class DisclosureListIn(PageIn):
     category = fields.String(validate=validate.OneOf(["party", "village", "finance"]))
     period = _text(16)
+
+
+class OfficerDisclosureListIn(DisclosureListIn):
+    stage = fields.String(
+        validate=validate.OneOf(sorted(_worklist.STAGES)),
+        metadata={
+            "description": "drafting: a version in draft or returned (the cadres' turn); in_review: one "
+            "waiting for the supervision committee; published: one published"
+        },
+    )
 
 
 class DisclosurePageOut(Schema):
