@@ -3,6 +3,8 @@
 // states, periods, and the finance rows of the edit form (元 typed, integer fen sent).
 // The shapes are the API's (app/api/schemas/disclosures.py).
 const { fenToYuan, yuanToFen, shanghaiTime } = require('./format')
+const { download } = require('./request')
+const { ApiError } = require('./errors')
 
 const CATEGORY_NAMES = { party: '党务', village: '村务', finance: '财务' }
 
@@ -214,6 +216,26 @@ function checkRows(rows) {
   }
 }
 
+// ---- attachments of drafts and versions under review (GET /disclosure-attachments/<id>) ----
+// They need the session, so they are downloaded first: images open in the previewer, PDFs in the
+// phone's document viewer. Resolves once shown; rejects with the ApiError to show.
+function openOfficerAttachment(attachment) {
+  return download({ url: '/disclosure-attachments/' + attachment.id }).then(path => {
+    if (attachment.kind !== 'pdf' && attachment.media_type !== 'application/pdf') {
+      wx.previewImage({ urls: [path], current: path })
+      return null
+    }
+    return new Promise((resolve, reject) => {
+      wx.openDocument({
+        filePath: path,
+        fileType: 'pdf',
+        success: () => resolve(null),
+        fail: () => reject(new ApiError({ code: 'open_failed', message: '文件打不开，请稍后再试' })),
+      })
+    })
+  })
+}
+
 module.exports = {
   CATEGORY_NAMES,
   DRAFT_ROLES,
@@ -233,4 +255,5 @@ module.exports = {
   formRow,
   rowsFromApi,
   checkRows,
+  openOfficerAttachment,
 }

@@ -5,7 +5,8 @@
 //   upload({ url: '/complaint-photos', filePath })           → Promise of the JSON body
 //
 // upload() sends one local file (wx.uploadFile, multipart field "file") with the same token, the
-// same silent re-login and the same errors; no other module calls wx.uploadFile either.
+// same silent re-login and the same errors; no other module calls wx.uploadFile either. download()
+// fetches a file that needs the session (wx.downloadFile), the same way.
 // - `url` is relative to config.API_BASE_URL (or absolute, starting with http).
 // - Adds `Authorization: Bearer <token>` when a token is stored.
 // - On 401 it logs in again silently ONCE (wx.login → POST /auth/wx-login → store the token) and
@@ -109,7 +110,7 @@ function parseBody(data) {
   }
 }
 
-function sendFile({ url, filePath, name, formData, token }) {
+function sendFile({ url, filePath, name, formData, token, onProgress }) {
   return new Promise((resolve, reject) => {
     const options = {
       url: fullUrl(url),
@@ -123,7 +124,30 @@ function sendFile({ url, filePath, name, formData, token }) {
       },
     }
     if (formData) options.formData = formData
-    wx.uploadFile(options)
+    const task = wx.uploadFile(options)
+    // UploadTask.onProgressUpdate: {progress: 0–100, totalBytesSent, totalBytesExpectedToSend}
+    if (onProgress && task && typeof task.onProgressUpdate === 'function') {
+      task.onProgressUpdate(res => onProgress(res.progress))
+    }
+  })
+}
+
+// wx.downloadFile writes the body to a temporary file; an error body is not read back, so errors
+// are told by their status alone.
+function fetchFile({ url, token }) {
+  return new Promise((resolve, reject) => {
+    wx.downloadFile({
+      url: fullUrl(url),
+      header: headersWith({}, token),
+      timeout: config.UPLOAD_TIMEOUT_MS,
+      success: res => {
+        if (res.statusCode >= 200 && res.statusCode < 300) resolve(res.tempFilePath)
+        else reject(errorFromResponse(res.statusCode, null))
+      },
+      fail() {
+        reject(networkError())
+      },
+    })
   })
 }
 
@@ -195,13 +219,21 @@ function request({ url, method = 'GET', data, header, relogin = true }) {
 }
 
 // Uploads the local file `filePath` as the multipart field `name`; resolves to the JSON body.
-function upload({ url, filePath, name = 'file', formData }) {
-  return withSession(token => sendFile({ url, filePath, name, formData, token }), true)
+// `onProgress(percent)` follows the upload (the uploadTask's onProgressUpdate).
+function upload({ url, filePath, name = 'file', formData, onProgress }) {
+  return withSession(token => sendFile({ url, filePath, name, formData, token, onProgress }), true)
+}
+
+// Downloads a file the API serves only to a session (a draft's attachment); resolves to the local
+// temporary path, for <image src> or wx.openDocument.
+function download({ url }) {
+  return withSession(token => fetchFile({ url, token }), true)
 }
 
 module.exports = {
   request,
   upload,
+  download,
   login,
   getToken,
   clearToken,
