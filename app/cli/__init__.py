@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def register_cli(app: Flask) -> None:
-    from app.cli import accounts, audit, demo, stickers, territory, worker
+    from app.cli import accounts, audit, demo, openapi, stickers, territory, worker
 
-    for module in (accounts, audit, demo, stickers, territory, worker):
+    for module in (accounts, audit, demo, openapi, stickers, territory, worker):
         module.register(app)

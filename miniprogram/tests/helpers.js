@@ -45,10 +45,27 @@ function installWx(route, { token, household, templates = [] } = {}) {
   return { wx: global.wx, storage }
 }
 
-// The backend's error body.
-function apiError(statusCode, code, message, fields) {
+// A success answer of the API, checked against the backend's OpenAPI document (tests/openapi.js):
+//   apiAnswer('GET', '/me/complaints/41', 200, body)          → { statusCode: 200, data: body }
+//   apiAnswer('GET', '/h/{code}/disclosures/{disclosure_id}', 200, body)
+//   apiAnswer('POST', '/auth/logout', 204)                    → { statusCode: 204, data: '' }
+// The path is the mini-program's (below /api/v1), literal or as the document's template. The body
+// must match the response schema of that operation and status (unknown fields, missing required
+// ones, wrong types, null where not nullable, times without offset all fail), else the test fails
+// with what differs. Call it where the fixture is answered, so a drifting fixture fails the test.
+function apiAnswer(method, path, statusCode, body) {
+  require('./openapi').checkAnswer(method, path, statusCode, body)
+  return { statusCode, data: body === undefined || body === null ? '' : body }
+}
+
+// The backend's error body (checked against the document's Error schema). Pass `method` and
+// `path` to also check that the operation documents the status: apiError(409, …, { method, path }).
+function apiError(statusCode, code, message, fields, operation) {
   const error = { code, message }
   if (fields) error.fields = fields
+  const openapi = require('./openapi')
+  if (operation) openapi.checkAnswer(operation.method, operation.path, statusCode, { error })
+  else openapi.checkError({ error })
   return { statusCode, data: { error } }
 }
 
@@ -62,14 +79,11 @@ function isLogin(opts) {
 
 // A /auth/wx-login answer handing out `token`.
 function session(token, roles = []) {
-  return {
-    statusCode: 200,
-    data: {
-      token,
-      expires_at: '2030-01-01T08:00:00+08:00',
-      me: { kind: 'wx', id: 7, display_name: null, roles },
-    },
-  }
+  return apiAnswer('POST', '/auth/wx-login', 200, {
+    token,
+    expires_at: '2030-01-01T08:00:00+08:00',
+    me: { kind: 'wx', id: 7, display_name: null, roles },
+  })
 }
 
 // Loads a page (or component) with miniprogram-simulate, attached and loaded with `options`.
@@ -121,4 +135,25 @@ async function waitFor(predicate, timeoutMs = 5000) { // generous: the build mac
   }
 }
 
-module.exports = { FAIL, installWx, apiError, bearer, isLogin, session, waitFor, openPage, text, texts, tap, type }
+// Pages on behaviors/page-load.js: wait until the load settled (content, error or empty shown), and
+// the <page-state> part of the page (query .msg-error, .retry-btn, .msg-empty, .state-loading in it).
+function loaded(comp, timeoutMs) {
+  return waitFor(() => comp.data.view && !comp.data.view.loading, timeoutMs)
+}
+
+function pageState(comp) {
+  // Selectors stop at a component's boundary (classes and ids only): find the one child component
+  // whose own tree holds page-state's root, and wrap it like miniprogram-simulate's query results.
+  const found = []
+  const walk = node => {
+    if (node.shadowRoot && node.shadowRoot.querySelector && node.shadowRoot.querySelector('.page-state')) found.push(node)
+    ;(node.childNodes || []).forEach(walk)
+  }
+  walk(comp._exparserNode.shadowRoot)
+  if (found.length !== 1) throw new Error(`expected one <page-state> on the page, found ${found.length}`)
+  const base = Object.getPrototypeOf(comp.constructor) // j-component's Component, RootComponent's base
+  const Wrapper = base === Function.prototype ? comp.constructor : base
+  return new Wrapper(found[0])
+}
+
+module.exports = { FAIL, installWx, apiAnswer, apiError, loaded, pageState, bearer, isLogin, session, waitFor, openPage, text, texts, tap, type }
