@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from flask import current_app, request
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.api import bp, files
 from app.api.endpoint import current_actor, endpoint
@@ -24,6 +23,7 @@ from app.api.schemas.disclosures import (
     DisclosureListIn,
     DisclosurePageOut,
     ItemTypeOut,
+    OfficerDisclosureListIn,
     OfficerDisclosureOut,
     ReachOut,
     ReturnIn,
@@ -43,7 +43,17 @@ from app.api.schemas.questions import (
 )
 from app.clock import to_shanghai, utcnow
 from app.domain import authz, household_codes, uploads
-from app.domain.disclosures import attachments, browse, calendar, chain, question_view, questions, reach, workflow
+from app.domain.disclosures import (
+    attachments,
+    browse,
+    calendar,
+    chain,
+    question_view,
+    questions,
+    reach,
+    workflow,
+    worklist,
+)
 from app.errors import AppError, NotFound
 from app.extensions import db, get_redis
 from app.models import Disclosure, ItemType, Question, Township, Village, WxUser
@@ -163,28 +173,29 @@ def correct_disclosure(disclosure_id: int, body):
 @endpoint(
     tags=["cadre", "township", "county"],
     summary="本村全部公开记录（含草稿与审核中）",
-    query=DisclosureListIn(),
+    query=OfficerDisclosureListIn(),
     response=OfficerDisclosureOut(many=True),
 )
 def officer_disclosures(village_id: int, query):
     authz.get_or_404(current_actor(), "disclosure.monitor", Village, village_id)
-    where = [Disclosure.village_id == village_id]
-    if "category" in query:
-        where.append(Disclosure.category == query["category"])
-    if "period" in query:
-        where.append(Disclosure.period == query["period"])
-    return db.session.scalars(
-        select(Disclosure)
-        .options(
-            selectinload(Disclosure.versions),
-            selectinload(Disclosure.item_type),
-            selectinload(Disclosure.published_version),
-        )
-        .where(*where)
-        .order_by(Disclosure.created_at.desc(), Disclosure.id.desc())
-        .limit(query["per_page"])
-        .offset((query["page"] - 1) * query["per_page"])
-    ).all()
+    return worklist.village_disclosures(
+        village_id,
+        category=query.get("category"),
+        period=query.get("period"),
+        stage=query.get("stage"),
+        page=query["page"],
+        per_page=query["per_page"],
+    )
+
+
+@bp.get("/disclosures/<int:disclosure_id>")
+@endpoint(
+    tags=["cadre", "township", "county"],
+    summary="一条公开记录的全部版本（含草稿、审核中与退回意见）",
+    response=OfficerDisclosureOut(),
+)
+def officer_disclosure(disclosure_id: int):
+    return authz.get_or_404(current_actor(), "disclosure.monitor", Disclosure, disclosure_id)
 
 
 # ---- villagers, from the door code ----
@@ -389,6 +400,22 @@ def villager_attachment(code: str, attachment_id: int):
         attachments.storage_path(_attachment_folder(), attachment),
         media_type=attachment.media_type,
         filename=attachment.filename,
+    )
+
+
+@bp.get("/disclosure-attachments/<int:attachment_id>")
+@endpoint(
+    tags=["cadre", "township", "county"],
+    summary="查看附件（含草稿与审核中的版本；本村干部、村务监督委员会及上级）",
+    produces="application/octet-stream",
+)
+def officer_attachment(attachment_id: int):
+    attachment = attachments.officer_attachment(current_actor(), attachment_id)
+    return files.download(
+        attachments.storage_path(_attachment_folder(), attachment),
+        media_type=attachment.media_type,
+        filename=attachment.filename,
+        private=True,  # a draft's file: kept out of shared caches
     )
 
 

@@ -107,6 +107,9 @@ class DisclosureVersion(Base):
     reviewed_at: Mapped[datetime | None]
     published_at: Mapped[datetime | None]
     content_hash: Mapped[str | None] = mapped_column(String(64))
+    # What the committee last returned (title, body, line_items, attachment_ids, comment): edits are
+    # made in place, so this is what a re-review compares against. Null until a first return.
+    returned_content: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     disclosure: Mapped[Disclosure] = relationship(back_populates="versions", foreign_keys=[disclosure_id])

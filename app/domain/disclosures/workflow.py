@@ -185,8 +185,22 @@ def _member_name(actor: authz.Actor, village_id: int) -> str | None:
     )
 
 
+def returned_snapshot(version: DisclosureVersion, comment: str) -> dict[str, object]:
+    """What the committee saw when it returned the version. Edits are made in place, so the next
+    review compares the resubmitted content with this (attachments are only ever added: their ids
+    tell the new ones)."""
+    return {
+        "title": version.title,
+        "body": version.body,
+        "line_items": version.line_items,
+        "attachment_ids": [a.id for a in version.attachments],
+        "comment": comment,
+    }
+
+
 def return_for_changes(actor: authz.Actor, version_id: int, comment: str) -> DisclosureVersion:
     version = _reviewable(actor, version_id)
+    version.returned_content = returned_snapshot(version, comment)
     version.status, version.review_comment = S.RETURNED.value, comment
     version.reviewed_by_user_id, version.reviewed_at = actor.user_id, utcnow()
     return version

@@ -2,8 +2,8 @@
 name on a public question (实名) and their list, and the subscribe message telling the asker their
 question was answered (the notification outbox takes question rows too)
 
-Revision ID: 0017_question_answer_notice
-Revises: 0014
+Revision ID: 0018_question_answer_notice
+Revises: 0017_version_returned_content
 Create Date: 2026-12-08 10:00:00
 
 """
@@ -12,8 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0017_question_answer_notice"
-down_revision = "0014"
+revision = "0018_question_answer_notice"
+down_revision = "0017_version_returned_content"
 branch_labels = None
 depends_on = None
 
