@@ -10,6 +10,7 @@ from app.api.inputs import DateWithin
 from app.api.schemas.common import In, PageIn, ShanghaiDateTime, _text
 from app.api.schemas.territory import TerritoryRef
 from app.clock import to_shanghai, utcnow
+from app.domain.disclosures import browse as _browse
 from app.domain.disclosures import calendar as _calendar
 from app.domain.disclosures import worklist as _worklist
 
@@ -110,6 +111,12 @@ class VersionOut(Schema):
 
 
 class PublicVersionOut(VersionOut):
+    approved_by = fields.Function(
+        lambda v: _browse.approver_label(v),
+        metadata={"description": "who approved (审核) it: 村务监督委员会, with the member's name when known"},
+    )
+    approved_at = ShanghaiDateTime(attribute="reviewed_at", allow_none=True)
+
     class Meta:
         exclude = ("status", "review_comment", "submitted_at", "last_returned")
 
@@ -139,6 +146,10 @@ class DisclosureListIn(PageIn):
     period = _text(16)
 
 
+class HouseholdDisclosureOut(DisclosureOut):
+    read = fields.Boolean(metadata={"description": "this household (the door's code) has opened it"})
+
+
 class OfficerDisclosureListIn(DisclosureListIn):
     stage = fields.String(
         validate=validate.OneOf(sorted(_worklist.STAGES)),
@@ -150,7 +161,7 @@ class OfficerDisclosureListIn(DisclosureListIn):
 
 
 class DisclosurePageOut(Schema):
-    items = fields.List(fields.Nested(DisclosureOut))
+    items = fields.List(fields.Nested(HouseholdDisclosureOut))
     page = fields.Integer()
     per_page = fields.Integer()
     total = fields.Integer()

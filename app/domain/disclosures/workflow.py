@@ -19,7 +19,7 @@ from app.domain.disclosures import chain, periods
 from app.domain.disclosures.masking import mask
 from app.errors import AppError, NotFound
 from app.extensions import db
-from app.models import Category, Disclosure, DisclosureVersion, ItemType, VersionStatus, Village
+from app.models import Category, Disclosure, DisclosureVersion, ItemType, Role, RoleAssignment, VersionStatus, Village
 
 S = VersionStatus
 
@@ -168,7 +168,21 @@ def _reviewable(actor: authz.Actor, version_id: int) -> DisclosureVersion:
         raise AppError("version_not_in_review", "该内容不在待审核状态", kind="conflict")
     if actor.user_id is not None and actor.user_id == version.drafted_by_user_id:
         raise AppError("own_draft", "不能审核自己起草的内容", kind="forbidden")
+    version.reviewer_name = _member_name(actor, version.disclosure.village_id)
     return version
+
+
+def _member_name(actor: authz.Actor, village_id: int) -> str | None:
+    """The name on the actor's running supervision-committee term in the village (None if unnamed)."""
+    terms = [g.assignment_id for g in actor.grants if g.role == Role.SUPERVISION_MEMBER and g.village_id == village_id]
+    if not terms:
+        return None
+    return db.session.scalar(
+        select(RoleAssignment.holder_name)
+        .where(RoleAssignment.id.in_(terms), RoleAssignment.holder_name.is_not(None))
+        .order_by(RoleAssignment.id)
+        .limit(1)
+    )
 
 
 def returned_snapshot(version: DisclosureVersion, comment: str) -> dict[str, object]:
