@@ -4,6 +4,7 @@ const auth = require('../../utils/auth')
 const { messageOf } = require('../../utils/errors')
 const { roleRows } = require('../../utils/format')
 const { hasInbox } = require('../../utils/complaints')
+const { draftVillages, reviewVillages } = require('../../utils/disclosure-work')
 
 Component({
   data: {
@@ -11,6 +12,8 @@ Component({
     displayName: '',
     roles: [],
     hasInbox: false,
+    draftVillages: [], // 公开事项: the villages where this user drafts disclosures
+    reviewVillages: [], // 待审核的公开: where they sit on the supervision committee
     errorMessage: '',
   },
 
@@ -27,6 +30,8 @@ Component({
           displayName: (me && me.display_name) || '',
           roles: roleRows(me && me.roles),
           hasInbox: hasInbox(me && me.roles),
+          draftVillages: draftVillages(me && me.roles),
+          reviewVillages: reviewVillages(me && me.roles),
         }),
         err => this.setData({ status: 'error', errorMessage: messageOf(err) })
       )
@@ -42,6 +47,18 @@ Component({
 
     onOpenInbox() {
       wx.navigateTo({ url: '/pages/inbox/inbox' })
+    },
+
+    onOpenDisclosureWork(e) {
+      const v = this.data.draftVillages[e.currentTarget.dataset.index]
+      wx.navigateTo({
+        url: `/pages/disclosure-work/disclosure-work?village=${v.villageId}&township=${v.townshipId}&name=${encodeURIComponent(v.villageName)}`,
+      })
+    },
+
+    onOpenReviews(e) {
+      const v = this.data.reviewVillages[e.currentTarget.dataset.index]
+      wx.navigateTo({ url: `/pages/review-list/review-list?village=${v.villageId}&name=${encodeURIComponent(v.villageName)}` })
     },
 
     onLogout() {

@@ -17,6 +17,8 @@ function questionRow(q, titles) {
     status: q.status, // open | overdue | answered (held and rejected ones are not listed to the village)
     body: q.body,
     about: titles[q.disclosure_id] || '',
+    // 实名 questions carry the name the villager gave (officers only); never the household
+    asker: q.asker_name ? `提问人：${q.asker_name}（实名）` : '提问人：匿名',
     askedText: shanghaiTime(q.asked_at),
     dueText: shanghaiTime(q.due_at, { dateOnly: true }),
     overdue: q.status === 'overdue',
