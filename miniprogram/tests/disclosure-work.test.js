@@ -2,7 +2,7 @@
 // the draft → submit → returned with comments → edit → resubmit loop (finance rows typed in 元, sent
 // in fen, totals as typed; attachments with progress), 更正, answering villagers' questions, and the
 // entries on "me". Every fixture is checked against the backend's OpenAPI document.
-const { installWx, apiAnswer, apiError, loaded, pageState, waitFor, openPage, text, texts, tap, type } = require('./helpers')
+const { installWx, askPrivacy, apiAnswer, apiError, loaded, pageState, waitFor, openPage, text, texts, tap, type } = require('./helpers')
 const fx = require('./disclosure-fixtures')
 
 const { ITEMS, VILLAGE, TOWNSHIP, BASE } = fx
@@ -335,14 +335,7 @@ describe('writing a disclosure (pages/disclosure-edit)', () => {
       ['GET', '/disclosures/31', fx.answer('GET', '/disclosures/31', 200, fx.disclosure([fx.version()]))],
     ])
     await loaded(comp)
-    const privacy = require('../utils/privacy')
-    const resolve = jest.fn()
-    global.wx.onNeedPrivacyAuthorization = jest.fn()
-    global.getCurrentPages = () => [comp.instance]
-    privacy.install()
-    const [handler] = global.wx.onNeedPrivacyAuthorization.mock.calls[0]
-
-    handler(resolve, { referrer: 'chooseMessageFile' })
+    const resolve = askPrivacy(comp, 'chooseMessageFile')
     await waitFor(() => comp.querySelector('.privacy-consent'))
     const panel = comp.querySelector('.privacy-consent')
     expect(panel.querySelector('#agree-privacy')).toBeTruthy()
