@@ -32,9 +32,11 @@
 //   on pull-down refresh (then wx.stopPullDownRefresh) and on `retry` (page-state's 重试).
 // - `data.view = { loading: bool, error: string|'', empty: bool }`; `empty` is `isEmpty(this.data)`
 //   after the result is set, false when the page has no isEmpty.
-// - `reload()`: load again keeping the content on screen (after an action, in onShow, on a tab
-//   change). A refresh or reload that fails while content is shown keeps the content and shows the
-//   error as a toast; with nothing on screen yet, the error state with 重试 is shown.
+// - `reload()`: load again keeping the content on screen (after an action, in onShow). A refresh or
+//   reload that fails while content is shown keeps the content and shows the error as a toast; with
+//   nothing on screen yet, the error state with 重试 is shown. `reload({ showLoading: true })` shows
+//   正在加载… instead of the content meanwhile (e.g. another tab's list), and its failure as the
+//   error state. Both return the Promise of the load (settled, never rejected).
 // - Only the latest load counts: the answer of an older one that arrives later is dropped.
 // - The page must not define onLoad, onPullDownRefresh, retry or reload itself (a component's own
 //   method replaces the behavior's). One-time work that needs no options goes in
@@ -62,8 +64,8 @@ module.exports = Behavior({
       return this.loadView(true)
     },
 
-    reload() {
-      return this.loadView(false)
+    reload({ showLoading = false } = {}) {
+      return this.loadView(showLoading)
     },
 
     // showLoading: replace the content by 正在加载… while waiting (first load, 重试).

@@ -433,7 +433,7 @@ describe('the entries on “me”', () => {
   test('公开事项 for those who draft, 待审核的公开 for the committee, nothing for a villager', async () => {
     const me = { kind: 'wx', id: 7, display_name: '李明', roles: [role('village_bookkeeper', 1), role('supervision_member', 2)] }
     const comp = open('pages/me/me', {}, [['GET', '/me', fx.answer('GET', '/me', 200, me)]])
-    await waitFor(() => comp.data.status === 'ready')
+    await loaded(comp)
     expect(text(comp, '.disclosure-work-btn')).toBe('公开事项')
     expect(text(comp, '.reviews-btn')).toBe('待审核的公开')
     await tap(comp, '.disclosure-work-btn')
@@ -446,7 +446,7 @@ describe('the entries on “me”', () => {
     jest.resetModules()
     const villager = open('pages/me/me', {}, [['GET', '/me', fx.answer('GET', '/me', 200,
       { kind: 'wx', id: 8, display_name: null, roles: [Object.assign(role('villager', 3), { household_id: 40 })] })]])
-    await waitFor(() => villager.data.status === 'ready')
+    await loaded(villager)
     expect(villager.querySelector('.disclosure-work-btn')).toBeFalsy()
     expect(villager.querySelector('.reviews-btn')).toBeFalsy()
   })

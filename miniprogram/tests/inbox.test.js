@@ -48,7 +48,7 @@ const listCalls = () => wx.request.mock.calls.map(([o]) => o).filter(o => o.url.
 
 test('inbox: 接收新案件提醒 asks for the office’s templates from the tap', async () => {
   const comp = open('pages/inbox/inbox', {}, () => ({ statusCode: 200, data: { items: [], total: 0 } }), TEMPLATES)
-  await waitFor(() => comp.data.status === 'ready' && comp.data.canRemind)
+  await waitFor(() => !comp.data.view.loading && comp.data.canRemind)
   expect(text(comp, '.remind-btn')).toBe('接收新案件提醒')
   wx.requestSubscribeMessage.mockImplementationOnce(o => setTimeout(() => o.success({ 'TPL-ASSIGNED': 'accept' }), 0))
   const done = comp.instance.onRemind() // what a tap runs
@@ -59,7 +59,7 @@ test('inbox: 接收新案件提醒 asks for the office’s templates from the ta
 
 test('inbox: no 接收新案件提醒 while the backend lists no templates', async () => {
   const none = open('pages/inbox/inbox', {}, () => ({ statusCode: 200, data: { items: [], total: 0 } }))
-  await waitFor(() => none.data.status === 'ready' && templatesKnown())
+  await waitFor(() => !none.data.view.loading && templatesKnown())
   expect(none.data.canRemind).toBe(false)
   expect(none.querySelector('.remind-btn')).toBeFalsy()
 })
@@ -74,7 +74,7 @@ test('inbox: 待签收 first, a tab per status, copies marked, more pages on req
     if (page === 2) return { statusCode: 200, data: { items: [handled('assigned', { id: 40 })], total: 3 } }
     return { statusCode: 200, data: { items: [handled('assigned', { id: 42 }), copy], total: 3 } }
   })
-  await waitFor(() => comp.data.status === 'ready')
+  await waitFor(() => !comp.data.view.loading)
 
   const first = listCalls()[0]
   expect(first.url).toBe(BASE + '/complaints')
@@ -91,10 +91,10 @@ test('inbox: 待签收 first, a tab per status, copies marked, more pages on req
   expect(comp.querySelector('.more-btn')).toBeFalsy()
 
   await tap(comp, '.tab-signed')
-  await waitFor(() => comp.data.status === 'ready' && comp.data.items.length === 1)
+  await waitFor(() => !comp.data.view.loading && comp.data.items.length === 1)
   expect(listCalls()[2].data).toEqual({ page: 1, per_page: 20, status: 'signed' })
   await tap(comp, '.tab-all')
-  await waitFor(() => listCalls().length === 4 && comp.data.status === 'ready')
+  await waitFor(() => listCalls().length === 4 && !comp.data.view.loading)
   expect(listCalls()[3].data).toEqual({ page: 1, per_page: 20 })
 
   await tap(comp, '.case-card', 1)
@@ -110,7 +110,7 @@ describe('case page (pages/inbox-case)', () => {
       if (opts.url.endsWith('/reply')) return { statusCode: 200, data: handled('replied') }
       return { statusCode: 200, data: handled('assigned') }
     })
-    await waitFor(() => comp.data.status === 'ready')
+    await waitFor(() => !comp.data.view.loading)
 
     expect(wx.request.mock.calls[0][0].url).toBe(BASE + '/complaints/41')
     expect(text(comp, '.msg-status')).toBe('待签收')
@@ -142,7 +142,7 @@ describe('case page (pages/inbox-case)', () => {
       if (opts.url.endsWith('/reply')) return { statusCode: 200, data: handled('replied') }
       return { statusCode: 200, data: handled('assigned') }
     }, TEMPLATES)
-    await waitFor(() => comp.data.status === 'ready' && templatesKnown())
+    await waitFor(() => !comp.data.view.loading && templatesKnown())
     wx.requestSubscribeMessage.mockImplementationOnce(o => setTimeout(() => o.success({ 'TPL-ASSIGNED': 'reject' }), 0))
 
     comp.instance.onSign() // what a tap runs
@@ -165,7 +165,7 @@ describe('case page (pages/inbox-case)', () => {
     const comp = open(PAGE, { id: '41' }, opts => opts.method === 'PUT'
       ? { statusCode: 200, data: handled('replied', { public_summary: '已拆除占道围墙' }) }
       : { statusCode: 200, data: handled('replied') })
-    await waitFor(() => comp.data.status === 'ready')
+    await waitFor(() => !comp.data.view.loading)
 
     await tap(comp, '.summary-btn')
     expect(text(comp, '.msg-action-error')).toBe('请写下要公开的办理结果')
@@ -177,7 +177,7 @@ describe('case page (pages/inbox-case)', () => {
 
     jest.resetModules()
     const about = open(PAGE, { id: '41' }, () => ({ statusCode: 200, data: handled('replied', { about_role: 'village_director' }) }))
-    await waitFor(() => about.data.status === 'ready')
+    await waitFor(() => !about.data.view.loading)
     expect(about.querySelector('.summary-btn')).toBeFalsy()
   })
 
@@ -185,7 +185,7 @@ describe('case page (pages/inbox-case)', () => {
     const comp = open(PAGE, { id: '41' }, opts => opts.url.endsWith('/ask')
       ? { statusCode: 200, data: handled('waiting') }
       : { statusCode: 200, data: handled('signed') })
-    await waitFor(() => comp.data.status === 'ready')
+    await waitFor(() => !comp.data.view.loading)
 
     await tap(comp, '.ask-btn')
     expect(text(comp, '.msg-action-error')).toBe('请写下要村民补充什么')
@@ -206,7 +206,7 @@ describe('case page (pages/inbox-case)', () => {
       loads += 1
       return { statusCode: 200, data: loads === 1 ? handled('signed') : handled('returned', { handling: false }) }
     })
-    await waitFor(() => comp.data.status === 'ready')
+    await waitFor(() => !comp.data.view.loading)
 
     await type(comp, '.reply-input', '已协调。')
     await tap(comp, '.reply-btn')
@@ -217,7 +217,7 @@ describe('case page (pages/inbox-case)', () => {
     expect(comp.querySelector('.msg-action-error')).toBeFalsy()
 
     await tap(comp, '.refresh-btn')
-    await waitFor(() => loads === 2 && comp.data.status === 'ready')
+    await waitFor(() => loads === 2 && !comp.data.view.loading)
     expect(comp.querySelector('.msg-conflict')).toBeFalsy()
     expect(text(comp, '.msg-status')).toBe('已退单')
     expect(comp.querySelector('.reply-btn')).toBeFalsy()
@@ -230,7 +230,7 @@ describe('case page (pages/inbox-case)', () => {
     delete after.contact_phone
     const comp = open(PAGE, { id: '41' }, opts => (opts.url.endsWith('/send-back')
       ? { statusCode: 200, data: after } : { statusCode: 200, data: handled('assigned') }))
-    await waitFor(() => comp.data.status === 'ready')
+    await waitFor(() => !comp.data.view.loading)
 
     await tap(comp, '.send-back-btn')
     expect(comp.querySelector('.sign-btn')).toBeFalsy() // one thing at a time
@@ -250,7 +250,7 @@ describe('case page (pages/inbox-case)', () => {
 
   test('a copy is read-only; an action refused for another reason shows the server’s message', async () => {
     const copy = open(PAGE, { id: '43' }, () => ({ statusCode: 200, data: handled('assigned', { handling: false }) }))
-    await waitFor(() => copy.data.status === 'ready')
+    await waitFor(() => !copy.data.view.loading)
     expect(copy.querySelector('.sign-btn')).toBeFalsy()
     expect(copy.querySelector('.send-back-btn')).toBeFalsy()
     expect(text(copy, '.msg-read-only')).toBe('这件事抄送给您知晓，由其他单位办理。')
@@ -258,7 +258,7 @@ describe('case page (pages/inbox-case)', () => {
     jest.resetModules()
     const gone = open(PAGE, { id: '41' }, opts => (opts.url.endsWith('/sign')
       ? apiError(404, 'not_found', '未找到该内容，或您无权查看') : { statusCode: 200, data: handled('assigned') }))
-    await waitFor(() => gone.data.status === 'ready')
+    await waitFor(() => !gone.data.view.loading)
     await tap(gone, '.sign-btn')
     await waitFor(() => gone.data.actionError)
     expect(text(gone, '.msg-action-error')).toBe('未找到该内容，或您无权查看')

@@ -1,6 +1,6 @@
 // The villager follows a complaint: the list, the detail with its timeline, 已解决 / 未解决, the
 // rating; the village's public list of resolved cases; the door's landing on the home page.
-const { installWx, apiError, waitFor, openPage, text, texts, tap, type } = require('./helpers')
+const { installWx, apiError, waitFor, openPage, pageState, text, texts, tap, type } = require('./helpers')
 
 const BASE = 'http://127.0.0.1:5000/api/v1'
 const CODE = 'K3M9-7QX2-ABCDE'
@@ -49,7 +49,7 @@ describe('detail (pages/my-complaint)', () => {
 
   test('renders the status in words and the public timeline in Beijing time; no confirm buttons before a reply', async () => {
     const comp = open(PAGE, { id: '41' }, () => ({ statusCode: 200, data: complaint('signed') }))
-    await waitFor(() => comp.data.status === 'ready')
+    await waitFor(() => !comp.data.view.loading)
 
     expect(wx.request.mock.calls[0][0].url).toBe(BASE + '/me/complaints/41')
     expect(text(comp, '.msg-reference')).toBe('TS-20260305-9F3A1C02BD')
@@ -73,7 +73,7 @@ describe('detail (pages/my-complaint)', () => {
     const comp = open(PAGE, { id: '41' }, opts => opts.url.endsWith('/supply')
       ? { statusCode: 200, data: complaint('signed', { clock_step: 'handle', due_at: '2026-03-13T09:00:00+08:00' }) }
       : { statusCode: 200, data: asked })
-    await waitFor(() => comp.data.status === 'ready')
+    await waitFor(() => !comp.data.view.loading)
 
     expect(text(comp, '.msg-status')).toBe('办理单位请您补充情况')
     expect(text(comp, '.msg-question')).toBe('请提供围墙位置的照片')
@@ -97,7 +97,7 @@ describe('detail (pages/my-complaint)', () => {
       if (opts.url.endsWith('/rating')) return { statusCode: 200, data: complaint('closed', { rating: 4 }) }
       return { statusCode: 200, data: complaint('replied') }
     })
-    await waitFor(() => comp.data.status === 'ready')
+    await waitFor(() => !comp.data.view.loading)
 
     expect(text(comp, '.msg-status')).toBe('已答复，请您确认是否解决')
     expect(texts(comp.querySelector('.timeline-box'), '.step-time')[2]).toBe('2026年3月7日 10:00')
@@ -126,7 +126,7 @@ describe('detail (pages/my-complaint)', () => {
     const comp = open(PAGE, { id: '41' }, opts => (opts.url.endsWith('/confirm')
       ? { statusCode: 200, data: complaint('assigned', { reopen_count: 1 }) }
       : { statusCode: 200, data: complaint('replied') }))
-    await waitFor(() => comp.data.status === 'ready')
+    await waitFor(() => !comp.data.view.loading)
 
     confirmModal({ confirm: true, cancel: false, content: ' 围墙还在 ' })
     await tap(comp, '.not-solved-btn')
@@ -144,7 +144,7 @@ describe('detail (pages/my-complaint)', () => {
     const comp = open(PAGE, { id: '41' }, opts => (opts.url.endsWith('/confirm')
       ? { statusCode: 200, data: complaint('assigned', { reopen_count: 1 }) }
       : { statusCode: 200, data: complaint('replied') }), { templates })
-    await waitFor(() => comp.data.status === 'ready' && templatesKnown())
+    await waitFor(() => !comp.data.view.loading && templatesKnown())
 
     confirmModal({ confirm: true, cancel: false, content: '' })
     await tap(comp, '.not-solved-btn')
@@ -161,7 +161,7 @@ describe('detail (pages/my-complaint)', () => {
       loads += 1
       return { statusCode: 200, data: complaint(loads === 1 ? 'replied' : 'assigned') }
     })
-    await waitFor(() => comp.data.status === 'ready')
+    await waitFor(() => !comp.data.view.loading)
 
     confirmModal({ confirm: false, cancel: true })
     await tap(comp, '.solved-btn')
@@ -170,20 +170,20 @@ describe('detail (pages/my-complaint)', () => {
     confirmModal({ confirm: true, cancel: false })
     wx.showModal.mockImplementationOnce(o => setTimeout(() => o.complete(), 0)) // the error, read and closed
     await tap(comp, '.solved-btn')
-    await waitFor(() => loads === 2 && comp.data.status === 'ready')
+    await waitFor(() => loads === 2 && !comp.data.view.loading)
     expect(wx.showModal.mock.calls[2][0].content).toBe('案件当前状态下不能进行此操作')
     expect(comp.querySelector('.solved-btn')).toBeFalsy()
   })
 
   test('just filed: says so; a case that is not mine shows the server’s message', async () => {
     const filed = open(PAGE, { id: '41', filed: '1' }, () => ({ statusCode: 200, data: complaint('assigned') }))
-    await waitFor(() => filed.data.status === 'ready')
+    await waitFor(() => !filed.data.view.loading)
     expect(text(filed, '.msg-filed')).toBe('提交成功！请记下编号。')
 
     jest.resetModules()
     const other = open(PAGE, { id: '99' }, () => apiError(404, 'not_found', '未找到该内容，或您无权查看'))
-    await waitFor(() => other.data.status === 'error')
-    expect(text(other, '.msg-error')).toBe('未找到该内容，或您无权查看')
+    await waitFor(() => other.data.view.error)
+    expect(text(pageState(other), '.msg-error')).toBe('未找到该内容，或您无权查看')
   })
 })
 
@@ -192,7 +192,7 @@ test('my complaints: newest first as the API gives them, waiting-for-me marked, 
     complaint('closed', { id: 41, resolution: 'rejected' })]
   const comp = open('pages/my-complaints/my-complaints', {}, () => ({ statusCode: 200, data: list }),
     { household: CODE })
-  await waitFor(() => comp.data.status === 'ready')
+  await waitFor(() => !comp.data.view.loading)
 
   expect(wx.request.mock.calls[0][0].url).toBe(BASE + '/me/complaints')
   expect(texts(comp, '.complaint-card .card-status')).toEqual(['已答复，请您确认是否解决', '已办结（未通过审核）'])
@@ -203,8 +203,8 @@ test('my complaints: newest first as the API gives them, waiting-for-me marked, 
 
   jest.resetModules()
   const empty = open('pages/my-complaints/my-complaints', {}, () => ({ statusCode: 200, data: [] }))
-  await waitFor(() => empty.data.status === 'ready')
-  expect(text(empty, '.msg-empty')).toBe('您还没有反映过问题。')
+  await waitFor(() => !empty.data.view.loading)
+  expect(text(pageState(empty), '.msg-empty')).toBe('您还没有反映过问题。')
   expect(empty.querySelector('.file-btn')).toBeFalsy()
 })
 
@@ -217,7 +217,7 @@ test('the village’s resolved cases: category, the office’s public summary an
     resolution: 'solved', filed_on: '2026-03-06', closed_on: '2026-03-09', public_summary: null,
   }]
   const comp = open('pages/village-resolved/village-resolved', { code: CODE }, () => ({ statusCode: 200, data: resolved }))
-  await waitFor(() => comp.data.status === 'ready')
+  await waitFor(() => !comp.data.view.loading)
 
   expect(wx.request.mock.calls[0][0].url).toBe(`${BASE}/h/${CODE}/resolved-complaints`)
   expect(texts(comp, '.resolved-card .card-title')).toEqual(['矛盾纠纷', '消防 / 安全隐患'])
@@ -237,7 +237,7 @@ describe('home as the door’s landing', () => {
   test('a scanned door shows its village and leads to 反映问题 and the resolved list; the door is remembered', async () => {
     const q = encodeURIComponent(`https://mingjing.example.cn/h/${CODE}`)
     const comp = open('pages/index/index', { q }, opts => ({ statusCode: 200, data: opts.url.endsWith('/me') ? ME : LANDING }))
-    await waitFor(() => comp.data.status === 'ready' && comp.data.door)
+    await waitFor(() => !comp.data.view.loading && comp.data.door)
 
     expect(wx.request.mock.calls.map(([o]) => o.url).sort()).toEqual([`${BASE}/h/${CODE}`, BASE + '/me'])
     expect(text(comp, '.msg-village')).toBe('东岭村')
@@ -258,7 +258,7 @@ describe('home as the door’s landing', () => {
     const comp = open('pages/index/index', {}, opts => (opts.url.endsWith('/me')
       ? { statusCode: 200, data: cadre }
       : apiError(404, 'household_code_void', '此二维码已作废或不存在，请联系村委会')), { household: CODE })
-    await waitFor(() => comp.data.status === 'ready' && comp.data.doorError)
+    await waitFor(() => !comp.data.view.loading && comp.data.doorError)
 
     expect(text(comp, '.msg-door-error')).toBe('此二维码已作废或不存在，请联系村委会')
     expect(wx.removeStorageSync).toHaveBeenCalledWith('mingjing_household_code')

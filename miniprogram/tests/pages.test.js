@@ -31,7 +31,7 @@ beforeEach(() => {
 
 test('home lists the running roles from GET /me', async () => {
   const comp = open('pages/index/index', {}, () => ({ statusCode: 200, data: ME }))
-  await waitFor(() => comp.data.status === 'ready')
+  await waitFor(() => !comp.data.view.loading)
 
   expect(wx.request.mock.calls[0][0].url).toMatch(/\/api\/v1\/me$/)
   expect(texts(comp, '.role-card .card-title')).toEqual(['村委会主任'])
@@ -40,12 +40,13 @@ test('home lists the running roles from GET /me', async () => {
 
 test('home shows a welcome when there are no roles, and stays logged out after 退出登录', async () => {
   const comp = open('pages/index/index', {}, () => ({ statusCode: 200, data: { ...ME, roles: [] } }))
-  await waitFor(() => comp.data.status === 'ready')
+  await waitFor(() => !comp.data.view.loading)
   expect(texts(comp, '.msg-welcome')).toEqual(['欢迎使用明镜。'])
 
   jest.resetModules()
   const after = open('pages/index/index', { from: 'logout' }, () => ({ statusCode: 200, data: ME }))
-  expect(after.data.status).toBe('loggedOut')
+  await waitFor(() => !after.data.view.loading)
+  expect(after.data.loggedOut).toBe(true)
   expect(after.querySelector('.login-btn')).toBeTruthy()
   expect(wx.request).not.toHaveBeenCalled()
 })
@@ -53,7 +54,7 @@ test('home shows a welcome when there are no roles, and stays logged out after �
 test('me: 退出登录 asks first, revokes the session and returns home', async () => {
   const comp = open('pages/me/me', {}, opts => (opts.url.endsWith('/auth/logout')
     ? { statusCode: 204, data: '' } : { statusCode: 200, data: ME }))
-  await waitFor(() => comp.data.status === 'ready')
+  await waitFor(() => !comp.data.view.loading)
   expect(texts(comp, '.role-card .card-title')).toEqual(['村委会主任'])
   expect(texts(comp, '.role-card .card-sub')).toEqual(['清河镇 东岭村'])
 

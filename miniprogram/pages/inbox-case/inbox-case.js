@@ -1,9 +1,10 @@
 // A case on a cadre's desk (GET /complaints/<id>): 签收 (sign), 答复 (reply, public to the
 // villager), 退单 (send back to the township, with a reason). Two people may act on one case: when
 // the server says it moved meanwhile (409), say so, keep what was typed and offer 刷新.
-// Opened as pages/inbox-case/inbox-case?id=<id>.
+// Opened as pages/inbox-case/inbox-case?id=<id>. Loading, 重试 and pull-down: behaviors/page-load.js.
+const pageLoad = require('../../behaviors/page-load')
 const { request } = require('../../utils/request')
-const { messageOf, showError } = require('../../utils/errors')
+const { ApiError, messageOf, showError } = require('../../utils/errors')
 const { charCount, isConflict, officerStatus, timeline } = require('../../utils/complaints')
 const { shanghaiTime } = require('../../utils/format')
 const { askForCaseDuties, loadTemplates } = require('../../utils/subscribe')
@@ -14,9 +15,9 @@ const CONFLICT_MESSAGE = '这件事刚刚被他人处理，请刷新后再看'
 const DONE = { sign: '已签收', reply: '已答复', ask: '已请村民补充', 'send-back': '已退单', 'public-summary': '已保存公开摘要' }
 
 Component({
+  behaviors: [pageLoad],
+
   data: {
-    status: 'loading', // loading | ready | error
-    errorMessage: '',
     c: null,
     events: [],
     canSign: false,
@@ -38,63 +39,24 @@ Component({
   },
 
   methods: {
-    onLoad(options) {
-      this.complaintId = Number((options && options.id) || 0)
-      this.load()
-      loadTemplates() // ready before the tap that asks for them
-    },
-
-    onPullDownRefresh() {
-      this.load().then(() => wx.stopPullDownRefresh())
-    },
-
-    load() {
-      if (!this.complaintId) {
-        this.setData({ status: 'error', errorMessage: '没有找到这个案件' })
-        return Promise.resolve()
+    load(options) {
+      this.complaintId = Number(options.id || 0)
+      if (!this.complaintId) return Promise.reject(new ApiError({ code: 'not_found', message: '没有找到这个案件' }))
+      const complaint = request({ url: '/complaints/' + this.complaintId })
+      if (!this.templatesAsked) {
+        this.templatesAsked = true
+        loadTemplates() // ready before the tap that asks for them
       }
-      this.setData({ status: 'loading', errorMessage: '' })
-      return request({ url: '/complaints/' + this.complaintId }).then(
-        c => this.show(c),
-        err => this.setData({ status: 'error', errorMessage: messageOf(err) })
-      )
+      return complaint.then(c => caseData(c))
     },
 
     show(c) {
-      const handling = c.handling === true
-      this.setData({
-        status: 'ready',
-        conflict: '',
-        actionError: '',
-        c: {
-          reference: c.reference,
-          categoryName: c.category_name,
-          statusText: officerStatus(c),
-          handler: c.handler || '',
-          description: c.description,
-          filedAt: shanghaiTime(c.filed_at),
-          anonymous: c.anonymous,
-          contactName: c.contact_name || '',
-          contactPhone: c.contact_phone || '',
-          hasLocation: typeof c.latitude === 'number' && typeof c.longitude === 'number',
-          latitude: c.latitude,
-          longitude: c.longitude,
-          reopenCount: c.reopen_count || 0,
-          publicSummary: c.public_summary || '',
-        },
-        events: timeline(c.events, { internal: true }),
-        canSign: handling && c.status === 'assigned',
-        canReply: handling && c.status === 'signed',
-        canSendBack: handling && (c.status === 'assigned' || c.status === 'signed'),
-        readOnlyNote: readOnlyNote(c, handling),
-        // never for a case about a named person: it is not published at all
-        canSummarise: handling && !c.about_role && (c.status === 'replied' || c.status === 'closed'),
-      })
-      if (!this.data.canSendBack) this.setData({ sendingBack: false })
+      this.setData(caseData(c))
     },
 
+    // 刷新 after someone else moved the case: what was typed stays.
     onRefresh() {
-      this.load()
+      return this.reload()
     },
 
     // ---- the three steps ----
@@ -207,4 +169,38 @@ function readOnlyNote(c, handling) {
   if (c.status === 'returned') return '已退单，等待镇里重新分派。'
   if (c.status === 'closed') return '已办结。'
   return ''
+}
+
+// What the page shows of the case (HandlerComplaintOut); the 退单 form closes once it can't be used.
+function caseData(c) {
+  const handling = c.handling === true
+  const data = {
+    conflict: '',
+    actionError: '',
+    c: {
+      reference: c.reference,
+      categoryName: c.category_name,
+      statusText: officerStatus(c),
+      handler: c.handler || '',
+      description: c.description,
+      filedAt: shanghaiTime(c.filed_at),
+      anonymous: c.anonymous,
+      contactName: c.contact_name || '',
+      contactPhone: c.contact_phone || '',
+      hasLocation: typeof c.latitude === 'number' && typeof c.longitude === 'number',
+      latitude: c.latitude,
+      longitude: c.longitude,
+      reopenCount: c.reopen_count || 0,
+      publicSummary: c.public_summary || '',
+    },
+    events: timeline(c.events, { internal: true }),
+    canSign: handling && c.status === 'assigned',
+    canReply: handling && c.status === 'signed',
+    canSendBack: handling && (c.status === 'assigned' || c.status === 'signed'),
+    readOnlyNote: readOnlyNote(c, handling),
+    // never for a case about a named person: it is not published at all
+    canSummarise: handling && !c.about_role && (c.status === 'replied' || c.status === 'closed'),
+  }
+  if (!data.canSendBack) data.sendingBack = false
+  return data
 }

@@ -1,4 +1,6 @@
 // 待办案件, for village cadres (and any office on WeChat): GET /complaints?status=…, newest first.
+// Loading, 重试, empty state and pull-down refresh: behaviors/page-load.js.
+const pageLoad = require('../../behaviors/page-load')
 const { request } = require('../../utils/request')
 const { messageOf } = require('../../utils/errors')
 const { OFFICER_STATUS, listRow } = require('../../utils/complaints')
@@ -10,9 +12,9 @@ const TABS = ['assigned', 'signed', 'replied', 'returned', 'closed']
   .concat([{ key: '', label: '全部' }])
 
 Component({
+  behaviors: [pageLoad],
+
   data: {
-    status: 'loading', // loading | ready | error
-    errorMessage: '',
     tabs: TABS,
     filter: 'assigned',
     items: [],
@@ -22,11 +24,23 @@ Component({
   },
 
   methods: {
-    onLoad(options) {
-      const wanted = options && options.status
-      if (wanted !== undefined && TABS.some(t => t.key === wanted)) this.setData({ filter: wanted })
-      this.load()
-      loadTemplates().then(() => this.setData({ canRemind: templateIds('handler').length > 0 }))
+    load(options) {
+      const first = !this.started
+      if (first) { // the tab asked for in the link
+        this.started = true
+        const wanted = options.status
+        if (wanted !== undefined && TABS.some(t => t.key === wanted)) this.setData({ filter: wanted })
+      }
+      const list = this.query(1)
+      if (first) loadTemplates().then(() => this.setData({ canRemind: templateIds('handler').length > 0 }))
+      return list.then(res => {
+        this.page = 1
+        return { items: rows(res), total: res.total }
+      })
+    },
+
+    isEmpty(data) {
+      return !data.items.length
     },
 
     // Someone who only reads copies (a supervision liaison) never taps 签收 or 答复, where cadres are
@@ -40,31 +54,13 @@ Component({
 
     // Back from a case (signed, replied, sent back): the list as it is now.
     onShow() {
-      if (this.loadedOnce) this.load()
-    },
-
-    onPullDownRefresh() {
-      this.load().then(() => wx.stopPullDownRefresh())
+      if (!this.data.view.loading) this.reload()
     },
 
     query(page) {
       const q = { page, per_page: PER_PAGE }
       if (this.data.filter) q.status = this.data.filter
       return request({ url: '/complaints', data: q })
-    },
-
-    load() {
-      this.setData({ status: 'loading', errorMessage: '' })
-      this.page = 1
-      const filter = this.data.filter
-      return this.query(1).then(
-        res => {
-          if (filter !== this.data.filter) return // another tab was chosen meanwhile
-          this.loadedOnce = true
-          this.setData({ status: 'ready', items: rows(res), total: res.total })
-        },
-        err => this.setData({ status: 'error', errorMessage: messageOf(err) })
-      )
     },
 
     onMore() {
@@ -82,15 +78,12 @@ Component({
       )
     },
 
+    // Another tab: its list from page 1 (an answer for the tab left meanwhile is dropped by the behavior).
     onTab(e) {
       const filter = e.currentTarget.dataset.key
-      if (filter === this.data.filter) return
+      if (filter === this.data.filter) return null
       this.setData({ filter, items: [], total: 0 })
-      this.load()
-    },
-
-    onRetry() {
-      this.load()
+      return this.reload({ showLoading: true })
     },
 
     onOpen(e) {

@@ -1,6 +1,8 @@
 // Home, and the household landing: opened by scanning a door's QR (options.q = the encoded
 // https://<host>/h/<code>) or with ?code=, it shows the door's village (GET /h/<code>) and the way
 // to 反映问题 and to the village's resolved cases. Who I am here comes from GET /me.
+// Loading, 重试 and pull-down refresh: behaviors/page-load.js.
+const pageLoad = require('../../behaviors/page-load')
 const { request } = require('../../utils/request')
 const auth = require('../../utils/auth')
 const { messageOf, showError } = require('../../utils/errors')
@@ -9,11 +11,12 @@ const household = require('../../utils/household')
 const { hasInbox } = require('../../utils/complaints')
 
 Component({
+  behaviors: [pageLoad],
+
   data: {
-    status: 'loading', // loading | ready | error | loggedOut
+    loggedOut: false, // after 退出登录: no /me until the user taps 微信登录
     displayName: '',
     roles: [],
-    errorMessage: '',
     hasInbox: false,
     door: null, // {village, township, number} of the remembered door
     doorError: '',
@@ -21,33 +24,21 @@ Component({
   },
 
   methods: {
-    onLoad(options) {
-      this.code = household.current(options)
-      this.setData({ hasDoor: !!this.code })
-      if (this.code) this.loadDoor()
+    load(options) {
+      if (this.code === undefined) { // first load: which door, and whether we came from 退出登录
+        this.code = household.current(options)
+        this.stayLoggedOut = options.from === 'logout'
+        this.setData({ hasDoor: !!this.code })
+      }
+      const door = this.code ? this.loadDoor() : Promise.resolve()
       // After 退出登录 stay logged out until the user taps 登录 (the 401 → silent login in
       // request.js would otherwise log straight back in).
-      if (options && options.from === 'logout') {
-        this.setData({ status: 'loggedOut' })
-        return
-      }
-      this.load()
+      if (this.stayLoggedOut) return door.then(() => ({ loggedOut: true }))
+      return Promise.all([request({ url: '/me' }), door]).then(([me]) => meData(me))
     },
 
-    onPullDownRefresh() {
-      const door = this.code ? this.loadDoor() : Promise.resolve()
-      Promise.all([this.load(), door]).then(() => wx.stopPullDownRefresh())
-    },
-
-    load() {
-      this.setData({ status: 'loading', errorMessage: '' })
-      return request({ url: '/me' }).then(
-        me => this.showMe(me),
-        err => this.setData({ status: 'error', errorMessage: messageOf(err) })
-      )
-    },
-
-    // The door's village (public: no login needed). A revoked code is forgotten.
+    // The door's village (public: no login needed). Its failure is shown on its own: the rest of the
+    // page works without it. A revoked code is forgotten.
     loadDoor() {
       return request({ url: '/h/' + encodeURIComponent(this.code) }).then(
         landing => this.setData({
@@ -69,26 +60,14 @@ Component({
       )
     },
 
-    showMe(me) {
-      this.setData({
-        status: 'ready',
-        displayName: (me && me.display_name) || '',
-        roles: roleRows(me && me.roles),
-        hasInbox: hasInbox(me && me.roles),
-      })
-    },
-
     async onLogin() {
       try {
         const session = await auth.login()
-        this.showMe(session.me)
+        this.stayLoggedOut = false
+        this.setData(meData(session.me))
       } catch (err) {
         showError(err)
       }
-    },
-
-    onRetry() {
-      this.load()
     },
 
     onOpenMe() {
@@ -112,3 +91,12 @@ Component({
     },
   },
 })
+
+function meData(me) {
+  return {
+    loggedOut: false,
+    displayName: (me && me.display_name) || '',
+    roles: roleRows(me && me.roles),
+    hasInbox: hasInbox(me && me.roles),
+  }
+}

@@ -1,44 +1,31 @@
 // My roles, my complaints (and, for cadres, their inbox), and 退出登录.
+const pageLoad = require('../../behaviors/page-load')
 const { request } = require('../../utils/request')
 const auth = require('../../utils/auth')
-const { messageOf } = require('../../utils/errors')
 const { roleRows } = require('../../utils/format')
 const { hasInbox } = require('../../utils/complaints')
 const { draftVillages, reviewVillages } = require('../../utils/disclosure-work')
 
 Component({
+  behaviors: [pageLoad],
+
   data: {
-    status: 'loading', // loading | ready | error
     displayName: '',
     roles: [],
     hasInbox: false,
     draftVillages: [], // 公开事项: the villages where this user drafts disclosures
     reviewVillages: [], // 待审核的公开: where they sit on the supervision committee
-    errorMessage: '',
   },
 
   methods: {
-    onLoad() {
-      this.load()
-    },
-
     load() {
-      this.setData({ status: 'loading', errorMessage: '' })
-      return request({ url: '/me' }).then(
-        me => this.setData({
-          status: 'ready',
-          displayName: (me && me.display_name) || '',
-          roles: roleRows(me && me.roles),
-          hasInbox: hasInbox(me && me.roles),
-          draftVillages: draftVillages(me && me.roles),
-          reviewVillages: reviewVillages(me && me.roles),
-        }),
-        err => this.setData({ status: 'error', errorMessage: messageOf(err) })
-      )
-    },
-
-    onRetry() {
-      this.load()
+      return request({ url: '/me' }).then(me => ({
+        displayName: (me && me.display_name) || '',
+        roles: roleRows(me && me.roles),
+        hasInbox: hasInbox(me && me.roles),
+        draftVillages: draftVillages(me && me.roles),
+        reviewVillages: reviewVillages(me && me.roles),
+      }))
     },
 
     onOpenMine() {

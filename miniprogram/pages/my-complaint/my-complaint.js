@@ -1,8 +1,10 @@
 // One of my complaints: where it stands, its public history, and my answer to the reply
 // (已解决 / 未解决, POST /me/complaints/<id>/confirm), then stars (POST /me/complaints/<id>/rating).
 // Opened as pages/my-complaint/my-complaint?id=<id> (&filed=1 right after filing).
+// Loading, 重试 and pull-down refresh: behaviors/page-load.js.
+const pageLoad = require('../../behaviors/page-load')
 const { request } = require('../../utils/request')
-const { messageOf, showError } = require('../../utils/errors')
+const { ApiError, showError } = require('../../utils/errors')
 const { charCount, isConflict, timeline, villagerStatus } = require('../../utils/complaints')
 const { shanghaiTime } = require('../../utils/format')
 const { askForComplaintUpdates, loadTemplates } = require('../../utils/subscribe')
@@ -21,9 +23,9 @@ function lastQuestion(events) {
 }
 
 Component({
+  behaviors: [pageLoad],
+
   data: {
-    status: 'loading', // loading | ready | error
-    errorMessage: '',
     justFiled: false,
     c: null, // the case as shown
     events: [],
@@ -43,55 +45,19 @@ Component({
   },
 
   methods: {
-    onLoad(options) {
-      this.complaintId = Number((options && options.id) || 0)
-      this.setData({ justFiled: !!(options && options.filed) })
-      this.load()
-      loadTemplates() // ready before 未解决 asks for them
-    },
-
-    onPullDownRefresh() {
-      this.load().then(() => wx.stopPullDownRefresh())
-    },
-
-    load() {
-      if (!this.complaintId) {
-        this.setData({ status: 'error', errorMessage: '没有找到这条反映' })
-        return Promise.resolve()
+    load(options) {
+      this.complaintId = Number(options.id || 0)
+      if (!this.complaintId) return Promise.reject(new ApiError({ code: 'not_found', message: '没有找到这条反映' }))
+      const complaint = request({ url: '/me/complaints/' + this.complaintId })
+      if (!this.templatesAsked) {
+        this.templatesAsked = true
+        loadTemplates() // ready before 未解决 asks for them
       }
-      this.setData({ status: 'loading', errorMessage: '' })
-      return request({ url: '/me/complaints/' + this.complaintId }).then(
-        c => this.show(c),
-        err => this.setData({ status: 'error', errorMessage: messageOf(err) })
-      )
+      return complaint.then(c => Object.assign({ justFiled: !!options.filed }, caseData(c)))
     },
 
     show(c) {
-      this.setData({
-        status: 'ready',
-        c: {
-          reference: c.reference,
-          categoryName: c.category_name,
-          statusText: villagerStatus(c),
-          handler: c.handler || '',
-          description: c.description,
-          anonymous: c.anonymous,
-          heldForReview: !!c.held_for_review,
-          filedAt: shanghaiTime(c.filed_at),
-          rating: c.rating || 0,
-          dueText: c.due_at && DUE_WORDS[c.clock_step] ? DUE_WORDS[c.clock_step].replace('{t}', shanghaiTime(c.due_at)) : '',
-          escalated: (c.escalation_level || 0) > 0 && c.status !== 'closed',
-        },
-        events: timeline(c.events),
-        canSupply: c.status === 'waiting',
-        question: c.status === 'waiting' ? lastQuestion(c.events) : '',
-        canConfirm: c.status === 'replied',
-        canRate: c.status === 'closed' && !c.rating,
-      })
-    },
-
-    onRetry() {
-      this.load()
+      this.setData(caseData(c))
     },
 
     // ---- 已解决 / 未解决 ----
@@ -182,7 +148,7 @@ Component({
           this.setData({ busy: false })
           if (isConflict(err)) {
             // The case moved meanwhile (or was already answered): show it as it is now.
-            showError(err, { modal: true }).then(() => this.load())
+            showError(err, { modal: true }).then(() => this.reload())
             return
           }
           showError(err)
@@ -191,3 +157,27 @@ Component({
     },
   },
 })
+
+// What the page shows of the case (ComplaintOut).
+function caseData(c) {
+  return {
+    c: {
+      reference: c.reference,
+      categoryName: c.category_name,
+      statusText: villagerStatus(c),
+      handler: c.handler || '',
+      description: c.description,
+      anonymous: c.anonymous,
+      heldForReview: !!c.held_for_review,
+      filedAt: shanghaiTime(c.filed_at),
+      rating: c.rating || 0,
+      dueText: c.due_at && DUE_WORDS[c.clock_step] ? DUE_WORDS[c.clock_step].replace('{t}', shanghaiTime(c.due_at)) : '',
+      escalated: (c.escalation_level || 0) > 0 && c.status !== 'closed',
+    },
+    events: timeline(c.events),
+    canSupply: c.status === 'waiting',
+    question: c.status === 'waiting' ? lastQuestion(c.events) : '',
+    canConfirm: c.status === 'replied',
+    canRate: c.status === 'closed' && !c.rating,
+  }
+}

@@ -1,45 +1,33 @@
 // 我反映的问题 (GET /me/complaints): newest first; the ones waiting for my answer stand out.
+// Loading, 重试, empty state and pull-down refresh: behaviors/page-load.js.
+const pageLoad = require('../../behaviors/page-load')
 const { request } = require('../../utils/request')
-const { messageOf } = require('../../utils/errors')
 const household = require('../../utils/household')
 const { listRow } = require('../../utils/complaints')
 
 Component({
+  behaviors: [pageLoad],
+
   data: {
-    status: 'loading', // loading | ready | error
-    errorMessage: '',
     items: [],
     canFile: false,
   },
 
   methods: {
-    onLoad() {
-      this.setData({ canFile: !!household.remembered() })
-      this.load()
+    load() {
+      return request({ url: '/me/complaints' }).then(list => ({
+        canFile: !!household.remembered(),
+        items: (list || []).map(c => listRow(c)),
+      }))
+    },
+
+    isEmpty(data) {
+      return !data.items.length
     },
 
     // Back from a case (confirmed, rated): show the list as it is now.
     onShow() {
-      if (this.loadedOnce) this.load()
-    },
-
-    onPullDownRefresh() {
-      this.load().then(() => wx.stopPullDownRefresh())
-    },
-
-    load() {
-      if (this.data.status !== 'ready') this.setData({ status: 'loading', errorMessage: '' })
-      return request({ url: '/me/complaints' }).then(
-        list => {
-          this.loadedOnce = true
-          this.setData({ status: 'ready', items: (list || []).map(c => listRow(c)) })
-        },
-        err => this.setData({ status: 'error', errorMessage: messageOf(err) })
-      )
-    },
-
-    onRetry() {
-      this.load()
+      if (!this.data.view.loading) this.reload()
     },
 
     onOpen(e) {

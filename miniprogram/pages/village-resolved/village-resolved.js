@@ -1,51 +1,38 @@
 // 本村已解决的问题 (GET /h/<code>/resolved-complaints, public): the category, the dates and the
 // summary the handling office wrote for publication — never anyone's identity, the complaint's own
 // words, the villager's notes or the reply to them; cases about a named person are not listed.
+// Loading, 重试, empty state and pull-down refresh: behaviors/page-load.js.
+const pageLoad = require('../../behaviors/page-load')
 const { request } = require('../../utils/request')
-const { messageOf } = require('../../utils/errors')
 const household = require('../../utils/household')
 const { shanghaiTime } = require('../../utils/format')
 
 Component({
+  behaviors: [pageLoad],
+
   data: {
-    status: 'loading', // loading | ready | error | noCode
-    errorMessage: '',
+    noCode: false, // no door scanned on this phone: nothing to list
     items: [],
   },
 
   methods: {
-    onLoad(options) {
-      this.code = household.current(options)
-      if (!this.code) {
-        this.setData({ status: 'noCode' })
-        return
-      }
-      this.load()
+    load(options) {
+      const code = household.current(options)
+      if (!code) return Promise.resolve({ noCode: true })
+      return request({ url: '/h/' + encodeURIComponent(code) + '/resolved-complaints' }).then(list => ({
+        noCode: false,
+        items: (list || []).map(c => ({
+          reference: c.reference,
+          categoryName: c.category_name,
+          filedAt: shanghaiTime(c.filed_on, { dateOnly: true }),
+          closedAt: shanghaiTime(c.closed_on, { dateOnly: true }),
+          summary: c.public_summary || '',
+        })),
+      }))
     },
 
-    onPullDownRefresh() {
-      this.load().then(() => wx.stopPullDownRefresh())
-    },
-
-    load() {
-      this.setData({ status: 'loading', errorMessage: '' })
-      return request({ url: '/h/' + encodeURIComponent(this.code) + '/resolved-complaints' }).then(
-        list => this.setData({
-          status: 'ready',
-          items: (list || []).map(c => ({
-            reference: c.reference,
-            categoryName: c.category_name,
-            filedAt: shanghaiTime(c.filed_on, { dateOnly: true }),
-            closedAt: shanghaiTime(c.closed_on, { dateOnly: true }),
-            summary: c.public_summary || '',
-          })),
-        }),
-        err => this.setData({ status: 'error', errorMessage: messageOf(err) })
-      )
-    },
-
-    onRetry() {
-      this.load()
+    isEmpty(data) {
+      return !data.noCode && !data.items.length
     },
 
     onGoHome() {
