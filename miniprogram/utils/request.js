@@ -6,6 +6,9 @@
 //
 // upload() sends one local file (wx.uploadFile, multipart field "file") with the same token, the
 // same silent re-login and the same errors; no other module calls wx.uploadFile either.
+//   download({ url: '/complaint-photos/7/image' })          → Promise of a local temp file path
+// download() fetches a file (wx.downloadFile) with the same token, re-login and errors: an <image>
+// src cannot carry the Authorization header, so pages show the temp file instead.
 // - `url` is relative to config.API_BASE_URL (or absolute, starting with http).
 // - Adds `Authorization: Bearer <token>` when a token is stored.
 // - On 401 it logs in again silently ONCE (wx.login → POST /auth/wx-login → store the token) and
@@ -127,6 +130,21 @@ function sendFile({ url, filePath, name, formData, token }) {
   })
 }
 
+function fetchFile({ url, token }) {
+  return new Promise((resolve, reject) => {
+    wx.downloadFile({
+      url: fullUrl(url),
+      header: headersWith({ Accept: '*/*' }, token),
+      timeout: config.UPLOAD_TIMEOUT_MS,
+      // The body went to a file: an error answer's JSON is not at hand, the status tells.
+      success: res => settle({ statusCode: res.statusCode, data: res.tempFilePath }, resolve, reject),
+      fail() {
+        reject(networkError())
+      },
+    })
+  })
+}
+
 // ---- login (shared by every caller) ----
 let loginInFlight = null
 
@@ -199,9 +217,15 @@ function upload({ url, filePath, name = 'file', formData }) {
   return withSession(token => sendFile({ url, filePath, name, formData, token }), true)
 }
 
+// Downloads `url` to a temp file; resolves to its path (for <image src>, wx.previewImage, wx.openDocument).
+function download({ url }) {
+  return withSession(token => fetchFile({ url, token }), true)
+}
+
 module.exports = {
   request,
   upload,
+  download,
   login,
   getToken,
   clearToken,
