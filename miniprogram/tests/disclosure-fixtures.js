@@ -96,11 +96,12 @@ function attachment(overrides = {}) {
 }
 
 // route(opts) from a table of [METHOD, path below /api/v1 (a string or a RegExp), reply] where reply
-// is (opts) → an answer (built with apiAnswer / apiError; UPLOAD for wx.uploadFile). A request no
-// row matches is answered 404 and kept in `route.unmatched` for the test to check.
+// is (opts) → an answer (built with apiAnswer / apiError; UPLOAD for wx.uploadFile; DOWNLOAD for
+// wx.downloadFile, answered with wx-files' saved(path) through `route.files`). A request no row
+// matches is answered 404 and kept in `route.unmatched` for the test to check.
 function router(table) {
   const route = opts => {
-    const method = opts.filePath ? 'UPLOAD' : (opts.method || 'GET')
+    const method = opts.download ? 'DOWNLOAD' : opts.filePath ? 'UPLOAD' : (opts.method || 'GET')
     const path = opts.url.replace(BASE, '')
     const hit = table.find(([m, p]) => m === method && (p instanceof RegExp ? p.test(path) : p === path))
     if (hit) return hit[2](opts)
@@ -108,6 +109,7 @@ function router(table) {
     return { statusCode: 404, data: { error: { code: 'not_found', message: '测试没有准备这个请求' } } }
   }
   route.unmatched = []
+  route.files = opts => route(Object.assign({ download: true }, opts))
   return route
 }
 

@@ -4,6 +4,7 @@
 // Every fixture is checked against the backend's OpenAPI document.
 const { installWx, apiAnswer, apiError, loaded, pageState, waitFor, openPage, text, texts, tap, type } = require('./helpers')
 const fx = require('./disclosure-fixtures')
+const { installFiles, saved } = require('./wx-files')
 
 const { ITEMS, VILLAGE, BASE } = fx
 let wx
@@ -12,7 +13,8 @@ let route
 function open(page, options, table) {
   route = fx.router(table)
   ;({ wx } = installWx(route, { token: 'committee-tok' }))
-  Object.assign(wx, { downloadFile: jest.fn(), openDocument: jest.fn(), navigateBack: jest.fn() })
+  installFiles(opts => route.files(opts))
+  Object.assign(wx, { navigateBack: jest.fn() })
   return openPage(page, options)
 }
 
@@ -77,8 +79,10 @@ describe('待审核 (pages/review-list)', () => {
 describe('the review page (pages/review)', () => {
   const PAGE = 'pages/review/review'
 
+  const photo = ['DOWNLOAD', '/disclosure-attachments/91', () => saved('wxfile://tmp/receipt.jpg')]
+
   function reviewTable(d, extra = []) {
-    return [['GET', '/disclosures/31', fx.answer('GET', '/disclosures/31', 200, d)]].concat(extra)
+    return [['GET', '/disclosures/31', fx.answer('GET', '/disclosures/31', 200, d)], photo].concat(extra)
   }
 
   test('a resubmission: what changed since it was returned, then what villagers will read', async () => {
@@ -95,17 +99,18 @@ describe('the review page (pages/review)', () => {
     expect(texts(comp, '.change-totals .added')).toEqual(['现在：收入 35,000.00 元，支出 1,020.00 元'])
     expect(texts(comp, '.change-attachment')).toEqual(['新加附件：保洁合同.pdf'])
 
-    // the same rendering villagers get (components/disclosure-view)
+    // the same rendering villagers get (components/disclosure-view), the draft's photo fetched with
+    // the committee member's session and shown inline (tap: full screen)
     const view = comp.querySelector('.disclosure-view')
     expect(text(view, '.dv-title')).toBe('2026年2月财务收支情况公开')
-    expect(texts(view, '.dv-row .dv-amount')).toEqual(['支出 1,020.00 元', '收入 35,000.00 元', '收入 35,000.00 元，支出 1,020.00 元'])
-
-    // a draft's photo is fetched with the session and shown in the previewer
-    wx.downloadFile.mockImplementation(o => setTimeout(() => o.success({ statusCode: 200, tempFilePath: 'wxfile://tmp/receipt.jpg' }), 0))
-    view.querySelectorAll('.dv-attachment')[0].dispatchEvent('tap')
-    await waitFor(() => wx.previewImage.mock.calls.length === 1)
+    expect(texts(view, '.dv-expense-row .dv-amount')).toEqual(['1,020.00'])
+    expect(texts(view, '.dv-income-row .dv-amount')).toEqual(['35,000.00'])
+    await waitFor(() => view.querySelector('.dv-image'))
     expect(wx.downloadFile.mock.calls[0][0]).toMatchObject({ url: BASE + '/disclosure-attachments/91', header: { Authorization: 'Bearer committee-tok' } })
-    expect(wx.previewImage).toHaveBeenCalledWith({ urls: ['wxfile://tmp/receipt.jpg'], current: 'wxfile://tmp/receipt.jpg' })
+    view.querySelector('.dv-image-box').dispatchEvent('tap')
+    await waitFor(() => wx.previewImage.mock.calls.length === 1)
+    expect(wx.previewImage.mock.calls[0][0]).toMatchObject({ current: 'wxfile://tmp/receipt.jpg' })
+    expect(texts(view, '.dv-file-name')).toEqual(['📄 保洁合同.pdf'])
   })
 
   test('通过并公开 asks in plain words first; 再看看 sends nothing; 通过 publishes', async () => {
@@ -194,6 +199,7 @@ describe('the review page (pages/review)', () => {
       ['GET', '/disclosures/31', () => apiAnswer('GET', '/disclosures/31', 200,
         ++loads === 1 ? fx.disclosure([RESUBMITTED]) : fx.disclosure([after], { current }))],
       ['POST', '/disclosure-versions/301/approve', () => apiError(409, 'version_not_in_review', '该内容不在待审核状态')],
+      photo,
     ])
     await loaded(comp)
     answerModal(true)

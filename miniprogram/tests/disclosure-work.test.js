@@ -4,6 +4,7 @@
 // entries on "me". Every fixture is checked against the backend's OpenAPI document.
 const { installWx, askPrivacy, apiAnswer, apiError, loaded, pageState, waitFor, openPage, text, texts, tap, type } = require('./helpers')
 const fx = require('./disclosure-fixtures')
+const { installFiles, saved } = require('./wx-files')
 
 const { ITEMS, VILLAGE, TOWNSHIP, BASE } = fx
 let wx
@@ -12,7 +13,8 @@ let route
 function open(page, options, table) {
   route = fx.router(table)
   ;({ wx } = installWx(route, { token: 'cadre-tok' }))
-  Object.assign(wx, { chooseMessageFile: jest.fn(), downloadFile: jest.fn(), openDocument: jest.fn(), navigateBack: jest.fn() })
+  installFiles(opts => route.files(opts))
+  Object.assign(wx, { chooseMessageFile: jest.fn(), navigateBack: jest.fn() })
   return openPage(page, options)
 }
 
@@ -310,6 +312,7 @@ describe('writing a disclosure (pages/disclosure-edit)', () => {
         ? apiError(422, 'file_active_content', '文件里有自动运行的内容（JavaScript），请用 WPS 或 Office“导出为 PDF”后再上传',
           undefined, { method: 'POST', path: '/disclosure-versions/301/attachments' })
         : apiAnswer('POST', '/disclosure-versions/301/attachments', 201, fx.attachment({ id: 92, filename: '会议记录.pdf', media_type: 'application/pdf' })))],
+      ['DOWNLOAD', '/disclosure-attachments/92', () => saved('wxfile://tmp/dl.pdf')],
     ])
     await loaded(comp)
     expect(comp.querySelector('.money-row')).toBeFalsy() // 党务: no finance table
@@ -323,8 +326,6 @@ describe('writing a disclosure (pages/disclosure-edit)', () => {
     expect(text(comp, '.attachment-name')).toBe('文件：会议记录.pdf')
 
     // opening it: downloaded with the session, then shown by the phone's document viewer
-    wx.downloadFile.mockImplementation(o => setTimeout(() => o.success({ statusCode: 200, tempFilePath: 'wxfile://tmp/dl.pdf' }), 0))
-    wx.openDocument.mockImplementation(o => setTimeout(() => o.success({}), 0))
     await comp.instance.onOpenAttachment({ currentTarget: { dataset: { key: comp.data.attachments[0].key } } })
     expect(wx.downloadFile.mock.calls[0][0]).toMatchObject({ url: BASE + '/disclosure-attachments/92', header: { Authorization: 'Bearer cadre-tok' } })
     expect(wx.openDocument.mock.calls[0][0]).toMatchObject({ filePath: 'wxfile://tmp/dl.pdf', fileType: 'pdf' })

@@ -5,8 +5,10 @@
 //   upload({ url: '/complaint-photos', filePath })           → Promise of the JSON body
 //
 // upload() sends one local file (wx.uploadFile, multipart field "file") with the same token, the
-// same silent re-login and the same errors; no other module calls wx.uploadFile either. download()
-// fetches a file that needs the session (wx.downloadFile), the same way.
+// same silent re-login and the same errors; no other module calls wx.uploadFile either.
+//   download({ url: '/complaint-photos/7/image' })          → Promise of a local temp file path
+// download() fetches a file (wx.downloadFile) with the same token, re-login and errors: an <image>
+// src cannot carry the Authorization header, so pages show the temp file instead.
 // - `url` is relative to config.API_BASE_URL (or absolute, starting with http).
 // - Adds `Authorization: Bearer <token>` when a token is stored.
 // - On 401 it logs in again silently ONCE (wx.login → POST /auth/wx-login → store the token) and
@@ -132,18 +134,14 @@ function sendFile({ url, filePath, name, formData, token, onProgress }) {
   })
 }
 
-// wx.downloadFile writes the body to a temporary file; an error body is not read back, so errors
-// are told by their status alone.
 function fetchFile({ url, token }) {
   return new Promise((resolve, reject) => {
     wx.downloadFile({
       url: fullUrl(url),
-      header: headersWith({}, token),
+      header: headersWith({ Accept: '*/*' }, token),
       timeout: config.UPLOAD_TIMEOUT_MS,
-      success: res => {
-        if (res.statusCode >= 200 && res.statusCode < 300) resolve(res.tempFilePath)
-        else reject(errorFromResponse(res.statusCode, null))
-      },
+      // The body went to a file: an error answer's JSON is not at hand, the status tells.
+      success: res => settle({ statusCode: res.statusCode, data: res.tempFilePath }, resolve, reject),
       fail() {
         reject(networkError())
       },
@@ -224,8 +222,7 @@ function upload({ url, filePath, name = 'file', formData, onProgress }) {
   return withSession(token => sendFile({ url, filePath, name, formData, token, onProgress }), true)
 }
 
-// Downloads a file the API serves only to a session (a draft's attachment); resolves to the local
-// temporary path, for <image src> or wx.openDocument.
+// Downloads `url` to a temp file; resolves to its path (for <image src>, wx.previewImage, wx.openDocument).
 function download({ url }) {
   return withSession(token => fetchFile({ url, token }), true)
 }

@@ -1,45 +1,97 @@
-// PLACEHOLDER until h2's shared rendering of a disclosure lands (h2 owns this component; merge
-// takes theirs): one version (VersionOut / PublicVersionOut) as villagers read it — title, body,
-// the finance table in 元 with its totals, the attachments. Tapping an attachment triggers
-// `open-attachment` with {attachment}; the page decides how to fetch it.
-const { fenToYuan } = require('../../utils/format')
-
-function rows(version) {
-  return ((version && version.line_items) || []).map((r, key) => ({
-    key,
-    label: r.label,
-    amount: [r.income_fen ? '收入 ' + fenToYuan(r.income_fen) + ' 元' : '', r.expense_fen ? '支出 ' + fenToYuan(r.expense_fen) + ' 元' : '']
-      .filter(Boolean)
-      .join('，') || '0.00 元',
-  }))
-}
-
-function total(items, field) {
-  return fenToYuan((items || []).reduce((sum, r) => sum + (r[field] || 0), 0))
-}
+// One version of a disclosure (PublicVersionOut / VersionOut) as villagers read it: title, body, the
+// finance table (one row per item, amounts in 元 right-aligned, subtotals, the checked balance; no
+// horizontal scrolling at 375 px), the attachments. The villager's page, the committee's review and
+// the cadre's draft all render a version with this, so what is approved looks like what is read.
+//
+// attachment-path: where an attachment is fetched, "{id}" standing for its id (villagers:
+// "/h/<code>/attachments/{id}"; officers: "/disclosure-attachments/{id}"). With it, images are
+// downloaded through the request wrapper and shown inline (tap: full screen), a PDF is downloaded and
+// opened with wx.openDocument on tap. Without it, a tap triggers `open-attachment` {attachment} and
+// the page decides.
+const { download } = require('../../utils/request')
+const { ApiError, isApiError, showError } = require('../../utils/errors')
+const { attachmentRows, financeTable } = require('../../utils/disclosures')
 
 Component({
   options: {
-    styleIsolation: 'apply-shared',
+    styleIsolation: 'apply-shared', // app.wxss's .title / .text / .hint apply here too
   },
   properties: {
     version: { type: Object, value: null },
+    attachmentPath: { type: String, value: '' },
+    showTitle: { type: Boolean, value: true },
   },
   data: {
-    rows: [],
-    incomeTotal: '',
-    expenseTotal: '',
+    table: null,
+    images: [], // {id, filename, path ('' until downloaded), failed}
+    files: [], // PDFs: {id, filename, sizeText}
+    opening: 0, // the id of the PDF being downloaded
   },
   observers: {
-    version(v) {
-      const items = (v && v.line_items) || []
-      this.setData({ rows: rows(v), incomeTotal: total(items, 'income_fen'), expenseTotal: total(items, 'expense_fen') })
+    'version, attachmentPath'(version, path) {
+      const rows = attachmentRows(version)
+      this.setData({
+        table: financeTable(version),
+        images: rows.filter(a => !a.pdf).map(a => ({ id: a.id, filename: a.filename, path: '', failed: false })),
+        files: rows.filter(a => a.pdf),
+      })
+      this.shownSeq = (this.shownSeq || 0) + 1 // a download for a version no longer shown is dropped
+      if (path) this.fetchImages()
     },
   },
   methods: {
-    onAttachment(e) {
-      const attachment = ((this.data.version && this.data.version.attachments) || [])[e.currentTarget.dataset.index]
-      if (attachment) this.triggerEvent('open-attachment', { attachment })
+    urlOf(id) {
+      return this.data.attachmentPath.replace('{id}', String(id))
+    },
+
+    attachment(id) {
+      return ((this.data.version && this.data.version.attachments) || []).find(a => a.id === id) || null
+    },
+
+    fetchImages() {
+      const seq = this.shownSeq
+      this.data.images.forEach((image, index) => {
+        if (image.path) return
+        download({ url: this.urlOf(image.id) }).then(
+          path => {
+            if (seq === this.shownSeq) this.setData({ [`images[${index}].path`]: path, [`images[${index}].failed`]: false })
+          },
+          () => {
+            if (seq === this.shownSeq) this.setData({ [`images[${index}].failed`]: true })
+          }
+        )
+      })
+    },
+
+    onImage(e) {
+      const id = Number(e.currentTarget.dataset.id)
+      if (!this.data.attachmentPath) {
+        this.triggerEvent('open-attachment', { attachment: this.attachment(id) })
+        return
+      }
+      const image = this.data.images.find(i => i.id === id)
+      if (image && image.failed) {
+        this.fetchImages() // 加载失败，点一下再试
+        return
+      }
+      const urls = this.data.images.filter(i => i.path).map(i => i.path)
+      if (image && image.path) wx.previewImage({ current: image.path, urls })
+    },
+
+    onFile(e) {
+      const id = Number(e.currentTarget.dataset.id)
+      if (!this.data.attachmentPath) {
+        this.triggerEvent('open-attachment', { attachment: this.attachment(id) })
+        return null
+      }
+      if (this.data.opening) return null
+      this.setData({ opening: id })
+      return download({ url: this.urlOf(id) })
+        .then(filePath => new Promise((resolve, reject) => {
+          wx.openDocument({ filePath, fileType: 'pdf', showMenu: true, success: resolve, fail: reject })
+        }))
+        .catch(err => showError(isApiError(err) ? err : new ApiError({ code: 'open_failed', message: '文件打不开，请稍后再试' })))
+        .then(() => this.setData({ opening: 0 }))
     },
   },
 })

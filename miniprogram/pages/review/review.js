@@ -1,11 +1,12 @@
 // The supervision committee reviews one disclosure (村务监督委员会审核): what villagers will read,
-// rendered as they will read it (components/disclosure-view), and what changed since the committee
+// rendered as they will read it (components/disclosure-view; a draft's attachments fetched with the
+// session from /disclosure-attachments/<id>), and what changed since the committee
 // last returned it (or, for a correction, against what villagers read now); then 通过并公开 or
 // 退回修改 with comments, each after a confirmation in plain words.
 // Opened as pages/review/review?id=<disclosure id>.
 const pageLoad = require('../../behaviors/page-load')
 const { request } = require('../../utils/request')
-const { ApiError, messageOf, showError } = require('../../utils/errors')
+const { ApiError, messageOf } = require('../../utils/errors')
 const { charCount } = require('../../utils/complaints')
 const { diff } = require('../../utils/disclosure-diff')
 const work = require('../../utils/disclosure-work')
@@ -120,10 +121,6 @@ Component({
     onRefresh() {
       this.setData({ done: '' })
       return this.retry()
-    },
-
-    onOpenAttachment(e) {
-      return work.openOfficerAttachment(e.detail.attachment).catch(err => showError(err))
     },
 
     onBack() {
