@@ -100,6 +100,7 @@ describe('the door’s landing (pages/index)', () => {
     releaseMarks()
     await waitFor(() => board(comp).querySelectorAll('.unread-badge').length === 1)
     expect(texts(board(comp), '.latest-row.unread .row-title')[0]).toContain('2026年第一季度党费收缴情况')
+    expect(urls().filter(u => u.endsWith('/disclosures'))).toHaveLength(1) // one door, one fetch of its marks
 
     await tap(board(comp), '.latest-row', 1) // the whole card is the tap target
     expect(wx.navigateTo).toHaveBeenLastCalledWith({ url: `/pages/disclosure/disclosure?code=${encodeURIComponent(CODE)}&id=32` })
@@ -284,6 +285,7 @@ describe('a disclosure (pages/disclosure)', () => {
     expect(text(view(comp), '.dv-file .card-sub')).toBe('点这里打开查看（2.3 MB）')
     await tap(view(comp), '.dv-file')
     await waitFor(() => wx.openDocument.mock.calls.length === 1)
+    expect(wx.downloadFile).toHaveBeenCalledTimes(2) // the image once, however often the page re-rendered
     expect(wx.downloadFile.mock.calls[1][0].url).toBe(`${BASE}/h/${CODE}/attachments/502`)
     expect(wx.openDocument.mock.calls[0][0]).toMatchObject({ filePath: 'wxfile://tmp/ledger.pdf', fileType: 'pdf' })
   })
