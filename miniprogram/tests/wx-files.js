@@ -19,7 +19,10 @@ function installFiles(route) {
         opts.fail({ errMsg: 'downloadFile:fail timeout' })
         return
       }
-      require('./openapi').checkAnswer('GET', apiPath(opts.url), res.statusCode)
+      // An error answer went to the file too: the operation must document that status (with the
+      // API's one error body, e.g. 401 token_expired); a success answer has no JSON body.
+      const body = res.statusCode >= 400 ? { error: { code: res.code || 'error', message: '错误' } } : undefined
+      require('./openapi').checkAnswer('GET', apiPath(opts.url), res.statusCode, body)
       opts.success(Object.assign({ errMsg: 'downloadFile:ok' }, res))
     })
   })
@@ -28,7 +31,7 @@ function installFiles(route) {
   return wx
 }
 
-// A downloaded file: where WeChat put it.
-const saved = (tempFilePath, statusCode = 200) => ({ statusCode, tempFilePath })
+// A downloaded file: where WeChat put it. An error answer: its status (and error code).
+const saved = (tempFilePath, statusCode = 200, code) => ({ statusCode, tempFilePath, code })
 
 module.exports = { installFiles, saved, apiPath }

@@ -4,8 +4,11 @@ asker their question was answered — once per answer, however often the jobs an
 
 from __future__ import annotations
 
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import requests
 from sqlalchemy import select
 
 from app.clock import utcnow
@@ -191,3 +194,29 @@ def test_a_cadre_answering_their_own_question_is_not_told(client, village_world,
     run_queued_jobs()
     assert wechat_sandbox.messages() == []
     assert db.session.scalar(select(Notification.id).where(Notification.question_id == mine["id"])) is None
+
+
+def test_answers_racing_answer_once_and_tell_the_asker_once(client, live_url, village_world, wechat_sandbox):
+    """Real concurrency: the village's answers sent at once over HTTP (threads, the app on a loopback
+    port): one is the answer, the others are told it was answered; one row in the outbox."""
+    w = village_world
+    did = publish_one(client, w)["disclosure_id"]
+    question = _ask(client, f.login_wx(client, w["villager"]), w["codes"][0], did, body="保洁费为什么比上月多？")
+    question_id = question.get_json()["id"]
+    tokens = [f.login_wx(client, w["bookkeeper"]) for _ in range(6)]
+
+    def send(n: int) -> int:
+        return requests.post(
+            f"{live_url}/api/v1/disclosure-questions/{question_id}/answer",
+            headers=f.bearer(tokens[n]),
+            json={"answer": f"答复 {n}"},
+            timeout=60,
+        ).status_code
+
+    with ThreadPoolExecutor(max_workers=len(tokens)) as pool:
+        answers = Counter(pool.map(send, range(len(tokens))))
+    assert answers == {200: 1, 409: len(tokens) - 1}
+    db.session.expire_all()
+    assert len(db.session.scalars(select(Notification).where(Notification.question_id == question_id)).all()) == 1
+    run_queued_jobs()
+    assert len(wechat_sandbox.messages()) == 1

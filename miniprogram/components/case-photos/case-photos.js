@@ -19,6 +19,10 @@ Component({
   },
   observers: {
     photos(photos) {
+      // Observers run whenever the page sets the property (every reload): same photos, nothing to do.
+      const key = (photos || []).map(p => `${p.id}:${p.status}`).join(',')
+      if (key === this.shownKey) return
+      this.shownKey = key
       const known = {}
       this.data.items.forEach(i => { if (i.path) known[i.id] = i.path }) // a reload keeps what is downloaded
       this.setData({

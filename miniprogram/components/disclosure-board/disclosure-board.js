@@ -36,8 +36,11 @@ Component({
       this.setData({ latestRows: this.marked((latest || []).map(listRow)) })
     },
     code(code) {
+      // Observers run whenever the page sets the property, changed or not: one door, one fetch.
+      if (!code || code === this.markedFor) return
+      this.markedFor = code
       this.lists = {}
-      if (code) this.fetchMarks()
+      this.fetchMarks()
     },
   },
   methods: {

@@ -29,6 +29,10 @@ Component({
   },
   observers: {
     'version, attachmentPath'(version, path) {
+      // Observers run whenever the page sets the property: the same version again changes nothing.
+      const key = `${version ? version.id : ''}|${path}`
+      if (key === this.shownKey) return
+      this.shownKey = key
       const rows = attachmentRows(version)
       this.setData({
         table: financeTable(version),

@@ -12,7 +12,8 @@ Component({
   methods: {
     onCall() {
       if (!this.data.phone) return
-      wx.makePhoneCall({ phoneNumber: this.data.phone, fail() {} }) // cancelling is not an error
+      // Digits only ("0571-8800 1234" is shown as written, dialled as 057188001234); cancelling is not an error.
+      wx.makePhoneCall({ phoneNumber: this.data.phone.replace(/[^\d+]/g, ''), fail() {} })
     },
   },
 })
