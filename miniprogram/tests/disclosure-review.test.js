@@ -11,9 +11,9 @@ let wx
 let route
 
 function open(page, options, table) {
-  route = fx.router(table)
+  const own = (route = fx.router(table)) // a late download of an earlier test's page stays with that test
   ;({ wx } = installWx(route, { token: 'committee-tok' }))
-  installFiles(opts => route.files(opts))
+  installFiles(opts => own.files(opts))
   Object.assign(wx, { navigateBack: jest.fn() })
   return openPage(page, options)
 }

@@ -11,9 +11,9 @@ let wx
 let route
 
 function open(page, options, table) {
-  route = fx.router(table)
+  const own = (route = fx.router(table)) // a late download of an earlier test's page stays with that test
   ;({ wx } = installWx(route, { token: 'cadre-tok' }))
-  installFiles(opts => route.files(opts))
+  installFiles(opts => own.files(opts))
   Object.assign(wx, { chooseMessageFile: jest.fn(), navigateBack: jest.fn() })
   return openPage(page, options)
 }
@@ -164,14 +164,15 @@ describe('writing a disclosure (pages/disclosure-edit)', () => {
   }
 
   test('draft → 保存 → photo with progress → 提交审核: amounts typed in 元 are sent in fen with their totals', async () => {
-    const saved = fx.version()
+    const draft = fx.version()
     const comp = open(PAGE, { village: String(VILLAGE), township: String(TOWNSHIP), item: '11', period: '2026-02' }, [
       catalogue,
-      ['POST', '/disclosures', fx.answer('POST', '/disclosures', 201, saved)],
+      ['POST', '/disclosures', fx.answer('POST', '/disclosures', 201, draft)],
       ['PATCH', '/disclosure-versions/301', fx.answer('PATCH', '/disclosure-versions/301', 200, fx.version({ attachments: [fx.attachment()] }))],
       ['UPLOAD', '/disclosure-versions/301/attachments', fx.answer('POST', '/disclosure-versions/301/attachments', 201, fx.attachment())],
       ['POST', '/disclosure-versions/301/submit', fx.answer('POST', '/disclosure-versions/301/submit', 200,
         fx.version({ status: 'in_review', submitted_at: '2026-03-02T10:00:00+08:00', attachments: [fx.attachment()] }))],
+      ['DOWNLOAD', '/disclosure-attachments/91', () => saved('wxfile://tmp/receipt.jpg')],
     ])
     await loaded(comp)
     const uploads = controlledUploads()
@@ -238,7 +239,9 @@ describe('writing a disclosure (pages/disclosure-edit)', () => {
     expect(text(comp, '.msg-status')).toBe('等村务监督委员会审核')
     expect(comp.querySelector('.submit-btn')).toBeFalsy()
     expect(comp.querySelector('.title-input')).toBeFalsy()
-    expect(text(comp, '.msg-title')).toBe('2026年2月财务收支情况公开')
+    const view = comp.querySelector('.disclosure-view') // as villagers will read it
+    expect(text(view, '.dv-title')).toBe('2026年2月财务收支情况公开')
+    expect(texts(view, '.dv-expense-row .dv-amount')).toEqual(['1,200.00'])
   })
 
   test('returned with comments → edited → resubmitted; the server’s total check is shown under the totals', async () => {
@@ -256,6 +259,7 @@ describe('writing a disclosure (pages/disclosure-edit)', () => {
           { method: 'PATCH', path: '/disclosure-versions/301' })
         : apiAnswer('PATCH', '/disclosure-versions/301', 200, Object.assign({}, returned, { status: 'draft' })))],
       ['POST', '/disclosure-versions/301/submit', fx.answer('POST', '/disclosure-versions/301/submit', 200, resubmitted)],
+      ['DOWNLOAD', '/disclosure-attachments/91', () => saved('wxfile://tmp/receipt.jpg')],
     ])
     await loaded(comp)
 

@@ -27,7 +27,7 @@ Component({
     load(options) {
       this.disclosureId = Number(options.id || 0)
       this.query = `village=${options.village || ''}&township=${options.township || ''}`
-      return request({ url: '/disclosures/' + this.disclosureId }).then(d => ({ d: work.disclosureRow(d) }))
+      return request({ url: `/disclosures/${this.disclosureId}` }).then(d => ({ d: work.disclosureRow(d) }))
     },
 
     onReasonInput(e) {

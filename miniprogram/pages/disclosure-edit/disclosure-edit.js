@@ -39,6 +39,7 @@ Component({
     expenseText: '0.00',
     errors: {}, // title, body, line_items, totals, attachments: messages under their fields
     formError: '',
+    shownVersion: null, // read only (in review, published): the version for <disclosure-view>
     attachments: [], // {key, id, filename, kind: 'image' | 'pdf', status: 'uploading' | 'done' | 'failed', progress, error}
     busy: false,
     savedNote: '',
@@ -58,7 +59,7 @@ Component({
       this.villageId = Number(options.village || 0)
       this.townshipId = Number(options.township || 0)
       const id = this.disclosureId || Number(options.id || 0)
-      if (id) return request({ url: '/disclosures/' + id }).then(d => this.fromDisclosure(d))
+      if (id) return request({ url: `/disclosures/${id}` }).then(d => this.fromDisclosure(d))
       this.itemTypeId = Number(options.item || 0)
       this.period = options.period || ''
       if (!this.villageId || !this.townshipId || !this.itemTypeId || !this.period) {
@@ -107,6 +108,7 @@ Component({
         correctionReason: v ? v.correction_reason || '' : '',
         title: shown.title,
         body: shown.body,
+        shownVersion: shown,
         attachments: (shown.attachments || []).map(a => this.attachmentRow(a)),
         errors: {},
         formError: '',
@@ -205,7 +207,7 @@ Component({
       const content = this.draftBody()
       if (!content) return Promise.resolve(false)
       const exchange = this.versionId
-        ? request({ url: '/disclosure-versions/' + this.versionId, method: 'PATCH', data: content })
+        ? request({ url: `/disclosure-versions/${this.versionId}`, method: 'PATCH', data: content })
         : request({
           url: '/disclosures',
           method: 'POST',
@@ -274,7 +276,9 @@ Component({
         return request({ url: `/disclosure-versions/${this.versionId}/submit`, method: 'POST' }).then(
           version => {
             const status = work.VERSION_STATUS[version.status]
-            this.setData({ busy: false, editable: false, status: version.status, statusText: status.text, tone: status.tone, comment: '' })
+            this.setData({
+              busy: false, editable: false, shownVersion: version, status: version.status, statusText: status.text, tone: status.tone, comment: '',
+            })
             wx.showToast({ title: '已提交审核', icon: 'success' })
           },
           err => {

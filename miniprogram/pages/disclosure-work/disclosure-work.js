@@ -36,12 +36,11 @@ Component({
       this.townshipId = Number(options.township || 0)
       if (!this.villageId) return Promise.reject(new ApiError({ code: 'no_village', message: '没有找到您的村' }))
       if (options.tab && TABS.some(t => t.key === options.tab) && !this.tabChosen) this.setData({ tab: options.tab })
-      const base = '/villages/' + this.villageId
       return Promise.all([
-        request({ url: base + '/calendar' }),
-        request({ url: base + '/disclosures', data: { stage: 'drafting', per_page: PER_PAGE } }),
-        request({ url: base + '/disclosures', data: { stage: 'published', per_page: PER_PAGE } }),
-        request({ url: base + '/disclosure-questions' }),
+        request({ url: `/villages/${this.villageId}/calendar` }),
+        request({ url: `/villages/${this.villageId}/disclosures`, data: { stage: 'drafting', per_page: PER_PAGE } }),
+        request({ url: `/villages/${this.villageId}/disclosures`, data: { stage: 'published', per_page: PER_PAGE } }),
+        request({ url: `/villages/${this.villageId}/disclosure-questions` }),
       ]).then(([calendar, drafting, published, questions]) => {
         const groups = calendarGroups(calendar)
         this.drafts = drafting

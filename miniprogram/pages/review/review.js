@@ -42,7 +42,7 @@ Component({
     load(options) {
       const id = Number(options.id || 0)
       if (!id) return Promise.reject(new ApiError({ code: 'no_disclosure', message: '没有找到要审核的内容' }))
-      return request({ url: '/disclosures/' + id }).then(d => {
+      return request({ url: `/disclosures/${id}` }).then(d => {
         const v = (d.versions || []).find(x => x.status === 'in_review') || null
         const base = v && (v.last_returned || (v.number > 1 ? d.current : null))
         return {
@@ -72,7 +72,7 @@ Component({
           content: '通过后，这条内容马上向全村公开，以后不能再改（有错只能更正）。确定通过吗？',
           confirmText: '通过并公开',
         },
-        () => this.act('approve', comment ? { comment } : {})
+        () => this.act(`/disclosure-versions/${this.data.version.id}/approve`, comment ? { comment } : {}, DONE.approve, '已公开')
       )
     },
 
@@ -89,7 +89,7 @@ Component({
           content: '这条内容不会公开，会退回给村干部按您的意见修改后再提交。确定退回吗？',
           confirmText: '退回',
         },
-        () => this.act('return', { comment })
+        () => this.act(`/disclosure-versions/${this.data.version.id}/return`, { comment }, DONE.return, '已退回')
       )
     },
 
@@ -102,12 +102,12 @@ Component({
       })
     },
 
-    act(step, body) {
+    act(url, body, done, toast) {
       this.setData({ busy: true, actionError: '', conflict: '' })
-      return request({ url: `/disclosure-versions/${this.data.version.id}/${step}`, method: 'POST', data: body }).then(
+      return request({ url, method: 'POST', data: body }).then(
         () => {
-          this.setData({ busy: false, reviewing: false, done: DONE[step], comment: '', commentLength: 0 })
-          wx.showToast({ title: step === 'approve' ? '已公开' : '已退回', icon: 'success' })
+          this.setData({ busy: false, reviewing: false, done, comment: '', commentLength: 0 })
+          wx.showToast({ title: toast, icon: 'success' })
         },
         err => {
           this.setData({ busy: false })

@@ -44,10 +44,9 @@ Component({
     load(options) {
       this.villageId = Number(options.village || 0)
       if (!this.villageId) return Promise.reject(new ApiError({ code: 'no_village', message: '没有找到您的村' }))
-      const base = '/villages/' + this.villageId
       return Promise.all([
-        request({ url: base + '/disclosure-questions' }),
-        request({ url: base + '/disclosures', data: { stage: 'published', per_page: 200 } }),
+        request({ url: `/villages/${this.villageId}/disclosure-questions` }),
+        request({ url: `/villages/${this.villageId}/disclosures`, data: { stage: 'published', per_page: 200 } }),
       ]).then(([questions, disclosures]) => {
         const titles = {}
         disclosures.forEach(d => {
