@@ -4,7 +4,17 @@ const FAIL = Symbol('network failure')
 // route(options) → {statusCode, data} or FAIL, for every wx.request and wx.uploadFile (whose
 // options have `filePath` and whose answer WeChat hands over as text). GET /subscribe-templates is
 // answered here with `templates` (SubscribeTemplateOut items; none configured unless a test says).
-function installWx(route, { token, household, templates = [] } = {}) {
+// wx.getAccountInfoSync answers `envVersion` (develop: DevTools, as config.js expects in tests).
+// Every answer is checked against the backend's OpenAPI document by the request's own method and
+// path (see apiAnswer): a fixture the API would never send fails the test. `checkAnswers: false`
+// only for tests of the request wrapper itself, which answer with what no API sends (a proxy's
+// HTML page, an empty 502).
+function installWx(route, { token, household, templates = [], checkAnswers = true, envVersion = 'develop' } = {}) {
+  const answer = opts => {
+    const res = route(opts)
+    if (checkAnswers && res !== FAIL) checkRequestAnswer(opts, res)
+    return res
+  }
   const storage = {}
   if (token) storage.mingjing_token = token
   if (household) storage.mingjing_household_code = household
@@ -12,14 +22,14 @@ function installWx(route, { token, household, templates = [] } = {}) {
   global.wx = {
     request: jest.fn(opts => {
       later(() => {
-        const res = opts.url.endsWith('/subscribe-templates') ? { statusCode: 200, data: templates } : route(opts)
+        const res = opts.url.endsWith('/subscribe-templates') ? apiAnswer('GET', '/subscribe-templates', 200, templates) : answer(opts)
         if (res === FAIL) opts.fail({ errMsg: 'request:fail net::ERR_CONNECTION_REFUSED' })
         else opts.success(Object.assign({ header: {} }, res))
       })
     }),
     uploadFile: jest.fn(opts => {
       later(() => {
-        const res = route(opts)
+        const res = answer(opts)
         if (res === FAIL) opts.fail({ errMsg: 'uploadFile:fail timeout' })
         else opts.success({ statusCode: res.statusCode, data: typeof res.data === 'string' ? res.data : JSON.stringify(res.data) })
       })
@@ -28,6 +38,7 @@ function installWx(route, { token, household, templates = [] } = {}) {
       const n = global.wx.login.mock.calls.length
       later(() => opts.success({ code: 'wx-code-' + n, errMsg: 'login:ok' }))
     }),
+    getAccountInfoSync: jest.fn(() => ({ miniProgram: { appId: 'touristappid', envVersion } })), // config.js
     getStorageSync: jest.fn(key => (key in storage ? storage[key] : '')),
     setStorageSync: jest.fn((key, value) => { storage[key] = value }),
     removeStorageSync: jest.fn(key => { delete storage[key] }),
@@ -43,6 +54,26 @@ function installWx(route, { token, household, templates = [] } = {}) {
     requestSubscribeMessage: jest.fn(opts => later(() => opts.success({ errMsg: 'requestSubscribeMessage:ok' }))),
   }
   return { wx: global.wx, storage }
+}
+
+// The path below /api/v1 of a request's URL, without the query.
+function apiPath(url) {
+  const path = url.replace(/^https?:\/\/[^/]+/, '').split('?')[0]
+  return path.startsWith('/api/v1/') ? path.slice('/api/v1'.length) : path
+}
+
+// An answer given to a request: checked as the answer of the request's method and path. A check
+// that fails is thrown where the page called wx.request (so the page sees it as an error) and is
+// also kept, so that the test fails even when the page swallowed it (tests/setup.js; kept on
+// `global`: jest.resetModules() gives each test new copies of this module).
+function checkRequestAnswer(opts, res) {
+  const method = opts.filePath ? 'POST' : (opts.method || 'GET')
+  try {
+    require('./openapi').checkAnswer(method, apiPath(opts.url), res.statusCode, res.data)
+  } catch (err) {
+    ;(global.__badFixtureAnswers = global.__badFixtureAnswers || []).push(err)
+    throw err
+  }
 }
 
 // A success answer of the API, checked against the backend's OpenAPI document (tests/openapi.js):

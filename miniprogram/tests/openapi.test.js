@@ -14,7 +14,8 @@ test('unknown fields, missing required ones and wrong types fail with a readable
   expect(() => apiAnswer('GET', '/me', 200, { ...ME, nickname: '老王' }))
     .toThrow(/GET \/me → 200 does not match MeOut[\s\S]*must NOT have additional properties: "nickname"/)
   expect(() => apiAnswer('GET', '/me', 200, { ...ME, id: '7' })).toThrow(/\/id must be integer/)
-  expect(() => apiAnswer('POST', '/auth/wx-login', 200, { token: 't', me: ME })).toThrow(/expires_at/)
+  expect(() => apiAnswer('GET', '/me', 401, { error: { code: 'unauthenticated' } }))
+    .toThrow(/\/error must have required property 'message'/)
 })
 
 test('null only where the schema allows it; times need their offset', () => {
@@ -27,7 +28,8 @@ test('null only where the schema allows it; times need their offset', () => {
 test('an operation or status the API does not have fails', () => {
   expect(() => apiAnswer('GET', '/me/nothing-here', 200, {})).toThrow(/the API has no such operation/)
   expect(() => apiAnswer('DELETE', '/me', 200, {})).toThrow(/no such operation/)
-  expect(() => apiAnswer('GET', '/me', 418, {})).toThrow(/does not answer 418 \(documented: 200, 401, 403\)/)
+  expect(() => apiAnswer('GET', '/me', 202, {})).toThrow(/does not answer 202 \(documented: 200, 401, 403\)/)
+  expect(() => apiAnswer('GET', '/me', 409, { detail: 'conflict' })).toThrow(/GET \/me → 409: Error fixture/)
   expect(() => apiAnswer('POST', '/auth/logout', 204, { ok: true })).toThrow(/no JSON body/)
 })
 
@@ -36,5 +38,22 @@ test('error bodies follow the one Error schema', () => {
     statusCode: 409, data: { error: { code: 'case_changed', message: '已被他人处理' } },
   })
   expect(() => apiError(409, 42, '已被他人处理')).toThrow(/Error schema[\s\S]*\/error\/code must be string/)
-  expect(() => apiError(418, 'teapot', '茶壶', null, { method: 'GET', path: '/me' })).toThrow(/does not answer 418/)
+  expect(() => apiError(409, 'teapot', '茶壶', null, { method: 'GET', path: '/nowhere' })).toThrow(/no such operation/)
+})
+
+test('every answer installWx gives is checked; a bad one fails the test even if the page swallows it', async () => {
+  const { installWx } = require('./helpers')
+  const { wx } = installWx(() => ({ statusCode: 200, data: { nickname: '老王' } }))
+  const thrown = []
+  const keep = event => { thrown.push(event.error); event.preventDefault() } // here we want it
+  window.addEventListener('error', keep)
+  const success = jest.fn()
+  wx.request({ url: 'http://127.0.0.1:5000/api/v1/me?x=1', method: 'GET', success, fail: success })
+  await new Promise(resolve => setTimeout(resolve, 20))
+  window.removeEventListener('error', keep)
+
+  expect(success).not.toHaveBeenCalled() // the page never gets an answer the API would not give
+  expect(thrown[0].message).toMatch(/GET \/me → 200 does not match MeOut[\s\S]*"nickname"/)
+  expect(global.__badFixtureAnswers).toHaveLength(1) // what tests/setup.js fails the test with
+  global.__badFixtureAnswers = []
 })

@@ -202,3 +202,14 @@ test('from the scan to a submitted question: 3 taps plus typing', async () => {
   expect(posts()).toHaveLength(1)
   expect(taps).toBe(3)
 })
+
+test('我的质询 is one tap from 我的身份 and from home', async () => {
+  const ME = { kind: 'wx', id: 7, display_name: null, roles: [] }
+  for (const page of ['pages/me/me', 'pages/index/index']) {
+    jest.resetModules()
+    const comp = open(page, {}, () => apiAnswer('GET', '/me', 200, ME))
+    await waitFor(() => !comp.data.view.loading)
+    await tap(comp, '.my-questions-btn')
+    expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/my-questions/my-questions' })
+  }
+})

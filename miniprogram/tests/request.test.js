@@ -6,8 +6,10 @@ let storage
 let request
 let errors
 
+// The wrapper's own mechanics, with bodies no API sends (a proxy's HTML page, {ok: true}): the
+// answers are not checked against the OpenAPI document here, unlike in every page's tests.
 function setup(route, opts) {
-  ;({ wx, storage } = installWx(route, opts))
+  ;({ wx, storage } = installWx(route, Object.assign({ checkAnswers: false }, opts)))
   ;({ request } = require('../utils/request'))
   errors = require('../utils/errors')
 }

@@ -38,26 +38,26 @@ Component({
       const id = Number(options.id || 0)
       if (!code || !id) return Promise.reject(new ApiError({ code: 'not_found', message: '没有找到这条公开内容' }))
       this.disclosureId = id
-      const base = `/h/${encodeURIComponent(code)}`
+      const door = encodeURIComponent(code)
       if (!this.phoneAsked) {
         this.phoneAsked = true
-        this.loadPhone(base) // the call button does not hold up the reading
+        this.loadPhone(door) // the call button does not hold up the reading
       }
       return Promise.all([
-        request({ url: `${base}/disclosures/${id}` }),
-        request({ url: `${base}/disclosures/${id}/questions` }),
+        request({ url: `/h/${door}/disclosures/${id}` }),
+        request({ url: `/h/${door}/disclosures/${id}/questions` }),
       ]).then(([detail, questions]) => {
         this.versionsSeen = publishedVersions(detail) // for onVersion: they never change once published
         return Object.assign(
-          { code, attachmentPath: `${base}/attachments/{id}` },
+          { code, attachmentPath: `/h/${door}/attachments/{id}` },
           detailData(detail, this.versionsSeen),
           questionData(questions)
         )
       })
     },
 
-    loadPhone(base) {
-      return request({ url: base }).then(
+    loadPhone(door) {
+      return request({ url: `/h/${door}` }).then(
         landing => {
           const township = (landing.village && landing.village.township) || {}
           this.setData({ phone: township.supervision_phone || '', township: township.name || '' })

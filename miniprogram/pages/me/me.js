@@ -32,6 +32,10 @@ Component({
       wx.navigateTo({ url: '/pages/my-complaints/my-complaints' })
     },
 
+    onOpenMyQuestions() {
+      wx.navigateTo({ url: '/pages/my-questions/my-questions' })
+    },
+
     onOpenInbox() {
       wx.navigateTo({ url: '/pages/inbox/inbox' })
     },
