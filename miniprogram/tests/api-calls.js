@@ -1,7 +1,8 @@
 // The API calls the mini-program makes, collected statically from its source (pages, components,
 // behaviors, utils): every object literal with a `url` written as a path of the API — a string, a
 // template literal or a `+` chain starting with "/" (not "/pages/…", which is navigation) — with its
-// `method` (a string literal; GET when absent, POST when the object is given to upload()).
+// `method` (a string literal; GET when absent, POST when the object is given to upload()); download()
+// is GET.
 // Interpolated parts (`${id}`, `+ encodeURIComponent(code) +`) become "{}".
 // A call whose path or method the collector cannot read is reported as a problem: write it out.
 const fs = require('fs')
@@ -10,7 +11,7 @@ const parser = require('@babel/parser')
 
 const ROOT = path.resolve(__dirname, '..')
 const SOURCE_DIRS = ['pages', 'components', 'behaviors', 'utils']
-const CALLERS = new Set(['request', 'upload', 'send', 'sendFile', 'act']) // functions given request options
+const CALLERS = new Set(['request', 'upload', 'download', 'send', 'sendFile', 'fetchFile', 'act']) // given request options
 
 function sourceFiles(root = ROOT) {
   const out = []

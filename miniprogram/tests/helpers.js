@@ -1,8 +1,9 @@
 // Test doubles for the parts of `wx` the code uses. Callbacks fire asynchronously, as on a phone.
 const FAIL = Symbol('network failure')
 
-// route(options) → {statusCode, data} or FAIL, for every wx.request and wx.uploadFile (whose
-// options have `filePath` and whose answer WeChat hands over as text). GET /subscribe-templates is
+// route(options) → {statusCode, data} or FAIL, for every wx.request, wx.uploadFile (whose
+// options have `filePath` and whose answer WeChat hands over as text) and wx.downloadFile (method
+// GET; answer {statusCode} only, its body being a file). GET /subscribe-templates is
 // answered here with `templates` (SubscribeTemplateOut items; none configured unless a test says).
 // wx.getAccountInfoSync answers `envVersion` (develop: DevTools, as config.js expects in tests).
 // Every answer is checked against the backend's OpenAPI document by the request's own method and
@@ -32,6 +33,14 @@ function installWx(route, { token, household, templates = [], checkAnswers = tru
         const res = answer(opts)
         if (res === FAIL) opts.fail({ errMsg: 'uploadFile:fail timeout' })
         else opts.success({ statusCode: res.statusCode, data: typeof res.data === 'string' ? res.data : JSON.stringify(res.data) })
+      })
+    }),
+    // wx.downloadFile: `route` answers {statusCode} (the file's body is not JSON); the temp path is made up.
+    downloadFile: jest.fn(opts => {
+      later(() => {
+        const res = answer(Object.assign({ method: 'GET' }, opts))
+        if (res === FAIL) opts.fail({ errMsg: 'downloadFile:fail timeout' })
+        else opts.success({ statusCode: res.statusCode, tempFilePath: res.tempFilePath || 'wxfile://tmp/download-' + global.wx.downloadFile.mock.calls.length })
       })
     }),
     login: jest.fn(opts => {

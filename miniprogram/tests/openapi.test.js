@@ -57,3 +57,20 @@ test('every answer installWx gives is checked; a bad one fails the test even if 
   expect(global.__badFixtureAnswers).toHaveLength(1) // what tests/setup.js fails the test with
   global.__badFixtureAnswers = []
 })
+
+test('downloads are checked too: the operation must exist and answer a file', async () => {
+  const { installWx } = require('./helpers')
+  installWx(() => ({ statusCode: 200 }), { token: 'tok' })
+  const { download } = require('../utils/request')
+  await expect(download({ url: '/complaint-photos/7/image' })).resolves.toMatch(/^wxfile:\/\/tmp\//)
+  expect(global.__badFixtureAnswers || []).toEqual([])
+
+  const thrown = []
+  const keep = event => { thrown.push(event.error); event.preventDefault() }
+  window.addEventListener('error', keep)
+  download({ url: '/photos/7' })
+  await new Promise(resolve => setTimeout(resolve, 20))
+  window.removeEventListener('error', keep)
+  expect(thrown[0].message).toMatch(/GET \/photos\/7 → 200: the API has no such operation/)
+  global.__badFixtureAnswers = []
+})

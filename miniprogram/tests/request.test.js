@@ -240,7 +240,34 @@ describe('upload (wx.uploadFile, multipart "file")', () => {
   })
 })
 
-test('no module other than utils/request.js calls wx.request or wx.uploadFile', () => {
+describe('download (wx.downloadFile: photos and attachments that need the token)', () => {
+  const download = () => require('../utils/request').download({ url: '/complaint-photos/7/image' })
+
+  test('fetches with the token and resolves to the temp file; a 401 logs in once and fetches again', async () => {
+    setup(opts => {
+      if (isLogin(opts)) return session('fresh')
+      if (bearer(opts) === 'Bearer fresh') return { statusCode: 200, tempFilePath: 'wxfile://tmp/photo-7.jpg' }
+      return { statusCode: 401 }
+    }, { token: 'stale' })
+
+    await expect(download()).resolves.toBe('wxfile://tmp/photo-7.jpg')
+    expect(wx.downloadFile.mock.calls.map(([o]) => [o.url, bearer(o)])).toEqual([
+      [BASE + '/complaint-photos/7/image', 'Bearer stale'], [BASE + '/complaint-photos/7/image', 'Bearer fresh'],
+    ])
+    expect(wx.request).toHaveBeenCalledTimes(1) // the login only
+  })
+
+  test('an error status gives a readable Chinese error; a lost connection network_error', async () => {
+    setup(() => ({ statusCode: 404 }), { token: 'tok' })
+    await expect(download()).rejects.toMatchObject({ name: 'ApiError', status: 404, code: 'not_found', message: '找不到要访问的内容' })
+
+    jest.resetModules()
+    setup(() => FAIL, { token: 'tok' })
+    await expect(download()).rejects.toMatchObject({ status: 0, code: 'network_error' })
+  })
+})
+
+test('no module other than utils/request.js calls wx.request, wx.uploadFile or wx.downloadFile', () => {
   const fs = require('fs')
   const path = require('path')
   const root = path.resolve(__dirname, '..')
@@ -250,7 +277,7 @@ test('no module other than utils/request.js calls wx.request or wx.uploadFile', 
       if (name === 'node_modules' || name === 'tests') continue
       const full = path.join(dir, name)
       if (fs.statSync(full).isDirectory()) walk(full)
-      else if (name.endsWith('.js') && /\bwx\.(request|uploadFile)\s*\(/.test(fs.readFileSync(full, 'utf8'))) {
+      else if (name.endsWith('.js') && /\bwx\.(request|uploadFile|downloadFile)\s*\(/.test(fs.readFileSync(full, 'utf8'))) {
         offenders.push(path.relative(root, full))
       }
     }

@@ -3,12 +3,12 @@
 //   request({ url: '/me' })                                  → Promise of the JSON body
 //   request({ url: '/auth/invitations/accept', method: 'POST', data: { token } })
 //   upload({ url: '/complaint-photos', filePath })           → Promise of the JSON body
+//   download({ url: '/complaint-photos/41/image' })          → Promise of a local temp file path
 //
 // upload() sends one local file (wx.uploadFile, multipart field "file") with the same token, the
-// same silent re-login and the same errors; no other module calls wx.uploadFile either.
-//   download({ url: '/complaint-photos/7/image' })          → Promise of a local temp file path
-// download() fetches a file (wx.downloadFile) with the same token, re-login and errors: an <image>
-// src cannot carry the Authorization header, so pages show the temp file instead.
+// same silent re-login and the same errors; no other module calls wx.uploadFile either. download()
+// fetches a file that needs the token (a complaint photo for wx.previewImage, a PDF attachment for
+// wx.openDocument) with wx.downloadFile, the same way; no other module calls wx.downloadFile.
 // - `url` is relative to config.API_BASE_URL (or absolute, starting with http).
 // - Adds `Authorization: Bearer <token>` when a token is stored.
 // - On 401 it logs in again silently ONCE (wx.login → POST /auth/wx-login → store the token) and
@@ -134,14 +134,18 @@ function sendFile({ url, filePath, name, formData, token, onProgress }) {
   })
 }
 
+// wx.downloadFile writes the body to a temp file: an error's JSON is not at hand, so its status
+// gives the message.
 function fetchFile({ url, token }) {
   return new Promise((resolve, reject) => {
     wx.downloadFile({
       url: fullUrl(url),
-      header: headersWith({ Accept: '*/*' }, token),
+      header: headersWith({}, token),
       timeout: config.UPLOAD_TIMEOUT_MS,
-      // The body went to a file: an error answer's JSON is not at hand, the status tells.
-      success: res => settle({ statusCode: res.statusCode, data: res.tempFilePath }, resolve, reject),
+      success: res => {
+        if (res.statusCode >= 200 && res.statusCode < 300) resolve(res.tempFilePath)
+        else reject(errorFromResponse(res.statusCode, null))
+      },
       fail() {
         reject(networkError())
       },
@@ -222,7 +226,7 @@ function upload({ url, filePath, name = 'file', formData, onProgress }) {
   return withSession(token => sendFile({ url, filePath, name, formData, token, onProgress }), true)
 }
 
-// Downloads `url` to a temp file; resolves to its path (for <image src>, wx.previewImage, wx.openDocument).
+// Downloads the file at `url` (an API path needing the token); resolves to its local temp path.
 function download({ url }) {
   return withSession(token => fetchFile({ url, token }), true)
 }
