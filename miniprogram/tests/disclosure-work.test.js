@@ -111,7 +111,8 @@ describe('公开事项 (pages/disclosure-work)', () => {
 
     await tap(comp, '.tab-published')
     expect(texts(comp, '.published-row .card-title')).toEqual(['2026年2月财务收支情况公开'])
-    await tap(comp, '.correct-btn')
+    expect(texts(comp, '.published-row .row-go')).toEqual(['发现错误，去更正 ›'])
+    await tap(comp, '.published-row')
     expect(wx.navigateTo).toHaveBeenLastCalledWith({ url: `/pages/disclosure-correct/disclosure-correct?id=33&village=${VILLAGE}&township=${TOWNSHIP}` })
   })
 })
@@ -413,6 +414,8 @@ describe('村民质询 (pages/village-questions)', () => {
     expect(texts(comp, '.question-asker')).toEqual(['提问人：王秀英（实名）', '提问人：匿名'])
     expect(texts(comp, '.question-answered .text')).toEqual(['问：有发票吗？', '答：有，已附在公开里。'])
 
+    expect(comp.querySelector('.answer-input')).toBeFalsy() // one at a time: tap the question to answer it
+    await tap(comp, '.question-waiting', 0)
     await tap(comp, '.answer-btn', 0)
     expect(text(comp, '.answer-error')).toBe('请写下答复的内容')
     await typeAt(comp, '.answer-input', 0, ' 1月5日收的。 ')

@@ -93,8 +93,11 @@ Component({
       wx.navigateTo({ url: `/pages/disclosure-edit/disclosure-edit?id=${id}&${this.query()}` })
     },
 
-    onCorrect(e) {
-      wx.navigateTo({ url: `/pages/disclosure-correct/disclosure-correct?id=${e.currentTarget.dataset.id}&${this.query()}` })
+    // A published disclosure: its correction being written if there is one, else a new one.
+    onPublishedRow(e) {
+      const { id, status } = e.currentTarget.dataset
+      if (status !== 'published') this.openDisclosure(id)
+      else wx.navigateTo({ url: `/pages/disclosure-correct/disclosure-correct?id=${id}&${this.query()}` })
     },
 
     onQuestions() {

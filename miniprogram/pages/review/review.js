@@ -72,7 +72,11 @@ Component({
           content: '通过后，这条内容马上向全村公开，以后不能再改（有错只能更正）。确定通过吗？',
           confirmText: '通过并公开',
         },
-        () => this.act(`/disclosure-versions/${this.data.version.id}/approve`, comment ? { comment } : {}, DONE.approve, '已公开')
+        () => {
+          const data = comment ? { comment } : {}
+          const sending = request({ url: `/disclosure-versions/${this.data.version.id}/approve`, method: 'POST', data })
+          return this.decided(sending, DONE.approve, '已公开')
+        }
       )
     },
 
@@ -89,7 +93,10 @@ Component({
           content: '这条内容不会公开，会退回给村干部按您的意见修改后再提交。确定退回吗？',
           confirmText: '退回',
         },
-        () => this.act(`/disclosure-versions/${this.data.version.id}/return`, { comment }, DONE.return, '已退回')
+        () => {
+          const sending = request({ url: `/disclosure-versions/${this.data.version.id}/return`, method: 'POST', data: { comment } })
+          return this.decided(sending, DONE.return, '已退回')
+        }
       )
     },
 
@@ -102,9 +109,10 @@ Component({
       })
     },
 
-    act(url, body, done, toast) {
+    // After the confirmation: the step's request on its way; what the page shows of its answer.
+    decided(sending, done, toast) {
       this.setData({ busy: true, actionError: '', conflict: '' })
-      return request({ url, method: 'POST', data: body }).then(
+      return sending.then(
         () => {
           this.setData({ busy: false, reviewing: false, done, comment: '', commentLength: 0 })
           wx.showToast({ title: toast, icon: 'success' })

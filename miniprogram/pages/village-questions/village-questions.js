@@ -37,6 +37,7 @@ Component({
     lengths: {},
     errors: {},
     busyId: 0,
+    answering: 0, // the question whose answer is being written (one at a time)
     answerMax: ANSWER_MAX,
   },
 
@@ -63,6 +64,11 @@ Component({
 
     isEmpty(data) {
       return !data.waiting.length && !data.answered.length
+    },
+
+    onPick(e) {
+      const id = e.currentTarget.dataset.id
+      if (id !== this.data.answering) this.setData({ answering: id })
     },
 
     onAnswerInput(e) {
@@ -94,7 +100,7 @@ Component({
       this.setData({ busyId: id })
       return request({ url: `/disclosure-questions/${id}/answer`, method: 'POST', data: { answer } }).then(
         () => {
-          this.setData({ busyId: 0, [`drafts.${id}`]: '' })
+          this.setData({ busyId: 0, answering: 0, [`drafts.${id}`]: '' })
           wx.showToast({ title: '已答复', icon: 'success' })
           return this.reload()
         },
