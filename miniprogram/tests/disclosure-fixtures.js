@@ -1,7 +1,8 @@
 // API bodies for the officers' disclosure pages (cadres, the supervision committee), built whole as
 // the API dumps them. Every answer a test gives goes through `answer`/`apiAnswer`, which checks it
 // against the backend's OpenAPI response schema, so these cannot drift from the API.
-const { apiAnswer } = require('./helpers')
+const { apiAnswer, installWx, openPage } = require('./helpers')
+const { installFiles } = require('./wx-files')
 
 const BASE = 'http://127.0.0.1:5000/api/v1'
 const VILLAGE = 5
@@ -120,7 +121,18 @@ function answer(method, path, status, body) {
   return () => checked
 }
 
+// Opens `page` for an officer holding `token`, every request, upload and download answered from
+// `table` (see router). → {comp, wx, route}; check route.unmatched after the test.
+function openAs(token, page, options, table) {
+  const route = router(table) // a late download of an earlier test's page stays with that test's route
+  const { wx } = installWx(route, { token })
+  installFiles(opts => route.files(opts))
+  Object.assign(wx, { chooseMessageFile: jest.fn(), navigateBack: jest.fn() })
+  return { comp: openPage(page, options), wx, route }
+}
+
 module.exports = {
+  openAs,
   BASE, VILLAGE, TOWNSHIP, ITEMS, ROWS,
   version, publicVersion, disclosure, calendarRow, question, attachment, router, answer,
 }

@@ -2,20 +2,18 @@
 // will read, what changed since the committee returned it (or against what is public, for a
 // correction), 通过并公开 and 退回修改 each after a confirmation in plain words.
 // Every fixture is checked against the backend's OpenAPI document.
-const { installWx, apiAnswer, apiError, loaded, pageState, waitFor, openPage, text, texts, tap, type } = require('./helpers')
+const { apiAnswer, apiError, loaded, pageState, waitFor, text, texts, tap, type } = require('./helpers')
 const fx = require('./disclosure-fixtures')
-const { installFiles, saved } = require('./wx-files')
+const { saved } = require('./wx-files')
 
 const { ITEMS, VILLAGE, BASE } = fx
 let wx
 let route
 
 function open(page, options, table) {
-  const own = (route = fx.router(table)) // a late download of an earlier test's page stays with that test
-  ;({ wx } = installWx(route, { token: 'committee-tok' }))
-  installFiles(opts => own.files(opts))
-  Object.assign(wx, { navigateBack: jest.fn() })
-  return openPage(page, options)
+  let comp
+  ;({ comp, wx, route } = fx.openAs('committee-tok', page, options, table))
+  return comp
 }
 
 const posts = () => wx.request.mock.calls.map(([o]) => o).filter(o => o.method === 'POST')

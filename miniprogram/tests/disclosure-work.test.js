@@ -2,20 +2,18 @@
 // the draft → submit → returned with comments → edit → resubmit loop (finance rows typed in 元, sent
 // in fen, totals as typed; attachments with progress), 更正, answering villagers' questions, and the
 // entries on "me". Every fixture is checked against the backend's OpenAPI document.
-const { installWx, askPrivacy, apiAnswer, apiError, loaded, pageState, waitFor, openPage, text, texts, tap, type } = require('./helpers')
+const { askPrivacy, apiAnswer, apiError, loaded, pageState, waitFor, text, texts, tap, type } = require('./helpers')
 const fx = require('./disclosure-fixtures')
-const { installFiles, saved } = require('./wx-files')
+const { saved } = require('./wx-files')
 
 const { ITEMS, VILLAGE, TOWNSHIP, BASE } = fx
 let wx
 let route
 
 function open(page, options, table) {
-  const own = (route = fx.router(table)) // a late download of an earlier test's page stays with that test
-  ;({ wx } = installWx(route, { token: 'cadre-tok' }))
-  installFiles(opts => own.files(opts))
-  Object.assign(wx, { chooseMessageFile: jest.fn(), navigateBack: jest.fn() })
-  return openPage(page, options)
+  let comp
+  ;({ comp, wx, route } = fx.openAs('cadre-tok', page, options, table))
+  return comp
 }
 
 const sent = method => wx.request.mock.calls.map(([o]) => o).filter(o => (o.method || 'GET') === method)
