@@ -80,9 +80,11 @@ def _wire_domain() -> None:
     rules of the complaints, who hears of a case's events, and the jobs run after each commit."""
     from app.domain import events
     from app.domain.complaints import access, notifications, platform
+    from app.domain.disclosures import questions
     from app.jobs import intents
 
     access.register_rules()
+    questions.register_rules()  # 我的质询: a villager reads the questions they asked
     events.subscribe(events.ANY, platform.on_case_event)  # 四平台: hand the case to the township's platform
     events.subscribe(events.ANY, notifications.record)  # WeChat subscribe messages this step owes (订阅消息)
     intents.install()

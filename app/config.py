@@ -18,7 +18,15 @@ SANDBOX_PUSH_AES_KEY = "bWluZ2ppbmctc2FuZGJveC1wdXNoLWFlcy1rZXktMzI"
 # accepts any id; with real credentials each key must be given its template id from the mini-program
 # admin console: WECHAT_TEMPLATES='{"case_progress": "…", …}'. A key without an id sends nothing.
 SANDBOX_TEMPLATES = {
-    key: f"sbx-tmpl-{key}" for key in ("case_progress", "case_replied", "case_closed", "case_assigned", "case_reminder")
+    key: f"sbx-tmpl-{key}"
+    for key in (
+        "case_progress",
+        "case_replied",
+        "case_closed",
+        "case_assigned",
+        "case_reminder",
+        "question_answered",
+    )
 }
 
 

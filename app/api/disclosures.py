@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from flask import current_app, request
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.api import bp, files
 from app.api.endpoint import current_actor, endpoint
@@ -24,6 +23,7 @@ from app.api.schemas.disclosures import (
     DisclosureListIn,
     DisclosurePageOut,
     ItemTypeOut,
+    OfficerDisclosureListIn,
     OfficerDisclosureOut,
     ReachOut,
     ReturnIn,
@@ -33,10 +33,27 @@ from app.api.schemas.disclosures import (
     VillageReachOut,
     VillageWarningOut,
 )
-from app.api.schemas.questions import AnswerIn, ModeratedQuestionOut, QuestionIn, QuestionOut
+from app.api.schemas.questions import (
+    AnswerIn,
+    AskedQuestionOut,
+    ModeratedQuestionOut,
+    OfficerQuestionOut,
+    QuestionIn,
+    QuestionOut,
+)
 from app.clock import to_shanghai, utcnow
 from app.domain import authz, household_codes, uploads
-from app.domain.disclosures import attachments, browse, calendar, chain, question_view, questions, reach, workflow
+from app.domain.disclosures import (
+    attachments,
+    browse,
+    calendar,
+    chain,
+    question_view,
+    questions,
+    reach,
+    workflow,
+    worklist,
+)
 from app.errors import AppError, NotFound
 from app.extensions import db, get_redis
 from app.models import Disclosure, ItemType, Question, Township, Village, WxUser
@@ -156,35 +173,36 @@ def correct_disclosure(disclosure_id: int, body):
 @endpoint(
     tags=["cadre", "township", "county"],
     summary="本村全部公开记录（含草稿与审核中）",
-    query=DisclosureListIn(),
+    query=OfficerDisclosureListIn(),
     response=OfficerDisclosureOut(many=True),
 )
 def officer_disclosures(village_id: int, query):
     authz.get_or_404(current_actor(), "disclosure.monitor", Village, village_id)
-    where = [Disclosure.village_id == village_id]
-    if "category" in query:
-        where.append(Disclosure.category == query["category"])
-    if "period" in query:
-        where.append(Disclosure.period == query["period"])
-    return db.session.scalars(
-        select(Disclosure)
-        .options(
-            selectinload(Disclosure.versions),
-            selectinload(Disclosure.item_type),
-            selectinload(Disclosure.published_version),
-        )
-        .where(*where)
-        .order_by(Disclosure.created_at.desc(), Disclosure.id.desc())
-        .limit(query["per_page"])
-        .offset((query["page"] - 1) * query["per_page"])
-    ).all()
+    return worklist.village_disclosures(
+        village_id,
+        category=query.get("category"),
+        period=query.get("period"),
+        stage=query.get("stage"),
+        page=query["page"],
+        per_page=query["per_page"],
+    )
+
+
+@bp.get("/disclosures/<int:disclosure_id>")
+@endpoint(
+    tags=["cadre", "township", "county"],
+    summary="一条公开记录的全部版本（含草稿、审核中与退回意见）",
+    response=OfficerDisclosureOut(),
+)
+def officer_disclosure(disclosure_id: int):
+    return authz.get_or_404(current_actor(), "disclosure.monitor", Disclosure, disclosure_id)
 
 
 # ---- villagers, from the door code ----
 @bp.get("/h/<code>/disclosures")
 @endpoint(
     tags=["villager"],
-    summary="本村已公开内容（按类别、期间筛选，新的在前）",
+    summary="本村已公开内容（按类别、期间筛选，新的在前；标出本户是否已阅）",
     auth=None,
     query=DisclosureListIn(),
     response=DisclosurePageOut(),
@@ -199,7 +217,12 @@ def villager_disclosures(code: str, query):
         page=query["page"],
         per_page=query["per_page"],
     )
-    return {"items": items, "total": total, "page": query["page"], "per_page": query["per_page"]}
+    return {
+        "items": browse.marked_for(household, items),
+        "total": total,
+        "page": query["page"],
+        "per_page": query["per_page"],
+    }
 
 
 @bp.get("/h/<code>/disclosures/<int:disclosure_id>")
@@ -380,14 +403,30 @@ def villager_attachment(code: str, attachment_id: int):
     )
 
 
+@bp.get("/disclosure-attachments/<int:attachment_id>")
+@endpoint(
+    tags=["cadre", "township", "county"],
+    summary="查看附件（含草稿与审核中的版本；本村干部、村务监督委员会及上级）",
+    produces="application/octet-stream",
+)
+def officer_attachment(attachment_id: int):
+    attachment = attachments.officer_attachment(current_actor(), attachment_id)
+    return files.download(
+        attachments.storage_path(_attachment_folder(), attachment),
+        media_type=attachment.media_type,
+        filename=attachment.filename,
+        private=True,  # a draft's file: kept out of shared caches
+    )
+
+
 # ---- public questions (质询) ----
 @bp.post("/h/<code>/disclosures/<int:disclosure_id>/questions")
 @endpoint(
     tags=["villager"],
-    summary="对公开内容提出质询（身份不公开）",
+    summary="对公开内容提出质询（身份不公开；实名只给答复的干部看）",
     auth="wx",
     body=QuestionIn(),
-    response=QuestionOut(),
+    response=AskedQuestionOut(),
     status=201,
     errors=["household_code_void", "content_refused", "rate_limited", "content_check_unavailable"],
 )
@@ -398,11 +437,23 @@ def ask_question(code: str, disclosure_id: int, body):
         household,
         disclosure_id,
         body["body"],
+        asker_name=body.get("real_name"),
         reply_days=current_app.config["QUESTION_REPLY_DAYS"],
         wechat=wechat(),
         redis=get_redis(),
     )
-    return question_view.project(question, utcnow())
+    return question_view.for_asker(question, utcnow())
+
+
+@bp.get("/me/disclosure-questions")
+@endpoint(
+    tags=["villager"],
+    summary="我的质询：状态、答复期限与答复",
+    auth="wx",
+    response=AskedQuestionOut(many=True),
+)
+def my_questions():
+    return question_view.for_asker_all(questions.asked_by(current_actor()), utcnow())
 
 
 @bp.get("/h/<code>/disclosures/<int:disclosure_id>/questions")
@@ -422,17 +473,26 @@ def list_questions(code: str, disclosure_id: int):
 
 @bp.post("/disclosure-questions/<int:question_id>/answer")
 @endpoint(
-    tags=["cadre"], summary="答复质询", auth="wx", body=AnswerIn(), response=QuestionOut(), errors=["already_answered"]
+    tags=["cadre"],
+    summary="答复质询（提问人会收到订阅消息）",
+    auth="wx",
+    body=AnswerIn(),
+    response=OfficerQuestionOut(),
+    errors=["already_answered"],
 )
 def answer_question(question_id: int, body):
-    return question_view.project(questions.answer(current_actor(), question_id, body["answer"]), utcnow())
+    return question_view.for_officer(questions.answer(current_actor(), question_id, body["answer"]), utcnow())
 
 
 @bp.get("/villages/<int:village_id>/disclosure-questions")
-@endpoint(tags=["cadre", "township", "county"], summary="本村质询（含逾期未答复）", response=QuestionOut(many=True))
+@endpoint(
+    tags=["cadre", "township", "county"],
+    summary="本村质询（含逾期未答复）",
+    response=OfficerQuestionOut(many=True),
+)
 def village_questions(village_id: int):
     authz.get_or_404(current_actor(), "disclosure.monitor", Village, village_id)
-    return question_view.project_all(questions.village_questions(village_id), utcnow())
+    return question_view.for_officers(questions.village_questions(village_id), utcnow())
 
 
 # ---- township moderation of held questions ----

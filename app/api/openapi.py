@@ -73,6 +73,8 @@ def build_spec(app: Flask) -> dict:
         for status in doc.other_statuses:
             responses[str(status)] = {"description": _STATUS_TEXT[status], "content": ok_content}
         error_statuses = {400, 422} if (doc.body or doc.query) else set()
+        if doc.upload:  # a file refused (type, size, content) or too big for the request limit
+            error_statuses |= {413, 422}
         if doc.auth is not None:
             error_statuses |= {401, 403}
         if "<" in rule.rule:

@@ -100,10 +100,16 @@ class DisclosureVersion(Base):
     drafted_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("wx_user.id"))
     submitted_at: Mapped[datetime | None]
     reviewed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("wx_user.id"))
+    # The reviewing committee member's name from their term of office (the roster's holder_name), as
+    # it was when they decided: a published version shows who approved it (审核人).
+    reviewer_name: Mapped[str | None] = mapped_column(String(64))
     review_comment: Mapped[str | None] = mapped_column(String(500))
     reviewed_at: Mapped[datetime | None]
     published_at: Mapped[datetime | None]
     content_hash: Mapped[str | None] = mapped_column(String(64))
+    # What the committee last returned (title, body, line_items, attachment_ids, comment): edits are
+    # made in place, so this is what a re-review compares against. Null until a first return.
+    returned_content: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     disclosure: Mapped[Disclosure] = relationship(back_populates="versions", foreign_keys=[disclosure_id])
@@ -161,7 +167,10 @@ class Question(Base):
     disclosure_id: Mapped[int] = mapped_column(ForeignKey("disclosure.id"), index=True)
     village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
-    asked_by_user_id: Mapped[int] = mapped_column(ForeignKey("wx_user.id"))
+    asked_by_user_id: Mapped[int] = mapped_column(ForeignKey("wx_user.id"), index=True)
+    # 实名: the name the asker chose to give (none: anonymous). Shown to the asker and to the officers
+    # who answer, never on the village's public list.
+    asker_name: Mapped[str | None] = mapped_column(String(20))
     body: Mapped[str] = mapped_column(String(500))
     # visible | held (WeChat's content check asked for review: not shown until a person clears it)
     # | rejected (township moderation refused it: never shown; the reason is kept for the record)
@@ -177,3 +186,5 @@ class Question(Base):
     # escalation when unanswered (same machinery as complaints): 1 township, 2 county
     escalation_level: Mapped[int] = mapped_column(default=0)
     next_check_at: Mapped[datetime | None] = mapped_column(index=True)
+
+    disclosure: Mapped[Disclosure] = relationship()

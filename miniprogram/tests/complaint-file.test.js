@@ -1,6 +1,6 @@
 // 我要反映问题: the filing page against the API's shapes (ComplaintIn, ComplaintOptionsOut, the
 // photo upload contract), stubbing only wx.*.
-const { FAIL, installWx, apiError, bearer, waitFor, openPage, text, texts, tap, type } = require('./helpers')
+const { FAIL, askPrivacy, installWx, apiError, bearer, waitFor, openPage, text, texts, tap, type } = require('./helpers')
 
 const PAGE = 'pages/complaint-file/complaint-file'
 const BASE = 'http://127.0.0.1:5000/api/v1'
@@ -328,14 +328,7 @@ test('the door comes from the scanned QR or the one remembered; without one the 
 
 test('the privacy panel (photos, location) agrees through the button WeChat requires', async () => {
   const comp = await open({})
-  const privacy = require('../utils/privacy')
-  const resolve = jest.fn()
-  global.wx.onNeedPrivacyAuthorization = jest.fn()
-  global.getCurrentPages = () => [comp.instance]
-  privacy.install()
-  const [handler] = global.wx.onNeedPrivacyAuthorization.mock.calls[0]
-
-  handler(resolve, { referrer: 'chooseMedia' })
+  const resolve = askPrivacy(comp, 'chooseMedia')
   expect(comp.querySelector('#agree-privacy')).toBeTruthy()
 
   comp.querySelector('.agree-privacy-btn').dispatchEvent('agreeprivacyauthorization')

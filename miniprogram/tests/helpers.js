@@ -196,4 +196,18 @@ function pageState(comp) {
   return new Wrapper(found[0])
 }
 
-module.exports = { FAIL, installWx, apiAnswer, apiError, loaded, pageState, bearer, isLogin, session, waitFor, openPage, text, texts, tap, type }
+// WeChat asking the page `comp` for privacy consent (wx.onNeedPrivacyAuthorization, as
+// utils/privacy.js installs it) on behalf of `referrer`; returns WeChat's `resolve` (a jest.fn) to
+// check what the page's panel told it. Call `delete global.getCurrentPages` at the end.
+function askPrivacy(comp, referrer) {
+  const privacy = require('../utils/privacy')
+  const resolve = jest.fn()
+  global.wx.onNeedPrivacyAuthorization = jest.fn()
+  global.getCurrentPages = () => [comp.instance]
+  privacy.install()
+  const [handler] = global.wx.onNeedPrivacyAuthorization.mock.calls[0]
+  handler(resolve, { referrer })
+  return resolve
+}
+
+module.exports = { FAIL, askPrivacy, installWx, apiAnswer, apiError, loaded, pageState, bearer, isLogin, session, waitFor, openPage, text, texts, tap, type }

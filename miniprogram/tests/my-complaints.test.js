@@ -236,10 +236,12 @@ describe('home as the door’s landing', () => {
 
   test('a scanned door shows its village and leads to 反映问题 and the resolved list; the door is remembered', async () => {
     const q = encodeURIComponent(`https://mingjing.example.cn/h/${CODE}`)
-    const comp = open('pages/index/index', { q }, opts => ({ statusCode: 200, data: opts.url.endsWith('/me') ? ME : LANDING }))
-    await waitFor(() => !comp.data.view.loading && comp.data.door)
+    const NONE = { items: [], total: 0, page: 1, per_page: 20 } // DisclosurePageOut: the door's read marks
+    const comp = open('pages/index/index', { q }, opts => ({ statusCode: 200,
+      data: opts.url.endsWith('/me') ? ME : opts.url.endsWith('/disclosures') ? NONE : LANDING }))
+    await waitFor(() => !comp.data.view.loading && comp.data.door && wx.request.mock.calls.length === 3)
 
-    expect(wx.request.mock.calls.map(([o]) => o.url).sort()).toEqual([`${BASE}/h/${CODE}`, BASE + '/me'])
+    expect(wx.request.mock.calls.map(([o]) => o.url).sort()).toEqual([`${BASE}/h/${CODE}`, `${BASE}/h/${CODE}/disclosures`, BASE + '/me'])
     expect(text(comp, '.msg-village')).toBe('东岭村')
     expect(wx.setStorageSync).toHaveBeenCalledWith('mingjing_household_code', CODE)
     expect(comp.querySelector('.inbox-btn')).toBeFalsy() // a villager has no inbox

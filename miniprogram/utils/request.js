@@ -112,7 +112,7 @@ function parseBody(data) {
   }
 }
 
-function sendFile({ url, filePath, name, formData, token }) {
+function sendFile({ url, filePath, name, formData, token, onProgress }) {
   return new Promise((resolve, reject) => {
     const options = {
       url: fullUrl(url),
@@ -126,7 +126,11 @@ function sendFile({ url, filePath, name, formData, token }) {
       },
     }
     if (formData) options.formData = formData
-    wx.uploadFile(options)
+    const task = wx.uploadFile(options)
+    // UploadTask.onProgressUpdate: {progress: 0–100, totalBytesSent, totalBytesExpectedToSend}
+    if (onProgress && task && typeof task.onProgressUpdate === 'function') {
+      task.onProgressUpdate(res => onProgress(res.progress))
+    }
   })
 }
 
@@ -217,8 +221,9 @@ function request({ url, method = 'GET', data, header, relogin = true }) {
 }
 
 // Uploads the local file `filePath` as the multipart field `name`; resolves to the JSON body.
-function upload({ url, filePath, name = 'file', formData }) {
-  return withSession(token => sendFile({ url, filePath, name, formData, token }), true)
+// `onProgress(percent)` follows the upload (the uploadTask's onProgressUpdate).
+function upload({ url, filePath, name = 'file', formData, onProgress }) {
+  return withSession(token => sendFile({ url, filePath, name, formData, token, onProgress }), true)
 }
 
 // Downloads the file at `url` (an API path needing the token); resolves to its local temp path.

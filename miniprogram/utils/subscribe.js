@@ -4,6 +4,7 @@
 // again at each step after which it will want to tell the person something:
 //   villager: filing a complaint; tapping 未解决 (the case is handled again)
 //   handler (a cadre): tapping 签收 or 答复 on a case
+//   asker: tapping 提交 on a question (质询) about a disclosure (told when the village answers)
 // WeChat shows the consent dialog only when wx.requestSubscribeMessage is called from the user's tap,
 // before any await. So pages call loadTemplates() when they open, and in the tap handler call ask…()
 // first and await its promise later. Asking never rejects: declining, an unconfigured backend or no
@@ -61,5 +62,6 @@ function ask(audience) {
 
 const askForComplaintUpdates = () => ask('villager')
 const askForCaseDuties = () => ask('handler')
+const askForQuestionAnswer = () => ask('asker')
 
-module.exports = { loadTemplates, templateIds, askForComplaintUpdates, askForCaseDuties }
+module.exports = { loadTemplates, templateIds, askForComplaintUpdates, askForCaseDuties, askForQuestionAnswer }

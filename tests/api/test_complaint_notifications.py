@@ -233,8 +233,9 @@ def test_templates_come_from_config_and_an_unconfigured_one_sends_nothing(app, c
         "case_closed": "sbx-tmpl-case_closed",
         "case_assigned": "sbx-tmpl-case_assigned",
         "case_reminder": "sbx-tmpl-case_reminder",
+        "question_answered": "sbx-tmpl-question_answered",
     }
-    assert {t["audience"] for t in listed} == {"villager", "handler"}
+    assert {t["audience"] for t in listed} == {"villager", "handler", "asker"}
     # Real credentials without template ids: nothing is queued that WeChat would refuse.
     app.config["WECHAT_TEMPLATES"] = {"case_progress": "tmpl-progress-real"}
     assert [t["key"] for t in client.get("/api/v1/subscribe-templates").get_json()] == ["case_progress"]

@@ -215,3 +215,28 @@ def test_door_landing_follows_a_publication_at_once_in_every_process(app, client
     assert "2026年2月财务收支公开" in page.get_data(as_text=True)
     with other_app.app_context():
         dispose_engines()
+
+
+def test_the_household_list_marks_what_this_household_opened_and_who_approved(client, village_world):
+    w = village_world
+    did = publish_one(client, w)["disclosure_id"]
+    other = publish_one(client, w, period="2026-01")["disclosure_id"]
+    mine, neighbours = w["codes"][0], w["codes"][1]
+
+    def marks(code, **query):
+        listing = client.get(f"/api/v1/h/{code}/disclosures", query_string=query).get_json()
+        return {d["id"]: d["read"] for d in listing["items"]}
+
+    assert marks(mine) == {did: False, other: False}
+    assert client.get(f"/api/v1/h/{mine}/disclosures/{did}").status_code == 200
+    assert marks(mine) == {did: True, other: False}
+    assert marks(hc.grouped(mine).lower(), category="finance") == {did: True, other: False}
+    assert marks(neighbours) == {did: False, other: False}  # per household, not per village
+
+    # who approved it and when: the committee member's name from the roster
+    detail = client.get(f"/api/v1/h/{mine}/disclosures/{did}").get_json()
+    assert detail["current"]["approved_by"] == "村务监督委员会 干部"
+    assert detail["current"]["approved_at"] == detail["current"]["published_at"]
+    landing = client.get(f"/api/v1/h/{mine}").get_json()
+    assert "read" not in landing["disclosures"][0]  # the landing is the same for every door
+    assert landing["disclosures"][0]["current"]["approved_by"] == "村务监督委员会 干部"

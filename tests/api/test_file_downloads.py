@@ -23,6 +23,7 @@ CSP = "default-src 'none'; sandbox"
 NOT_FILES = ("application/json", "text/plain")
 FILE_ROUTES = {
     "api.villager_attachment",
+    "api.officer_attachment",
     "api.complaint_photo_image",
     "api.complaint_photo_for_wechat",
     "api.download_sticker_sheet",
@@ -80,6 +81,10 @@ def test_every_file_route_serves_a_download_that_is_never_rendered(app, client, 
         ids.append(uploaded.get_json()["id"])
     supervisor = f.login_wx(client, w["supervisor"])
     client.post(f"/api/v1/disclosure-versions/{version['id']}/submit", headers=f.bearer(keeper))
+    # the same files under review, for the supervision committee
+    officer = client.get(f"/api/v1/disclosure-attachments/{ids[0]}", headers=f.bearer(supervisor))
+    _guarded(officer, filename="%E5%85%AC%E5%BC%80.pdf")
+    seen.add("api.officer_attachment")
     client.post(f"/api/v1/disclosure-versions/{version['id']}/approve", headers=f.bearer(supervisor), json={})
     _guarded(client.get(f"/api/v1/h/{w['codes'][0]}/attachments/{ids[0]}"), filename="%E5%85%AC%E5%BC%80.pdf")
     _guarded(client.get(f"/api/v1/h/{w['codes'][0]}/attachments/{ids[1]}"), filename="%E6%94%B6%E6%8D%AE.png")

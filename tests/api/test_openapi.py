@@ -35,3 +35,7 @@ def test_error_responses_use_the_one_error_schema(client):
     login = document["paths"]["/api/v1/auth/wx-login"]["post"]
     assert login["responses"]["422"]["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
     assert "wechat_code_invalid" in login["description"]
+    # an upload answers 422 for a file it refuses and 413 for one past the request limit
+    upload = document["paths"]["/api/v1/disclosure-versions/{version_id}/attachments"]["post"]
+    assert {"413", "422"} <= set(upload["responses"])
+    assert upload["responses"]["422"]["content"]["application/json"]["schema"]["$ref"].endswith("/Error")

@@ -251,23 +251,35 @@ def test_disclosure_and_question_answers_validate_against_the_document(client, a
     keeper, supervisor = f.login_wx(client, keeper_row), f.login_wx(client, supervisor_row)
     me, dispatcher = f.login_wx(client, villager), f.login_console(client, dispatcher_row)
 
-    version = answers.call(
-        "POST",
-        "/api/v1/disclosures",
-        keeper,
-        status=201,
-        json={
-            "village_id": village.id,
-            "item_type_id": item.id,
-            "period": "2026-02",
-            "title": "二月财务公开",
-            "body": "本月收支如下。",
-            "line_items": [{"label": "村道保洁费", "expense_fen": 120000}],
-        },
+    version, second = (
+        answers.call(
+            "POST",
+            "/api/v1/disclosures",
+            keeper,
+            status=201,
+            json={
+                "village_id": village.id,
+                "item_type_id": item.id,
+                "period": period,
+                "title": "二月财务公开",
+                "body": "本月收支如下。",
+                "line_items": [{"label": "村道保洁费", "expense_fen": 120000}],
+            },
+        )
+        for period in ("2026-02", "2026-01")
     )
     answers.call("POST", f"/api/v1/disclosure-versions/{version['id']}/submit", keeper)
     answers.call("POST", f"/api/v1/disclosure-versions/{version['id']}/approve", supervisor, json={})
     did = version["disclosure_id"]
+    # the officers' views: by stage, one with all its versions, and what the committee returned
+    answers.call("GET", f"/api/v1/villages/{village.id}/disclosures?stage=published", supervisor)
+    answers.call("GET", f"/api/v1/disclosures/{did}", keeper)
+    answers.call("POST", f"/api/v1/disclosure-versions/{second['id']}/submit", keeper)
+    back = answers.call(
+        "POST", f"/api/v1/disclosure-versions/{second['id']}/return", supervisor, json={"comment": "补"}
+    )
+    assert back["last_returned"]["comment"] == "补"
+    answers.call("GET", f"/api/v1/disclosures/{second['disclosure_id']}", supervisor)
     detail = answers.call("GET", f"/api/v1/h/{code}/disclosures/{did}")  # the villagers' view: published only
     assert [v["number"] for v in detail["versions"]] == [version["number"]]
     answers.call("GET", f"/api/v1/h/{code}")  # the landing, now with a disclosure

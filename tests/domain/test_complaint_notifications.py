@@ -82,4 +82,4 @@ def test_notes_are_one_line_and_cut_to_wechat_limits():
 
 def test_every_template_has_a_sandbox_id():
     assert set(TEMPLATES) == set(SANDBOX_TEMPLATES)
-    assert {t.audience for t in TEMPLATES.values()} == {"villager", "handler"}
+    assert {t.audience for t in TEMPLATES.values()} == {"villager", "handler", "asker"}

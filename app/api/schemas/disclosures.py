@@ -10,7 +10,9 @@ from app.api.inputs import DateWithin
 from app.api.schemas.common import In, PageIn, ShanghaiDateTime, _text
 from app.api.schemas.territory import TerritoryRef
 from app.clock import to_shanghai, utcnow
+from app.domain.disclosures import browse as _browse
 from app.domain.disclosures import calendar as _calendar
+from app.domain.disclosures import worklist as _worklist
 
 MAX_FEN = 10**13  # ¥100 billion: far above any village amount, far below overflow
 
@@ -74,6 +76,16 @@ def _sum(version, key):
     return sum(i[key] for i in version.line_items) if version.line_items else None
 
 
+class ReturnedContentOut(Schema):
+    """What the supervision committee last returned: the resubmitted version is compared with it."""
+
+    title = fields.String()
+    body = fields.String()
+    line_items = fields.List(fields.Nested(LineItemOut), allow_none=True)
+    attachment_ids = fields.List(fields.Integer(), metadata={"description": "attachments it had then"})
+    comment = fields.String(metadata={"description": "the committee's comment when returning"})
+
+
 class VersionOut(Schema):
     id = fields.Integer()
     disclosure_id = fields.Integer()
@@ -90,11 +102,23 @@ class VersionOut(Schema):
     published_at = ShanghaiDateTime(allow_none=True)
     content_hash = fields.String(allow_none=True)
     attachments = fields.List(fields.Nested(lambda: AttachmentOut()))
+    last_returned = fields.Nested(
+        ReturnedContentOut,
+        attribute="returned_content",
+        allow_none=True,
+        metadata={"description": "the content as last returned by the committee (null: never returned)"},
+    )
 
 
 class PublicVersionOut(VersionOut):
+    approved_by = fields.Function(
+        lambda v: _browse.approver_label(v),
+        metadata={"description": "who approved (审核) it: 村务监督委员会, with the member's name when known"},
+    )
+    approved_at = ShanghaiDateTime(attribute="reviewed_at", allow_none=True)
+
     class Meta:
-        exclude = ("status", "review_comment", "submitted_at")
+        exclude = ("status", "review_comment", "submitted_at", "last_returned")
 
 
 class DisclosureOut(Schema):
@@ -122,8 +146,22 @@ class DisclosureListIn(PageIn):
     period = _text(16)
 
 
+class HouseholdDisclosureOut(DisclosureOut):
+    read = fields.Boolean(metadata={"description": "this household (the door's code) has opened it"})
+
+
+class OfficerDisclosureListIn(DisclosureListIn):
+    stage = fields.String(
+        validate=validate.OneOf(sorted(_worklist.STAGES)),
+        metadata={
+            "description": "drafting: a version in draft or returned (the cadres' turn); in_review: one "
+            "waiting for the supervision committee; published: one published"
+        },
+    )
+
+
 class DisclosurePageOut(Schema):
-    items = fields.List(fields.Nested(DisclosureOut))
+    items = fields.List(fields.Nested(HouseholdDisclosureOut))
     page = fields.Integer()
     per_page = fields.Integer()
     total = fields.Integer()

@@ -9,6 +9,13 @@ from app.api.schemas.common import In, ShanghaiDateTime, _text
 
 class QuestionIn(In):
     body = _text(500, multiline=True, required=True)
+    real_name = _text(
+        20,
+        metadata={
+            "description": "实名: the asker's name, shown to the officers who answer (never public); "
+            "left out: anonymous"
+        },
+    )
 
 
 class AnswerIn(In):
@@ -37,3 +44,25 @@ class ModeratedQuestionOut(QuestionOut):
     moderation = fields.String(metadata={"description": "held | visible | rejected"})
     moderation_note = fields.String(allow_none=True)
     moderated_at = ShanghaiDateTime(allow_none=True)
+
+
+class OfficerQuestionOut(QuestionOut):
+    """Officers of the village and above (who answer and follow questions): with the asker's name when
+    they gave it (实名), never their account or household."""
+
+    asker_name = fields.String(allow_none=True, metadata={"description": "实名: the name given; null: anonymous"})
+
+
+class AskedAboutOut(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    category = fields.String(metadata={"description": "party | village | finance"})
+    period = fields.String()
+
+
+class AskedQuestionOut(OfficerQuestionOut):
+    """The asker's own question (我的质询): its state, the due date of the answer, the answer, and the
+    disclosure it is about. status: held (being checked) | rejected (not published) | open | overdue |
+    answered."""
+
+    disclosure = fields.Nested(AskedAboutOut)

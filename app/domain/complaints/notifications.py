@@ -1,5 +1,7 @@
 """WeChat subscribe messages (订阅消息) about complaints: who is told what, and the outbox that sends
-each message at most once.
+each message at most once. The outbox also carries the message telling a villager that their public
+question on a disclosure was answered (app.domain.disclosures.notifications writes those rows through
+`owe`; they are sent like every other row).
 
 Every step of a case publishes its event (app.domain.events; the app factory subscribes `record`),
 with the case as it is after the step. `record` decides who is told, writes one outbox row per person
@@ -128,6 +130,13 @@ TEMPLATES: dict[str, Template] = {
             (*_HEAD, ("thing3", "提醒内容"), ("time4", "提醒时间")),
             "干部在待办中点“签收”“答复”时",
         ),
+        Template(
+            "question_answered",
+            "留言回复通知",
+            "asker",
+            (("thing1", "质询事项"), ("thing2", "答复内容"), ("time3", "答复时间")),
+            "村民对公开内容提交质询时（点“提交”）",
+        ),
     )
 }
 
@@ -162,13 +171,13 @@ _ASSIGNED_NOTES = {
 # ---- who is told what ----
 
 
-def _when(moment: datetime) -> str:
+def wechat_time(moment: datetime) -> str:
     """WeChat's `time` format, in Shanghai time: 2026年3月2日 09:00."""
     local = to_shanghai(moment)
     return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
 
 
-def _text(value: str | None, fallback: str) -> str:
+def one_line(value: str | None, fallback: str) -> str:
     """One line (WeChat shows a value on one line and refuses an empty one)."""
     return " ".join((value or "").split()) or fallback
 
@@ -176,7 +185,7 @@ def _text(value: str | None, fallback: str) -> str:
 def _message(
     key: str, complaint: Complaint | OfficerCase, event: ComplaintEvent | OfficerEvent, *middle: str
 ) -> tuple[str, dict[str, str]]:
-    values = (complaint.reference, name_of(complaint.category), *middle, _when(event.created_at))
+    values = (complaint.reference, name_of(complaint.category), *middle, wechat_time(event.created_at))
     fields = TEMPLATES[key].fields
     assert len(values) == len(fields), key
     return key, {field: value for (field, _label), value in zip(fields, values, strict=True)}
@@ -190,19 +199,19 @@ def villager_message(complaint: Complaint, event: ComplaintEvent) -> tuple[str, 
             complaint,
             event,
             _CLOSED_RESULTS.get(complaint.resolution or "", "已办结"),
-            _text(event.public_note, "案件已办结"),
+            one_line(event.public_note, "案件已办结"),
         )
     if event.kind == "replied":
         return _message(
             "case_replied",
             complaint,
             event,
-            _text(event.public_note, "已答复，请查看"),
-            _text(event.actor_label, "办理单位"),
+            one_line(event.public_note, "已答复，请查看"),
+            one_line(event.actor_label, "办理单位"),
         )
     if event.kind in _PROGRESS:
         status, note = _PROGRESS[event.kind]
-        return _message("case_progress", complaint, event, status, _text(event.public_note, note))
+        return _message("case_progress", complaint, event, status, one_line(event.public_note, note))
     return None
 
 
@@ -213,7 +222,7 @@ def handler_message(complaint: OfficerCase, event: OfficerEvent) -> tuple[str, d
             "case_reminder",
             complaint,
             event,
-            _text(event.internal_note or event.public_note, "办理期限将到，请尽快办理"),
+            one_line(event.internal_note or event.public_note, "办理期限将到，请尽快办理"),
         )
     if event.to_status == "assigned":
         return _message("case_assigned", complaint, event, _ASSIGNED_NOTES.get(event.kind, "新反映待办理，请及时签收"))
@@ -317,7 +326,7 @@ def record(complaint: Complaint, event: ComplaintEvent) -> list[Notification]:
     never = _subjects(complaint.id) | {event.actor_user_id}
     templates = current_app.config["WECHAT_TEMPLATES"]
     db.session.flush()  # the event's id
-    rows = []
+    rows: list[Notification] = []
     for user_id, (key, data, page) in owed.items():
         if user_id in never:
             continue
@@ -338,11 +347,16 @@ def record(complaint: Complaint, event: ComplaintEvent) -> list[Notification]:
                 created_at=event.created_at,
             )
         )
+    owe(rows)
+    return rows
+
+
+def owe(rows: Sequence[Notification]) -> None:
+    """Store new outbox rows (pending, attempt 0) and send each after the commit."""
     db.session.add_all(rows)
     db.session.flush()
     for row in rows:
         _enqueue(row.id, 1)
-    return rows
 
 
 # ---- sending: the rules of each attempt (the sender, app.jobs.notifications, calls WeChat and commits) ----
@@ -396,7 +410,8 @@ def _updated(statement: Update) -> int:
 def message(notification_id: int, attempt: int) -> Message | str:
     """What a claimed attempt sends, or the state it was finished in when it must not be sent."""
     row = db.session.get_one(Notification, notification_id)  # claimed: the row exists
-    if row.recipient_user_id in _subjects(row.complaint_id):  # subjects recorded since: still never
+    if row.complaint_id is not None and row.recipient_user_id in _subjects(row.complaint_id):
+        # subjects recorded since: still never
         return finish(notification_id, attempt, "failed", "recipient is a subject of the complaint")
     template_id = current_app.config["WECHAT_TEMPLATES"].get(row.template_key)
     if not template_id:

@@ -61,3 +61,15 @@ def published_attachment(village_id: int, attachment_id: int) -> Attachment:
     if version is None or version.status != VersionStatus.PUBLISHED or version.disclosure.village_id != village_id:
         raise NotFound()
     return attachment
+
+
+def officer_attachment(actor: authz.Actor, attachment_id: int) -> Attachment:
+    """An attachment of any version (drafts and versions under review too) of a disclosure within the
+    officer's reach: what the supervision committee opens while reviewing."""
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None:
+        raise NotFound()
+    version = db.session.get(DisclosureVersion, attachment.version_id)
+    if version is None or not authz.can(actor, "disclosure.monitor", version.disclosure):
+        raise NotFound()
+    return attachment

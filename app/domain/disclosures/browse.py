@@ -1,4 +1,5 @@
-"""What villagers read: published disclosures of their village, newest first."""
+"""What villagers read: published disclosures of their village, newest first, each marked read or not
+for the household at the door (from reach: the household's first view of each)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Disclosure, DisclosureVersion
+from app.models import Disclosure, DisclosureVersion, DisclosureView, Household
+
+# Who approved (审核) a published version, as villagers read it: the committee, and the member's name
+# from the roster when it has one. The committee's members are elected officers acting in office.
+COMMITTEE = "村务监督委员会"
+
+
+def approver_label(version: DisclosureVersion) -> str | None:
+    if version.reviewed_by_user_id is None:
+        return None
+    return f"{COMMITTEE} {version.reviewer_name}" if version.reviewer_name else COMMITTEE
 
 
 def published(
@@ -23,7 +34,10 @@ def published(
     items = db.session.scalars(
         select(Disclosure)
         .join(DisclosureVersion, DisclosureVersion.id == Disclosure.published_version_id)
-        .options(selectinload(Disclosure.item_type), selectinload(Disclosure.published_version))
+        .options(
+            selectinload(Disclosure.item_type),
+            selectinload(Disclosure.published_version),
+        )
         .where(*where)
         .order_by(DisclosureVersion.published_at.desc(), Disclosure.id.desc())
         .limit(per_page)
@@ -64,3 +78,34 @@ class PublicDisclosure:
 
 def public_view(disclosure: Disclosure) -> PublicDisclosure:
     return PublicDisclosure(disclosure)
+
+
+class HouseholdListing:
+    """A published disclosure in a household's list: the disclosure, and whether this household has
+    opened it (unread ones are marked on the phone)."""
+
+    __slots__ = ("_row", "read")
+
+    def __init__(self, disclosure: Disclosure, read: bool) -> None:
+        self._row = disclosure
+        self.read = read
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._row, name)
+
+
+def marked_for(household: Household, disclosures: list[Disclosure]) -> list[HouseholdListing]:
+    """The disclosures with the household's read marks, in one query."""
+    ids = [d.id for d in disclosures]
+    opened = (
+        set(
+            db.session.scalars(
+                select(DisclosureView.disclosure_id).where(
+                    DisclosureView.household_id == household.id, DisclosureView.disclosure_id.in_(ids)
+                )
+            )
+        )
+        if ids
+        else set()
+    )
+    return [HouseholdListing(d, d.id in opened) for d in disclosures]

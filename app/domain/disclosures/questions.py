@@ -9,12 +9,13 @@ from datetime import datetime, timedelta
 from typing import cast
 
 from redis import Redis
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, false, select, update
 from sqlalchemy.engine import CursorResult
+from sqlalchemy.orm import selectinload
 
 from app.clock import utcnow
 from app.domain import authz, content, ratelimit
-from app.domain.disclosures import browse
+from app.domain.disclosures import browse, notifications
 from app.domain.wechat_port import WeChat
 from app.errors import AppError, NotFound
 from app.extensions import db
@@ -37,6 +38,7 @@ def ask(
     disclosure_id: int,
     body: str,
     *,
+    asker_name: str | None = None,
     reply_days: int,
     wechat: WeChat,
     redis: Redis,
@@ -52,6 +54,7 @@ def ask(
             village_id=household.village_id,
             household_id=household.id,
             asked_by_user_id=user.id,
+            asker_name=asker_name,
             body=body,
             asked_at=now,
             due_at=now + timedelta(days=reply_days),
@@ -86,6 +89,9 @@ def village_questions(village_id: int) -> list[Question]:
 
 
 def answer(actor: authz.Actor, question_id: int, text: str) -> Question:
+    """The village's answer, once: a conditional UPDATE from unanswered, so of two answers racing one
+    wins and the other is told it was already answered. The asker is told (订阅消息) in the same
+    transaction's outbox, so at most once per answer."""
     question = db.session.get(Question, question_id)
     if (
         question is None
@@ -93,11 +99,44 @@ def answer(actor: authz.Actor, question_id: int, text: str) -> Question:
         or not authz.can(actor, "disclosure.draft", db.session.get_one(Disclosure, question.disclosure_id))
     ):
         raise NotFound()
-    if question.answered_at is not None:
+    now = utcnow()
+    result = cast(
+        CursorResult[()],
+        db.session.execute(
+            update(Question)
+            .where(Question.id == question.id, Question.answered_at.is_(None))
+            # answered: out of the escalation sweep
+            .values(answer=text, answered_at=now, answered_by_user_id=actor.user_id, next_check_at=None)
+            .execution_options(synchronize_session=False)
+        ),
+    )
+    if result.rowcount != 1:
         raise AppError("already_answered", "该提问已答复", kind="conflict")
-    question.answer, question.answered_at, question.answered_by_user_id = text, utcnow(), actor.user_id
-    question.next_check_at = None  # answered: out of the escalation sweep
+    db.session.refresh(question)
+    notifications.record_answered(question, actor.user_id)
     return question
+
+
+def asked_by(actor: authz.Actor) -> list[Question]:
+    """The questions the actor asked (我的质询), whatever became of them, newest first."""
+    return list(
+        db.session.scalars(
+            select(Question)
+            .options(selectinload(Question.disclosure).selectinload(Disclosure.published_version))
+            .where(authz.scoped(actor, "question.own", Question))
+            .order_by(Question.asked_at.desc(), Question.id.desc())
+        )
+    )
+
+
+def own(actor: authz.Actor) -> ColumnElement[bool]:
+    """Clause: questions the actor asked (a WeChat user; a console account asks none)."""
+    return Question.asked_by_user_id == actor.user_id if actor.user_id is not None else false()
+
+
+def register_rules() -> None:
+    """Registered with authz by the app factory (create_app), with the complaints' rules."""
+    authz.register_rule("question.own", own)
 
 
 # ---- township moderation of held questions ----

@@ -19,7 +19,7 @@ from app.domain.disclosures import chain, periods
 from app.domain.disclosures.masking import mask
 from app.errors import AppError, NotFound
 from app.extensions import db
-from app.models import Category, Disclosure, DisclosureVersion, ItemType, VersionStatus, Village
+from app.models import Category, Disclosure, DisclosureVersion, ItemType, Role, RoleAssignment, VersionStatus, Village
 
 S = VersionStatus
 
@@ -168,11 +168,39 @@ def _reviewable(actor: authz.Actor, version_id: int) -> DisclosureVersion:
         raise AppError("version_not_in_review", "该内容不在待审核状态", kind="conflict")
     if actor.user_id is not None and actor.user_id == version.drafted_by_user_id:
         raise AppError("own_draft", "不能审核自己起草的内容", kind="forbidden")
+    version.reviewer_name = _member_name(actor, version.disclosure.village_id)
     return version
+
+
+def _member_name(actor: authz.Actor, village_id: int) -> str | None:
+    """The name on the actor's running supervision-committee term in the village (None if unnamed)."""
+    terms = [g.assignment_id for g in actor.grants if g.role == Role.SUPERVISION_MEMBER and g.village_id == village_id]
+    if not terms:
+        return None
+    return db.session.scalar(
+        select(RoleAssignment.holder_name)
+        .where(RoleAssignment.id.in_(terms), RoleAssignment.holder_name.is_not(None))
+        .order_by(RoleAssignment.id)
+        .limit(1)
+    )
+
+
+def returned_snapshot(version: DisclosureVersion, comment: str) -> dict[str, object]:
+    """What the committee saw when it returned the version. Edits are made in place, so the next
+    review compares the resubmitted content with this (attachments are only ever added: their ids
+    tell the new ones)."""
+    return {
+        "title": version.title,
+        "body": version.body,
+        "line_items": version.line_items,
+        "attachment_ids": [a.id for a in version.attachments],
+        "comment": comment,
+    }
 
 
 def return_for_changes(actor: authz.Actor, version_id: int, comment: str) -> DisclosureVersion:
     version = _reviewable(actor, version_id)
+    version.returned_content = returned_snapshot(version, comment)
     version.status, version.review_comment = S.RETURNED.value, comment
     version.reviewed_by_user_id, version.reviewed_at = actor.user_id, utcnow()
     return version

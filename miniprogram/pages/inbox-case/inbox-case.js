@@ -20,6 +20,7 @@ Component({
   data: {
     c: null,
     events: [],
+    photos: [],
     canSign: false,
     canReply: false,
     canSendBack: false,
@@ -198,6 +199,7 @@ function caseData(c) {
       publicSummary: c.public_summary || '',
     },
     events: timeline(c.events, { internal: true }),
+    photos: c.photos || [], // components/case-photos: the cleared ones
     canSign: handling && c.status === 'assigned',
     canReply: handling && c.status === 'signed',
     canSendBack: handling && (c.status === 'assigned' || c.status === 'signed'),

@@ -1,6 +1,8 @@
 // Home, and the household landing: opened by scanning a door's QR (options.q = the encoded
 // https://<host>/h/<code>) or with ?code=, it shows the door's village (GET /h/<code>) and the way
 // to 反映问题 and to the village's resolved cases. Who I am here comes from GET /me.
+// The door's landing also shows the village's disclosures at once (components/disclosure-board) and
+// the township's supervision phone (components/supervision-call).
 // Loading, 重试 and pull-down refresh: behaviors/page-load.js.
 const pageLoad = require('../../behaviors/page-load')
 const { request } = require('../../utils/request')
@@ -18,7 +20,7 @@ Component({
     displayName: '',
     roles: [],
     hasInbox: false,
-    door: null, // {village, township, number} of the remembered door
+    door: null, // {village, township, number, code, latest, phone} of the remembered door
     doorError: '',
     hasDoor: false,
   },
@@ -46,6 +48,9 @@ Component({
             village: (landing.village && landing.village.name) || '',
             township: (landing.village && landing.village.township && landing.village.township.name) || '',
             number: (landing.household && landing.household.number) || '',
+            code: this.code,
+            latest: landing.disclosures || [],
+            phone: (landing.village && landing.village.township && landing.village.township.supervision_phone) || '',
           },
           doorError: '',
         }),
@@ -84,6 +89,10 @@ Component({
 
     onOpenMine() {
       wx.navigateTo({ url: '/pages/my-complaints/my-complaints' })
+    },
+
+    onOpenMyQuestions() {
+      wx.navigateTo({ url: '/pages/my-questions/my-questions' })
     },
 
     onOpenInbox() {

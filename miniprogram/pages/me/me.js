@@ -4,6 +4,7 @@ const { request } = require('../../utils/request')
 const auth = require('../../utils/auth')
 const { roleRows } = require('../../utils/format')
 const { hasInbox } = require('../../utils/complaints')
+const { draftVillages, reviewVillages } = require('../../utils/disclosure-work')
 
 Component({
   behaviors: [pageLoad],
@@ -12,6 +13,8 @@ Component({
     displayName: '',
     roles: [],
     hasInbox: false,
+    draftVillages: [], // 公开事项: the villages where this user drafts disclosures
+    reviewVillages: [], // 待审核的公开: where they sit on the supervision committee
   },
 
   methods: {
@@ -20,6 +23,8 @@ Component({
         displayName: (me && me.display_name) || '',
         roles: roleRows(me && me.roles),
         hasInbox: hasInbox(me && me.roles),
+        draftVillages: draftVillages(me && me.roles),
+        reviewVillages: reviewVillages(me && me.roles),
       }))
     },
 
@@ -27,8 +32,24 @@ Component({
       wx.navigateTo({ url: '/pages/my-complaints/my-complaints' })
     },
 
+    onOpenMyQuestions() {
+      wx.navigateTo({ url: '/pages/my-questions/my-questions' })
+    },
+
     onOpenInbox() {
       wx.navigateTo({ url: '/pages/inbox/inbox' })
+    },
+
+    onOpenDisclosureWork(e) {
+      const v = this.data.draftVillages[e.currentTarget.dataset.index]
+      wx.navigateTo({
+        url: `/pages/disclosure-work/disclosure-work?village=${v.villageId}&township=${v.townshipId}&name=${encodeURIComponent(v.villageName)}`,
+      })
+    },
+
+    onOpenReviews(e) {
+      const v = this.data.reviewVillages[e.currentTarget.dataset.index]
+      wx.navigateTo({ url: `/pages/review-list/review-list?village=${v.villageId}&name=${encodeURIComponent(v.villageName)}` })
     },
 
     onLogout() {

@@ -29,6 +29,7 @@ Component({
     justFiled: false,
     c: null, // the case as shown
     events: [],
+    photos: [],
     canConfirm: false,
     canRate: false,
     canSupply: false,
@@ -175,6 +176,7 @@ function caseData(c) {
       escalated: (c.escalation_level || 0) > 0 && c.status !== 'closed',
     },
     events: timeline(c.events),
+    photos: c.photos || [], // components/case-photos: pending ones too (being checked)
     canSupply: c.status === 'waiting',
     question: c.status === 'waiting' ? lastQuestion(c.events) : '',
     canConfirm: c.status === 'replied',
