@@ -3,11 +3,11 @@
 // horizontal scrolling at 375 px), the attachments. The villager's page, the committee's review and
 // the cadre's draft all render a version with this, so what is approved looks like what is read.
 //
-// attachment-path: where an attachment is fetched, "{id}" standing for its id (villagers:
-// "/h/<code>/attachments/{id}"; officers: "/disclosure-attachments/{id}"). With it, images are
-// downloaded through the request wrapper and shown inline (tap: full screen), a PDF is downloaded and
-// opened with wx.openDocument on tap. Without it, a tap triggers `open-attachment` {attachment} and
-// the page decides.
+// Where the attachments are fetched from: door="<code>" (villagers: GET /h/<code>/attachments/<id>,
+// published versions only) or officer (the village's officers: GET /disclosure-attachments/<id>, drafts
+// too). Either way images are downloaded through the request wrapper and shown inline (tap: full
+// screen), a PDF is downloaded and opened with wx.openDocument on tap. With neither, a tap triggers
+// `open-attachment` {attachment} and the page decides.
 const { download } = require('../../utils/request')
 const { ApiError, isApiError, showError } = require('../../utils/errors')
 const { attachmentRows, financeTable } = require('../../utils/disclosures')
@@ -18,7 +18,8 @@ Component({
   },
   properties: {
     version: { type: Object, value: null },
-    attachmentPath: { type: String, value: '' },
+    door: { type: String, value: '' },
+    officer: { type: Boolean, value: false },
     showTitle: { type: Boolean, value: true },
   },
   data: {
@@ -28,9 +29,9 @@ Component({
     opening: 0, // the id of the PDF being downloaded
   },
   observers: {
-    'version, attachmentPath'(version, path) {
+    'version, door, officer'(version, door, officer) {
       // Observers run whenever the page sets the property: the same version again changes nothing.
-      const key = `${version ? version.id : ''}|${path}`
+      const key = `${version ? version.id : ''}|${door}|${officer}`
       if (key === this.shownKey) return
       this.shownKey = key
       const rows = attachmentRows(version)
@@ -40,12 +41,19 @@ Component({
         files: rows.filter(a => a.pdf),
       })
       this.shownSeq = (this.shownSeq || 0) + 1 // a download for a version no longer shown is dropped
-      if (path) this.fetchImages()
+      if (this.fetches()) this.fetchImages()
     },
   },
   methods: {
-    urlOf(id) {
-      return this.data.attachmentPath.replace('{id}', String(id))
+    fetches() {
+      return !!(this.data.door || this.data.officer)
+    },
+
+    // The attachment's file, downloaded (one path per audience, written out for the API contract).
+    fetch(id) {
+      return this.data.door
+        ? download({ url: `/h/${encodeURIComponent(this.data.door)}/attachments/${id}` })
+        : download({ url: `/disclosure-attachments/${id}` })
     },
 
     attachment(id) {
@@ -56,7 +64,7 @@ Component({
       const seq = this.shownSeq
       this.data.images.forEach((image, index) => {
         if (image.path) return
-        download({ url: this.urlOf(image.id) }).then(
+        this.fetch(image.id).then(
           path => {
             if (seq === this.shownSeq) this.setData({ [`images[${index}].path`]: path, [`images[${index}].failed`]: false })
           },
@@ -69,7 +77,7 @@ Component({
 
     onImage(e) {
       const id = Number(e.currentTarget.dataset.id)
-      if (!this.data.attachmentPath) {
+      if (!this.fetches()) {
         this.triggerEvent('open-attachment', { attachment: this.attachment(id) })
         return
       }
@@ -84,13 +92,13 @@ Component({
 
     onFile(e) {
       const id = Number(e.currentTarget.dataset.id)
-      if (!this.data.attachmentPath) {
+      if (!this.fetches()) {
         this.triggerEvent('open-attachment', { attachment: this.attachment(id) })
         return null
       }
       if (this.data.opening) return null
       this.setData({ opening: id })
-      return download({ url: this.urlOf(id) })
+      return this.fetch(id)
         .then(filePath => new Promise((resolve, reject) => {
           wx.openDocument({ filePath, fileType: 'pdf', showMenu: true, success: resolve, fail: reject })
         }))

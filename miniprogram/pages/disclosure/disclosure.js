@@ -23,7 +23,6 @@ Component({
     shownNumber: 0,
     latestNumber: 0,
     approval: '',
-    attachmentPath: '',
     answered: [], // the village's answered questions
     waitingCount: 0, // questions still waiting for the village's answer
     verify: null, // {ok, text} after 查验
@@ -49,7 +48,7 @@ Component({
       ]).then(([detail, questions]) => {
         this.versionsSeen = publishedVersions(detail) // for onVersion: they never change once published
         return Object.assign(
-          { code, attachmentPath: `/h/${door}/attachments/{id}` },
+          { code },
           detailData(detail, this.versionsSeen),
           questionData(questions)
         )
