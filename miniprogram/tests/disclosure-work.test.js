@@ -307,6 +307,21 @@ describe('writing a disclosure (pages/disclosure-edit)', () => {
     expect(comp.querySelector('.title-input')).toBeFalsy()
   })
 
+  test('a period another cadre started meanwhile: the server’s words, the form kept', async () => {
+    const comp = open(PAGE, { village: String(VILLAGE), township: String(TOWNSHIP), item: '12', period: '2025-Q4' }, [
+      catalogue,
+      ['POST', '/disclosures', () => apiError(409, 'disclosure_exists', '本期该事项已有公开记录，请在原记录上修改或更正')],
+    ])
+    await loaded(comp)
+    expect(comp.querySelector('.money-row')).toBeFalsy() // 党务: no finance table
+    await type(comp, '.body-input', '本季度收缴党费情况如下。')
+    await tap(comp, '.save-btn')
+    await waitFor(() => sent('POST').length === 1 && !comp.data.busy)
+    expect(text(comp, '.msg-form-error')).toBe('本期该事项已有公开记录，请在原记录上修改或更正')
+    expect(comp.querySelector('.msg-conflict')).toBeFalsy()
+    expect(comp.data.body).toBe('本季度收缴党费情况如下。')
+  })
+
   test('a PDF from a chat that fails the server’s check: the reason shown, 再传一次 or drop it', async () => {
     let tries = 0
     const comp = open(PAGE, { id: '31' }, [

@@ -233,7 +233,9 @@ Component({
     // The server's `fields` under their fields; a 409 (submitted or published meanwhile, from
     // another phone) offers 刷新 to show it as it is.
     showServerError(err) {
-      if (err && err.status === 409) {
+      // disclosure_exists: this period was started elsewhere (another cadre): the message says to
+      // continue that one, which is in the list; 刷新 here would only show this empty form again.
+      if (err && err.status === 409 && err.code !== 'disclosure_exists') {
         this.setData({ conflict: messageOf(err) })
         return
       }
