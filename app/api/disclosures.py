@@ -36,7 +36,7 @@ from app.api.schemas.disclosures import (
 from app.api.schemas.questions import AnswerIn, ModeratedQuestionOut, QuestionIn, QuestionOut
 from app.clock import to_shanghai, utcnow
 from app.domain import authz, household_codes, uploads
-from app.domain.disclosures import attachments, browse, calendar, chain, question_view, questions, reach, workflow
+from app.domain.disclosures import attachments, calendar, chain, door, question_view, questions, reach, workflow
 from app.errors import AppError, NotFound
 from app.extensions import db, get_redis
 from app.models import Disclosure, ItemType, Question, Township, Village, WxUser
@@ -191,9 +191,8 @@ def officer_disclosures(village_id: int, query):
     errors=["household_code_void"],
 )
 def villager_disclosures(code: str, query):
-    household = household_codes.resolve_or_void(code)
-    items, total = browse.published(
-        household.village_id,
+    _, items, total = door.listing(
+        code,
         category=query.get("category"),
         period=query.get("period"),
         page=query["page"],
@@ -211,12 +210,7 @@ def villager_disclosures(code: str, query):
     errors=["household_code_void"],
 )
 def villager_disclosure(code: str, disclosure_id: int):
-    household = household_codes.resolve_or_void(code)
-    disclosure = browse.published_one(household.village_id, disclosure_id)
-    if disclosure is None:
-        raise NotFound()
-    reach.record_view(disclosure, household)
-    return browse.public_view(disclosure)
+    return door.opened(code, disclosure_id)[1]
 
 
 # ---- reach, calendar, warnings ----
@@ -414,10 +408,7 @@ def ask_question(code: str, disclosure_id: int, body):
     errors=["household_code_void"],
 )
 def list_questions(code: str, disclosure_id: int):
-    household = household_codes.resolve_or_void(code)
-    if browse.published_one(household.village_id, disclosure_id) is None:
-        raise NotFound()
-    return question_view.project_all(questions.public_questions(disclosure_id), utcnow())
+    return door.shown_questions(code, disclosure_id)
 
 
 @bp.post("/disclosure-questions/<int:question_id>/answer")
