@@ -26,6 +26,8 @@ def after_commit(session: Session, fn: Callable[[], object]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released (SQLAlchemy calls this then too): the transaction goes on
     for fn in session.info.pop(_KEY, []):
         try:
             fn()

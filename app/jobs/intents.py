@@ -30,6 +30,8 @@ def install() -> None:
 
 
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released (SQLAlchemy calls this then too): the transaction goes on
     intents = take_intents(session)
     if not intents:
         return
@@ -40,6 +42,10 @@ def _after_commit(session: Session) -> None:
 
 
 def enqueue_all(connection, intents: list[Intent]) -> None:
+    # Jobs to run now first: RQ's enqueue opens the pipeline's MULTI itself and refuses to once a
+    # scheduled job (enqueue_at) has written to the pipeline, which would send every mixed batch
+    # (a filing's check and its notifications) down the one-by-one path below.
+    intents = sorted(intents, key=lambda intent: intent.at is not None)
     try:
         with connection.pipeline() as pipe:
             for intent in intents:

@@ -28,6 +28,43 @@ def test_enqueued_only_after_commit_and_dropped_on_rollback(app):
     assert q.job_ids == ["kept"]
 
 
+def test_a_savepoint_released_midway_enqueues_nothing(app):
+    """SQLAlchemy calls after_commit when a savepoint is released too (begin_nested: a reach view, a
+    batch of escalations): the transaction's jobs still wait for its real commit."""
+    q = queue()
+    ran = []
+    f.wx_user()
+    transaction.intend(db.session(), "sessions.purge_stale", job_id="after-the-savepoint")
+    transaction.after_commit(db.session(), lambda: ran.append("after"))
+    with db.session.begin_nested():
+        f.wx_user()
+    assert q.count == 0 and ran == []
+    db.session.rollback()  # and a rollback afterwards drops them
+    db.session.commit()
+    assert q.count == 0 and ran == []
+
+    transaction.intend(db.session(), "sessions.purge_stale", job_id="kept")
+    with db.session.begin_nested():
+        f.wx_user()
+    db.session.commit()
+    assert q.job_ids == ["kept"]
+
+
+def test_jobs_now_and_later_go_in_one_pipeline(app, caplog):
+    from datetime import UTC, datetime, timedelta
+
+    from rq.registry import ScheduledJobRegistry
+
+    q = queue()
+    later = datetime.now(UTC) + timedelta(hours=1)
+    transaction.intend(db.session(), "sessions.purge_stale", job_id="later", at=later)
+    transaction.intend(db.session(), "sessions.purge_stale", job_id="now")
+    f.wx_user()
+    db.session.commit()
+    assert q.job_ids == ["now"] and ScheduledJobRegistry(queue=q).get_job_ids() == ["later"]
+    assert "one by one" not in caplog.text
+
+
 def test_every_intended_job_is_in_the_registry():
     """Every job name the code intends (a literal, or a module constant) maps to a job function."""
     root = Path(__file__).resolve().parents[2] / "app"
