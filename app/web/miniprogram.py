@@ -74,6 +74,9 @@ def door_link(code: str, visitor: str) -> str | None:
         return None
     try:
         link = wechat().url_link(PAGE, f"code={code}", expire_days=LINK_DAYS)
+    except RedisError:  # where the adapter keeps WeChat's access token
+        log.warning("mini-program links: Redis unavailable, no button", exc_info=True)
+        return None
     except WeChatError as exc:
         log.warning("mini-program links: WeChat refused or unreachable (%s); no button for %d s", exc, PAUSE_SECONDS)
         with contextlib.suppress(RedisError):
