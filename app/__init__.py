@@ -21,20 +21,6 @@ def create_app(config: dict | None = None) -> Flask:
 
     assert isinstance(app.json, DefaultJSONProvider)  # Flask's own: the one with ensure_ascii
     app.json.ensure_ascii = False
-    # No cookie sessions: the API authenticates with bearer tokens and the web pages are public.
-    # (Flask would otherwise build a signing serializer on every request; NullSession fails loudly
-    # if anything ever tries to use one.)
-    from flask.sessions import SessionInterface
-
-    class _NoCookieSessions(SessionInterface):
-        def open_session(self, app, request):
-            return self.make_null_session(app)
-
-        def save_session(self, app, session, response):
-            return None
-
-    app.session_interface = _NoCookieSessions()
-
     from app.routing import register_converters
 
     register_converters(app)  # ids within int4, no control characters in any path segment
@@ -67,6 +53,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(web_bp)
+    # Cookie sessions and CSRF for the console alone (the API uses bearer tokens, the villager pages
+    # are public): app/console/session.py.
+    from app.console.routes import init_app as init_console
+
+    init_console(app)
 
     from app.api.stickers import DoorLandingFastPath
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Flask, Response, current_app, has_request_context, jsonify, request
 from marshmallow import ValidationError
 from redis.exceptions import RedisError
 from sqlalchemy.exc import OperationalError
@@ -94,6 +95,24 @@ HTTP_CODES = {
 }
 
 
+# Paths whose errors people read in a browser (the console): answered by that area's one error page
+# instead of JSON — the same codes, statuses and messages, in the area's own shape.
+PageRenderer = Callable[[int, str, str, dict[str, Any] | None], Response]
+
+
+def answer_errors_as_pages(app: Flask, prefix: str, render: PageRenderer) -> None:
+    app.extensions.setdefault("error_pages", []).append((prefix, render))
+
+
+def _page_renderer() -> PageRenderer | None:
+    if not has_request_context():
+        return None
+    for prefix, render in current_app.extensions.get("error_pages", ()):
+        if request.path == prefix or request.path.startswith(prefix + "/"):
+            return render
+    return None
+
+
 def error_response(
     status: int,
     code: str,
@@ -101,10 +120,14 @@ def error_response(
     fields: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ):
-    body: dict[str, Any] = {"code": code, "message": message}
-    if fields:
-        body["fields"] = fields
-    response = jsonify({"error": body})
+    render = _page_renderer()
+    if render is not None:
+        response = render(status, code, message, fields)
+    else:
+        body: dict[str, Any] = {"code": code, "message": message}
+        if fields:
+            body["fields"] = fields
+        response = jsonify({"error": body})
     response.status_code = status
     for name, value in (headers or {}).items():
         response.headers[name] = value

@@ -96,6 +96,8 @@ ensure_os_packages() {
   local missing=()
   have_cjk_font || missing+=(fonts-wqy-zenhei)
   [ "${1:-}" = "--for-tests" ] && ! have_zbar && missing+=(libzbar0)
+  # the browser tests drive Debian's Chromium (Playwright's own browser download does not work here)
+  [ "${1:-}" = "--for-tests" ] && [ ! -x /usr/bin/chromium ] && missing+=(chromium)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     say "installing from Debian's packages: ${missing[*]}"

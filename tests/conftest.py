@@ -27,7 +27,9 @@ from tests.helpers.app_config import TEST_REDIS_URL, app_config, empty_all_table
 
 # Fixtures shared by several test modules, each in a module of tests/fixtures/.
 pytest_plugins = [
+    "tests.fixtures.browser",
     "tests.fixtures.complaints",
+    "tests.fixtures.console",
     "tests.fixtures.disclosures",
     "tests.fixtures.jobs",
     "tests.fixtures.openapi_walk",

@@ -97,14 +97,14 @@ def cadre(role: Role, where: Village, identity: str | None = None) -> WxUser:
     return user
 
 
-def township_staff(role: Role, where: Township) -> ConsoleAccount:
-    account = console_account()
+def township_staff(role: Role, where: Township, username: str | None = None) -> ConsoleAccount:
+    account = console_account(username)
     roles.assign(role, account=account, township=where, holder_name="镇干部")
     return account
 
 
-def county_staff(where: County) -> ConsoleAccount:
-    account = console_account()
+def county_staff(where: County, username: str | None = None) -> ConsoleAccount:
+    account = console_account(username)
     roles.assign(Role.COUNTY_STAFF, account=account, county_id=where.id, holder_name="县干部")
     return account
 

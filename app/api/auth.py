@@ -11,7 +11,7 @@ from app.api.schemas.roles import RoleOut
 from app.domain import auth, roles
 from app.domain.people import describe
 from app.extensions import db, get_redis
-from app.models import WxUser
+from app.models import ConsoleAccount, WxUser
 from app.wechat.current import wechat
 
 
@@ -39,8 +39,14 @@ def wx_login(body):
     errors=["bad_credentials", "rate_limited"],
 )
 def console_login(body):
+    account, issued = log_in_console_account(body)
+    return {"token": issued.token, "expires_at": issued.expires_at, "me": describe(account=account)}
+
+
+def log_in_console_account(body: dict) -> tuple[ConsoleAccount, auth.IssuedSession]:
+    """A console login from this request (the API's and the web console's): the same limits, one lockout."""
     cfg = current_app.config
-    account, issued = auth.console_login(
+    return auth.console_login(
         get_redis(),
         body["username"],
         body["password"],
@@ -49,7 +55,6 @@ def console_login(body):
         window_seconds=cfg["LOGIN_FAILURE_WINDOW_SECONDS"],
         ttl_seconds=cfg["CONSOLE_SESSION_TTL_SECONDS"],
     )
-    return {"token": issued.token, "expires_at": issued.expires_at, "me": describe(account=account)}
 
 
 @bp.post("/auth/logout")

@@ -172,21 +172,20 @@ def resolved_in_village(code: str):
 )
 def inbox(query):
     actor = current_actor()
-    where = [
-        getattr(Complaint, field) == query[field]
-        for field in ("status", "village_id", "category")
-        if query.get(field) is not None
-    ]
-    total = authz.count(actor, "complaint.inbox", Complaint, *where)
-    items = db.session.scalars(
-        select(Complaint)
-        .options(selectinload(Complaint.events), selectinload(Complaint.photos))
-        .where(authz.scoped(actor, "complaint.inbox", Complaint), *where)
-        .order_by(Complaint.filed_at.desc())
-        .limit(query["per_page"])
-        .offset((query["page"] - 1) * query["per_page"])
-    ).all()
+    items, total = desk(actor, query)
     return {"items": officer_view.for_actor(actor, items), "total": total}
+
+
+def desk(actor: authz.Actor, query: dict) -> tuple[list[Complaint], int]:
+    """The office's desk for a ComplaintListIn query (the API's inbox and the console's 案件 page)."""
+    return cases.inbox(
+        actor,
+        status=query.get("status"),
+        village_id=query.get("village_id"),
+        category=query.get("category"),
+        page=query["page"],
+        per_page=query["per_page"],
+    )
 
 
 @bp.get("/complaints/<int:complaint_id>")

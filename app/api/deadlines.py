@@ -91,10 +91,12 @@ def set_policy(township_id: int, lane: str, body):
 
 
 # ---- monitoring ----
-def _filters(query: dict) -> monitoring.Filters:
-    return monitoring.Filters(
-        **{k: query[k] for k in ("view", "village_id", "category", "colour", "min_age_days") if k in query}
-    )
+FILTERS = ("view", "village_id", "category", "lane", "status", "colour", "escalation_level", "min_age_days")
+
+
+def monitor_filters(query: dict) -> monitoring.Filters:
+    """The monitoring filters of a MonitorIn query (the API's list and export, the console's board)."""
+    return monitoring.Filters(**{k: query[k] for k in FILTERS if k in query}, order=query.get("sort", "due"))
 
 
 @bp.get("/monitoring/complaints")
@@ -107,7 +109,7 @@ def _filters(query: dict) -> monitoring.Filters:
 )
 def monitored(query):
     items, total = monitoring.cases(
-        current_actor(), _filters(query), utcnow(), page=query["page"], per_page=query["per_page"]
+        current_actor(), monitor_filters(query), utcnow(), page=query["page"], per_page=query["per_page"]
     )
     return {"items": items, "total": total}
 
@@ -121,8 +123,13 @@ def monitored(query):
     produces=XLSX,
 )
 def monitored_xlsx(query):
+    return monitoring_workbook(current_actor(), query)
+
+
+def monitoring_workbook(actor: authz.Actor, query: dict) -> Response:
+    """The filtered monitoring list as an Excel download (the API's export and the console's board)."""
     now = utcnow()
-    data = monitoring.export_xlsx(current_actor(), _filters(query), now)
+    data = monitoring.export_xlsx(actor, monitor_filters(query), now)
     name = f"dubanqingdan-{to_shanghai(now):%Y%m%d-%H%M}.xlsx"
     return Response(data, mimetype=XLSX, headers={"Content-Disposition": files.content_disposition(name)})
 

@@ -82,6 +82,12 @@ def _load(schema: Schema, data: Any) -> Any:
         ) from exc
 
 
+def load_input(schema: Schema, data: Any) -> Any:
+    """Parse input that did not come as JSON (the console's forms and query strings) with the same
+    schema and the same error as the API."""
+    return _load(schema, data)
+
+
 def limit_request_body() -> None:
     """Before every request: the most body bytes it may read — MAX_JSON_BYTES, or MAX_CONTENT_LENGTH
     on the upload routes. Werkzeug enforces it on the stream itself, with a Content-Length (413 at

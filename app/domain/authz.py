@@ -12,10 +12,10 @@ from the territory the role is held over. Only roles whose term is running at re
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import ClassVar, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, SQLColumnExpression, and_, false, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Mapped
@@ -282,6 +282,27 @@ def count_by(
             select(key, func.count()).select_from(model).where(scoped(actor, action, model), *where).group_by(key)
         ).all()
     )
+
+
+def count_grouped(
+    actor: Actor | None,
+    action: str,
+    model: type[Row],
+    keys: Sequence[ColumnElement[Any] | InstrumentedAttribute[Any]],
+    *where: ColumnElement[bool],
+) -> dict[tuple[Any, ...], int]:
+    """`count` per combination of `keys` (e.g. village, lane and colour), over the same visible set.
+    Grouped over a subquery of the keys, so a key that is an expression (a hybrid such as a case's
+    colour) is one column for PostgreSQL's GROUP BY."""
+    inner = (
+        select(*(key.label(f"k{i}") for i, key in enumerate(keys)))
+        .select_from(model)
+        .where(scoped(actor, action, model), *where)
+        .subquery()
+    )
+    columns = list(inner.c)
+    rows = db.session.execute(select(*columns, func.count()).group_by(*columns)).all()
+    return {tuple(row[:-1]): row[-1] for row in rows}
 
 
 def roles_with(action: str) -> Iterable[Role]:

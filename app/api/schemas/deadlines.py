@@ -6,7 +6,9 @@ from marshmallow import Schema, fields, validate
 
 from app.api.schemas.common import In, PageIn, ShanghaiDateTime
 from app.api.schemas.complaints import CATEGORY_NAMES
+from app.domain.complaints.categories import DISCIPLINE, SERVICE
 from app.domain.complaints.routing import handler_label
+from app.domain.deadlines import monitoring
 
 
 class ClockIn(In):
@@ -74,8 +76,18 @@ class MonitorIn(PageIn):
     view = fields.String(load_default="overdue", validate=validate.OneOf(["overdue", "at_risk", "open", "all"]))
     village_id = fields.Integer()
     category = fields.String(validate=validate.OneOf(list(CATEGORY_NAMES)))
+    lane = fields.String(validate=validate.OneOf([DISCIPLINE, SERVICE]))
+    status = fields.String(validate=validate.OneOf(list(monitoring.STATUSES)))
     colour = fields.String(validate=validate.OneOf(["red", "yellow", "green"]))
+    escalation_level = fields.Integer(validate=validate.Range(min=0, max=2))
     min_age_days = fields.Integer(validate=validate.Range(min=0, max=3650))
+    sort = fields.String(
+        load_default="due",
+        validate=validate.OneOf(list(monitoring.ORDERS)),
+        metadata={
+            "description": "due, filed, level (escalation), village, urgent (red, yellow, on course, closed); a leading - reverses"
+        },
+    )
 
 
 class MonitoredComplaintOut(Schema):

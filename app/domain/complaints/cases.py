@@ -23,6 +23,7 @@ from redis import Redis
 from sqlalchemy import Table, Update, bindparam, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import transaction
@@ -490,6 +491,18 @@ def _schedule_check(complaint: Complaint) -> None:
     )
 
 
+# The states each office step starts from (what `_step` enforces), also read to offer a step only
+# where it can be taken (`steps_open_to`).
+SIGNABLE = ("assigned",)
+REPLYABLE = ("signed",)
+ASKABLE = ("signed",)
+RETURNABLE = ("assigned", "signed")
+REDISPATCHABLE = ("returned", "assigned", "signed")
+MODERATABLE = ("held",)
+REROUTABLE = ("assigned", "signed", "returned")  # an office is still working on it
+MERGEABLE = REROUTABLE + ("replied",)  # a duplicate may also be waiting for its villager's answer
+
+
 def _handled(actor: authz.Actor, complaint_id: int) -> Complaint:
     complaint: Complaint = authz.get_or_404(actor, "complaint.handle", Complaint, complaint_id)
     return complaint
@@ -510,7 +523,7 @@ def ask_villager(actor: authz.Actor, complaint_id: int, question: str) -> Compla
     """The office needs more from the villager (补充材料): its clock stands still until they answer."""
     complaint = _handled(actor, complaint_id)
     return _step(
-        complaint, "asked", ("signed",), "waiting", _by(actor, _office_label(actor, complaint)), public_note=question
+        complaint, "asked", ASKABLE, "waiting", _by(actor, _office_label(actor, complaint)), public_note=question
     )
 
 
@@ -520,19 +533,19 @@ def send_back(actor: authz.Actor, complaint_id: int, reason: str) -> Complaint:
     return _send_back(complaint, _by(actor, _office_label(actor, complaint)), reason)
 
 
-def _sign(complaint: Complaint, by: By, allowed_from: tuple[str, ...] = ("assigned",)) -> Complaint:
+def _sign(complaint: Complaint, by: By, allowed_from: tuple[str, ...] = SIGNABLE) -> Complaint:
     return _step(complaint, "signed", allowed_from, "signed", by, public_note=f"{by.label}已签收", signed_at=utcnow())
 
 
 def _reply(complaint: Complaint, by: By, text: str) -> Complaint:
-    return _step(complaint, "replied", ("signed",), "replied", by, public_note=text, replied_at=utcnow())
+    return _step(complaint, "replied", REPLYABLE, "replied", by, public_note=text, replied_at=utcnow())
 
 
 def _send_back(complaint: Complaint, by: By, reason: str) -> Complaint:
     return _step(
         complaint,
         "returned",
-        ("assigned", "signed"),
+        RETURNABLE,
         "returned",
         by,
         public_note="已退回镇四平台重新分派",
@@ -576,7 +589,7 @@ def redispatch(actor: authz.Actor, complaint_id: int, *, target: str, role: str 
     return _step(
         complaint,
         "redispatched",
-        ("returned", "assigned", "signed"),
+        REDISPATCHABLE,
         "assigned",
         _by(actor, HANDLER_LABELS[TOWNSHIP_DISPATCH]),
         public_note=f"已转{destination.label}办理",
@@ -593,7 +606,7 @@ def release(actor: authz.Actor, complaint_id: int) -> Complaint:
     return _step(
         complaint,
         "released",
-        ("held",),
+        MODERATABLE,
         "assigned",
         _by(actor, "审核"),
         public_note="审核通过，已转办",
@@ -607,7 +620,7 @@ def reject(actor: authz.Actor, complaint_id: int, reason: str) -> Complaint:
     return _step(
         complaint,
         "rejected",
-        ("held",),
+        MODERATABLE,
         "closed",
         _by(actor, "审核"),
         public_note=reason,
@@ -618,9 +631,6 @@ def reject(actor: authz.Actor, complaint_id: int, reason: str) -> Complaint:
 
 
 # ---- re-routing by the township: transfer (转办), recategorise (改类), merge as duplicate (合并) ----
-
-REROUTABLE = ("assigned", "signed", "returned")  # an office is still working on it
-MERGEABLE = REROUTABLE + ("replied",)  # a duplicate may also be waiting for its villager's answer
 
 
 def _require_open(complaint: Complaint, allowed_from: tuple[str, ...]) -> None:
@@ -840,6 +850,62 @@ def merge(actor: authz.Actor, complaint_id: int, *, into_id: int, reason: str) -
     for _, step in sorted(((duplicate.id, close_duplicate), (survivor.id, note_survivor)), key=lambda s: s[0]):
         step()
     return duplicate
+
+
+def inbox(
+    actor: authz.Actor,
+    *,
+    status: str | None = None,
+    village_id: int | None = None,
+    category: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> tuple[list[Complaint], int]:
+    """The office's desk (待办): cases routed to, copied to or held for the actor's office, newest
+    first, one page of them and how many in all ("complaint.inbox")."""
+    where = [
+        column == value
+        for column, value in (
+            (Complaint.status, status),
+            (Complaint.village_id, village_id),
+            (Complaint.category, category),
+        )
+        if value is not None
+    ]
+    total = authz.count(actor, "complaint.inbox", Complaint, *where)
+    items = db.session.scalars(
+        select(Complaint)
+        .options(selectinload(Complaint.events), selectinload(Complaint.photos), selectinload(Complaint.village))
+        .where(authz.scoped(actor, "complaint.inbox", Complaint), *where)
+        .order_by(Complaint.filed_at.desc(), Complaint.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return list(items), total
+
+
+def steps_open_to(actor: authz.Actor, complaint: Complaint) -> list[str]:
+    """The office steps `actor` may take on the case now, to offer them (each step checks again when
+    taken): its state allows the step and the actor holds the access the step's function asks for."""
+    status = complaint.status
+    handles = status in SIGNABLE + REPLYABLE + REDISPATCHABLE and authz.can(actor, "complaint.handle", complaint)
+    reroutes = status in MERGEABLE and complaint.resolution != "merged"
+    transfers = reroutes and authz.can(actor, "complaint.transfer", complaint)
+    moderates = status in MODERATABLE and authz.can(actor, "complaint.moderate", complaint)
+    offered = {
+        "sign": handles and status in SIGNABLE,
+        "reply": handles and status in REPLYABLE,
+        "ask": handles and status in ASKABLE,
+        # 退单 sends a case back to the township dispatch desk: not a step for the desk itself
+        "send_back": handles and status in RETURNABLE and complaint.handler_kind != TOWNSHIP_DISPATCH,
+        "redispatch": handles and status in REDISPATCHABLE and Role.TOWNSHIP_DISPATCHER in actor.roles(),
+        "transfer": transfers and status in REROUTABLE,
+        "recategorise": reroutes and status in REROUTABLE and authz.can(actor, "complaint.recategorise", complaint),
+        "merge": transfers,
+        "release": moderates,
+        "reject": moderates,
+    }
+    return [step for step, ok in offered.items() if ok]
 
 
 def merged_into(user_id: int, complaint_id: int) -> Complaint:

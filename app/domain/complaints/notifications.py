@@ -52,7 +52,7 @@ from app import transaction
 from app.clock import to_shanghai, utcnow
 from app.domain import authz
 from app.domain.complaints.categories import name_of
-from app.domain.complaints.officer_view import OfficerCase, OfficerEvent, project, project_event
+from app.domain.complaints.officer_view import OfficerCase, OfficerEvent, OfficerNotification, project, project_event
 from app.domain.complaints.routing import (
     COUNTY,
     OFFICE_ROLES,
@@ -229,6 +229,23 @@ def liaison_message(complaint: OfficerCase, event: OfficerEvent) -> tuple[str, d
     if complaint.copy_liaison and event.kind in _COPY_KINDS and event.to_status == "assigned":
         return _message("case_assigned", complaint, event, _COPY_NOTE)
     return None
+
+
+def audience(notification: Notification) -> str:
+    """Who a notification went to, as a kind: villager (the filer), handler (the office), liaison (the copy)."""
+    template = TEMPLATES.get(notification.template_key)
+    if template is None or template.audience == "handler":
+        return "liaison" if (notification.data or {}).get("thing3") == _COPY_NOTE else "handler"
+    return template.audience
+
+
+def of_case(complaint_id: int) -> list[OfficerNotification]:
+    """The notifications a case owed, oldest first, as officers see them: template, audience and course,
+    never the recipient (the caller has checked that the viewer may read the case)."""
+    rows = db.session.scalars(
+        select(Notification).where(Notification.complaint_id == complaint_id).order_by(Notification.id)
+    )
+    return [OfficerNotification(row, audience(row)) for row in rows]
 
 
 def liaisons(complaint: Complaint) -> set[int]:

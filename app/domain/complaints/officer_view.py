@@ -25,7 +25,7 @@ from sqlalchemy import select
 from app.domain import authz
 from app.domain.projection import AllowList
 from app.extensions import db
-from app.models import Complaint, ComplaintEvent, ComplaintPhoto
+from app.models import Complaint, ComplaintEvent, ComplaintPhoto, Notification
 
 # Describe the case and who holds it; none of them identifies or locates the person who filed it.
 CASE_FIELDS = frozenset(
@@ -101,6 +101,30 @@ PHOTO_FIELDS = frozenset(
 )
 
 
+# A delivery to the township's four-platform system: its course, not its body (which carries a
+# real-name complainant's contact for the platform) nor its key.
+DELIVERY_FIELDS = frozenset(
+    {
+        "id",
+        "event_kind",
+        "state",
+        "attempts",
+        "created_at",
+        "sent_at",
+        "acknowledged_at",
+        "failed_at",
+        "next_attempt_at",
+        "last_attempt_at",
+        "last_error",
+        "failure_code",
+        "failure_reason",
+    }
+)
+# A subscribe message the case owed: which template, to which audience, and how it went; never to whom
+# (the filer of an anonymous case is a person) nor its values.
+NOTIFICATION_FIELDS = frozenset({"id", "template_key", "state", "attempts", "created_at", "finished_at", "last_error"})
+
+
 class _AllowList(AllowList):
     __slots__ = ()
     _audience = "the officers' view of a case"
@@ -145,6 +169,22 @@ class OfficerCase(_AllowList):
     def photos(self) -> list[OfficerPhoto]:
         """Cleared photos only: pending ones are still being checked, refused ones are never shown."""
         return [OfficerPhoto(p) for p in self._row.photos if p.status == "cleared"]
+
+
+class OfficerDelivery(_AllowList):
+    __slots__ = ()
+    _fields = DELIVERY_FIELDS
+
+
+class OfficerNotification(_AllowList):
+    """A notification of a case; `audience`: villager (the filer), handler (the office), liaison (the copy)."""
+
+    __slots__ = ("audience",)
+    _fields = NOTIFICATION_FIELDS
+
+    def __init__(self, notification: Notification, audience: str) -> None:
+        super().__init__(notification)
+        object.__setattr__(self, "audience", audience)
 
 
 def project(complaint: Complaint, *, handling: bool = False) -> OfficerCase:

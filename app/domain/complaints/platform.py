@@ -47,7 +47,7 @@ from app.clock import to_shanghai, utcnow
 from app.domain import authz
 from app.domain.complaints import cases
 from app.domain.complaints.categories import CATEGORIES
-from app.domain.complaints.officer_view import project, project_event
+from app.domain.complaints.officer_view import OfficerDelivery, project, project_event
 from app.domain.complaints.routing import HANDLER_LABELS, TOWNSHIP_DISPATCH
 from app.errors import AppError
 from app.extensions import db
@@ -179,6 +179,15 @@ def deliveries(township_id: int, state: str | None = None, limit: int = 100) -> 
     if state is not None:
         query = query.where(PlatformDelivery.state == state)
     return list(db.session.scalars(query.order_by(PlatformDelivery.id.desc()).limit(limit)))
+
+
+def of_case(complaint_id: int) -> list[OfficerDelivery]:
+    """A case's deliveries to the platform, oldest first, as officers see them (the caller has checked
+    that the viewer may read the case)."""
+    rows = db.session.scalars(
+        select(PlatformDelivery).where(PlatformDelivery.complaint_id == complaint_id).order_by(PlatformDelivery.id)
+    )
+    return [OfficerDelivery(row) for row in rows]
 
 
 # ---- outbound: the outbox ----
