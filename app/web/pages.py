@@ -33,7 +33,7 @@ from app.domain import household_codes
 from app.domain.disclosures import door
 from app.errors import AppError
 from app.extensions import db
-from app.web import bp, format, miniprogram
+from app.web import bp, miniprogram, present
 
 _VERIFY_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}\.txt$")
 PER_PAGE = 20
@@ -49,9 +49,6 @@ CSP = (
     "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
-
-for _name, _filter in format.FILTERS.items():
-    bp.add_app_template_filter(_filter, _name)
 
 
 @bp.after_request
@@ -138,9 +135,9 @@ def _disclosure(code: str, disclosure_id: int, number: int | None):
         village=_VILLAGE.dump(household.village),
         disclosure=detail,
         version=version,
-        table=format.finance_table(version),
+        table=present.finance_table(version),
         questions=_QUESTIONS.dump(door.questions_of(disclosure_id)),
-        category_name=format.CATEGORY_NAMES.get(detail["category"], ""),
+        category_name=present.CATEGORY_NAMES.get(detail["category"], ""),
     )
 
 
@@ -158,7 +155,8 @@ def _page(template: str, code: str | None, **context) -> Response:
             code_text=household_codes.grouped(code),
             link=miniprogram.door_link(code, visitor),
             in_wechat="MicroMessenger" in request.headers.get("User-Agent", ""),
-            categories=format.CATEGORY_NAMES,
+            categories=present.CATEGORY_NAMES,
+            fmt=present,  # money, periods and times as people read them: fmt.yuan(fen), fmt.when(...)
             **context,
         )
     )

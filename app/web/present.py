@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -77,6 +76,3 @@ def finance_table(version: dict[str, Any]) -> FinanceTable | None:
     income_fen, expense_fen = sum(fen for _, fen in income), sum(fen for _, fen in expense)
     checked = (income_fen, expense_fen) == (version.get("total_income_fen"), version.get("total_expense_fen"))
     return FinanceTable(income, expense, income_fen, expense_fen, checked)
-
-
-FILTERS: dict[str, Callable[..., str]] = {"yuan": yuan, "period": period, "when": when, "day": day}
