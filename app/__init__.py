@@ -41,7 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
         compare_type=True,
     )
 
-    from app.errors import register_error_handlers
+    from app.error_handlers import register_error_handlers
 
     register_error_handlers(app)
     _wire_domain()

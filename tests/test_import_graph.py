@@ -74,15 +74,61 @@ def _within(name: str, prefix: str) -> bool:
     return name == prefix or name.startswith(prefix + ".")
 
 
-def test_the_domain_imports_no_jobs_views_requests_or_outbound_clients():
-    bad = sorted(
-        f"{module} imports {target}"
-        for module, targets in _graph().items()
-        if _within(module, "app.domain")
-        for target in targets
-        if any(_within(target, forbidden) for forbidden in DOMAIN_FORBIDDEN)
+def _loads(graph: dict[str, set[str]], start: str) -> dict[str, str | None]:
+    """Every module that importing `start` loads, each with the module that imported it (None for
+    `start`): imports of imports, and the packages above each (importing a.b.c runs a.b's __init__).
+    The root package `app` (the application factory, which wires everything) is not followed: every
+    module has it above itself."""
+    came_from: dict[str, str | None] = {start: None}
+    todo = [start]
+    while todo:
+        module = todo.pop()
+        for target in sorted(graph.get(module, ())):
+            parts = target.split(".")
+            for loaded in [".".join(parts[:i]) for i in range(2, len(parts))] + [target]:
+                if loaded != "app" and loaded not in came_from:
+                    came_from[loaded] = module
+                    if loaded in graph:
+                        todo.append(loaded)
+    return came_from
+
+
+def _chain(came_from: dict[str, str | None], module: str) -> str:
+    links = [module]
+    while (before := came_from[links[-1]]) is not None:
+        links.append(before)
+    return " <- ".join(links)
+
+
+def test_the_domain_loads_no_jobs_views_requests_or_outbound_clients():
+    """Not only what a domain module imports itself: whatever its imports load in turn (the domain
+    once imported the app.wechat package for its exception types, which loaded wechatpy)."""
+    graph = _graph()
+    bad = set()
+    for module in graph:
+        if not _within(module, "app.domain"):
+            continue
+        came_from = _loads(graph, module)
+        for loaded in came_from:
+            if any(_within(loaded, forbidden) for forbidden in DOMAIN_FORBIDDEN):
+                bad.add(_chain(came_from, loaded))
+    assert sorted(bad) == []
+
+
+def test_the_load_scan_follows_imports_and_packages():
+    graph = {
+        "app.domain.a": {"app.tools.b"},
+        "app.tools": {"app"},
+        "app.tools.b": {"app.wechat.c"},
+        "app.wechat": {"app.wechat.adapter"},
+        "app.wechat.c": set(),
+        "app.wechat.adapter": {"wechatpy"},
+    }
+    came_from = _loads(graph, "app.domain.a")
+    assert "app" not in came_from
+    assert (
+        _chain(came_from, "wechatpy") == "wechatpy <- app.wechat.adapter <- app.wechat <- app.tools.b <- app.domain.a"
     )
-    assert bad == []
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -158,3 +204,16 @@ def test_the_domain_never_commits():
             ):
                 commits.append(f"{name}:{node.lineno} {ast.unparse(node)}")
     assert commits == []
+
+
+def test_importing_the_domain_registers_nothing():
+    """Rules, placements and subscribers are told to the domain by the app factory (_wire_domain), in
+    one place: a bare call at a domain module's top level (e.g. authz.register_…, events.subscribe)
+    would be a registration made by whoever imports it first."""
+    calls = []
+    for name, path in _modules().items():
+        if _within(name, "app.domain"):
+            for node in ast.parse(path.read_text(encoding="utf-8")).body:
+                if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+                    calls.append(f"{name}:{node.lineno} {ast.unparse(node)}")
+    assert calls == []

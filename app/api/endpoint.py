@@ -22,7 +22,8 @@ from marshmallow import Schema, ValidationError
 
 from app.domain.auth import actor_for_token
 from app.domain.authz import Actor
-from app.errors import AppError, Unauthenticated, translate
+from app.error_handlers import translate
+from app.errors import AppError, Unauthenticated
 from app.extensions import db
 
 AUDIENCES = ("villager", "cadre", "township", "county", "system")

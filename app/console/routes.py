@@ -15,7 +15,7 @@ from app.console import (  # noqa: F401  (pages register on import)
     login,
     session,
 )
-from app.errors import answer_errors_as_pages, error_response
+from app.error_handlers import answer_errors_as_pages, error_response
 
 # Console pages load scripts, styles and images from the app alone (a test fails on any other host).
 CSP = (

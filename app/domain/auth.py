@@ -18,10 +18,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.clock import utcnow
 from app.domain import ratelimit
 from app.domain.authz import Actor, load_grants
+from app.domain.wechat_port import WeChat, WeChatCodeInvalid, WeChatError, WeChatUnavailable
 from app.errors import AppError, Unauthenticated
 from app.extensions import db
 from app.models import AuthSession, ConsoleAccount, WxUser
-from app.wechat import WeChatAdapter, WeChatCodeInvalid, WeChatError, WeChatUnavailable
 
 # A fixed hash checked when the username is unknown, so timing does not reveal which usernames exist.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -83,7 +83,7 @@ def revoke_session(token: str) -> None:
         row.revoked_at = utcnow()
 
 
-def wechat_login(wechat: WeChatAdapter, code: str, *, ttl_seconds: int) -> tuple[WxUser, IssuedSession]:
+def wechat_login(wechat: WeChat, code: str, *, ttl_seconds: int) -> tuple[WxUser, IssuedSession]:
     """code from wx.login → code2session → upsert the user by openid → our own session."""
     try:
         wx = wechat.code_to_session(code)

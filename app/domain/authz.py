@@ -27,8 +27,10 @@ from app.models import (
     VILLAGE_CADRE_ROLES,
     County,
     Disclosure,
+    DisclosureView,
     Household,
     Level,
+    Question,
     Role,
     RoleAssignment,
     StickerSheet,
@@ -181,6 +183,11 @@ _DIRECT: dict[type[Row], dict[Level, UnitColumn]] = {
     Household: {L.HOUSEHOLD: Household.id, L.VILLAGE: Household.village_id},
     StickerSheet: {L.VILLAGE: StickerSheet.village_id, L.TOWNSHIP: StickerSheet.township_id},
     Disclosure: {L.VILLAGE: Disclosure.village_id},
+    # Public questions (质询) sit in their village ("question.moderate" is scoped to the township).
+    Question: {L.VILLAGE: Question.village_id},
+    # A household's views of a disclosure lie where the household does: figures about them are
+    # counted over the households the viewer may read, like every figure answered to a person.
+    DisclosureView: {L.VILLAGE: DisclosureView.village_id, L.HOUSEHOLD: DisclosureView.household_id},
     # Role assignments carry their whole scope chain.
     RoleAssignment: {
         L.HOUSEHOLD: RoleAssignment.household_id,
@@ -192,19 +199,12 @@ _DIRECT: dict[type[Row], dict[Level, UnitColumn]] = {
 _PARENT: dict[type[Row], tuple[UnitColumn, type[Row]]] = {
     StickerSheet: (StickerSheet.village_id, Village),
     Disclosure: (Disclosure.village_id, Village),
+    Question: (Question.village_id, Village),
+    DisclosureView: (DisclosureView.village_id, Village),
     Household: (Household.village_id, Village),
     Village: (Village.township_id, Township),
     Township: (Township.county_id, County),
 }
-
-
-def register_placement(
-    model: type[Row], direct: dict[Level, UnitColumn], parent: tuple[UnitColumn, type[Row]] | None = None
-) -> None:
-    """Later areas (disclosures, complaints) place their models in the tree here."""
-    _DIRECT[model] = direct
-    if parent is not None:
-        _PARENT[model] = parent
 
 
 def within(model: type[Row], level: Level, ids: list[int]) -> ColumnElement[bool] | None:

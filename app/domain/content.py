@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import logging
 
+from app.domain.wechat_port import WeChat, WeChatError
 from app.errors import AppError
 from app.extensions import db
 from app.transaction import end_reads
-from app.wechat import WeChatAdapter, WeChatError
 
 log = logging.getLogger(__name__)
 
 
-def check_text(wechat: WeChatAdapter, text: str, openid: str, *, field: str) -> str:
+def check_text(wechat: WeChat, text: str, openid: str, *, field: str) -> str:
     """'pass' or 'review' (held for people to look at); risky text is refused with a clear message.
 
     Called before anything is written, and with the request's read transaction ended first: a slow

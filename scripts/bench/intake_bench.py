@@ -49,8 +49,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import psutil
-
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 
@@ -549,28 +547,15 @@ def verify(dbname: str, round_index: int, accepted: dict[str, int]) -> dict:
     }
 
 
-def tree_cpu(pid: int) -> float:
-    """CPU seconds (user + system) used so far by a process and its children (gunicorn and its workers)."""
-    total = 0.0
-    root = psutil.Process(pid)
-    for p in [root, *root.children(recursive=True)]:
-        try:
-            times = p.cpu_times()
-            total += times.user + times.system
-        except psutil.NoSuchProcess:
-            pass
-    return total
-
-
 def run_round(pool, args, port: int, dbname: str, index: int, villagers: list[Villager], servers: dict) -> dict:
     login = run_phase(pool, "login", args, port, villagers, {}, seed=args.seed + index)
     if len(login.tokens) != len(villagers):
         raise SystemExit(f"round {index}: {len(villagers) - len(login.tokens)} logins failed: {login.failures}")
-    cpu0 = {name: tree_cpu(pid) for name, pid in servers.items()}
+    cpu0 = {name: sb.tree_cpu(pid) for name, pid in servers.items()}
     busy0, all0 = sb.cpu_busy_jiffies()
     filing = run_phase(pool, "file", args, port, villagers, login.tokens, seed=args.seed + 100 + index)
     busy1, all1 = sb.cpu_busy_jiffies()
-    cpu = {name: tree_cpu(pid) - cpu0[name] for name, pid in servers.items()}
+    cpu = {name: sb.tree_cpu(pid) - cpu0[name] for name, pid in servers.items()}
     seconds = filing.ended - filing.started
     check = verify(dbname, index, filing.accepted)
     requests = sum(filing.statuses.values())

@@ -2,7 +2,7 @@
 
     scripts/bench/scan [--duration 20] [--warmup 15] [--rounds 3] [--connections 64]
                        [--workers 4] [--threads 4] [--worker-class gthread]
-                       [--households 100000] [--disclosures 200000] [--keep-db]
+                       [--households 100000] [--disclosures 200000] [--keep-db] [--compare TREE]
 
 What it does, all by itself, loopback only:
   1. creates a throw-away PostgreSQL database mingjing_bench_<pid> (server: $BENCH_PG_SERVER, default
@@ -14,7 +14,13 @@ What it does, all by itself, loopback only:
   3. drives each with wrk (64 keep-alive connections, each request a random door code from the
      loaded set), warm-up first, then alternating app/bare rounds so noise hits both;
   4. drops the database (also on failure or Ctrl-C) and prints as the LAST line
-     {"rps", "p50_ms", "p99_ms", "bare_rps", "ratio", ...}: medians over the rounds.
+     {"rps", "p50_ms", "p99_ms", "bare_rps", "ratio", "cpu_us", ...}: medians over the rounds.
+
+With --compare TREE (another checkout, e.g. `git worktree add /tmp/before <commit>`), TREE's wsgi:app is
+served too, on the same database (migrated by this tree: older code reads its own columns), and every
+round measures all three: a before/after comparison in one run, under one machine's noise. `cpu_us`
+is the CPU (user + system) the server's processes spent per answered request: it moves less than
+throughput when the machine is shared.
 
 See docs/performance.md ("Villager landing under load").
 """
@@ -45,6 +51,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 VENV_BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
+import psutil  # noqa: E402  (requirements-dev.txt)
 import psycopg  # noqa: E402  (from the project's .venv)
 
 from app.domain.disclosures.catalogue import DEFAULT_CATALOGUE  # noqa: E402
@@ -671,13 +678,26 @@ def wait_ready(url: str, proc: subprocess.Popen, log: Path, limit: float = 60) -
     raise SystemExit(f"{url} did not answer 200 within {limit}s:\n{log.read_text()[-3000:]}")
 
 
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its children (gunicorn and its workers)."""
+    total = 0.0
+    root = psutil.Process(pid)
+    for p in [root, *root.children(recursive=True)]:
+        try:
+            times = p.cpu_times()
+            total += times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
 def cpu_busy_jiffies() -> tuple[int, int]:
     fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     idle = fields[3] + fields[4]
     return sum(fields[:8]) - idle, sum(fields[:8])
 
 
-def run_wrk(args, port: int, prefix: str, codes_file: Path, seconds: float) -> dict:
+def run_wrk(args, port: int, prefix: str, codes_file: Path, seconds: float, server_pid: int | None = None) -> dict:
     cmd = [
         "wrk",
         "-t",
@@ -696,6 +716,7 @@ def run_wrk(args, port: int, prefix: str, codes_file: Path, seconds: float) -> d
         prefix,
     ]
     b0, t0 = cpu_busy_jiffies()
+    server0 = tree_cpu(server_pid) if server_pid else 0.0
     with tempfile.TemporaryFile() as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(proc.pid, 0)
@@ -703,6 +724,7 @@ def run_wrk(args, port: int, prefix: str, codes_file: Path, seconds: float) -> d
         out.seek(0)
         text = out.read().decode(errors="replace")
     b1, t1 = cpu_busy_jiffies()
+    server_cpu = tree_cpu(server_pid) - server0 if server_pid else 0.0
     line = next((ln for ln in text.splitlines() if ln.startswith("WRK_JSON ")), None)
     if proc.returncode != 0 or line is None:
         raise SystemExit(f"wrk failed ({proc.returncode}):\n{text}")
@@ -711,6 +733,7 @@ def run_wrk(args, port: int, prefix: str, codes_file: Path, seconds: float) -> d
     r["rps"] = r["requests"] / secs
     r["wrk_cpu_pct"] = 100 * (usage.ru_utime + usage.ru_stime) / secs  # of one core
     r["machine_busy_pct"] = 100 * (b1 - b0) / max(1, t1 - t0)  # of all cores
+    r["cpu_us"] = 1e6 * server_cpu / max(1, r["requests"])  # the server's CPU per answered request
     r["errors"] = sum(r[k] for k in ("connect_errors", "read_errors", "write_errors", "status_errors", "timeouts"))
     return r
 
@@ -719,7 +742,8 @@ def fmt(r: dict) -> str:
     return (
         f"{r['rps']:8.1f} req/s  p50 {r['p50_us'] / 1000:7.2f} ms  p90 {r['p90_us'] / 1000:7.2f} ms  "
         f"p99 {r['p99_us'] / 1000:7.2f} ms  max {r['max_us'] / 1000:7.1f} ms  errors {r['errors']}  "
-        f"wrk {r['wrk_cpu_pct']:4.1f}% of a core  machine busy {r['machine_busy_pct']:4.1f}%"
+        f"server CPU {r['cpu_us']:5.0f} us/req  wrk {r['wrk_cpu_pct']:4.1f}% of a core  "
+        f"machine busy {r['machine_busy_pct']:4.1f}%"
     )
 
 
@@ -741,6 +765,11 @@ def machine() -> str:
         f"nproc {os.cpu_count()}, {model}, RAM {mem_kb / 1024 / 1024:.1f} GiB, Python {platform.python_version()}, "
         f"PostgreSQL {pg}, {platform.system()} {platform.release()}"
     )
+
+
+def git_head(tree: Path) -> str:
+    out = subprocess.run(["git", "-C", str(tree), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return out.stdout.strip() or "?"
 
 
 def ensure_wrk() -> None:
@@ -774,7 +803,10 @@ def main(argv=None) -> int:
     ap.add_argument("--disclosures", type=int, default=200_000)
     ap.add_argument("--seed", type=int, default=20261122)
     ap.add_argument("--keep-db", action="store_true", help="leave the database (and print its URL) for profiling")
+    ap.add_argument("--compare", type=Path, help="another checkout whose wsgi:app is measured in the same rounds")
     args = ap.parse_args(argv)
+    if args.compare and not (args.compare / "wsgi.py").is_file():
+        ap.error(f"--compare {args.compare}: no wsgi.py there")
 
     ensure_wrk()
     dbname = f"mingjing_bench_{os.getpid()}"
@@ -809,10 +841,17 @@ def main(argv=None) -> int:
         app_cmd = gunicorn_cmd(args, app_port, "wsgi:app")
         procs.append(start(app_cmd, ROOT, env, app_log))
         procs.append(start(gunicorn_cmd(args, bare_port, "bare_app:app"), BENCH_DIR, env, bare_log))
-        say(f"==> gunicorn: {' '.join(app_cmd[1:-1])} (same for both; app :{app_port}, bare :{bare_port})")
+        say(f"==> gunicorn: {' '.join(app_cmd[1:-1])} (same for all; app :{app_port}, bare :{bare_port})")
         sample = codes_file.read_text().split("\n", 1)[0]
         wait_ready(f"http://127.0.0.1:{app_port}{LANDING_PREFIX}{sample}", procs[0], app_log)
         wait_ready(f"http://127.0.0.1:{bare_port}{BARE_PREFIX}{sample}", procs[1], bare_log)
+        targets = {"app": (app_port, LANDING_PREFIX, procs[0].pid), "bare": (bare_port, BARE_PREFIX, procs[1].pid)}
+        if args.compare:
+            compare_port, compare_log = free_port(), work / "gunicorn-compare.log"
+            procs.append(start(gunicorn_cmd(args, compare_port, "wsgi:app"), args.compare.resolve(), env, compare_log))
+            wait_ready(f"http://127.0.0.1:{compare_port}{LANDING_PREFIX}{sample}", procs[2], compare_log)
+            targets["compare"] = (compare_port, LANDING_PREFIX, procs[2].pid)
+            say(f"    compare: {args.compare.resolve()} ({git_head(args.compare)}) on :{compare_port}")
         with urllib.request.urlopen(f"http://127.0.0.1:{app_port}{LANDING_PREFIX}{sample}") as r:
             body = r.read()
             landing = json.loads(body)
@@ -822,25 +861,24 @@ def main(argv=None) -> int:
             f"{len(landing['disclosures'])} disclosures (newest {landing['disclosures'][0]['period']})"
         )
 
-        targets = {"app": (app_port, LANDING_PREFIX), "bare": (bare_port, BARE_PREFIX)}
-        for name, (port, prefix) in targets.items():
-            r = run_wrk(args, port, prefix, codes_file, args.warmup)
-            say(f"    warm-up {name:4s} {fmt(r)}  ({args.warmup:g}s, not counted)")
-        results: dict[str, list[dict]] = {"app": [], "bare": []}
+        for name, (port, prefix, pid) in targets.items():
+            r = run_wrk(args, port, prefix, codes_file, args.warmup, pid)
+            say(f"    warm-up {name:7s} {fmt(r)}  ({args.warmup:g}s, not counted)")
+        results: dict[str, list[dict]] = {name: [] for name in targets}
         say(
             f"==> {args.rounds} rounds x {args.duration:g}s per target, {args.connections} keep-alive connections, "
             f"wrk -t{args.wrk_threads}"
         )
         for i in range(args.rounds):
-            order = ["app", "bare"] if i % 2 == 0 else ["bare", "app"]
+            order = list(targets) if i % 2 == 0 else list(reversed(targets))
             for name in order:
-                port, prefix = targets[name]
-                r = run_wrk(args, port, prefix, codes_file, args.duration)
+                port, prefix, pid = targets[name]
+                r = run_wrk(args, port, prefix, codes_file, args.duration, pid)
                 results[name].append(r)
-                say(f"    round {i + 1} {name:4s} {fmt(r)}")
+                say(f"    round {i + 1} {name:7s} {fmt(r)}")
 
         med = {
-            name: {k: statistics.median(r[k] for r in rs) for k in ("rps", "p50_us", "p99_us")}
+            name: {k: statistics.median(r[k] for r in rs) for k in ("rps", "p50_us", "p99_us", "cpu_us")}
             for name, rs in results.items()
         }
         errors = sum(r["errors"] for rs in results.values() for r in rs)
@@ -852,6 +890,8 @@ def main(argv=None) -> int:
             "ratio": round(med["app"]["rps"] / med["bare"]["rps"], 3),
             "bare_p50_ms": round(med["bare"]["p50_us"] / 1000, 2),
             "bare_p99_ms": round(med["bare"]["p99_us"] / 1000, 2),
+            "cpu_us": round(med["app"]["cpu_us"]),
+            "bare_cpu_us": round(med["bare"]["cpu_us"]),
             "errors": errors,
             "connections": args.connections,
             "gunicorn": f"{args.worker_class} workers={args.workers}"
@@ -861,12 +901,25 @@ def main(argv=None) -> int:
             "rounds": args.rounds,
             "duration_s": args.duration,
         }
+        if args.compare:
+            summary |= {
+                "compare": git_head(args.compare),
+                "compare_rps": round(med["compare"]["rps"], 1),
+                "compare_p50_ms": round(med["compare"]["p50_us"] / 1000, 2),
+                "compare_p99_ms": round(med["compare"]["p99_us"] / 1000, 2),
+                "compare_cpu_us": round(med["compare"]["cpu_us"]),
+            }
         say(
             f"==> medians: app {summary['rps']} req/s p50 {summary['p50_ms']} ms p99 {summary['p99_ms']} ms; "
             f"bare {summary['bare_rps']} req/s; ratio {summary['ratio']} "
             f"(targets: ratio >= 0.5 {'met' if summary['ratio'] >= 0.5 else 'MISSED'}, "
             f"p99 <= 50 ms {'met' if summary['p99_ms'] <= 50 else 'MISSED'})"
         )
+        if args.compare:
+            say(
+                f"    compare ({summary['compare']}): {summary['compare_rps']} req/s p99 {summary['compare_p99_ms']} ms, "
+                f"server CPU {summary['compare_cpu_us']} us/req (this tree {summary['cpu_us']} us/req)"
+            )
         if errors:
             say(f"!!  {errors} failed requests (see wrk counts above)")
         if args.keep_db:

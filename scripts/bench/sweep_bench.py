@@ -3,6 +3,8 @@
 Measures, in one run:
   idle_sweep_ms   one sweep with nothing due (median of --idle-rounds): must not grow with open cases
   escalate_s      one sweep escalating the 10,000 due cases (each a versioned update + event + job)
+  escalate_cpu_s  the CPU that sweep spent: this process plus the PostgreSQL backends serving it (it
+                  moves far less than the wall time when the machine is shared)
   lag_p100_s      under a running `flask --app wsgi worker` (jobs + minute sweep), the worst delay
                   from the deadline of a sample of cases to their escalation; also with Redis flushed
                   first (no per-case jobs: the sweep alone), as lag_sweep_only_p100_s
@@ -160,6 +162,22 @@ def load(dbname: str, *, cases: int, due: int, villages: int) -> None:
         conn.execute("VACUUM ANALYZE complaint")
 
 
+def backends_cpu(dbname: str) -> dict[int, float]:
+    """CPU seconds used so far by each PostgreSQL backend connected to `dbname`."""
+    import psutil
+
+    with common.pg_connect(dbname) as conn:
+        pids = [r[0] for r in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (dbname,))]
+    used = {}
+    for pid in pids:
+        try:
+            times = psutil.Process(pid).cpu_times()
+            used[pid] = times.user + times.system
+        except psutil.Error:
+            pass
+    return used
+
+
 def in_app(dbname: str):
     os.environ.update(common.app_env(dbname))
     from app import create_app
@@ -222,13 +240,15 @@ def main() -> None:
             )
             say("sweep query plan:\n  " + "\n  ".join(plan))
 
-            t0 = time.perf_counter()
+            t0, cpu0, pg0 = time.perf_counter(), time.process_time(), backends_cpu(dbname)
             escalated = sweep_complaints(utcnow())
             escalate_s = time.perf_counter() - t0
+            pg1 = backends_cpu(dbname)
+            escalate_cpu_s = time.process_time() - cpu0 + sum(used - pg0.get(pid, 0.0) for pid, used in pg1.items())
             levels = db.session.scalar(select(func.count()).where(Complaint.escalation_level == 1))
             say(
-                f"idle sweep median {statistics.median(idle):.1f} ms; escalated {escalated:,} in {escalate_s:.2f}s "
-                f"({levels:,} at level 1)"
+                f"idle sweep median {statistics.median(idle):.1f} ms; escalated {escalated:,} in {escalate_s:.2f}s, "
+                f"CPU {escalate_cpu_s:.2f}s (this process and its PostgreSQL backends) ({levels:,} at level 1)"
             )
             get_redis().flushdb()  # the escalations' own jobs are days away; keep the queue for the sample
 
@@ -302,6 +322,7 @@ def main() -> None:
             "idle_sweep_ms": round(statistics.median(idle), 2),
             "escalated": escalated,
             "escalate_s": round(escalate_s, 2),
+            "escalate_cpu_s": round(escalate_cpu_s, 2),
             "lag_p100_s": round(max(with_jobs), 2) if len(with_jobs) == args.sample else None,
             "lag_sweep_only_p100_s": round(max(sweep_only), 2) if len(sweep_only) == args.sample else None,
             "sample": args.sample,

@@ -45,6 +45,7 @@ from app.domain.complaints.routing import (
 )
 from app.domain.deadlines import clocks, policy
 from app.domain.disclosures.masking import mask
+from app.domain.wechat_port import WeChat
 from app.errors import AppError, NotFound
 from app.extensions import db
 from app.models import (
@@ -59,7 +60,6 @@ from app.models import (
     RoleAssignment,
     WxUser,
 )
-from app.wechat import WeChatAdapter
 
 # Filings a day. A household's bound members (村民 of the household) each have their own allowance at
 # their door, which nobody else's filings touch; anyone else filing from a door they saw (a stranger)
@@ -93,9 +93,7 @@ class Filing:
     photo_ids: Sequence[int] = ()  # uploaded beforehand (POST /complaint-photos), 0–9
 
 
-def file(
-    user: WxUser, household: Household, filing: Filing, *, wechat: WeChatAdapter, redis: Redis
-) -> tuple[Complaint, bool]:
+def file(user: WxUser, household: Household, filing: Filing, *, wechat: WeChat, redis: Redis) -> tuple[Complaint, bool]:
     """File a complaint from a door. Returns (case, created); a replay of the same request id returns
     the case it created the first time."""
     replay = _replay(user, household, filing)

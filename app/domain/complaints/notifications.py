@@ -61,9 +61,9 @@ from app.domain.complaints.routing import (
     VILLAGE_ROLE,
     office_terms,
 )
+from app.domain.wechat_port import truncate_subscribe_fields
 from app.extensions import db
 from app.models import Complaint, ComplaintEvent, ComplaintSubject, Notification, Role, RoleAssignment, WxUser
-from app.wechat import truncate_subscribe_fields
 
 logger = logging.getLogger(__name__)
 

@@ -15,15 +15,12 @@ from sqlalchemy.engine import CursorResult
 from app.clock import utcnow
 from app.domain import authz, content, ratelimit
 from app.domain.disclosures import browse
+from app.domain.wechat_port import WeChat
 from app.errors import AppError, NotFound
 from app.extensions import db
-from app.models import Disclosure, Household, Level, Question, Village, WxUser
-from app.wechat import WeChatAdapter
+from app.models import Disclosure, Household, Question, Village, WxUser
 
 ASK_LIMIT = ratelimit.Limit("disclosure-question", 10, 24 * 3600)
-
-# Questions sit in their village (for "question.moderate", scoped to the township).
-authz.register_placement(Question, {Level.VILLAGE: Question.village_id}, parent=(Question.village_id, Village))
 
 
 def status_of(question: Question, now: datetime | None = None) -> str:
@@ -41,7 +38,7 @@ def ask(
     body: str,
     *,
     reply_days: int,
-    wechat: WeChatAdapter,
+    wechat: WeChat,
     redis: Redis,
 ) -> Question:
     disclosure = browse.published_one(household.village_id, disclosure_id)

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.domain import authz
 from app.extensions import db
-from app.models import Disclosure, DisclosureView, Household, Level, Village
+from app.models import Disclosure, DisclosureView, Household
 
 
 def record_view(disclosure: Disclosure, household: Household) -> bool:
@@ -56,15 +56,6 @@ def record_first_views(disclosure: Disclosure, views: Sequence[tuple[Household, 
     db.session.add_all(new)
     db.session.flush()
     return len(new)
-
-
-# A household's views lie where the household does: figures about them are counted over the households
-# the viewer may read ("household.read"), like every figure answered to a person (authz.count).
-authz.register_placement(
-    DisclosureView,
-    {Level.VILLAGE: DisclosureView.village_id, Level.HOUSEHOLD: DisclosureView.household_id},
-    parent=(DisclosureView.village_id, Village),
-)
 
 
 def households_in(actor: authz.Actor, village_id: int) -> int:
