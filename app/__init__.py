@@ -48,7 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from app.api.routes import bp as api_bp
     from app.health import bp as health_bp
-    from app.web import bp as web_bp
+    from app.web.routes import bp as web_bp
 
     app.register_blueprint(api_bp)
     app.register_blueprint(health_bp)

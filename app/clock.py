@@ -71,7 +71,11 @@ def forget_transaction_now(session, transaction) -> None:
 
 @contextmanager
 def at(moment: datetime) -> Iterator[datetime]:
-    """Every `utcnow()` inside is `moment`, whatever transactions begin and end meanwhile."""
+    """Every `utcnow()` inside is `moment` (in UTC, like every `utcnow()`: what is stamped and hashed
+    with it must read the same once stored), whatever transactions begin and end meanwhile."""
+    if moment.tzinfo is None:
+        raise ValueError("a naive instant: give app.clock.at an aware one")
+    moment = moment.astimezone(UTC)
     token = _PINNED.set(moment)
     try:
         yield moment

@@ -48,6 +48,7 @@ from app.domain.disclosures import (
     browse,
     calendar,
     chain,
+    door,
     question_view,
     questions,
     reach,
@@ -209,9 +210,8 @@ def officer_disclosure(disclosure_id: int):
     errors=["household_code_void"],
 )
 def villager_disclosures(code: str, query):
-    household = household_codes.resolve_or_void(code)
-    items, total = browse.published(
-        household.village_id,
+    household, items, total = door.listing(
+        code,
         category=query.get("category"),
         period=query.get("period"),
         page=query["page"],
@@ -234,12 +234,7 @@ def villager_disclosures(code: str, query):
     errors=["household_code_void"],
 )
 def villager_disclosure(code: str, disclosure_id: int):
-    household = household_codes.resolve_or_void(code)
-    disclosure = browse.published_one(household.village_id, disclosure_id)
-    if disclosure is None:
-        raise NotFound()
-    reach.record_view(disclosure, household)
-    return browse.public_view(disclosure)
+    return door.opened(code, disclosure_id)[1]
 
 
 # ---- reach, calendar, warnings ----
@@ -465,10 +460,7 @@ def my_questions():
     errors=["household_code_void"],
 )
 def list_questions(code: str, disclosure_id: int):
-    household = household_codes.resolve_or_void(code)
-    if browse.published_one(household.village_id, disclosure_id) is None:
-        raise NotFound()
-    return question_view.project_all(questions.public_questions(disclosure_id), utcnow())
+    return door.shown_questions(code, disclosure_id)
 
 
 @bp.post("/disclosure-questions/<int:question_id>/answer")

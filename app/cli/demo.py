@@ -24,6 +24,9 @@ KIND_LABELS = {
     "wx_user": "微信用户 WeChat users",
     "console_account": "工作台账号 console accounts",
     "role_assignment": "角色任期 role terms",
+    "disclosure": "三务公开 disclosures",
+    "question": "质询 questions",
+    "complaint": "反映 complaints",
 }
 
 # Shown for every village; the rest follow the same pattern and are printed with --all-logins.

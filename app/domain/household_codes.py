@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload
 from app.clock import utcnow
 from app.errors import AppError
 from app.extensions import db, read_one
-from app.models import Grid, Household, HouseholdCode, Village
+from app.models import Grid, Household, HouseholdCode, Township, Village
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 LENGTH = 13  # 13 × 5 = 65 bits
@@ -150,6 +150,34 @@ def resolve_or_void(text: str) -> Household:
     if household is None:
         raise AppError("household_code_void", VOID_MESSAGE, kind="not_found")
     return household
+
+
+class RevokedDoor(NamedTuple):
+    township_name: str
+    supervision_phone: str | None
+
+
+def revoked_door(text: str) -> RevokedDoor | None:
+    """For a code that was issued and has been revoked (a replaced or withdrawn sticker): the township
+    to call, and nothing else — no village, household or reason. None for any other text.
+
+    Telling "revoked" apart from "never issued" this far is safe: a code is 65 random bits, so nobody
+    finds issued codes by trying (hundreds of thousands of codes in a county are a 2^-47 share of the
+    space); whoever holds a revoked code had it from the door itself, whose township they know; and
+    the township's supervision phone is public, printed on every sticker. Unknown and malformed codes
+    keep the one answer for both (VOID_MESSAGE), and the API answers revoked codes like unknown ones."""
+    code = canonical(text)
+    if code is None:
+        return None
+    row = db.session.execute(
+        select(Township.name, Township.supervision_phone)
+        .select_from(HouseholdCode)
+        .join(Household, Household.id == HouseholdCode.household_id)
+        .join(Village, Village.id == Household.village_id)
+        .join(Township, Township.id == Village.township_id)
+        .where(HouseholdCode.code == code, HouseholdCode.revoked_at.is_not(None))
+    ).first()
+    return None if row is None else RevokedDoor(*row)
 
 
 class VillageDoor(NamedTuple):

@@ -34,13 +34,26 @@ from app.models import (
     Village,
     WxUser,
 )
+from app.seed.activity import Cast, seed_activity
 from app.seed.names import NameGenerator, chinese_ordinal, community_address, rural_address
 
 DEMO_PASSWORD = "mingjing-demo"
 SEED = "mingjing-demo-v1"
 WX_OPENID_PREFIX = "sbx-"  # what the loopback sandbox gives for a code "<identity>.<nonce>"
 
-KINDS = ("county", "township", "village", "grid", "household", "wx_user", "console_account", "role_assignment")
+KINDS = (
+    "county",
+    "township",
+    "village",
+    "grid",
+    "household",
+    "wx_user",
+    "console_account",
+    "role_assignment",
+    "disclosure",
+    "question",
+    "complaint",
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -400,17 +413,57 @@ class DemoSummary:
 # ---------------------------------------------------------------------------------------------
 # Seeding
 # ---------------------------------------------------------------------------------------------
+def _casts(
+    villages_plan: tuple[VillagePlan, ...],
+    villages: dict[str, Village],
+    households: dict[tuple[int, str], Household],
+    users: dict[str, WxUser],
+    accounts: dict[str, ConsoleAccount],
+    now: datetime,
+) -> list[Cast]:
+    """Who acts in each village's demo stories: its people by identity suffix ("secretary",
+    "villager1"...; in a 一肩挑 village the secretary is also "director"), the villagers' homes, and
+    the township's and county's console accounts."""
+    casts = []
+    for plan in villages_plan:
+        village, slug = villages[plan.spec.code], plan.spec.slug
+        people = {person.identity.removeprefix(f"{slug}-"): users[person.openid] for person in plan.people}
+        people.setdefault("director", people["secretary"])
+        homes = {
+            person.identity.removeprefix(f"{slug}-"): households[(village.id, rp.household)]
+            for person in plan.people
+            for rp in person.roles
+            if rp.household is not None
+        }
+        casts.append(
+            Cast(
+                village=village,
+                slug=slug,
+                users=people,
+                homes=homes,
+                households=[households[(village.id, h.number)] for h in plan.households],
+                dispatcher=accounts[f"{plan.township.slug}.dispatch"],
+                discipline=accounts[f"{plan.township.slug}.jiwei"],
+                county=accounts[f"{COUNTY_SLUG}.jiwei"],
+                now=now,
+            )
+        )
+    return casts
+
+
 def _term_change(now: datetime) -> datetime:
     """The last 换届 (village election): a year ago, at 09:00 Shanghai time."""
     local = (now - timedelta(days=365)).astimezone(SHANGHAI)
     return local.replace(hour=9, minute=0, second=0, microsecond=0)
 
 
-def seed_demo(session=None) -> DemoSummary:
+def seed_demo(session=None, *, activity: bool = True) -> DemoSummary:
     """Create whatever of the demo county is missing; never changes or duplicates existing rows.
 
     ``session`` must be the app's ``db.session`` (role assignments are written through
-    ``roles.assign``, which uses it). The caller commits.
+    ``roles.assign``, which uses it). The caller commits. ``activity``: also what the county has been
+    doing (disclosures, questions, complaints: app.seed.activity); without it, the territory and its
+    people only.
     """
     if session is None:
         session = db.session
@@ -630,7 +683,8 @@ def seed_demo(session=None) -> DemoSummary:
             key = (None, account.id, plan.role.value, county.id, None, None, None, None)
 
             def make_county_term(plan=plan, account=account) -> None:
-                roles.assign(plan.role, account=account, holder_name=plan.name, county_id=county.id)
+                term = roles.assign(plan.role, account=account, holder_name=plan.name, county_id=county.id)
+                term.starts_at = term_start  # in office through the demo's past (app.seed.activity)
 
             ensure(key, make_county_term)
         else:
@@ -638,10 +692,15 @@ def seed_demo(session=None) -> DemoSummary:
             key = (None, account.id, plan.role.value, county.id, township.id, None, None, None)
 
             def make_township_term(plan=plan, account=account, township=township) -> None:
-                roles.assign(plan.role, account=account, holder_name=plan.name, township=township)
+                term = roles.assign(plan.role, account=account, holder_name=plan.name, township=township)
+                term.starts_at = term_start
 
             ensure(key, make_township_term)
     session.flush()
+
+    # --- what the county has been doing: disclosures, questions, complaints (app.seed.activity) ---
+    if activity:
+        seed_activity(_casts(villages_plan, villages, households, users, accounts, now), now, found, made)
 
     # --- what to print ---
     summary.console_logins = [ConsoleLogin(a.username, a.name, a.role, a.office) for a in accounts_plan]

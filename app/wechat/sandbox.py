@@ -34,6 +34,14 @@ limit answers 47003; accepted messages are recorded. A touser starting ``sbx-slo
 (the message goes out) and answered only after ``SLOW_ANSWER_SECONDS``: a client with a shorter
 timeout sees a lost answer to a message that was in fact sent.
 
+URL Links (``POST /wxa/generate_urllink``, as WeChat answers it since April 2022): ``path`` a page
+path without a query (else 40165), ``query`` at most 1024 characters of WeChat's alphabet (else
+40212), ``expire_type`` 1 with ``expire_interval`` days or 0 with ``expire_time`` (a Unix time), the
+validity cut to 30 days as WeChat does; ``is_expire`` is ignored (every link expires). Answers
+``url_link`` ``https://wxaurl.cn/<random>``; the links made are listed by ``GET
+/_sandbox/url-links``. ``POST /_sandbox/url-link-mode {"mode": "quota"}`` makes the call answer
+45009 (daily quota reached), ``"slow"`` answer after ``SLOW_ANSWER_SECONDS``, ``"up"`` normally.
+
 Control endpoints (not WeChat's): ``GET /_sandbox/health``, ``POST /_sandbox/expire-tokens`` (body
 ``{"stale": true}`` additionally keeps handing out the expired token from stable_token without
 force_refresh, to prove a client force-refreshes), ``GET /_sandbox/messages``, ``GET
@@ -84,6 +92,11 @@ _FIELD_KEY = re.compile(r"^([a-z_]+?)\d*$")
 
 _STATE_KEY = "wechat_sandbox"
 
+# What urllink.generate accepts in `query`: digits, letters and !#$&'()*+,/:;=?@-._~%, at most 1024.
+_URL_LINK_QUERY = re.compile(r"^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~%]{0,1024}$")
+_URL_LINK_PATH = re.compile(r"^[A-Za-z0-9_\-/]{1,200}$")
+URL_LINK_MAX_DAYS = 30
+
 # How long a subscribe message to (or a text check for) an ``sbx-slow…`` user waits before it is answered.
 SLOW_ANSWER_SECONDS = 2.0
 
@@ -107,9 +120,13 @@ class _State:
     stale_stable: bool = False  # keep handing out `stable` even when it is no longer valid
     used_codes: set[str] = field(default_factory=set)
     messages: list[dict[str, Any]] = field(default_factory=list)
+    url_links: list[dict[str, Any]] = field(default_factory=list)
+    url_link_mode: str = "up"  # up | quota | slow
     stats: Counter[str] = field(default_factory=Counter)
 
     def reset(self) -> None:
+        self.url_links.clear()
+        self.url_link_mode = "up"
         self.tokens.clear()
         self.stable = None
         self.stale_stable = False
@@ -335,6 +352,49 @@ def create_sandbox_app(
             time.sleep(SLOW_ANSWER_SECONDS)
         return _ok(msgid=msgid)
 
+    # ---------------------------------------------------------------- URL Link
+
+    @app.post("/wxa/generate_urllink")
+    def generate_urllink() -> ResponseReturnValue:
+        with state.lock:
+            state.stats["generate_urllink_calls"] += 1
+            mode = state.url_link_mode
+        if (error := require_token()) is not None:
+            return error
+        body = _json_body()
+        if body is None:
+            return _err(47001, "data format error")
+        path, query = body.get("path", ""), body.get("query", "")
+        if not isinstance(path, str) or (path and not _URL_LINK_PATH.match(path)):
+            return _err(40165, "invalid weapp pagepath")
+        if not isinstance(query, str) or not _URL_LINK_QUERY.match(query):
+            return _err(40212, "invalid query")
+        if "cloud_base" in body and not isinstance(body["cloud_base"], dict):
+            return _err(47001, "data format error")
+        now = time.time()
+        longest = now + URL_LINK_MAX_DAYS * 86400
+        expire_type = body.get("expire_type", 0)
+        if expire_type == 1:
+            days = body.get("expire_interval")
+            if not isinstance(days, int) or isinstance(days, bool) or days < 1:
+                return _err(85401, "expire_interval invalid")
+            expires_at = min(now + days * 86400, longest)  # more than 30 days is cut to 30, as WeChat does
+        elif expire_type == 0:
+            at = body.get("expire_time")
+            if not isinstance(at, int) or isinstance(at, bool) or at <= now:
+                return _err(85401, "expire_time invalid")
+            expires_at = min(float(at), longest)
+        else:
+            return _err(47001, "data format error")
+        if mode == "quota":
+            return _err(45009, "reach max api daily quota limit")
+        if mode == "slow":
+            time.sleep(SLOW_ANSWER_SECONDS)
+        link = "https://wxaurl.cn/" + secrets.token_urlsafe(9).replace("-", "x").replace("_", "y")
+        with state.lock:
+            state.url_links.append({"url_link": link, "path": path, "query": query, "expires_at": expires_at})
+        return _ok(url_link=link)
+
     # ---------------------------------------------------------------- control (sandbox only)
 
     @app.get("/_sandbox/health")
@@ -356,6 +416,20 @@ def create_sandbox_app(
         with state.lock:
             return jsonify({"messages": list(state.messages)})
 
+    @app.get("/_sandbox/url-links")
+    def url_links() -> ResponseReturnValue:
+        with state.lock:
+            return jsonify({"url_links": list(state.url_links)})
+
+    @app.post("/_sandbox/url-link-mode")
+    def url_link_mode() -> ResponseReturnValue:
+        mode = (_json_body() or {}).get("mode")
+        if mode not in ("up", "quota", "slow"):
+            return jsonify({"ok": False, "error": "mode: up | quota | slow"}), 400
+        with state.lock:
+            state.url_link_mode = mode
+        return jsonify({"ok": True, "mode": mode})
+
     @app.get("/_sandbox/stats")
     def stats() -> ResponseReturnValue:
         keys = (
@@ -366,6 +440,7 @@ def create_sandbox_app(
             "jscode2session_calls",
             "msg_sec_check_calls",
             "subscribe_send_calls",
+            "generate_urllink_calls",
         )
         with state.lock:
             return jsonify({key: state.stats[key] for key in keys})

@@ -19,7 +19,7 @@ function version(overrides = {}) {
     id: 70, disclosure_id: 31, number: 1, title: '2026年2月财务收支公开', body: '本月收支如下。\n有疑问请提出。',
     line_items: null, total_income_fen: null, total_expense_fen: null, correction_reason: null,
     published_at: '2026-03-03T10:00:00+08:00', content_hash: 'ab12cd34ef56ab78cd90ef12ab34cd56ef78ab90cd12ef34ab56cd78ef90ab12',
-    attachments: [], approved_by: '村务监督委员会 李监督', approved_at: '2026-03-03T10:00:00+08:00',
+    attachments: [], approved_by: '村务监督委员会成员 李监督', approved_at: '2026-03-03T10:00:00+08:00',
   }, overrides)
 }
 
@@ -193,7 +193,7 @@ describe('a disclosure (pages/disclosure)', () => {
     expect(urls()).toEqual(expect.arrayContaining([`${BASE}/h/${CODE}/disclosures/${DID}`, `${BASE}/h/${CODE}/disclosures/${DID}/questions`]))
     expect(text(comp, '.msg-title')).toBe('2026年2月财务收支公开')
     expect(text(comp, '.msg-period')).toBe('公开期间：2026年2月')
-    expect(text(comp, '.msg-approval')).toBe('村务监督委员会 李监督 审核，2026年3月3日 10:00 公开')
+    expect(text(comp, '.msg-approval')).toBe('村务监督委员会成员 李监督 审核，2026年3月3日 10:00 公开')
     expect(texts(view(comp), '.dv-income-row .dv-label')).toEqual(['厂房租金收入', '上级转移支付'])
     expect(texts(view(comp), '.dv-income-row .dv-amount')).toEqual(['35,000.00', '10,000,000,000.05'])
     expect(texts(view(comp), '.dv-expense-row .dv-label')).toEqual(['村道保洁费（含两次集中清运，合同编号 BJ-2026-01）', '办公用品'])
@@ -236,7 +236,7 @@ describe('a disclosure (pages/disclosure)', () => {
     expect(texts(view(comp), '.dv-expense-row .dv-amount')).toEqual(['1,020.00'])
     expect(texts(comp, '.version-row .card-title')).toEqual(['第1版（首次公开）', '第2版（更正）'])
     expect(texts(comp, '.version-reason')).toEqual(['更正理由：保洁费金额录入有误，应为 1,020 元'])
-    expect(text(comp, '.msg-approval')).toBe('村务监督委员会 李监督 审核，2026年3月10日 15:30 公开')
+    expect(text(comp, '.msg-approval')).toBe('村务监督委员会成员 李监督 审核，2026年3月10日 15:30 公开')
 
     await tap(comp, '.version-row', 0)
     expect(text(comp, '.msg-old-version')).toBe('您在看第1版，这一版后来被更正过。')

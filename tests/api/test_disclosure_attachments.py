@@ -8,7 +8,7 @@ from PIL import Image
 
 from tests import factories as f
 from tests import pdfs
-from tests.helpers.disclosures import draft_disclosure
+from tests.helpers.disclosures import draft_disclosure, upload_attachment
 
 
 def _jpeg_with_gps() -> bytes:
@@ -21,22 +21,13 @@ def _jpeg_with_gps() -> bytes:
     return out.getvalue()
 
 
-def _upload(client, token, version_id, data: bytes, name: str):
-    return client.post(
-        f"/api/v1/disclosure-versions/{version_id}/attachments",
-        headers=f.bearer(token),
-        data={"file": (io.BytesIO(data), name)},
-        content_type="multipart/form-data",
-    )
-
-
 def test_images_are_reencoded_without_metadata_and_readable_once_published(client, village_world):
     w = village_world
     keeper = f.login_wx(client, w["bookkeeper"])
     version = draft_disclosure(client, keeper, w).get_json()
     original = _jpeg_with_gps()
     assert b"PhoneMaker" in original
-    uploaded = _upload(client, keeper, version["id"], original, "../../etc/收据.jpg")
+    uploaded = upload_attachment(client, keeper, version["id"], original, "../../etc/收据.jpg")
     assert uploaded.status_code == 201, uploaded.get_json()
     body = uploaded.get_json()
     assert body["media_type"] == "image/jpeg" and body["filename"] == "收据.jpg"
@@ -49,7 +40,7 @@ def test_images_are_reencoded_without_metadata_and_readable_once_published(clien
     assert b"PhoneMaker" not in fetched.data and Image.open(io.BytesIO(fetched.data)).getexif().get(0x8825) is None
     assert Image.open(io.BytesIO(fetched.data)).size == (64, 48)
     # no attachment can be added to a published version
-    late = _upload(client, keeper, version["id"], original, "x.jpg")
+    late = upload_attachment(client, keeper, version["id"], original, "x.jpg")
     assert late.status_code == 409 and late.get_json()["error"]["code"] == "version_not_editable"
     detail = client.get(f"/api/v1/h/{w['codes'][0]}/disclosures/{version['disclosure_id']}").get_json()
     assert detail["current"]["attachments"][0]["sha256"] == body["sha256"]
@@ -61,29 +52,34 @@ def test_bad_files_are_refused_with_clear_errors(client, village_world):
     version_id = draft_disclosure(client, keeper, w).get_json()["id"]
 
     executable = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 2000
-    renamed = _upload(client, keeper, version_id, executable, "发票.jpg")
+    renamed = upload_attachment(client, keeper, version_id, executable, "发票.jpg")
     assert renamed.status_code == 422 and renamed.get_json()["error"]["code"] == "unsupported_file_type"
-    windows = _upload(client, keeper, version_id, b"MZ\x90\x00" + b"\x00" * 500, "report.pdf")
+    windows = upload_attachment(client, keeper, version_id, b"MZ\x90\x00" + b"\x00" * 500, "report.pdf")
     assert windows.get_json()["error"]["code"] == "unsupported_file_type"
 
     bomb = io.BytesIO()
     Image.new("1", (30000, 30000)).save(bomb, format="PNG")  # ~100 KB on disk, 900 megapixels decoded
     assert len(bomb.getvalue()) < 2 * 1024 * 1024
-    refused = _upload(client, keeper, version_id, bomb.getvalue(), "bomb.png")
+    refused = upload_attachment(client, keeper, version_id, bomb.getvalue(), "bomb.png")
     assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "image_too_large"
 
     huge = b"\xff\xd8\xff\xe0" + b"\x00" * (11 * 1024 * 1024)
-    too_big = _upload(client, keeper, version_id, huge, "big.jpg")
+    too_big = upload_attachment(client, keeper, version_id, huge, "big.jpg")
     assert too_big.status_code == 422 and too_big.get_json()["error"]["code"] == "file_too_large"
-    beyond_limit = _upload(client, keeper, version_id, b"\xff\xd8\xff" + b"\x00" * (13 * 1024 * 1024), "x.jpg")
+    beyond_limit = upload_attachment(
+        client, keeper, version_id, b"\xff\xd8\xff" + b"\x00" * (13 * 1024 * 1024), "x.jpg"
+    )
     assert beyond_limit.status_code == 413 and beyond_limit.get_json()["error"]["code"] == "payload_too_large"
 
-    truncated = _upload(client, keeper, version_id, _jpeg_with_gps()[:200], "cut.jpg")
+    truncated = upload_attachment(client, keeper, version_id, _jpeg_with_gps()[:200], "cut.jpg")
     assert truncated.get_json()["error"]["code"] == "file_damaged"
     scripted = pdfs.with_active("open_action")
-    assert _upload(client, keeper, version_id, scripted, "a.pdf").get_json()["error"]["code"] == "file_active_content"
+    assert (
+        upload_attachment(client, keeper, version_id, scripted, "a.pdf").get_json()["error"]["code"]
+        == "file_active_content"
+    )
     plain_pdf = pdfs.clean()
-    assert _upload(client, keeper, version_id, plain_pdf, "a.pdf").status_code == 201
+    assert upload_attachment(client, keeper, version_id, plain_pdf, "a.pdf").status_code == 201
     missing = client.post(
         f"/api/v1/disclosure-versions/{version_id}/attachments",
         headers=f.bearer(keeper),
@@ -93,5 +89,5 @@ def test_bad_files_are_refused_with_clear_errors(client, village_world):
     assert missing.status_code == 422 and missing.get_json()["error"]["code"] == "file_missing"
     # a villager cannot upload, and cannot read a draft's attachment through the door code
     villager = f.login_wx(client, w["villager"])
-    assert _upload(client, villager, version_id, plain_pdf, "a.pdf").status_code == 404
+    assert upload_attachment(client, villager, version_id, plain_pdf, "a.pdf").status_code == 404
     assert client.get(f"/api/v1/h/{w['codes'][0]}/attachments/1").status_code == 404

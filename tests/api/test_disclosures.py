@@ -81,6 +81,9 @@ def test_draft_review_publish_correct(client, village_world):
     assert detail["versions"][1]["correction_reason"] == "保洁费金额录入有误"
     assert detail["current"]["total_expense_fen"] == 102000
     assert "review_comment" not in detail["current"]
+    # who approved each version: the supervision committee member, by office and name (a public office)
+    assert {v["approved_by"] for v in detail["versions"]} == {"村务监督委员会成员 干部"}
+    assert detail["current"]["approved_by"] == "村务监督委员会成员 干部"
 
     landing = client.get(f"/api/v1/h/{code}").get_json()
     assert [d["current"]["title"] for d in landing["disclosures"]] == ["2026年2月财务收支公开"]
@@ -235,8 +238,8 @@ def test_the_household_list_marks_what_this_household_opened_and_who_approved(cl
 
     # who approved it and when: the committee member's name from the roster
     detail = client.get(f"/api/v1/h/{mine}/disclosures/{did}").get_json()
-    assert detail["current"]["approved_by"] == "村务监督委员会 干部"
+    assert detail["current"]["approved_by"] == "村务监督委员会成员 干部"
     assert detail["current"]["approved_at"] == detail["current"]["published_at"]
     landing = client.get(f"/api/v1/h/{mine}").get_json()
     assert "read" not in landing["disclosures"][0]  # the landing is the same for every door
-    assert landing["disclosures"][0]["current"]["approved_by"] == "村务监督委员会 干部"
+    assert landing["disclosures"][0]["current"]["approved_by"] == "村务监督委员会成员 干部"

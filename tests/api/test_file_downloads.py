@@ -17,7 +17,7 @@ from app.jobs import queue
 from app.models import ComplaintPhoto, Role
 from tests import factories as f
 from tests import pdfs
-from tests.helpers.disclosures import draft_disclosure
+from tests.helpers.disclosures import draft_disclosure, upload_attachment
 
 CSP = "default-src 'none'; sandbox"
 NOT_FILES = ("application/json", "text/plain")
@@ -71,12 +71,7 @@ def test_every_file_route_serves_a_download_that_is_never_rendered(app, client, 
     version = draft_disclosure(client, keeper, w).get_json()
     ids = []
     for data, name in ((pdfs.clean(), "公开.pdf"), (_png(), "收据.png")):
-        uploaded = client.post(
-            f"/api/v1/disclosure-versions/{version['id']}/attachments",
-            headers=f.bearer(keeper),
-            data={"file": (io.BytesIO(data), name)},
-            content_type="multipart/form-data",
-        )
+        uploaded = upload_attachment(client, keeper, version["id"], data, name)
         assert uploaded.status_code == 201, uploaded.get_json()
         ids.append(uploaded.get_json()["id"])
     supervisor = f.login_wx(client, w["supervisor"])

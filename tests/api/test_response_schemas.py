@@ -27,7 +27,7 @@ VIEW_MODULES = sorted([*ROOT.glob("app/api/*.py"), *ROOT.glob("app/web/*.py"), R
 # The one place that turns a view's result into JSON (by the declared response schema).
 DUMPER = ROOT / "app/api/endpoint.py"
 # Answers that are not JSON, each declared with `produces=` (files, pages, WeChat's "success").
-NOT_JSON = {"app/api/files.py", "app/api/deadlines.py", "app/api/wechat_push.py", "app/web/__init__.py"}
+NOT_JSON = {"app/api/files.py", "app/api/deadlines.py", "app/api/wechat_push.py", "app/web/pages.py"}
 # The door landing's bytes are spliced from the declared schema's own dumps (stickers.landing_body,
 # cached per village revision); its body is validated against the document below.
 SPLICED = {"app/api/stickers.py"}

@@ -17,7 +17,7 @@ from tests.qr.scan import decode_pdf, decode_png
 
 @pytest.fixture
 def demo(app):
-    seed_demo(db.session)
+    seed_demo(db.session, activity=False)  # the territory is what a sheet prints
     db.session.commit()
     village = db.session.scalar(select(Village).where(Village.code == "330199101201"))  # 下林村
     return village

@@ -16,10 +16,10 @@ import requests
 from sqlalchemy import text
 
 from app.extensions import db
-from app.wechat.adapter import WeChatAdapter
 from app.wechat.sandbox import SLOW_ANSWER_SECONDS
 from tests import factories as f
 from tests.helpers.disclosures import publish_one
+from tests.helpers.wechat import transaction_open_at_each_call
 
 
 def _complaint(client, token, w):
@@ -54,14 +54,7 @@ def test_the_session_is_not_in_a_transaction_when_wechat_is_asked(
 ):
     token = f.login_wx(client, slow_villager)
     path, body = build(client, token, village_world)
-    seen = []
-    real_check = WeChatAdapter.check_text
-
-    def check_text(self, *args, **kwargs):  # the real adapter and sandbox; we only look at the session
-        seen.append(db.session().in_transaction())
-        return real_check(self, *args, **kwargs)
-
-    monkeypatch.setattr(WeChatAdapter, "check_text", check_text)
+    seen = transaction_open_at_each_call(monkeypatch, "check_text")
     response = client.post(path, headers=f.bearer(token), json=body)
     assert response.status_code == 201, response.get_json()
     assert seen == [False]

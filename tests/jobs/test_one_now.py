@@ -185,6 +185,8 @@ def test_one_instant_per_transaction_and_a_new_one_after_it(moving_clock, app):
     pinned = local(2026, 5, 1, 12)
     with at(pinned):
         assert utcnow() == pinned
+        # in UTC like every utcnow(): a time stamped and hashed with it reads the same once stored
+        assert utcnow().utcoffset() == timedelta(0) and pinned.utcoffset() != timedelta(0)
         db.session.commit()
         assert utcnow() == pinned  # pinned across transactions
     assert utcnow() != pinned

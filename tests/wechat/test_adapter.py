@@ -456,6 +456,70 @@ def test_subscribe_invalid_template_data(adapter: WeChatAdapter) -> None:
     assert info.value.errcode == 47003
 
 
+# ------------------------------------------------------------------ URL Link
+
+
+def test_url_link_opens_the_page_with_its_query(adapter: WeChatAdapter, private_sandbox: SandboxServer) -> None:
+    before = time.time()
+    link = adapter.url_link("pages/index/index", "code=ABCD1234EFGH5", expire_days=30)
+    assert link.startswith("https://wxaurl.cn/")
+    again = adapter.url_link("pages/index/index", "code=ABCD1234EFGH5", expire_days=7)
+    assert again != link  # a new link every time: WeChat keeps none for us
+    made = private_sandbox.get("_sandbox/url-links")["url_links"]
+    assert [(m["url_link"], m["path"], m["query"]) for m in made] == [
+        (link, "pages/index/index", "code=ABCD1234EFGH5"),
+        (again, "pages/index/index", "code=ABCD1234EFGH5"),
+    ]
+    assert before + 30 * 86400 - 5 < made[0]["expires_at"] <= time.time() + 30 * 86400
+    assert made[1]["expires_at"] <= time.time() + 7 * 86400
+    assert private_sandbox.stats()["generate_urllink_calls"] == 2
+
+
+def test_url_link_failures_are_wechat_errors(adapter: WeChatAdapter, private_sandbox: SandboxServer) -> None:
+    with pytest.raises(WeChatError) as bad_query:
+        adapter.url_link("pages/index/index", "code=<script>", expire_days=30)
+    assert bad_query.value.errcode == 40212
+    with pytest.raises(WeChatError) as bad_path:
+        adapter.url_link("pages/index/index?code=1", "", expire_days=30)
+    assert bad_path.value.errcode == 40165
+    private_sandbox.post("_sandbox/url-link-mode", json={"mode": "quota"})
+    with pytest.raises(WeChatError) as quota:
+        adapter.url_link("pages/index/index", "code=1", expire_days=30)
+    assert quota.value.errcode == 45009
+    with pytest.raises(ValueError):
+        adapter.url_link("pages/index/index", "code=1", expire_days=31)  # WeChat would cut it to 30
+
+
+def test_url_link_with_wechat_down_is_unavailable(make_adapter: Callable[..., WeChatAdapter]) -> None:
+    with pytest.raises(WeChatUnavailable):
+        make_adapter(api_base=f"http://127.0.0.1:{_closed_port()}/", timeout=1.0).url_link(
+            "pages/index/index", "code=1", expire_days=30
+        )
+
+
+def test_sandbox_url_link_protocol(private_sandbox: SandboxServer) -> None:
+    creds = {"grant_type": "client_credential", "appid": SANDBOX_APPID, "secret": SANDBOX_SECRET}
+    token = {"access_token": private_sandbox.post("cgi-bin/stable_token", json=creds)["access_token"]}
+
+    def generate(body: dict[str, Any], params: dict[str, str] | None = None) -> dict[str, Any]:
+        return private_sandbox.post("wxa/generate_urllink", params=token if params is None else params, json=body)
+
+    assert generate({"path": "pages/index/index"}, params={})["errcode"] == 41001
+    assert generate({"path": "pages/index/index", "expire_type": 1, "expire_interval": 0})["errcode"] == 85401
+    assert generate({"path": "pages/index/index", "expire_type": 0, "expire_time": 1})["errcode"] == 85401
+    assert generate({"path": "pages/index/index", "cloud_base": []})["errcode"] == 47001
+    long = generate({"path": "pages/index/index", "query": "a=1", "expire_type": 1, "expire_interval": 365})
+    assert long["errcode"] == 0
+    assert private_sandbox.get("_sandbox/url-links")["url_links"][0]["expires_at"] <= time.time() + 30 * 86400
+    assert generate({"path": "p", "query": "x" * 1025, "expire_type": 1, "expire_interval": 1})["errcode"] == 40212
+    assert private_sandbox.post("_sandbox/url-link-mode", json={"mode": "nonsense"}) == {
+        "ok": False,
+        "error": "mode: up | quota | slow",
+    }
+    private_sandbox.post("_sandbox/reset")
+    assert private_sandbox.get("_sandbox/url-links") == {"url_links": []}
+
+
 # ------------------------------------------------------------------ sandbox protocol
 
 

@@ -131,10 +131,17 @@ class DisclosureOut(Schema):
     current = fields.Nested(PublicVersionOut, attribute="published_version", allow_none=True)
 
 
+class PublicVersionDetailOut(PublicVersionOut):
+    pass
+
+
 class DisclosureDetailOut(DisclosureOut):
     """Dumped from the villagers' view of a disclosure (app/domain/disclosures/browse.public_view)."""
 
-    versions = fields.List(fields.Nested(PublicVersionOut), metadata={"description": "the published versions"})
+    current = fields.Nested(PublicVersionDetailOut, attribute="published_version", allow_none=True)
+    versions = fields.List(
+        fields.Nested(PublicVersionDetailOut), metadata={"description": "the published versions, oldest first"}
+    )
 
 
 class OfficerDisclosureOut(DisclosureOut):

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Disclosure, DisclosureVersion, DisclosureView, Household
+from app.models import Disclosure, DisclosureVersion, DisclosureView, Household, VersionStatus
 
 # Who approved (审核) a published version, as villagers read it: the committee, and the member's name
 # from the roster when it has one. The committee's members are elected officers acting in office.
@@ -19,7 +19,7 @@ COMMITTEE = "村务监督委员会"
 def approver_label(version: DisclosureVersion) -> str | None:
     if version.reviewed_by_user_id is None:
         return None
-    return f"{COMMITTEE} {version.reviewer_name}" if version.reviewer_name else COMMITTEE
+    return f"{COMMITTEE}成员 {version.reviewer_name}" if version.reviewer_name else COMMITTEE
 
 
 def published(
@@ -58,22 +58,45 @@ def published_one(village_id: int, disclosure_id: int) -> Disclosure | None:
     )
 
 
+class PublicVersion:
+    """A published version as villagers read it, with who approved it (the 审核 line of a village
+    notice board: the committee and the member's name as it stood when they approved)."""
+
+    __slots__ = ("_row", "approved_by")
+
+    def __init__(self, version: DisclosureVersion, approved_by: str) -> None:
+        self._row = version
+        self.approved_by = approved_by
+
+    # Any: it stands in for the DisclosureVersion row, so it answers whatever attribute the row has.
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._row, name)
+
+
 class PublicDisclosure:
     """A published disclosure as villagers read it: its history shows the published versions only
-    (never a draft, a returned version or one under review)."""
+    (never a draft, a returned version or one under review), each with its approver."""
 
-    __slots__ = ("_row",)
+    __slots__ = ("_row", "_versions")
 
     def __init__(self, disclosure: Disclosure) -> None:
         self._row = disclosure
+        self._versions: list[PublicVersion] | None = None
 
     # Any: it stands in for the Disclosure row, so it answers whatever attribute the row has.
     def __getattr__(self, name: str) -> Any:
         return getattr(self._row, name)
 
     @property
-    def versions(self) -> list[DisclosureVersion]:
-        return [v for v in self._row.versions if v.status == "published"]
+    def versions(self) -> list[PublicVersion]:
+        if self._versions is None:
+            published = [v for v in self._row.versions if v.status == VersionStatus.PUBLISHED]
+            self._versions = [PublicVersion(v, approver_label(v) or COMMITTEE) for v in published]
+        return self._versions
+
+    @property
+    def published_version(self) -> PublicVersion | None:
+        return next((v for v in self.versions if v.id == self._row.published_version_id), None)
 
 
 def public_view(disclosure: Disclosure) -> PublicDisclosure:

@@ -48,22 +48,46 @@ def ask(
         raise NotFound()
     with ratelimit.take(redis, [(ASK_LIMIT, f"user:{user.id}")], "今天提问次数已达上限，请明天再试"):
         verdict = content.check_text(wechat, body, user.openid, field="body")  # ends the read transaction
-        now = utcnow()
-        question = Question(
-            disclosure_id=disclosure.id,
-            village_id=household.village_id,
-            household_id=household.id,
-            asked_by_user_id=user.id,
-            asker_name=asker_name,
-            body=body,
-            asked_at=now,
-            due_at=now + timedelta(days=reply_days),
-            moderation="visible" if verdict == "pass" else "held",
-        )
-        # A held question is invisible to the village: its clock starts when moderation releases it.
-        question.next_check_at = question.due_at if question.moderation == "visible" else None
-        db.session.add(question)
-        db.session.flush()
+        return _write(user, household, disclosure.id, body, reply_days, held=verdict != "pass", asker_name=asker_name)
+
+
+def ask_authored(
+    user: WxUser, household: Household, disclosure_id: int, body: str, *, reply_days: int, held: bool = False
+) -> Question:
+    """A question whose text the project wrote itself (the demo county, app.seed): no text check, no
+    daily limit; `held` asks it as one the check sent to review. Otherwise as `ask`."""
+    disclosure = browse.published_one(household.village_id, disclosure_id)
+    if disclosure is None:
+        raise NotFound()
+    return _write(user, household, disclosure.id, body, reply_days, held=held)
+
+
+def _write(
+    user: WxUser,
+    household: Household,
+    disclosure_id: int,
+    body: str,
+    reply_days: int,
+    *,
+    held: bool,
+    asker_name: str | None = None,
+) -> Question:
+    now = utcnow()
+    question = Question(
+        disclosure_id=disclosure_id,
+        village_id=household.village_id,
+        household_id=household.id,
+        asked_by_user_id=user.id,
+        asker_name=asker_name,
+        body=body,
+        asked_at=now,
+        due_at=now + timedelta(days=reply_days),
+        moderation="held" if held else "visible",
+    )
+    # A held question is invisible to the village: its clock starts when moderation releases it.
+    question.next_check_at = None if held else question.due_at
+    db.session.add(question)
+    db.session.flush()
     return question
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +32,30 @@ def record_view(disclosure: Disclosure, household: Household) -> bool:
         return True
     except IntegrityError:
         return False
+
+
+def record_first_views(disclosure: Disclosure, views: Sequence[tuple[Household, datetime]]) -> int:
+    """Many households' first openings at once, each at its own instant (the demo county's past,
+    app.seed): record_view's rule — the disclosing village only, once per household — with one read
+    and one insert. Returns how many were new."""
+    seen = set(
+        db.session.scalars(select(DisclosureView.household_id).where(DisclosureView.disclosure_id == disclosure.id))
+    )
+    new = []
+    for household, moment in views:
+        if household.village_id == disclosure.village_id and household.id not in seen:
+            seen.add(household.id)
+            new.append(
+                DisclosureView(
+                    disclosure_id=disclosure.id,
+                    household_id=household.id,
+                    village_id=household.village_id,
+                    first_viewed_at=moment,
+                )
+            )
+    db.session.add_all(new)
+    db.session.flush()
+    return len(new)
 
 
 def households_in(actor: authz.Actor, village_id: int) -> int:
