@@ -22,7 +22,7 @@ from app.console import bp
 from app.console.actions import act
 from app.console.board import LANE_LABELS
 from app.console.complaints import DELIVERY_STATES, EVENT_LABELS
-from app.console.pages import PAGE_FIELDS, form_input, page, query_input, viewer
+from app.console.pages import PAGE_FIELDS, form_input, page, viewer
 from app.domain import authz
 from app.domain.complaints import platform, routing
 from app.domain.complaints.categories import CATEGORIES, DISCIPLINE
@@ -114,7 +114,8 @@ def _rules_page(
     table = routing.rule_table(township.id, include_inactive=True) if may_route else []
     history = _policy_history(township.id)
     platform_view = config_view(township.id) if may_route else None
-    state = query_input(PlatformDeliveryListIn()).get("state") if may_route else None
+    wanted = request.args.get("state", "").strip()
+    state = load_input(PlatformDeliveryListIn(), {"state": wanted})["state"] if may_route and wanted else None
     deliveries = platform.deliveries(township.id, state) if may_route else []
     villages = list(
         db.session.scalars(select(Village).where(Village.township_id == township.id).order_by(Village.code))
