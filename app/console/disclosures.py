@@ -12,12 +12,13 @@ from collections.abc import Iterable
 from flask import current_app, make_response, render_template, request, url_for
 from sqlalchemy import select
 
+from app.api.endpoint import load_input
 from app.api.schemas.complaints import ReasonIn
 from app.api.schemas.disclosures import CalendarIn
 from app.clock import utcnow
 from app.console import bp
 from app.console.actions import act
-from app.console.pages import form_input, page, query_input, viewer
+from app.console.pages import form_input, page, viewer
 from app.domain import authz
 from app.domain.deadlines import monitoring
 from app.domain.disclosures import calendar, question_view, questions, reach
@@ -95,9 +96,10 @@ def disclosures():
 def village_disclosures(village_id: int):
     actor, now = viewer(), utcnow()
     village = authz.get_or_404(actor, "disclosure.monitor", Village, village_id)
-    query = query_input(CalendarIn())
+    since = request.args.get("since", "").strip()
+    query = load_input(CalendarIn(), {"since": since} if since else {})  # the API's calendar query
     rows = calendar.recent(village, now=now, since=query.get("since"))
-    wanted = request.args.get("status")
+    wanted = request.args.get("status") if request.args.get("status") in CALENDAR_STATUSES else None
     published = list(
         db.session.scalars(
             select(Disclosure)
