@@ -29,7 +29,9 @@ def test_a_villages_page_shows_its_calendar_reach_and_unanswered_questions_as_th
     assert shown == [row["status"] for row in calendar] and "published_late" in shown and "overdue" in shown
 
     reach = client.get(f"/api/v1/villages/{village.id}/reach", headers=api).get_json()
-    households = db.session.scalar(select(func.count()).select_from(Household).where(Household.village_id == village.id))
+    households = db.session.scalar(
+        select(func.count()).select_from(Household).where(Household.village_id == village.id)
+    )
     assert reach["households_total"] == households
     assert reach["disclosures"][0]["households_reached"] == console_disclosures["households_reached"]["xialin"]
     assert f"{reach['disclosures'][0]['households_reached']} / {households}" in _rows(html, "reach")

@@ -57,7 +57,9 @@ def test_the_routing_table_shows_the_defaults_and_a_new_rule_replaces_them(conso
         console_world.accounts["qingshan.leader"].id,
     )
 
-    refused = leader.post(f"/console/rules/{township.id}/routes", {"category": "subsidies", "target": "township_dispatch"})
+    refused = leader.post(
+        f"/console/rules/{township.id}/routes", {"category": "subsidies", "target": "township_dispatch"}
+    )
     assert refused.status_code == 422
     assert 'id="routes-error" data-code="discipline_route_fixed"' in refused.get_data(as_text=True)
     missing_role = leader.post(f"/console/rules/{township.id}/routes", {"category": "other", "target": "village_role"})
