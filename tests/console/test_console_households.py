@@ -106,7 +106,7 @@ def test_a_grids_sticker_sheet_through_the_worker(app, console_world, console_cl
     SimpleWorker([q], connection=q.connection).work(burst=True)
     progress = leader.get(f"/console/stickers/{sheet_id}/progress").get_data(as_text=True)
     assert 'data-status="done"' in progress and "hx-get" not in progress  # polling stops once done
-    assert "已完成 5 / 5 户" in progress and f"/console/stickers/{sheet_id}/preview.png" in progress
+    assert "已完成</strong>（5 / 5 户，共 1 页）" in progress and f"/console/stickers/{sheet_id}/preview.png" in progress
     pdf = leader.get(f"/console/stickers/{sheet_id}/file")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     wanted = sorted(hc.url_for_code(app.config["PUBLIC_BASE_URL"], hc.active_code(h.id).code) for h in homes)

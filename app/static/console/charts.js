@@ -13,7 +13,8 @@
       animation: false,
       color: COLOURS,
       textStyle: { fontFamily: FONT, fontSize: 13 },
-      tooltip: { trigger: "axis" },
+      // drawn on the canvas: an HTML tooltip carries inline style attributes, which the CSP refuses
+      tooltip: { trigger: "axis", renderMode: "richText" },
       legend: { top: 0 },
       grid: { left: 48, right: 56, top: 36, bottom: 30, containLabel: true },
       xAxis: { type: "category", data: categories, axisLabel: { interval: 0, hideOverlap: true } }
