@@ -380,12 +380,4 @@ def list_routes(township_id: int):
 )
 def set_route(township_id: int, body):
     township = authz.get_or_404(current_actor(), "complaint.route", Township, township_id)
-    return routing.set_rule(
-        current_actor(),
-        township,
-        category=body["category"],
-        target=body["target"],
-        village_id=body.get("village_id"),
-        role=body.get("role"),
-        copy_liaison=body["copy_liaison"],
-    )
+    return routing.set_rule(current_actor(), township, **body)  # RoutingRuleIn's fields are set_rule's

@@ -8,6 +8,7 @@ who asked)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, datetime
 
 from flask import current_app, make_response, render_template, request, url_for
 from sqlalchemy import select
@@ -15,9 +16,9 @@ from sqlalchemy import select
 from app.api.endpoint import load_input
 from app.api.schemas.complaints import ReasonIn
 from app.api.schemas.disclosures import CalendarIn
-from app.clock import utcnow
+from app.clock import to_shanghai, utcnow
 from app.console import bp
-from app.console.actions import act
+from app.console.actions import act, in_sight
 from app.console.pages import form_input, page, viewer
 from app.domain import authz
 from app.domain.deadlines import monitoring
@@ -54,18 +55,8 @@ def _titles(disclosure_ids: Iterable[int]) -> dict[int, str]:
 
 def _overview(*, status: int = 200, error: AppError | None = None, failed_question: int | None = None):
     actor, now = viewer(), utcnow()
-    villages = list(
-        db.session.scalars(
-            select(Village)
-            .where(authz.scoped(actor, "disclosure.monitor", Village))
-            .order_by(Village.township_id, Village.code)
-        )
-    )
-    townships = list(
-        db.session.scalars(
-            select(Township).where(authz.scoped(actor, "township.read", Township)).order_by(Township.code)
-        )
-    )
+    villages = in_sight("disclosure.monitor", Village, Village.township_id, Village.code)
+    townships = in_sight("township.read", Township, Township.code)
     held = [(t, question_view.project_all(questions.held_in_township(actor, t.id), now)) for t in townships]
     overdue = question_view.project_all(monitoring.overdue_questions(actor, now), now)
     shown = [q for _t, items in held for q in items] + overdue
@@ -89,6 +80,14 @@ def _overview(*, status: int = 200, error: AppError | None = None, failed_questi
 @page
 def disclosures():
     return _overview()
+
+
+def _since_choices(now: datetime) -> list[date]:
+    """Where a calendar may start: the first of January of the last years, as far back as the API's
+    calendar goes (calendar.earliest_since)."""
+    today = to_shanghai(now).date()
+    earliest = calendar.earliest_since(today)
+    return [date(year, 1, 1) for year in range(today.year, earliest.year - 1, -1) if date(year, 1, 1) >= earliest]
 
 
 @bp.get("/disclosures/villages/<int:village_id>")
@@ -117,6 +116,7 @@ def village_disclosures(village_id: int):
         status_counts={key: sum(r.status == key for r in rows) for key in CALENDAR_STATUSES},
         wanted=wanted or "",
         since=query.get("since"),
+        since_choices=_since_choices(now),
         statuses=CALENDAR_STATUSES,
         categories=CATEGORY_LABELS,
         frequencies=FREQUENCY_LABELS,

@@ -15,6 +15,7 @@ import qr
 from app.api.schemas.roles import InvitationIn
 from app.clock import utcnow
 from app.console import bp
+from app.console.actions import act, in_sight
 from app.console.pages import form_input, page, viewer
 from app.domain import authz, roles
 from app.errors import AppError
@@ -27,18 +28,8 @@ INVITATION_STATES = {"pending": "待扫码", "accepted": "已绑定", "expired":
 def _page(*, status: int = 200, error: AppError | None = None, created: dict | None = None):
     actor, now = viewer(), utcnow()
     offered = roles.grantable_roles(actor)
-    villages = list(
-        db.session.scalars(
-            select(Village)
-            .where(authz.scoped(actor, "village.read", Village))
-            .order_by(Village.township_id, Village.code)
-        )
-    )
-    townships = list(
-        db.session.scalars(
-            select(Township).where(authz.scoped(actor, "township.read", Township)).order_by(Township.code)
-        )
-    )
+    villages = in_sight("village.read", Village, Village.township_id, Village.code)
+    townships = in_sight("township.read", Township, Township.code)
     grids = list(
         db.session.scalars(
             select(Grid).where(Grid.village_id.in_([v.id for v in villages])).order_by(Grid.village_id, Grid.number)
@@ -89,29 +80,25 @@ def invitations():
 @page
 def create_invitation():
     """生成邀请二维码 (the API's POST /invitations: roles.create_invitation, the grant matrix)."""
-    try:
+
+    def do() -> tuple[Invitation, str]:
         body = form_input(InvitationIn())
         role = Role(body["role"])
         place = {"village_id": body.get("village_id"), "grid_id": body.get("grid_id")}
         if role.level is Level.TOWNSHIP:
             place = {"township_id": body.get("township_id")}
-        invitation, token = roles.create_invitation(
+        return roles.create_invitation(
             viewer(),
             role=role,
             holder_name=body["holder_name"],
             ttl_seconds=current_app.config["INVITATION_TTL_SECONDS"],
             **place,
         )
-        db.session.commit()
-    except AppError as exc:
-        if exc.kind in ("not_found", "unauthenticated"):
-            raise
-        db.session.rollback()
-        return _page(status=exc.status, error=exc)
-    url = roles.invitation_url(current_app.config["PUBLIC_BASE_URL"], token)
-    created = {
-        "invitation": invitation,
-        "url": url,
-        "qr": "data:image/png;base64," + base64.b64encode(qr.render_png(url)).decode("ascii"),
-    }
-    return _page(status=201, created=created)
+
+    def shown_once(made: tuple[Invitation, str]):
+        invitation, token = made
+        url = roles.invitation_url(current_app.config["PUBLIC_BASE_URL"], token)
+        image = "data:image/png;base64," + base64.b64encode(qr.render_png(url)).decode("ascii")
+        return _page(status=201, created={"invitation": invitation, "url": url, "qr": image})
+
+    return act(do, then=shown_once, failed=lambda exc: _page(status=exc.status, error=exc))

@@ -19,7 +19,7 @@ from app.api.schemas.complaints import CATEGORY_NAMES, RoutingRuleIn
 from app.api.schemas.deadlines import DeadlinePolicyIn
 from app.api.schemas.platform import PlatformConfigIn, PlatformDeliveryListIn
 from app.console import bp
-from app.console.actions import act
+from app.console.actions import act, in_sight
 from app.console.board import LANE_LABELS
 from app.console.complaints import DELIVERY_STATES, EVENT_LABELS
 from app.console.pages import PAGE_FIELDS, form_input, page, viewer
@@ -38,15 +38,6 @@ TARGET_LABELS = {
     routing.TOWNSHIP_DISPATCH: routing.HANDLER_LABELS[routing.TOWNSHIP_DISPATCH],
     routing.TOWNSHIP_DISCIPLINE: routing.HANDLER_LABELS[routing.TOWNSHIP_DISCIPLINE],
 }
-
-
-def _townships() -> list[Township]:
-    """The townships whose rules the viewer may read (every township office reads its deadlines)."""
-    return list(
-        db.session.scalars(
-            select(Township).where(authz.scoped(viewer(), "deadline_policy.read", Township)).order_by(Township.code)
-        )
-    )
 
 
 def _names(ids: set[int | None]) -> dict[int, str]:
@@ -103,7 +94,7 @@ def _rules_page(
     township_id: int | None = None, *, status: int = 200, error: AppError | None = None, failed: str | None = None
 ):
     actor = viewer()
-    townships = _townships()
+    townships = in_sight("deadline_policy.read", Township, Township.code)  # every township office reads them
     if township_id is None:
         if not townships:
             abort(404)
@@ -178,16 +169,7 @@ def set_route(township_id: int):
 
     def do() -> None:
         township = authz.get_or_404(actor, "complaint.route", Township, township_id)
-        body = form_input(RoutingRuleIn())
-        routing.set_rule(
-            actor,
-            township,
-            category=body["category"],
-            target=body["target"],
-            village_id=body.get("village_id"),
-            role=body.get("role"),
-            copy_liaison=body["copy_liaison"],
-        )
+        routing.set_rule(actor, township, **form_input(RoutingRuleIn()))
 
     return act(
         do,

@@ -20,6 +20,7 @@ from app.domain.statistics import Figures, Report
 from app.errors import AppError
 
 DEFAULT_MONTHS = 12
+CHOICE_MONTHS = 60
 
 
 def _month(text: str | None) -> date | None:
@@ -91,12 +92,16 @@ def statistics_page():
     last = _month(query.get("until")) or this_month
     villages = statistics.visible_villages(actor)
     form = {"since": f"{first:%Y-%m}", "until": f"{last:%Y-%m}", "village_id": query.get("village_id")}
+    # the months to choose from: five years back, newest first (typed in the address, any month works)
+    choices = list(reversed(statistics.months_between(_months_back(this_month, CHOICE_MONTHS - 1), this_month)))
     try:
         report = statistics.report(actor, first=first, last=last, village_id=query.get("village_id"))
     except AppError as exc:
         if exc.kind == "not_found":
             raise  # a village out of sight: the console's 404, like absent
-        html = render_template("console/statistics.html", report=None, error=exc, villages=villages, form=form)
+        html = render_template(
+            "console/statistics.html", report=None, error=exc, villages=villages, form=form, month_choices=choices
+        )
         return make_response(html, exc.status)
     return render_template(
         "console/statistics.html",
@@ -104,6 +109,6 @@ def statistics_page():
         charts=chart_data(report),
         villages=villages,
         form=form,
+        month_choices=choices,
         error=None,
-        min_months=statistics.MAX_MONTHS,
     )

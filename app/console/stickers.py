@@ -12,6 +12,7 @@ from app.api import files
 from app.api.schemas.stickers import StickerSheetIn
 from app.api.stickers import ready_file
 from app.console import bp
+from app.console.actions import act, in_sight
 from app.console.pages import form_input, page, viewer
 from app.domain import authz, stickers
 from app.errors import AppError
@@ -29,11 +30,7 @@ POLL_SECONDS = 1  # how often the sheet page asks for the job's progress while i
 
 
 def _villages() -> list[Village]:
-    return list(
-        db.session.scalars(
-            select(Village).where(authz.scoped(viewer(), "stickers.print", Village)).order_by(Village.code)
-        )
-    )
+    return in_sight("stickers.print", Village, Village.code)
 
 
 def _grids(village_id: int | None) -> list[tuple[Grid, int]]:
@@ -109,24 +106,23 @@ def sticker_grids():
 @page
 def request_stickers():
     """生成打印版 (the API's POST /sticker-sheets): built by the worker once committed."""
-    actor = viewer()
-    try:
+
+    def do() -> StickerSheet:
         body = form_input(StickerSheetIn())
-        sheet = stickers.request_sheet(
-            actor,
+        return stickers.request_sheet(
+            viewer(),
             village_id=body["village_id"],
             layout=body["layout"],
             grid_number=body.get("grid"),
             include_head_name=body["include_head_name"],
             public_base_url=current_app.config["PUBLIC_BASE_URL"],
         )
-        db.session.commit()
-    except AppError as exc:
-        if exc.kind in ("not_found", "unauthenticated") and exc.code != "grid_not_found":
-            raise
-        db.session.rollback()
-        return _form_page(status=exc.status, error=exc)
-    return redirect(url_for("console.sticker_sheet", sheet_id=sheet.id), 303)
+
+    return act(
+        do,
+        then=lambda sheet: redirect(url_for("console.sticker_sheet", sheet_id=sheet.id), 303),
+        failed=lambda exc: _form_page(status=exc.status, error=exc),
+    )
 
 
 def _sheet_context(sheet: StickerSheet) -> dict:

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Complaint, ConsoleAccount
 from tests import factories as f
+from tests.helpers.console_pages import POLICY_FORM
 
 ACCOUNTS = (
     "qingshan.dispatch",
@@ -303,17 +304,9 @@ def test_no_step_reaches_a_village_or_township_out_of_sight(
             assert platform.status_code == 404, township.name
         policies = client.get(f"/api/v1/townships/{township.id}/deadline-policies", headers=api).status_code
         if policies == 404:
-            body = {
-                "sign_amount": "1",
-                "sign_unit": "working_days",
-                "handle_amount": "5",
-                "handle_unit": "working_days",
-                "follow_up_amount": "7",
-                "follow_up_unit": "working_days",
-                "remind_working_days": "1",
-                "escalate_working_days": "5",
-            }
-            assert console.post(f"/console/rules/{township.id}/deadline-policies/service", body).status_code == 404
+            assert (
+                console.post(f"/console/rules/{township.id}/deadline-policies/service", POLICY_FORM).status_code == 404
+            )
     for key, question_id in console_disclosures["questions"].items():
         question = db.session.get(Question, question_id)
         moderation = question.moderation

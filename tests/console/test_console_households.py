@@ -13,8 +13,9 @@ from sqlalchemy import select
 from app.domain import household_codes as hc
 from app.extensions import db
 from app.jobs import queue
-from app.models import Grid, Household, HouseholdCode, Invitation, StickerSheet
+from app.models import Household, HouseholdCode, Invitation, StickerSheet
 from tests import factories as f
+from tests.helpers.console_pages import households_in_grid
 from tests.qr.scan import decode_pdf, decode_png
 
 
@@ -78,11 +79,7 @@ def test_revoke_and_reissue_a_door_code(console_world, console_client):
 
 def test_a_grids_sticker_sheet_through_the_worker(app, console_world, console_client):
     xialin = console_world.villages["xialin"]
-    grid = db.session.scalar(select(Grid).where(Grid.village_id == xialin.id, Grid.number == 2))
-    homes = [f.household(xialin) for _ in range(5)]
-    for home in homes:
-        home.grid_id = grid.id
-    db.session.commit()
+    homes = households_in_grid(xialin, 2, 5)
     leader = console_client("qingshan.leader")
     form = leader.get(f"/console/stickers?village_id={xialin.id}").get_data(as_text=True)
     assert "第2网格（5 户）" in form
@@ -106,7 +103,9 @@ def test_a_grids_sticker_sheet_through_the_worker(app, console_world, console_cl
     SimpleWorker([q], connection=q.connection).work(burst=True)
     progress = leader.get(f"/console/stickers/{sheet_id}/progress").get_data(as_text=True)
     assert 'data-status="done"' in progress and "hx-get" not in progress  # polling stops once done
-    assert "已完成</strong>（5 / 5 户，共 1 页）" in progress and f"/console/stickers/{sheet_id}/preview.png" in progress
+    assert (
+        "已完成</strong>（5 / 5 户，共 1 页）" in progress and f"/console/stickers/{sheet_id}/preview.png" in progress
+    )
     pdf = leader.get(f"/console/stickers/{sheet_id}/file")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     wanted = sorted(hc.url_for_code(app.config["PUBLIC_BASE_URL"], hc.active_code(h.id).code) for h in homes)

@@ -8,24 +8,19 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import time_machine
-from sqlalchemy import select
 
 from app.domain import household_codes as hc
 from app.domain.authz import Actor, load_grants
 from app.domain.complaints import cases
 from app.extensions import db
-from app.models import Complaint, Grid
-from tests import factories as f
+from app.models import Complaint
+from tests.helpers.console_pages import households_in_grid
 from tests.qr.scan import decode_pdf
 
 
 def test_printing_a_grids_sticker_sheet(app, console_world, console_page, rq_worker, screenshot, tmp_path):
     xialin = console_world.villages["xialin"]
-    grid = db.session.scalar(select(Grid).where(Grid.village_id == xialin.id, Grid.number == 2))
-    homes = [f.household(xialin) for _ in range(6)]
-    for home in homes:
-        home.grid_id = grid.id
-    db.session.commit()
+    homes = households_in_grid(xialin, 2, 6)
 
     page = console_page("qingshan.leader")
     page.click("nav.mainnav >> text=住户与门牌码")

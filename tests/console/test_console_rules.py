@@ -10,17 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import DeadlinePolicy, PlatformConfig, RoutingRule
-
-POLICY = {
-    "sign_amount": "2",
-    "sign_unit": "working_days",
-    "handle_amount": "5",
-    "handle_unit": "working_days",
-    "follow_up_amount": "7",
-    "follow_up_unit": "working_days",
-    "remind_working_days": "1",
-    "escalate_working_days": "5",
-}
+from tests.helpers.console_pages import POLICY_FORM
 
 
 def _section(html: str, name: str) -> str:
@@ -85,7 +75,7 @@ def test_each_lane_is_set_by_its_own_office_and_keeps_its_history(console_world,
     assert deadlines.count('data-default="true" data-live="true"') == 2  # both lanes on the built-in defaults
     assert "修改服务类办理时限" in deadlines and "修改纪检监察类办理时限" not in deadlines
 
-    changed = dispatcher.post(f"/console/rules/{township.id}/deadline-policies/service", POLICY)
+    changed = dispatcher.post(f"/console/rules/{township.id}/deadline-policies/service", POLICY_FORM)
     assert changed.status_code == 303
     html = dispatcher.get(changed.headers["Location"]).get_data(as_text=True)
     assert "办理时限已更新" in html
@@ -93,20 +83,24 @@ def test_each_lane_is_set_by_its_own_office_and_keeps_its_history(console_world,
     assert re.findall(r'data-default="(\w+)" data-live="(\w+)"', service) == [("true", "false"), ("false", "true")]
     assert "2个工作日" in service and "青山镇工作人员" in service  # who set it
 
-    same = dispatcher.post(f"/console/rules/{township.id}/deadline-policies/service", POLICY)
+    same = dispatcher.post(f"/console/rules/{township.id}/deadline-policies/service", POLICY_FORM)
     assert "时限与现行规定相同，未作修改" in dispatcher.get(same.headers["Location"]).get_data(as_text=True)
     assert db.session.query(DeadlinePolicy).count() == 1
 
-    not_theirs = dispatcher.post(f"/console/rules/{township.id}/deadline-policies/discipline", POLICY)
+    not_theirs = dispatcher.post(f"/console/rules/{township.id}/deadline-policies/discipline", POLICY_FORM)
     assert not_theirs.status_code == 403
     assert 'id="policy-discipline-error" data-code="lane_not_yours"' in not_theirs.get_data(as_text=True)
-    bad = dispatcher.post(f"/console/rules/{township.id}/deadline-policies/service", {**POLICY, "sign_amount": "10"})
+    bad = dispatcher.post(
+        f"/console/rules/{township.id}/deadline-policies/service", {**POLICY_FORM, "sign_amount": "10"}
+    )
     assert bad.status_code == 422 and 'data-code="sign_after_handle"' in bad.get_data(as_text=True)
-    typo = dispatcher.post(f"/console/rules/{township.id}/deadline-policies/service", {**POLICY, "handle_amount": "五"})
+    typo = dispatcher.post(
+        f"/console/rules/{township.id}/deadline-policies/service", {**POLICY_FORM, "handle_amount": "五"}
+    )
     assert typo.status_code == 422 and 'data-code="validation_error"' in typo.get_data(as_text=True)
 
     jiwei = console_client("qingshan.jiwei")
-    assert jiwei.post(f"/console/rules/{township.id}/deadline-policies/discipline", POLICY).status_code == 303
+    assert jiwei.post(f"/console/rules/{township.id}/deadline-policies/discipline", POLICY_FORM).status_code == 303
     assert db.session.query(DeadlinePolicy).count() == 2
 
 

@@ -329,19 +329,34 @@ class RuleRow:
     """One row of a township's routing table as people read it: a saved rule, or the built-in default
     of a category (`default`, id None), and whether `route` follows it now (`in_force`)."""
 
-    id: int | None
     township_id: int
-    village_id: int | None
     category: str
     target: str
     target_role: str | None
     copy_liaison: bool
-    created_at: datetime | None
-    deactivated_at: datetime | None
-    created_by_console_account_id: int | None
-    deactivated_by_console_account_id: int | None
     default: bool
     in_force: bool
+    id: int | None = None
+    village_id: int | None = None
+    created_at: datetime | None = None
+    deactivated_at: datetime | None = None
+    created_by_console_account_id: int | None = None
+    deactivated_by_console_account_id: int | None = None
+
+
+_SAVED = (
+    "id",
+    "township_id",
+    "village_id",
+    "category",
+    "target",
+    "target_role",
+    "copy_liaison",
+    "created_at",
+    "deactivated_at",
+    "created_by_console_account_id",
+    "deactivated_by_console_account_id",
+)
 
 
 def rule_table(township_id: int, *, include_inactive: bool = False) -> list[RuleRow]:
@@ -360,38 +375,17 @@ def rule_table(township_id: int, *, include_inactive: bool = False) -> list[Rule
         default = DEFAULT_RULES[key]
         table.append(
             RuleRow(
-                id=None,
                 township_id=township_id,
-                village_id=None,
                 category=key,
                 target=default.target,
                 target_role=default.role.value if default.role else None,
                 copy_liaison=default.copy_liaison,
-                created_at=None,
-                deactivated_at=None,
-                created_by_console_account_id=None,
-                deactivated_by_console_account_id=None,
                 default=True,
                 in_force=not replaced,
             )
         )
-        table.extend(
-            RuleRow(
-                id=r.id,
-                township_id=r.township_id,
-                village_id=r.village_id,
-                category=r.category,
-                target=r.target,
-                target_role=r.target_role,
-                copy_liaison=r.copy_liaison,
-                created_at=r.created_at,
-                deactivated_at=r.deactivated_at,
-                created_by_console_account_id=r.created_by_console_account_id,
-                deactivated_by_console_account_id=r.deactivated_by_console_account_id,
-                default=False,
-                in_force=not fixed and r.deactivated_at is None,
-            )
-            # township-wide first, then village by village (NULLs sort differently in SQLite and PostgreSQL)
-            for r in sorted(own, key=lambda r: (r.village_id is not None, r.village_id or 0, r.id))
-        )
+        # township-wide first, then village by village (NULLs sort differently in SQLite and PostgreSQL)
+        for r in sorted(own, key=lambda r: (r.village_id is not None, r.village_id or 0, r.id)):
+            values = {name: getattr(r, name) for name in _SAVED}
+            table.append(RuleRow(**values, default=False, in_force=not fixed and r.deactivated_at is None))
     return table
