@@ -78,10 +78,11 @@ def board():
     return render_template(
         "console/board.html",
         villages=villages,
-        categories=CATEGORIES.values(),
+        categories=[(c.key, c.name) for c in CATEGORIES.values()],
         views=VIEW_LABELS,
         levels=LEVEL_LABELS,
-        ages=AGE_CHOICES,
+        ages=[(days, f"{days} 天以上") for days in AGE_CHOICES],
+        colour_choices=[(colour, COLOUR_LABELS[colour]) for colour in ("red", "yellow", "green")],
         filter_statuses={k: v for k, v in monitoring.STATUS_NAMES.items() if k in monitoring.STATUSES},
         **_results(query),
     )

@@ -35,6 +35,9 @@ def test_an_overdue_case_is_red_on_the_board_and_dispatching_it_shows_in_its_tim
     cid = console_world.cases["overdue"]
     reference = _case(cid).reference
     page = console_page("qingshan.dispatch")
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(message.text))
+    page.reload()  # with the console listened to: the CSP blocks nothing the pages use
     row = page.locator(f'#cases tr[data-reference="{reference}"]')
     assert row.get_attribute("data-colour") == "red"
     assert "红" in row.locator(".badge").inner_text()
@@ -63,6 +66,7 @@ def test_an_overdue_case_is_red_on_the_board_and_dispatching_it_shows_in_its_tim
     assert page.locator("#case-handler").inner_text().startswith("村委会主任")
     case = _case(cid)
     assert (case.status, case.handler_kind, case.handler_role) == ("assigned", "village_role", "village_director")
+    assert not [m for m in messages if "Content Security Policy" in m or "Refused" in m], messages
 
 
 def test_the_filtered_board_is_exactly_what_the_excel_export_holds(console_world, console_page, tmp_path):

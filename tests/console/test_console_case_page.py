@@ -4,6 +4,9 @@ system and the notifications with their course but never their recipient, the ph
 
 from __future__ import annotations
 
+import io
+
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.extensions import db
@@ -143,3 +146,20 @@ def test_photos_are_served_within_the_cases_scope(console_world, console_client)
         assert response.status_code == status, username
         if status == 200:
             assert response.mimetype == "image/jpeg" and response.headers["Cache-Control"] == "private, no-store"
+
+
+def test_a_case_about_township_staff_is_the_countys_alone(console_world, console_client):
+    about = console_world.cases["about_staff"]
+    reference = _case(about).reference
+    for username, status in (
+        ("qingshan.dispatch", 404),
+        ("qingshan.leader", 404),
+        ("qingshan.jiwei", 404),
+        ("county.jiwei", 200),
+    ):
+        console = console_client(username)
+        assert console.get(f"/console/complaints/{about}").status_code == status, username
+        board = console.get("/console/?view=all&per_page=200").get_data(as_text=True)
+        assert (reference in board) == (status == 200), username
+        book = load_workbook(io.BytesIO(console.get("/console/board.xlsx?view=all").data)).active
+        assert (reference in [row[0] for row in book.iter_rows(values_only=True)]) == (status == 200), username
