@@ -113,10 +113,12 @@ def village_disclosures(village_id: int):
         "console/village_disclosures.html",
         village=village,
         rows=[r for r in rows if wanted in (None, "", r.status)],
-        status_counts={key: sum(r.status == key for r in rows) for key in CALENDAR_STATUSES},
+        status_choices=[
+            (key, f"{label}（{sum(r.status == key for r in rows)}）") for key, label in CALENDAR_STATUSES.items()
+        ],
         wanted=wanted or "",
         since=query.get("since"),
-        since_choices=_since_choices(now),
+        since_choices=[(start.isoformat(), f"{start.year}年{start.month}月起") for start in _since_choices(now)],
         statuses=CALENDAR_STATUSES,
         categories=CATEGORY_LABELS,
         frequencies=FREQUENCY_LABELS,

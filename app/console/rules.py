@@ -121,7 +121,7 @@ def _rules_page(
     html = render_template(
         "console/rules.html",
         township=township,
-        townships=townships,
+        township_choices=[(t.id, t.name) for t in townships],
         may_route=may_route,
         table=table,
         villages={v.id: v.name for v in villages},

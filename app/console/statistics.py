@@ -90,7 +90,7 @@ def statistics_page():
     query = query_input(StatisticsIn())
     first = _month(query.get("since")) or _months_back(this_month, DEFAULT_MONTHS - 1)
     last = _month(query.get("until")) or this_month
-    villages = statistics.visible_villages(actor)
+    village_choices = [(v.id, v.name) for v in statistics.visible_villages(actor)]
     form = {"since": f"{first:%Y-%m}", "until": f"{last:%Y-%m}", "village_id": query.get("village_id")}
     # the months to choose from: five years back, newest first (typed in the address, any month works)
     choices = list(reversed(statistics.months_between(_months_back(this_month, CHOICE_MONTHS - 1), this_month)))
@@ -100,14 +100,19 @@ def statistics_page():
         if exc.kind == "not_found":
             raise  # a village out of sight: the console's 404, like absent
         html = render_template(
-            "console/statistics.html", report=None, error=exc, villages=villages, form=form, month_choices=choices
+            "console/statistics.html",
+            report=None,
+            error=exc,
+            village_choices=village_choices,
+            form=form,
+            month_choices=choices,
         )
         return make_response(html, exc.status)
     return render_template(
         "console/statistics.html",
         report=report,
         charts=chart_data(report),
-        villages=villages,
+        village_choices=village_choices,
         form=form,
         month_choices=choices,
         error=None,
