@@ -12,7 +12,7 @@ MONTH = r"^20\d\d-(0[1-9]|1[0-2])$"
 
 def _month(**kw):
     return fields.String(
-        validate=[validate.Length(equal=7), validate.Regexp(MONTH, error="应为年-月，如 2026-03")], **kw
+        validate=[validate.Length(min=7, max=7), validate.Regexp(MONTH, error="应为年-月，如 2026-03")], **kw
     )
 
 
