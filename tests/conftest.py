@@ -30,6 +30,7 @@ pytest_plugins = [
     "tests.fixtures.browser",
     "tests.fixtures.complaints",
     "tests.fixtures.console",
+    "tests.fixtures.console_pages",
     "tests.fixtures.disclosures",
     "tests.fixtures.jobs",
     "tests.fixtures.openapi_walk",

@@ -356,13 +356,16 @@ def reject_complaint(complaint_id: int, body):
 @bp.get("/townships/<int:township_id>/complaint-routes")
 @endpoint(
     tags=["township", "county"],
-    summary="反映问题的分派规则（含已停用的历史）",
+    summary="反映问题的分派规则：每个类别的默认规则（default）、本镇街设置的规则及已停用的历史",
     auth="console",
     response=RoutingRuleOut(many=True),
+    description="Every category has its built-in default as a row (`default` true, `id` null), in force unless a "
+    "live township-wide rule replaces it; discipline categories are fixed to the township discipline office. "
+    "`in_force` tells which rows routing follows now.",
 )
 def list_routes(township_id: int):
     authz.get_or_404(current_actor(), "complaint.route", Township, township_id)
-    return routing.rules(township_id, include_inactive=True)
+    return routing.rule_table(township_id, include_inactive=True)
 
 
 @bp.post("/townships/<int:township_id>/complaint-routes")
@@ -377,12 +380,4 @@ def list_routes(township_id: int):
 )
 def set_route(township_id: int, body):
     township = authz.get_or_404(current_actor(), "complaint.route", Township, township_id)
-    return routing.set_rule(
-        current_actor(),
-        township,
-        category=body["category"],
-        target=body["target"],
-        village_id=body.get("village_id"),
-        role=body.get("role"),
-        copy_liaison=body["copy_liaison"],
-    )
+    return routing.set_rule(current_actor(), township, **body)  # RoutingRuleIn's fields are set_rule's

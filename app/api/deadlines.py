@@ -79,7 +79,12 @@ def list_policies(township_id: int):
     "the caller may read.",
 )
 def set_policy(township_id: int, lane: str, body):
-    actor = current_actor()
+    return change_policy(current_actor(), township_id, lane, body)
+
+
+def change_policy(actor: authz.Actor, township_id: int, lane: str, body: dict) -> dict:
+    """Set a lane's policy and shorten the running clocks it shortens (the API's PUT and the console's
+    form): {"policy", "changed", "recomputed" (counted over the cases the caller may read)}."""
     township = authz.get_or_404(actor, "deadline_policy.read", Township, township_id)
     row, changed = policy.set_policy(actor, township, lane, **body)
     shortened = escalation.recompute_open(actor, township.id, lane) if changed else []

@@ -4,7 +4,6 @@ reach and the statutory calendar for officers, and public verification of the ha
 from __future__ import annotations
 
 import os
-from datetime import timedelta
 
 from flask import current_app, request
 from sqlalchemy import select
@@ -41,7 +40,7 @@ from app.api.schemas.questions import (
     QuestionIn,
     QuestionOut,
 )
-from app.clock import to_shanghai, utcnow
+from app.clock import utcnow
 from app.domain import authz, household_codes, uploads
 from app.domain.disclosures import (
     attachments,
@@ -57,7 +56,7 @@ from app.domain.disclosures import (
 )
 from app.errors import AppError, NotFound
 from app.extensions import db, get_redis
-from app.models import Disclosure, ItemType, Question, Township, Village, WxUser
+from app.models import Disclosure, ItemType, Township, Village, WxUser
 from app.wechat.current import wechat
 
 
@@ -280,11 +279,6 @@ def village_reach(village_id: int):
     }
 
 
-def _calendar_rows(village: Village, since=None):
-    today = to_shanghai(utcnow()).date()
-    return calendar.village_calendar(village, today=today, since=since or today - timedelta(days=365))
-
-
 @bp.get("/villages/<int:village_id>/calendar")
 @endpoint(
     tags=["cadre", "township", "county"],
@@ -294,7 +288,7 @@ def _calendar_rows(village: Village, since=None):
 )
 def village_calendar(village_id: int, query):
     village = authz.get_or_404(current_actor(), "disclosure.monitor", Village, village_id)
-    return _calendar_rows(village, query.get("since"))
+    return calendar.recent(village, now=utcnow(), since=query.get("since"))
 
 
 @bp.get("/townships/<int:township_id>/disclosure-warnings")
@@ -303,28 +297,7 @@ def township_warnings(township_id: int):
     actor = current_actor()
     authz.get_or_404(actor, "township.read", Township, township_id)
     villages = db.session.scalars(select(Village).where(Village.township_id == township_id).order_by(Village.code))
-    late_questions = authz.count_by(
-        actor,
-        "disclosure.monitor",
-        Question,
-        Question.village_id,
-        Question.village_id.in_(select(Village.id).where(Village.township_id == township_id)),
-        Question.moderation == "visible",
-        Question.answered_at.is_(None),
-        Question.due_at < utcnow(),
-    )
-    out = []
-    for village in villages:
-        rows = _calendar_rows(village)
-        out.append(
-            {
-                "village": village,
-                "overdue": sum(r.status == "overdue" for r in rows),
-                "published_late": sum(r.status == "published_late" for r in rows),
-                "overdue_questions": late_questions.get(village.id, 0),
-            }
-        )
-    return out
+    return calendar.warnings(actor, list(villages), now=utcnow())
 
 
 # ---- verification: anyone may check a disclosure against the chain ----

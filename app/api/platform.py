@@ -32,7 +32,9 @@ _INBOUND_DOC = f"""由镇四平台系统调用，不需要登录：请求体为 
 时可指明推送的 Idempotency-Key，缺省为最近一次推送）。"""
 
 
-def _config_view(township_id: int) -> dict:
+def config_view(township_id: int) -> dict:
+    """The configuration as shown to administrators: the live one, its history (never a secret), and
+    the inbound address to give the platform (the API's answer and the console's rules page)."""
     history = platform.history(township_id)
     current = next((c for c in history if c.replaced_at is None), None)
     inbound = url_for("api.platform_update", township_id=township_id)
@@ -53,7 +55,7 @@ def _config_view(township_id: int) -> dict:
 )
 def platform_config(township_id: int):
     authz.get_or_404(current_actor(), "complaint.route", Township, township_id)
-    return _config_view(township_id)
+    return config_view(township_id)
 
 
 @bp.put("/townships/<int:township_id>/platform")
@@ -80,7 +82,7 @@ def set_platform_config(township_id: int, body):
         enabled=body["enabled"],
         secret=body.get("secret"),
     )
-    return _config_view(township_id)
+    return config_view(township_id)
 
 
 @bp.get("/townships/<int:township_id>/platform/deliveries")

@@ -63,8 +63,7 @@ def create_invitation(body):
         grid_id=body.get("grid_id"),
         ttl_seconds=current_app.config["INVITATION_TTL_SECONDS"],
     )
-    # The mini-program maps this URL prefix (scan ordinary link → page) to its invitation page.
-    url = f"{current_app.config['PUBLIC_BASE_URL']}/i/{token}"
+    url = roles.invitation_url(current_app.config["PUBLIC_BASE_URL"], token)
     return {
         "id": invitation.id,
         "role": invitation.role,

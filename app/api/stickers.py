@@ -197,8 +197,9 @@ def get_sticker_sheet(sheet_id: int):
     return stickers.get_sheet(current_actor(), sheet_id)
 
 
-def _ready_file(sheet_id: int, index: int) -> Path:
-    sheet = stickers.get_sheet(current_actor(), sheet_id)
+def ready_file(actor: authz.Actor, sheet_id: int, index: int) -> Path:
+    """A built sheet's PDF (index 0) or first-page preview (1), for someone who may print it."""
+    sheet = stickers.get_sheet(actor, sheet_id)
     if sheet.status != "done":
         raise AppError("sheet_not_ready", "打印版还在生成中，请稍后再试", kind="conflict")
     path = stickers.sheet_paths(current_app.instance_path, sheet.id)[index]
@@ -216,7 +217,9 @@ def _ready_file(sheet_id: int, index: int) -> Path:
     errors=["sheet_not_ready"],
 )
 def download_sticker_sheet(sheet_id: int):
-    return files.download(_ready_file(sheet_id, 0), media_type="application/pdf", filename=f"stickers-{sheet_id}.pdf")
+    return files.download(
+        ready_file(current_actor(), sheet_id, 0), media_type="application/pdf", filename=f"stickers-{sheet_id}.pdf"
+    )
 
 
 @bp.get("/sticker-sheets/<int:sheet_id>/preview.png")
@@ -228,4 +231,6 @@ def download_sticker_sheet(sheet_id: int):
     errors=["sheet_not_ready"],
 )
 def preview_sticker_sheet(sheet_id: int):
-    return files.download(_ready_file(sheet_id, 1), media_type="image/png", filename=f"stickers-{sheet_id}-preview.png")
+    return files.download(
+        ready_file(current_actor(), sheet_id, 1), media_type="image/png", filename=f"stickers-{sheet_id}-preview.png"
+    )

@@ -12,8 +12,14 @@ from app.console import (  # noqa: F401  (pages register on import)
     board,
     bp,
     complaints,
+    disclosures,
+    households,
+    invitations,
     login,
+    rules,
     session,
+    statistics,
+    stickers,
 )
 from app.error_handlers import answer_errors_as_pages, error_response
 

@@ -29,6 +29,7 @@ from app.models import (
     Disclosure,
     DisclosureView,
     Household,
+    Invitation,
     Level,
     Question,
     Role,
@@ -188,6 +189,9 @@ _DIRECT: dict[type[Row], dict[Level, UnitColumn]] = {
     # A household's views of a disclosure lie where the household does: figures about them are
     # counted over the households the viewer may read, like every figure answered to a person.
     DisclosureView: {L.VILLAGE: DisclosureView.village_id, L.HOUSEHOLD: DisclosureView.household_id},
+    # An invitation lies where the term it offers would (its whole chain is stored): who may read a
+    # roster ("role.read") may follow the invitations to it.
+    Invitation: {L.VILLAGE: Invitation.village_id, L.TOWNSHIP: Invitation.township_id, L.COUNTY: Invitation.county_id},
     # Role assignments carry their whole scope chain.
     RoleAssignment: {
         L.HOUSEHOLD: RoleAssignment.household_id,

@@ -32,6 +32,27 @@ from app.models import (
 _Unit = TypeVar("_Unit", Township, Village, Grid)
 
 
+def grantable_roles(actor: authz.Actor) -> list[Role]:
+    """The roles the actor may invite to somewhere (app.domain.grants.MATRIX), in the roles' order."""
+    wanted = {target for g in actor.grants for target in grants.MATRIX[g.role]}
+    return [role for role in Role if role in wanted]
+
+
+def invitation_url(public_base_url: str, token: str) -> str:
+    """What an invitation's QR encodes: the mini-program maps this URL prefix (scan ordinary link →
+    page) to its invitation page."""
+    return f"{public_base_url}/i/{token}"
+
+
+def invitation_state(invitation: Invitation, now: datetime) -> str:
+    """pending | accepted | revoked | expired"""
+    if invitation.accepted_at is not None:
+        return "accepted"
+    if invitation.revoked_at is not None:
+        return "revoked"
+    return "expired" if invitation.expires_at <= now else "pending"
+
+
 def _scope_chain(
     role: Role,
     *,

@@ -189,6 +189,36 @@ def test_moderation_hold_and_risky_text(client, complaint_world):
     assert db.session.scalar(select(func.count()).select_from(Complaint)) == 1
 
 
+def test_the_routing_table_shows_the_built_in_defaults_until_a_rule_replaces_them(client, complaint_world):
+    w = complaint_world
+    leader = f.bearer(f.login_console(client, w["leader"]))
+    url = f"/api/v1/townships/{w['township'].id}/complaint-routes"
+    table = client.get(url, headers=leader).get_json()
+    assert [r["category"] for r in table] == list(CATEGORIES)  # one default per category, nothing saved
+    assert all(r["default"] and r["in_force"] and r["id"] is None and r["created_at"] is None for r in table)
+    by_category = {r["category"]: r for r in table}
+    assert (by_category["dispute"]["target"], by_category["dispute"]["target_role"]) == (
+        "village_role",
+        "village_director",
+    )
+    assert (by_category["subsidies"]["target"], by_category["subsidies"]["copy_liaison"]) == (
+        "township_discipline",
+        True,
+    )
+    # a village's own rule leaves the township's default in force; a township-wide rule replaces it
+    for village_id in (w["village"].id, None):
+        body = {"category": "environment", "target": "village_role", "role": "village_director"}
+        made = client.post(url, headers=leader, json={**body, "village_id": village_id})
+        assert made.status_code == 201 and made.get_json()["default"] is False
+    rows = [r for r in client.get(url, headers=leader).get_json() if r["category"] == "environment"]
+    assert [(r["default"], r["village_id"], r["in_force"]) for r in rows] == [
+        (True, None, False),
+        (False, None, True),
+        (False, w["village"].id, True),
+    ]
+    assert client.get(url, headers=f.bearer(f.login_console(client, w["discipline"]))).status_code == 404
+
+
 def test_unheld_role_is_caught_by_the_township_and_rules_keep_history(client, complaint_world):
     w = complaint_world
     dispatcher = f.login_console(client, w["dispatcher"])
@@ -205,11 +235,14 @@ def test_unheld_role_is_caught_by_the_township_and_rules_keep_history(client, co
         json={"category": "hardship", "target": "village_role", "role": "village_committee_member"},
     )
     assert second.status_code == 201
-    history = client.get(url, headers=f.bearer(dispatcher)).get_json()
-    assert [(r["target_role"], r["deactivated_at"] is None) for r in history] == [
-        ("village_bookkeeper", False),
-        ("village_committee_member", True),
+    table = client.get(url, headers=f.bearer(dispatcher)).get_json()
+    history = [r for r in table if not r["default"]]
+    assert [(r["target_role"], r["deactivated_at"] is None, r["in_force"]) for r in history] == [
+        ("village_bookkeeper", False, False),
+        ("village_committee_member", True, True),
     ]
+    hardship_default = next(r for r in table if r["default"] and r["category"] == "hardship")
+    assert (hardship_default["target_role"], hardship_default["in_force"]) == ("village_director", False)
     me = f.login_wx(client, w["villager"])
     case = file_complaint(
         client, me, w["codes"][0], category="hardship", description="家里老人重病，申请临时救助。"

@@ -100,3 +100,7 @@ def test_a_discipline_rule_written_before_is_ignored(client, route_world):
         assert [c["id"] for c in inbox["items"]] == [case_id]
     dispatcher = f.login_console(client, w["editors"][Role.TOWNSHIP_DISPATCHER])
     assert client.get("/api/v1/complaints", headers=f.bearer(dispatcher)).get_json()["total"] == 0
+    # the routing table says so: the old rule is shown, not in force; the fixed default is
+    table = client.get(f"/api/v1/townships/{w['town'].id}/complaint-routes", headers=f.bearer(dispatcher)).get_json()
+    subsidies = [(r["default"], r["target"], r["in_force"]) for r in table if r["category"] == "subsidies"]
+    assert subsidies == [(True, "township_discipline", True), (False, "township_dispatch", False)]

@@ -11,11 +11,12 @@ import io
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Complaint, ConsoleAccount
 from tests import factories as f
+from tests.helpers.console_pages import POLICY_FORM
 
 ACCOUNTS = (
     "qingshan.dispatch",
@@ -38,6 +39,27 @@ ROUTES = {
     "console.complaint": "GET /api/v1/complaints/<id>",
     "console.complaint_step": "POST /api/v1/complaints/<id>/<step>",
     "console.complaint_photo": "GET /api/v1/complaint-photos/<id>/image (test_console_case_page)",
+    "console.disclosures": "GET /api/v1/townships/<id>/disclosure-warnings, …/held-questions",
+    "console.village_disclosures": "GET /api/v1/villages/<id>/calendar, …/reach, …/disclosure-questions",
+    "console.release_question": "POST /api/v1/disclosure-questions/<id>/release",
+    "console.reject_question": "POST /api/v1/disclosure-questions/<id>/reject",
+    "console.statistics_page": "GET /api/v1/villages/<id> (the village filter); figures: tests/domain/test_statistics",
+    "console.rules": "GET /api/v1/townships/<id>/deadline-policies, …/complaint-routes, …/platform",
+    "console.set_route": "POST /api/v1/townships/<id>/complaint-routes",
+    "console.set_deadline_policy": "PUT /api/v1/townships/<id>/deadline-policies/<lane>",
+    "console.set_platform": "PUT /api/v1/townships/<id>/platform",
+    "console.households": "GET /api/v1/villages/<id>/households",
+    "console.revoke_code": "POST /api/v1/households/<id>/code/revoke",
+    "console.reissue_code": "POST /api/v1/households/<id>/code/reissue",
+    "console.stickers_form": "GET /api/v1/villages (stickers.print)",
+    "console.sticker_grids": "GET /api/v1/villages/<id> (stickers.print)",
+    "console.request_stickers": "POST /api/v1/sticker-sheets",
+    "console.sticker_sheet": "GET /api/v1/sticker-sheets/<id>",
+    "console.sticker_progress": "GET /api/v1/sticker-sheets/<id>",
+    "console.sticker_file": "GET /api/v1/sticker-sheets/<id>/file",
+    "console.sticker_preview": "GET /api/v1/sticker-sheets/<id>/preview.png",
+    "console.invitations": "role.read over invitations",
+    "console.create_invitation": "POST /api/v1/invitations",
 }
 
 
@@ -61,6 +83,18 @@ def test_every_console_page_but_login_needs_a_console_login(app, console_world):
         "/console/complaints",
         f"/console/complaints/{cid}",
         "/console/complaint-photos/1",
+        "/console/disclosures",
+        "/console/disclosures/villages/1",
+        "/console/statistics",
+        "/console/rules",
+        "/console/households",
+        "/console/stickers",
+        "/console/stickers/grids?village_id=1",
+        "/console/stickers/1",
+        "/console/stickers/1/progress",
+        "/console/stickers/1/file",
+        "/console/stickers/1/preview.png",
+        "/console/invitations",
     ):
         response = client.get(path)
         assert response.status_code == 303, path
@@ -148,3 +182,144 @@ def test_no_step_reaches_a_case_out_of_sight(client, console_world, console_clie
             assert "没有找到" in response.get_data(as_text=True)
         db.session.expire_all()
         assert db.session.get(Complaint, cid).version == before, name
+
+
+# ---- 三务公开, 统计, 规则, 住户与门牌码: every page and step as the API answers the same account ----
+
+
+def _ids(html: str, attribute: str) -> list[int]:
+    import re
+
+    return [int(v) for v in re.findall(rf'{attribute}="(\d+)"', html)]
+
+
+def _status(response) -> int:
+    return 404 if response.status_code == 404 else 200 if response.status_code < 400 else response.status_code
+
+
+@pytest.mark.parametrize("username", ACCOUNTS)
+def test_the_pages_of_villages_and_townships_answer_as_the_api(
+    client, console_world, console_disclosures, console_client, username
+):
+    from app.domain import stickers
+    from app.domain.authz import Actor, load_grants
+
+    account = db.session.scalar(select(ConsoleAccount).where(ConsoleAccount.username == username))
+    api = f.bearer(f.login_console(client, account))
+    console = console_client(username)
+    staff = console_world.accounts["county.jiwei"]
+    county = Actor("console", staff.id, load_grants(console_account_id=staff.id))
+    sheets = {
+        name: stickers.request_sheet(county, village_id=v.id, layout="3x8", public_base_url="https://mj.test").id
+        for name, v in console_world.villages.items()
+    }
+    db.session.commit()
+    for name, village in console_world.villages.items():
+        calendar = client.get(f"/api/v1/villages/{village.id}/calendar", headers=api)
+        page = console.get(f"/console/disclosures/villages/{village.id}")
+        assert _status(page) == _status(calendar), (name, "calendar")
+        seen = client.get(f"/api/v1/villages/{village.id}", headers=api)
+        stats = console.get(f"/console/statistics?village_id={village.id}")
+        assert _status(stats) == _status(seen), (name, "statistics")
+        grids = console.get(f"/console/stickers/grids?village_id={village.id}")
+        sheet = client.get(f"/api/v1/sticker-sheets/{sheets[name]}", headers=api)
+        assert _status(grids) == _status(sheet), (name, "grids")
+        for path in ("", "/progress"):
+            assert _status(console.get(f"/console/stickers/{sheets[name]}{path}")) == _status(sheet), (name, path)
+        listed = client.get(f"/api/v1/villages/{village.id}/households?per_page=200", headers=api)
+        found = console.get(f"/console/households?village_id={village.id}&per_page=200")
+        if listed.status_code == 200:
+            expected = sorted(h["id"] for h in listed.get_json()["items"])
+            assert sorted(_ids(found.get_data(as_text=True), "data-household")) == expected, name
+        else:
+            assert _ids(found.get_data(as_text=True), "data-household") == [], name
+    # 三务公开: the held questions the API lists for each township, and no other
+    overview = console.get("/console/disclosures").get_data(as_text=True)
+    held = []
+    for township in (console_world.qingshan, console_world.yunxi):
+        answer = client.get(f"/api/v1/townships/{township.id}/held-questions", headers=api)
+        held += [q["id"] for q in answer.get_json()] if answer.status_code == 200 else []
+    section = overview.split('id="held-questions"')[1].split("</section>")[0]
+    assert sorted(_ids(section, "data-question")) == sorted(held)
+    # 规则: each township's page, and its sections, as the API answers them
+    for township in (console_world.qingshan, console_world.yunxi):
+        policies = client.get(f"/api/v1/townships/{township.id}/deadline-policies", headers=api)
+        routes = client.get(f"/api/v1/townships/{township.id}/complaint-routes", headers=api)
+        config = client.get(f"/api/v1/townships/{township.id}/platform", headers=api)
+        page = console.get(f"/console/rules?township_id={township.id}")
+        assert _status(page) == _status(policies), township.name
+        html = page.get_data(as_text=True)
+        assert ('id="route-table"' in html) == (routes.status_code == 200), township.name
+        assert ('id="platform-deliveries"' in html) == (config.status_code == 200), township.name
+        if routes.status_code == 200:
+            rows = html.split('id="route-table"')[1].split("</table>")[0].count("data-category=")
+            assert rows == len(routes.get_json())
+
+
+@pytest.mark.parametrize("username", ACCOUNTS)
+def test_no_step_reaches_a_village_or_township_out_of_sight(
+    client, console_world, console_disclosures, console_client, username
+):
+    """Every console step on what the account may not touch answers the console's 404 (or the API's
+    refusal), and writes nothing."""
+    from app.models import Household, HouseholdCode, Invitation, PlatformConfig, Question, RoutingRule
+
+    account = db.session.scalar(select(ConsoleAccount).where(ConsoleAccount.username == username))
+    api = f.bearer(f.login_console(client, account))
+    console = console_client(username)
+    counts = lambda: tuple(  # noqa: E731
+        db.session.scalar(select(func.count()).select_from(m)) for m in (RoutingRule, PlatformConfig, Invitation)
+    )
+    before = counts()
+    for name, village in console_world.villages.items():
+        if client.get(f"/api/v1/villages/{village.id}/households", headers=api).status_code != 404:
+            continue
+        home = db.session.scalar(select(Household).where(Household.village_id == village.id).limit(1))
+        for step in ("revoke", "reissue"):
+            response = console.post(f"/console/households/{home.id}/code/{step}", {"reason": "遗失"})
+            assert response.status_code == 404, (name, step)
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(HouseholdCode).where(HouseholdCode.household_id == home.id)
+            )
+            == 0
+        )
+        sheet = console.post("/console/stickers", {"village_id": village.id, "layout": "3x8"})
+        assert sheet.status_code == 404, name
+        invite = console.post(
+            "/console/invitations", {"role": "village_director", "holder_name": "李四", "village_id": village.id}
+        )
+        assert invite.status_code in (403, 404), name
+    for township in (console_world.qingshan, console_world.yunxi):
+        route_api = client.get(f"/api/v1/townships/{township.id}/complaint-routes", headers=api).status_code
+        route = console.post(
+            f"/console/rules/{township.id}/routes", {"category": "other", "target": "township_dispatch"}
+        )
+        assert _status(route) == route_api or (route_api == 200 and route.status_code == 303), township.name
+        if route_api == 404:
+            platform = console.post(
+                f"/console/rules/{township.id}/platform",
+                {"endpoint_url": "https://x.example/cases", "secret": "s" * 20},
+            )
+            assert platform.status_code == 404, township.name
+        policies = client.get(f"/api/v1/townships/{township.id}/deadline-policies", headers=api).status_code
+        if policies == 404:
+            assert (
+                console.post(f"/console/rules/{township.id}/deadline-policies/service", POLICY_FORM).status_code == 404
+            )
+    for key, question_id in console_disclosures["questions"].items():
+        question = db.session.get(Question, question_id)
+        moderation = question.moderation
+        release = client.post(f"/api/v1/disclosure-questions/{question_id}/release", headers=api)
+        db.session.rollback()
+        if release.status_code != 404:
+            continue
+        assert console.post(f"/console/disclosure-questions/{question_id}/release").status_code == 404, key
+        assert (
+            console.post(f"/console/disclosure-questions/{question_id}/reject", {"reason": "无关"}).status_code == 404
+        )
+        db.session.expire_all()
+        assert db.session.get(Question, question_id).moderation == moderation, key
+    db.session.expire_all()
+    routed = counts()
+    assert routed[1:] == before[1:]

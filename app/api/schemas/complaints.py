@@ -243,12 +243,22 @@ class RoutingRuleIn(In):
 
 
 class RoutingRuleOut(Schema):
-    id = fields.Integer()
+    id = fields.Integer(allow_none=True, metadata={"description": "null: the built-in default (默认)"})
     township_id = fields.Integer()
     village_id = fields.Integer(allow_none=True)
     category = fields.String()
     target = fields.String()
     target_role = fields.String(allow_none=True)
     copy_liaison = fields.Boolean()
-    created_at = ShanghaiDateTime()
+    created_at = ShanghaiDateTime(allow_none=True, metadata={"description": "null: the built-in default"})
     deactivated_at = ShanghaiDateTime(allow_none=True)
+    default = fields.Boolean(
+        dump_default=False, metadata={"description": "the built-in default of the category (默认), not a saved rule"}
+    )
+    in_force = fields.Boolean(
+        dump_default=True,
+        metadata={
+            "description": "routing follows this row now (a default replaced by a township-wide rule, a replaced "
+            "rule and any saved rule of a discipline category are not in force)"
+        },
+    )

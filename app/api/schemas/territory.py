@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from app.api.schemas.common import PageIn
+from app.api.schemas.common import PageIn, _text
 
 
 class TerritoryRef(Schema):
@@ -49,6 +49,15 @@ class HouseholdOut(Schema):
 
 class HouseholdQueryIn(PageIn):
     grid_id = fields.Integer()
+
+
+class HouseholdSearchIn(PageIn):
+    """The console's household search: a village (default every one in sight), a grid, and a text
+    matched against the household number, the head of household, the address and the door code."""
+
+    village_id = fields.Integer()
+    grid_id = fields.Integer()
+    q = _text(40, metadata={"description": "household number, head of household, address or door code"})
 
 
 class HouseholdPageOut(Schema):

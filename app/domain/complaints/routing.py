@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, select
@@ -321,3 +322,70 @@ def rules(township_id: int, *, include_inactive: bool = False) -> list[RoutingRu
     if not include_inactive:
         query = query.where(RoutingRule.deactivated_at.is_(None))
     return list(db.session.scalars(query.order_by(RoutingRule.category, RoutingRule.village_id, RoutingRule.id)))
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    """One row of a township's routing table as people read it: a saved rule, or the built-in default
+    of a category (`default`, id None), and whether `route` follows it now (`in_force`)."""
+
+    township_id: int
+    category: str
+    target: str
+    target_role: str | None
+    copy_liaison: bool
+    default: bool
+    in_force: bool
+    id: int | None = None
+    village_id: int | None = None
+    created_at: datetime | None = None
+    deactivated_at: datetime | None = None
+    created_by_console_account_id: int | None = None
+    deactivated_by_console_account_id: int | None = None
+
+
+_SAVED = (
+    "id",
+    "township_id",
+    "village_id",
+    "category",
+    "target",
+    "target_role",
+    "copy_liaison",
+    "created_at",
+    "deactivated_at",
+    "created_by_console_account_id",
+    "deactivated_by_console_account_id",
+)
+
+
+def rule_table(township_id: int, *, include_inactive: bool = False) -> list[RuleRow]:
+    """Every category's routing as `route` decides it: its built-in default (DEFAULT_RULES) as a row
+    marked default — in force unless a live township-wide rule replaces it; always for a discipline
+    category, whose route is fixed —, then the township's saved rules (with the replaced ones when
+    `include_inactive`). A saved rule for a discipline category is never in force (see `route`)."""
+    saved: dict[str, list[RoutingRule]] = {}
+    for rule in rules(township_id, include_inactive=include_inactive):
+        saved.setdefault(rule.category, []).append(rule)
+    table: list[RuleRow] = []
+    for key, category in CATEGORIES.items():
+        fixed = category.lane == DISCIPLINE
+        own = saved.get(key, [])
+        replaced = not fixed and any(r.village_id is None and r.deactivated_at is None for r in own)
+        default = DEFAULT_RULES[key]
+        table.append(
+            RuleRow(
+                township_id=township_id,
+                category=key,
+                target=default.target,
+                target_role=default.role.value if default.role else None,
+                copy_liaison=default.copy_liaison,
+                default=True,
+                in_force=not replaced,
+            )
+        )
+        # township-wide first, then village by village (NULLs sort differently in SQLite and PostgreSQL)
+        for r in sorted(own, key=lambda r: (r.village_id is not None, r.village_id or 0, r.id)):
+            values = {name: getattr(r, name) for name in _SAVED}
+            table.append(RuleRow(**values, default=False, in_force=not fixed and r.deactivated_at is None))
+    return table

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
 from app.clock import to_shanghai
+from app.domain import authz
 from app.domain.disclosures import periods
+from app.domain.disclosures import questions as _questions  # noqa: F401  (places Question for authz)
 from app.extensions import db
-from app.models import Disclosure, Frequency, ItemType, Village
+from app.models import Disclosure, Frequency, ItemType, Question, Village
 
 # How far back one request may look: a village committee's term, and a bounded amount of work.
 MAX_YEARS_BACK = 5
@@ -65,3 +68,46 @@ def village_calendar(village: Village, *, today: date, since: date) -> list[Cale
             rows.append(CalendarRow(item, period.label, due, status, on))
     rows.sort(key=lambda r: (r.due, r.item_type.id))
     return rows
+
+
+def recent(village: Village, *, now: datetime, since: date | None = None) -> list[CalendarRow]:
+    """The village's calendar as officers open it: from `since` (a year back by default) to today."""
+    today = to_shanghai(now).date()
+    return village_calendar(village, today=today, since=since or today - timedelta(days=365))
+
+
+@dataclass(frozen=True)
+class VillageWarning:
+    """What a village owes: required disclosures missing past their deadline, published late, and
+    public questions unanswered past their reply period."""
+
+    village: Village
+    overdue: int
+    published_late: int
+    overdue_questions: int
+
+
+def warnings(actor: authz.Actor, villages: Sequence[Village], *, now: datetime) -> list[VillageWarning]:
+    """Each village's warnings over the past year (questions counted over what the viewer may see)."""
+    late_questions = authz.count_by(
+        actor,
+        "disclosure.monitor",
+        Question,
+        Question.village_id,
+        Question.village_id.in_([v.id for v in villages]),
+        Question.moderation == "visible",
+        Question.answered_at.is_(None),
+        Question.due_at < now,
+    )
+    out = []
+    for village in villages:
+        rows = recent(village, now=now)
+        out.append(
+            VillageWarning(
+                village,
+                overdue=sum(r.status == "overdue" for r in rows),
+                published_late=sum(r.status == "published_late" for r in rows),
+                overdue_questions=late_questions.get(village.id, 0),
+            )
+        )
+    return out
