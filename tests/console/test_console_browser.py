@@ -123,6 +123,10 @@ def test_a_township_cannot_open_another_townships_case_by_its_address(console_wo
     assert _case(theirs).reference not in page.content()
     response = page.goto(f"/console/?village_id={console_world.villages['xikou'].id}&view=all")
     assert response.status == 200 and page.locator("#cases tr[data-reference]").count() == 0
+    # nor the other township's village page (its calendar, reach and questions)
+    response = page.goto(f"/console/disclosures/villages/{console_world.villages['xikou'].id}")
+    assert response.status == 404
+    assert page.locator(".error-page h1").inner_text() == "没有找到"
 
 
 def test_the_board_refreshes_by_itself(app, console_world, console_page, new_complaint):
